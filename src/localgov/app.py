@@ -1,0 +1,90 @@
+"""The application object an embedding system creates: plugins, catalogue and organisation together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+from localgov.catalogue import Catalogue, load_catalogue
+from localgov.catalogue.sources import DefinitionSource
+from localgov.errors import LocalgovError
+from localgov.organisation import Governorate, load_organisation
+from localgov.plugins import Guard, Notifier, PaymentProvider, Plugins
+
+__all__ = ["Localgov"]
+
+
+class Localgov:
+    """localgov for one deployment.
+
+    Nothing is loaded until first used. ``Localgov(plugins=["cairo"])`` loads the built-in plugin
+    and the Cairo plugin; ``plugins=None`` loads every installed plugin (narrowed by the
+    ``LOCALGOV_PLUGINS`` environment variable, if set).
+
+    :param catalogue: extra catalogue files or folders, beside those the plugins register.
+    :param organisation: extra organisation files, beside those the plugins register.
+    :param plugin_objects: plugin modules or objects to register directly (tests, embedded apps).
+    """
+
+    def __init__(
+        self,
+        plugins: Sequence[str] | None = None,
+        *,
+        catalogue: Iterable[DefinitionSource] = (),
+        organisation: Iterable[DefinitionSource] = (),
+        plugin_objects: Iterable[object] = (),
+    ) -> None:
+        self.plugins = Plugins(plugins, objects=plugin_objects)
+        self._extra_catalogue = tuple(catalogue)
+        self._extra_organisation = tuple(organisation)
+
+    def _collect(self, hook_name: str) -> list[tuple[Any, str]]:
+        """Call a ``register_*`` hook; return what each plugin registered, with the plugin's name."""
+        collected: list[tuple[Any, str]] = []
+        hook = getattr(self.plugins.hook, hook_name)
+        for implementation in hook.get_hookimpls():
+            origin = f"plugin {implementation.plugin_name}"
+
+            def register(*item: Any, origin: str = origin) -> None:
+                collected.append((item[0] if len(item) == 1 else item, origin))
+
+            implementation.function(**_arguments(implementation, register))
+        return collected
+
+    @cached_property
+    def guards(self) -> Mapping[str, Guard]:
+        guards: dict[str, Guard] = {}
+        for (name, guard), origin in self._collect("register_guards"):
+            if name in guards:
+                raise LocalgovError(f"{origin}: guard {name!r} is already registered")
+            guards[name] = guard
+        return guards
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        sources = [source for source, _ in self._collect("register_catalogue")]
+        extra = {
+            "services": self._collect("register_services"),
+            "fee_rules": self._collect("register_fee_rules"),
+            "channels": self._collect("register_channels"),
+        }
+        return load_catalogue([*sources, *self._extra_catalogue], known_guards=self.guards, extra=extra)
+
+    @cached_property
+    def organisation(self) -> Mapping[str, Governorate]:
+        sources = [source for source, _ in self._collect("register_organisation")]
+        return load_organisation([*sources, *self._extra_organisation])
+
+    @cached_property
+    def payment_providers(self) -> Mapping[str, PaymentProvider]:
+        return {provider.code: provider for provider, _ in self._collect("register_payment_providers")}
+
+    @cached_property
+    def notifiers(self) -> Mapping[str, Notifier]:
+        return {notifier.code: notifier for notifier, _ in self._collect("register_notifiers")}
+
+
+def _arguments(implementation: Any, register: Any) -> dict[str, Any]:
+    # A hookimpl may take fewer arguments than the spec (pluggy's rule); pass only what it names.
+    return {"register": register} if "register" in implementation.argnames else {}

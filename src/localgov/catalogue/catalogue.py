@@ -1,0 +1,124 @@
+"""The merged, validated catalogue an application works with."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from localgov.catalogue.checks import SINGULAR, check_entries
+from localgov.catalogue.loading import SECTIONS, Located, ParsedEntries, parse_sources
+from localgov.catalogue.model import (
+    Category,
+    Channel,
+    Department,
+    DocumentType,
+    FeeRule,
+    Role,
+    ServiceDefinition,
+    WorkflowDefinition,
+)
+from localgov.catalogue.problems import CatalogueError, Problem
+from localgov.catalogue.sources import DefinitionSource
+from localgov.errors import LocalgovError
+
+__all__ = ["Catalogue", "UnknownEntry", "load_catalogue"]
+
+
+class UnknownEntry(LocalgovError, LookupError):
+    """A code that names no entry of the catalogue (an unknown service, say)."""
+
+    def __init__(self, section: str, code: str, known: Iterable[str]) -> None:
+        self.section, self.code = section, code
+        kind = SINGULAR.get(section, section.replace("_", " "))
+        super().__init__(f"unknown {kind} {code!r} (known: {', '.join(sorted(known)) or 'none'})")
+
+
+def _frozen(entries: dict[str, Located[Any]]) -> Mapping[str, Any]:
+    return MappingProxyType({code: located.value for code, located in entries.items()})
+
+
+@attrs.frozen
+class Catalogue:
+    """Every entry of the unified guide, by code. Build one with :func:`load_catalogue`."""
+
+    categories: Mapping[str, Category]
+    departments: Mapping[str, Department]
+    roles: Mapping[str, Role]
+    channels: Mapping[str, Channel]
+    document_types: Mapping[str, DocumentType]
+    fee_rules: Mapping[str, FeeRule]
+    workflows: Mapping[str, WorkflowDefinition]
+    services: Mapping[str, ServiceDefinition]
+    # Where each entry was defined, for messages: (section, code) -> "file: path".
+    origins: Mapping[tuple[str, str], str] = attrs.field(factory=dict, repr=False)
+
+    def service(self, code: str) -> ServiceDefinition:
+        """The service with ``code``; :class:`UnknownEntry` if there is none."""
+        try:
+            return self.services[code]
+        except KeyError:
+            raise UnknownEntry("services", code, self.services) from None
+
+    def workflow(self, code: str) -> WorkflowDefinition:
+        try:
+            return self.workflows[code]
+        except KeyError:
+            raise UnknownEntry("workflows", code, self.workflows) from None
+
+    def placeholders(self) -> list[tuple[str, str]]:
+        """Figures the governorate must still set: (where, what) pairs, services and fee rules."""
+        found = [
+            (self.origins.get(("services", s.code), s.code), target)
+            for s in self.services.values()
+            for target in s.placeholders
+        ]
+        found += [
+            (self.origins.get(("fee_rules", r.code), r.code), "amount")
+            for r in self.fee_rules.values()
+            if r.placeholder
+        ]
+        return found
+
+
+def load_catalogue(
+    sources: Iterable[DefinitionSource],
+    *,
+    known_guards: Collection[str] = (),
+    extra: Mapping[str, Iterable[tuple[Any, str]]] | None = None,
+) -> Catalogue:
+    """Load, check and merge catalogue files; raise :class:`CatalogueError` listing every problem.
+
+    ``extra`` adds entries defined in code, by section: ``{"fee_rules": [(rule, "plugin x")]}``.
+    ``known_guards`` names the workflow guards the engine can evaluate.
+    """
+    entries, problems, broken = parse_sources(sources)
+    problems += _merge_extra(entries, extra or {})
+    problems += check_entries(entries, known_guards, broken)
+    if problems:
+        raise CatalogueError(problems)
+    return Catalogue(
+        **{section: _frozen(entries[section]) for section in SECTIONS},
+        origins=MappingProxyType(
+            {
+                (section, code): f"{located.source}: {located.path}"
+                for section in SECTIONS
+                for code, located in entries[section].items()
+            }
+        ),
+    )
+
+
+def _merge_extra(entries: ParsedEntries, extra: Mapping[str, Iterable[tuple[Any, str]]]) -> list[Problem]:
+    problems = []
+    for section, items in extra.items():
+        for value, origin in items:
+            path = f"{section}.{value.code}"
+            earlier = entries[section].get(value.code)
+            if earlier is not None:
+                problems.append(Problem(origin, path, f"duplicate code, already defined in {earlier.source}"))
+            else:
+                entries[section][value.code] = Located(value, origin, path)
+    return problems

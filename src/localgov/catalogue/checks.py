@@ -1,0 +1,250 @@
+"""Checks across entries: every reference resolves and every definition is coherent.
+
+Structuring (:mod:`localgov.catalogue.loading`) checks each entry on its own; the checks here need
+the whole catalogue, e.g. that a service's fee rule exists and that the form field it is computed
+from is numeric. Each check yields problems; none stops at the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from localgov.catalogue.loading import Located, ParsedEntries
+from localgov.catalogue.model import (
+    Condition,
+    FeeRule,
+    FeeRuleKind,
+    FieldType,
+    ServiceDefinition,
+    WorkflowDefinition,
+)
+from localgov.catalogue.problems import Problem, describe_value
+
+__all__ = ["INTAKE", "RETURN", "check_entries"]
+
+NUMERIC_FIELDS = frozenset({FieldType.NUMBER, FieldType.MONEY, FieldType.AREA})
+CHOICE_FIELDS = frozenset({FieldType.CHOICE, FieldType.MULTI_CHOICE})
+CLOCK_MODES = ("running", "paused")
+# The duty the submission itself performs; no action needs to declare it.
+INTAKE = "intake"
+# An action whose destination is the state the request was sent from (a missing-document loop).
+RETURN = "@return"
+PLACEHOLDER_TARGETS = frozenset(
+    a.name for a in attrs.fields(ServiceDefinition) if a.name not in {"code", "placeholders", "sources", "incomplete"}
+)
+
+
+def check_entries(
+    entries: ParsedEntries, known_guards: Collection[str], broken: Collection[tuple[str, str]] = ()
+) -> Iterator[Problem]:
+    """Yield every cross-entry problem; references to ``broken`` entries (already reported) pass."""
+    for located in entries["services"].values():
+        yield from _check_service(located, entries, broken)
+    for located in entries["fee_rules"].values():
+        yield from _check_fee_rule(located)
+    for located in entries["workflows"].values():
+        yield from _check_workflow(located, entries, known_guards)
+
+
+SINGULAR = {
+    "categories": "category",
+    "departments": "department",
+    "roles": "role",
+    "channels": "channel",
+    "document_types": "document type",
+    "fee_rules": "fee rule",
+    "workflows": "workflow",
+    "services": "service",
+}
+
+
+def _missing(section: str, entries: ParsedEntries, code: str) -> str:
+    known = ", ".join(sorted(entries[section])) or "none defined"
+    return f"unknown {SINGULAR[section]} {describe_value(code)} (known: {known})"
+
+
+def _check_service(
+    located: Located[ServiceDefinition], entries: ParsedEntries, broken: Collection[tuple[str, str]]
+) -> Iterator[Problem]:
+    service, source, path = located.value, located.source, located.path
+
+    def known(section: str, code: str) -> bool:
+        return code in entries[section] or (section, code) in broken
+
+    def problem(where: str, message: str) -> Problem:
+        return Problem(source, f"{path}.{where}", message)
+
+    for key, section in (("category", "categories"), ("department", "departments"), ("workflow", "workflows")):
+        code = getattr(service, key)
+        if not known(section, code):
+            yield problem(key, _missing(section, entries, code))
+    for index, channel in enumerate(service.channels):
+        if not known("channels", channel):
+            yield problem(f"channels[{index}]", _missing("channels", entries, channel))
+    if not service.channels:
+        yield problem("channels", "at least one channel is needed")
+    if service.time_limit_days <= 0:
+        yield problem("time_limit_days", f"must be at least 1 working day, got {service.time_limit_days}")
+    if service.issues.validity is not None:
+        v = service.issues.validity
+        if min(v.years, v.months, v.days) < 0 or (v.years, v.months, v.days) == (0, 0, 0):
+            yield problem("issues.validity", "must be a positive duration (years, months, days)")
+
+    fields: dict[str, Any] = {}
+    for index, form_field in enumerate(service.fields):
+        where = f"fields[{index}]"
+        if form_field.name in fields:
+            yield problem(f"{where}.name", f"duplicate field name {describe_value(form_field.name)}")
+        fields[form_field.name] = form_field
+        has_choices = bool(form_field.choices)
+        if form_field.type in CHOICE_FIELDS and not has_choices:
+            yield problem(f"{where}.choices", f"a {form_field.type.value} field needs choices")
+        if form_field.type not in CHOICE_FIELDS and has_choices:
+            yield problem(f"{where}.choices", f"only choice fields take choices, not {form_field.type.value}")
+        values = [c.value for c in form_field.choices]
+        if len(set(values)) != len(values):
+            yield problem(f"{where}.choices", "duplicate choice values")
+        if (form_field.minimum is not None or form_field.maximum is not None) and form_field.type not in NUMERIC_FIELDS:
+            yield problem(where, f"minimum/maximum apply to numeric fields, not {form_field.type.value}")
+        if form_field.minimum is not None and form_field.maximum is not None and form_field.minimum > form_field.maximum:
+            yield problem(f"{where}.minimum", f"{form_field.minimum} is above maximum {form_field.maximum}")
+
+    # Without its fields (left out because malformed), a service's conditions cannot be checked.
+    fields_known = "fields" not in service.incomplete
+
+    for index, requirement in enumerate(service.documents):
+        where = f"documents[{index}]"
+        document_type = entries["document_types"].get(requirement.type)
+        if document_type is None and not known("document_types", requirement.type):
+            yield problem(f"{where}.type", _missing("document_types", entries, requirement.type))
+        elif document_type is not None and requirement.accepted_types is not None:
+            extra = sorted(set(requirement.accepted_types) - set(document_type.value.accepted_types))
+            if extra:
+                yield problem(
+                    f"{where}.accepted_types",
+                    f"{', '.join(extra)} not accepted by document type {requirement.type!r}",
+                )
+        if requirement.max_size_mb is not None and requirement.max_size_mb <= 0:
+            yield problem(f"{where}.max_size_mb", f"must be above 0, got {requirement.max_size_mb}")
+        if requirement.when is not None:
+            if requirement.mandatory is False:
+                yield problem(f"{where}.when", "a conditional document is required when its condition holds; drop mandatory = false")
+            if fields_known:
+                yield from _check_condition(requirement.when, fields, problem, f"{where}.when")
+
+    for index, fee in enumerate(service.fees):
+        where = f"fees[{index}]"
+        rule = entries["fee_rules"].get(fee.rule)
+        if rule is None and not known("fee_rules", fee.rule):
+            yield problem(f"{where}.rule", _missing("fee_rules", entries, fee.rule))
+        elif rule is not None and isinstance(rule.value, FeeRule) and rule.value.basis is not None and fields_known:
+            basis = fields.get(rule.value.basis)
+            if basis is None or basis.type not in NUMERIC_FIELDS:
+                yield problem(
+                    f"{where}.rule",
+                    f"fee rule {fee.rule!r} is computed from field {rule.value.basis!r}, "
+                    "which this service lacks or which is not numeric",
+                )
+        if fee.when is not None and fields_known:
+            yield from _check_condition(fee.when, fields, problem, f"{where}.when")
+
+    for index, target in enumerate(service.placeholders):
+        if target not in PLACEHOLDER_TARGETS:
+            yield problem(
+                f"placeholders[{index}]",
+                f"{describe_value(target)} is not a service attribute (one of {', '.join(sorted(PLACEHOLDER_TARGETS))})",
+            )
+
+
+def _check_condition(condition: Condition, fields: Mapping[str, Any], problem: Any, where: str) -> Iterator[Problem]:
+    form_field = fields.get(condition.field)
+    if form_field is None:
+        yield problem(f"{where}.field", f"unknown field {describe_value(condition.field)} (fields: {', '.join(fields) or 'none'})")
+        return
+    if form_field.choices:
+        values = {c.value for c in form_field.choices}
+        for index, value in enumerate(condition.equals):
+            if value not in values:
+                yield problem(f"{where}.equals[{index}]", f"{describe_value(value)} is not a choice of {condition.field!r}")
+
+
+def _check_fee_rule(located: Located[FeeRule]) -> Iterator[Problem]:
+    rule, source, path = located.value, located.source, located.path
+
+    def problem(where: str, message: str) -> Problem:
+        return Problem(source, f"{path}.{where}", message)
+
+    needs: dict[FeeRuleKind, tuple[str, ...]] = {
+        FeeRuleKind.FIXED: ("amount",),
+        FeeRuleKind.PER_UNIT: ("rate", "basis"),
+        FeeRuleKind.TIERED: ("tiers", "basis"),
+        FeeRuleKind.PERCENTAGE: ("rate", "basis"),
+    }
+    for key in needs[rule.kind]:
+        if not getattr(rule, key):
+            yield problem(key, f"required for a {rule.kind.value} fee rule")
+    for key in ("amount", "rate", "minimum", "maximum"):
+        value = getattr(rule, key)
+        if value is not None and value < 0:
+            yield problem(key, f"must not be negative, got {value}")
+    if rule.minimum is not None and rule.maximum is not None and rule.minimum > rule.maximum:
+        yield problem("minimum", f"{rule.minimum} is above maximum {rule.maximum}")
+    if rule.tiers:
+        bounds = [t.up_to for t in rule.tiers]
+        if bounds[-1] is not None:
+            yield problem(f"tiers[{len(bounds) - 1}].up_to", "the last tier must be open-ended (no up_to)")
+        closed = [b for b in bounds[:-1]]
+        if any(b is None for b in closed):
+            yield problem("tiers", "only the last tier may be open-ended")
+        elif closed != sorted(closed) or len(set(closed)) != len(closed):
+            yield problem("tiers", "up_to bounds must increase")
+
+
+def _check_workflow(
+    located: Located[WorkflowDefinition], entries: ParsedEntries, known_guards: Collection[str]
+) -> Iterator[Problem]:
+    workflow, source, path = located.value, located.source, located.path
+
+    def problem(where: str, message: str) -> Problem:
+        return Problem(source, f"{path}.{where}", message)
+
+    states = {s.code: s for s in workflow.states}
+    if workflow.initial not in states:
+        yield problem("initial", f"unknown state {describe_value(workflow.initial)}")
+    for state in workflow.states:
+        if state.clock not in CLOCK_MODES:
+            yield problem(f"states.{state.code}.clock", f"expected one of {', '.join(CLOCK_MODES)}, got {describe_value(state.clock)}")
+    duties = {INTAKE}
+    leaving: set[str] = set()
+    for action in workflow.actions:
+        where = f"actions.{action.code}"
+        for index, state in enumerate(action.sources):
+            if state not in states:
+                yield problem(f"{where}.from[{index}]", f"unknown state {describe_value(state)}")
+            elif states[state].final:
+                yield problem(f"{where}.from[{index}]", f"{state!r} is final: no action may leave it")
+            leaving.add(state)
+        if not action.sources:
+            yield problem(f"{where}.from", "at least one state is needed")
+        if action.dest != RETURN and action.dest not in states:
+            yield problem(f"{where}.to", f"unknown state {describe_value(action.dest)}")
+        for index, role in enumerate(action.roles):
+            if role not in entries["roles"]:
+                yield problem(f"{where}.roles[{index}]", _missing("roles", entries, role))
+        if not action.roles:
+            yield problem(f"{where}.roles", "at least one role is needed")
+        for index, guard in enumerate(action.guards):
+            if guard not in known_guards:
+                yield problem(f"{where}.guards[{index}]", f"unknown guard {describe_value(guard)} (known: {', '.join(sorted(known_guards)) or 'none'})")
+        if action.duty:
+            duties.add(action.duty)
+    for state in workflow.states:
+        if not state.final and state.code not in leaving:
+            yield problem(f"states.{state.code}", "not final, but no action leaves it")
+    for index, rule in enumerate(workflow.separation_of_duties):
+        for duty in (rule.performed, *rule.forbids):
+            if duty not in duties:
+                yield problem(f"separation_of_duties[{index}]", f"no action performs duty {describe_value(duty)}")

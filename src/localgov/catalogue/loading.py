@@ -1,0 +1,210 @@
+"""Turning definition files into located entries, collecting every problem on the way.
+
+A catalogue file may hold any of the sections below; each section is a table of entries keyed by
+code (``[services.building_permit]``). The code is the table's name, never a key inside it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from typing import Any, Generic, TypeVar
+
+import attrs
+import cattrs
+
+from localgov.catalogue.converter import make_converter, structure_entry
+from localgov.catalogue.model import (
+    Category,
+    Channel,
+    Department,
+    DocumentType,
+    FeeRule,
+    FeeRuleKind,
+    FieldType,
+    IssuedKind,
+    Role,
+    ServiceDefinition,
+    WorkflowAction,
+    WorkflowDefinition,
+    WorkflowState,
+)
+from localgov.catalogue.problems import Problem, describe_value
+from localgov.catalogue.sources import DefinitionSource, display_name, expand_sources, read_toml
+
+__all__ = ["CODE_PATTERN", "SECTIONS", "Located", "ParsedEntries", "parse_sources"]
+
+T = TypeVar("T")
+
+SECTIONS: dict[str, type] = {
+    "categories": Category,
+    "departments": Department,
+    "roles": Role,
+    "channels": Channel,
+    "document_types": DocumentType,
+    "fee_rules": FeeRule,
+    "workflows": WorkflowDefinition,
+    "services": ServiceDefinition,
+}
+
+# Codes end up in URLs, database rows and tokens: keep them plain.
+CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+_CONVERTER: cattrs.Converter = make_converter(
+    enums=(FieldType, IssuedKind, FeeRuleKind),
+    renames={WorkflowAction: {"sources": "from", "dest": "to"}},
+)
+
+
+@attrs.frozen
+class Located(Generic[T]):
+    """An entry and where it was defined, so later checks can point at it."""
+
+    value: T
+    source: str
+    path: str
+
+
+ParsedEntries = dict[str, dict[str, Located[Any]]]
+
+
+def parse_sources(sources: Iterable[DefinitionSource]) -> tuple[ParsedEntries, list[Problem], set[tuple[str, str]]]:
+    """Parse every file.
+
+    Return the entries that structured cleanly, every problem found, and the (section, code) of
+    entries that exist but are broken: a reference to one of those is not reported again as unknown.
+    """
+    entries: ParsedEntries = {section: {} for section in SECTIONS}
+    problems: list[Problem] = []
+    broken: set[tuple[str, str]] = set()
+    for source in expand_sources(sources):
+        name = display_name(source)
+        document, read_problems = read_toml(source)
+        problems += read_problems
+        if document is None:
+            continue
+        for section, table in document.items():
+            if section not in SECTIONS:
+                allowed = ", ".join(SECTIONS)
+                problems.append(Problem(name, section, f"unknown section (allowed: {allowed})"))
+                continue
+            if not isinstance(table, dict):
+                problems.append(
+                    Problem(name, section, f"expected a table of entries, got {describe_value(table)}")
+                )
+                continue
+            for code, data in table.items():
+                path = f"{section}.{code}"
+                value, entry_problems = _structure(SECTIONS[section], code, data, name, path)
+                problems += entry_problems
+                if value is None:
+                    broken.add((section, code))
+                    continue
+                earlier = entries[section].get(code)
+                if earlier is not None:
+                    problems.append(
+                        Problem(name, path, f"duplicate code, already defined in {earlier.source}")
+                    )
+                    continue
+                entries[section][code] = Located(value, name, path)
+    return entries, problems, broken
+
+
+def _structure(cls: type[T], code: str, data: object, source: str, path: str) -> tuple[T | None, list[Problem]]:
+    problems = []
+    if not CODE_PATTERN.fullmatch(code):
+        problems.append(
+            Problem(source, path, f"invalid code {describe_value(code)}: use lower-case letters, digits and _")
+        )
+    if isinstance(data, dict) and "code" in data:
+        problems.append(Problem(source, f"{path}.code", "the code is the table's name; remove this key"))
+        data = {k: v for k, v in data.items() if k != "code"}
+    if cls is WorkflowDefinition and isinstance(data, dict):
+        value, workflow_problems = _structure_workflow(code, data, source, path)
+        return (None if problems else value), problems + workflow_problems
+    if isinstance(data, dict):
+        data = {"code": code, **data}
+    value, structure_problems = structure_entry(_CONVERTER, data, cls, source, path)
+    if structure_problems:
+        value = _salvage(cls, data, structure_problems, path)
+    return (None if problems else value), problems + structure_problems
+
+
+def _salvage(cls: type[T], data: object, problems: list[Problem], path: str) -> T | None:
+    """Structure ``data`` again without the values that failed, so later checks still see the rest.
+
+    Reporting every mistake at once means the cross-reference checks must run even on an entry
+    with a malformed value. Dropping the offending keys works when they are optional; when one is
+    required the entry stays unusable and only its own problems are reported. A bad array item
+    drops the whole array (removing the item would shift the indices of later problems), and the
+    entry is then marked incomplete so that checks depending on that array stay quiet.
+    """
+    if not isinstance(data, dict):
+        return None
+    pruned = copy.deepcopy(data)
+    dropped: set[str] = set()
+    for problem in problems:
+        tokens = _TOKEN.findall(problem.path.removeprefix(path))
+        if not tokens:
+            return None
+        dropped |= _delete(pruned, tokens)
+    value, remaining = structure_entry(_CONVERTER, pruned, cls, "", path)
+    if remaining or value is None:
+        return None
+    return attrs.evolve(value, incomplete=frozenset(dropped)) if dropped and hasattr(value, "incomplete") else value
+
+
+# ".name" or "[3]" steps of a problem path.
+_TOKEN = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def _delete(data: dict[str, Any], tokens: list[tuple[str, str]]) -> set[str]:
+    """Delete the value at ``tokens`` from nested data; return the top-level keys dropped whole."""
+    drops_array = tokens[-1][1] != ""
+    if drops_array:
+        tokens = tokens[:-1]  # remove the array that holds the bad item
+    *route, (last_key, _) = tokens
+    node: Any = data
+    for key, index in route:
+        if key and isinstance(node, dict):
+            node = node.get(key)
+        elif not key and isinstance(node, list) and int(index) < len(node):
+            node = node[int(index)]
+        else:
+            return set()
+    if not last_key or not isinstance(node, dict):
+        return set()
+    node.pop(last_key, None)
+    return {tokens[0][0]} if drops_array else set()
+
+
+def _structure_workflow(
+    code: str, data: dict[str, Any], source: str, path: str
+) -> tuple[WorkflowDefinition | None, list[Problem]]:
+    """Workflows nest two keyed sections (states, actions); each entry keeps its own path."""
+    problems: list[Problem] = []
+    nested: dict[str, tuple[Any, ...]] = {}
+    for key, cls in (("states", WorkflowState), ("actions", WorkflowAction)):
+        table = data.get(key)
+        if not isinstance(table, dict) or not table:
+            problems.append(
+                Problem(source, f"{path}.{key}", f"expected a table of {key}, got {describe_value(table)}")
+                if key in data
+                else Problem(source, f"{path}.{key}", "missing (required)")
+            )
+            continue
+        items = []
+        for item_code, item in table.items():
+            value, item_problems = _structure(cls, item_code, item, source, f"{path}.{key}.{item_code}")
+            problems += item_problems
+            if value is not None:
+                items.append(value)
+        nested[key] = tuple(items)
+    top = {k: v for k, v in data.items() if k not in ("states", "actions")}
+    top.update(code=code, states=[], actions=[])
+    value, top_problems = structure_entry(_CONVERTER, top, WorkflowDefinition, source, path)
+    problems += top_problems
+    if value is None or problems:
+        return None, problems
+    return attrs.evolve(value, **nested), []

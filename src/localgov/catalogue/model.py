@@ -1,0 +1,289 @@
+"""The unified guide (الدليل الموحد) as frozen values.
+
+A catalogue is made of named entries of seven kinds: categories, roles, channels, document types,
+fee rules, workflows and services. Services refer to the other kinds by code; the loader checks every
+reference (see :mod:`localgov.catalogue.checks`). Nothing here touches files or databases.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from enum import Enum
+
+import attrs
+
+from localgov.i18n import LocalizedText
+
+__all__ = [
+    "Category",
+    "Channel",
+    "Choice",
+    "Condition",
+    "Department",
+    "DocumentRequirement",
+    "DocumentType",
+    "FeeItem",
+    "FeeRule",
+    "FeeRuleKind",
+    "FeeTier",
+    "FieldType",
+    "FormField",
+    "IssuedKind",
+    "Issues",
+    "ProcedureStep",
+    "Role",
+    "ServiceDefinition",
+    "SeparationRule",
+    "Validity",
+    "WorkflowAction",
+    "WorkflowDefinition",
+    "WorkflowState",
+]
+
+
+class FieldType(str, Enum):
+    """The types a form field may have; each has a value parser in :mod:`localgov.catalogue.fields`."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    MONEY = "money"
+    DATE = "date"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    NATIONAL_ID = "national_id"
+    MOBILE = "mobile"
+    AREA = "area"  # square metres
+    PARCEL = "parcel"  # parcel / plot reference as the survey authority writes it
+    ADDRESS = "address"
+
+
+class IssuedKind(str, Enum):
+    """What a completed request hands the citizen."""
+
+    PERMIT = "permit"
+    LICENCE = "licence"
+    STATEMENT = "statement"
+    RECEIPT = "receipt"
+
+
+class FeeRuleKind(str, Enum):
+    FIXED = "fixed"  # one amount
+    PER_UNIT = "per_unit"  # rate x a numeric form field (m², floors, metres of frontage...)
+    TIERED = "tiered"  # marginal rates by bands of a numeric form field
+    PERCENTAGE = "percentage"  # a percentage of a money form field
+
+
+@attrs.frozen
+class Category:
+    code: str
+    name: LocalizedText
+
+
+@attrs.frozen
+class Department:
+    """A back-office department of a local unit (engineering, licensing, revenue...)."""
+
+    code: str
+    name: LocalizedText
+
+
+@attrs.frozen
+class Role:
+    """A job an employee holds at a local unit; workflows grant actions to roles."""
+
+    code: str
+    name: LocalizedText
+    sees_applicant: bool = False  # blind review: most back-office roles see the case, not who asked
+
+
+@attrs.frozen
+class Channel:
+    """Where a request can be submitted: front desk, portal, mobile unit, post office..."""
+
+    code: str
+    name: LocalizedText
+
+
+@attrs.frozen
+class DocumentType:
+    code: str
+    name: LocalizedText
+    accepted_types: tuple[str, ...] = ("pdf", "jpeg", "png")
+    max_size_mb: float = 10.0
+
+
+@attrs.frozen
+class Choice:
+    value: str
+    label: LocalizedText
+
+
+@attrs.frozen
+class FormField:
+    name: str
+    type: FieldType
+    label: LocalizedText
+    required: bool = True
+    help: LocalizedText | None = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    max_length: int | None = None
+    choices: tuple[Choice, ...] = ()
+
+
+@attrs.frozen
+class Condition:
+    """A document or fee that applies only when a form field has one of some values."""
+
+    field: str
+    equals: tuple[str, ...]
+
+
+@attrs.frozen
+class DocumentRequirement:
+    type: str
+    mandatory: bool = True
+    when: Condition | None = None
+    # A service may narrow what its document type accepts (a sketch must be a PDF, say).
+    accepted_types: tuple[str, ...] | None = None
+    max_size_mb: float | None = None
+    note: LocalizedText | None = None
+
+
+@attrs.frozen
+class FeeTier:
+    up_to: Decimal | None  # None: the last, open-ended band
+    rate: Decimal
+
+
+@attrs.frozen
+class FeeRule:
+    """A fee computed from the form; each line is tagged with its revenue item.
+
+    ``revenue_item`` is the code of the item in the unified guide of items and revenues
+    (الدليل الموحد للبنود والإيرادات) that the money is booked to. ``placeholder`` marks an
+    amount that is not public and must be set by the governorate before use.
+    """
+
+    code: str
+    name: LocalizedText
+    revenue_item: str
+    kind: FeeRuleKind
+    amount: Decimal | None = None
+    rate: Decimal | None = None
+    basis: str | None = None
+    tiers: tuple[FeeTier, ...] = ()
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    placeholder: bool = False
+    source: str | None = None
+
+
+@attrs.frozen
+class FeeItem:
+    rule: str
+    when: Condition | None = None
+
+
+@attrs.frozen
+class Validity:
+    years: int = 0
+    months: int = 0
+    days: int = 0
+
+    def expiry(self, issued: datetime.date) -> datetime.date:
+        """The last day of validity of something issued on ``issued``."""
+        month_index = issued.month - 1 + self.months + 12 * self.years
+        year, month = issued.year + month_index // 12, month_index % 12 + 1
+        day = min(issued.day, _days_in_month(year, month))
+        return datetime.date(year, month, day) + datetime.timedelta(days=self.days - 1)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return (following - datetime.timedelta(days=1)).day
+
+
+@attrs.frozen
+class Issues:
+    kind: IssuedKind
+    validity: Validity | None = None
+
+
+@attrs.frozen
+class ProcedureStep:
+    ar: str
+    en: str
+
+
+@attrs.frozen
+class ServiceDefinition:
+    """One service of the unified guide: what the citizen supplies, pays and receives."""
+
+    code: str
+    name: LocalizedText
+    description: LocalizedText
+    category: str
+    department: str
+    workflow: str
+    time_limit_days: int
+    channels: tuple[str, ...]
+    issues: Issues
+    steps: tuple[ProcedureStep, ...] = ()
+    fields: tuple[FormField, ...] = ()
+    documents: tuple[DocumentRequirement, ...] = ()
+    fees: tuple[FeeItem, ...] = ()
+    # Figures the public record does not give: the governorate must set them before use.
+    placeholders: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    # Set by the loader when a malformed array had to be left out to check the rest of the entry.
+    incomplete: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
+
+    def field(self, name: str) -> FormField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@attrs.frozen
+class WorkflowState:
+    code: str
+    name: LocalizedText
+    final: bool = False
+    # "paused": the time limit stands still (waiting on the applicant or on a payment).
+    clock: str = "running"
+    time_limit_days: int | None = None
+
+
+@attrs.frozen
+class WorkflowAction:
+    code: str
+    label: LocalizedText
+    sources: tuple[str, ...]
+    dest: str
+    roles: tuple[str, ...]
+    # The duty the action performs, for separation of duties ("intake", "review", "approval"...).
+    duty: str | None = None
+    guards: tuple[str, ...] = ()
+    requires_comment: bool = False
+
+
+@attrs.frozen
+class SeparationRule:
+    """Whoever performed ``performed`` on a request may not perform any of ``forbids`` on it."""
+
+    performed: str
+    forbids: tuple[str, ...]
+
+
+@attrs.frozen
+class WorkflowDefinition:
+    code: str
+    name: LocalizedText
+    initial: str
+    states: tuple[WorkflowState, ...]
+    actions: tuple[WorkflowAction, ...]
+    separation_of_duties: tuple[SeparationRule, ...] = ()
+    applicant_may_act: bool = False
+
+    def state(self, code: str) -> WorkflowState | None:
+        return next((s for s in self.states if s.code == code), None)

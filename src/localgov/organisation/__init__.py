@@ -1,0 +1,28 @@
+"""The organisation that serves citizens: governorates, zones, local units, service points, staff."""
+
+from localgov.organisation.governorates import GOVERNORATES, GovernorateFacts, GovernorateKind, governorate_facts
+from localgov.organisation.loading import load_organisation
+from localgov.organisation.model import (
+    Governorate,
+    LocalUnit,
+    LocalUnitKind,
+    ServicePoint,
+    ServicePointKind,
+    StaffMember,
+    Zone,
+)
+
+__all__ = [
+    "GOVERNORATES",
+    "Governorate",
+    "GovernorateFacts",
+    "GovernorateKind",
+    "LocalUnit",
+    "LocalUnitKind",
+    "ServicePoint",
+    "ServicePointKind",
+    "StaffMember",
+    "Zone",
+    "governorate_facts",
+    "load_organisation",
+]

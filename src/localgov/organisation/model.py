@@ -1,0 +1,107 @@
+"""Who serves the citizen, and where: governorate -> zone -> local unit -> service point -> staff."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+
+import attrs
+
+from localgov.i18n import LocalizedText
+from localgov.organisation.governorates import GovernorateKind
+
+__all__ = [
+    "Governorate",
+    "LocalUnit",
+    "LocalUnitKind",
+    "ServicePoint",
+    "ServicePointKind",
+    "StaffMember",
+    "Zone",
+]
+
+
+class LocalUnitKind(str, Enum):
+    DISTRICT = "district"  # حي
+    MARKAZ = "markaz"  # مركز
+    CITY = "city"  # مدينة
+    VILLAGE = "village"  # قرية
+
+
+# City governorates (Cairo, Alexandria, Port Said, Suez) are divided into districts only.
+ALLOWED_UNIT_KINDS: Mapping[GovernorateKind, frozenset[LocalUnitKind]] = {
+    GovernorateKind.CITY: frozenset({LocalUnitKind.DISTRICT}),
+    GovernorateKind.REGIONAL: frozenset(LocalUnitKind),
+}
+
+
+class ServicePointKind(str, Enum):
+    TECHNOLOGY_CENTER = "technology_center"  # المركز التكنولوجي لخدمة المواطنين
+    POST_OFFICE = "post_office"  # مكتب / مجمع بريد
+    MOBILE_UNIT = "mobile_unit"  # الحي المتنقل: a clerk with a tablet
+
+
+@attrs.frozen
+class Zone:
+    """A zone of a governorate (Cairo's north, south, east and west), with its own zone center."""
+
+    code: str
+    name: LocalizedText
+
+
+@attrs.frozen
+class LocalUnit:
+    code: str
+    kind: LocalUnitKind
+    name: LocalizedText
+    zone: str | None = None
+    # A village belongs to a markaz; a district may belong to a city in a regional governorate.
+    parent: str | None = None
+
+
+@attrs.frozen
+class ServicePoint:
+    code: str
+    kind: ServicePointKind
+    unit: str
+    name: LocalizedText
+    # Seeds name centers that opened new and centers that were upgraded; kept for reports.
+    opened: str | None = None
+
+
+@attrs.frozen
+class Governorate:
+    """One governorate's organisation, validated: every reference resolves."""
+
+    code: str
+    name: LocalizedText
+    kind: GovernorateKind
+    zones: Mapping[str, Zone]
+    units: Mapping[str, LocalUnit]
+    service_points: Mapping[str, ServicePoint]
+
+    def unit(self, code: str) -> LocalUnit:
+        from localgov.catalogue.catalogue import UnknownEntry
+
+        try:
+            return self.units[code]
+        except KeyError:
+            raise UnknownEntry("local_units", code, self.units) from None
+
+    def service_points_of(self, unit_code: str) -> list[ServicePoint]:
+        return [p for p in self.service_points.values() if p.unit == unit_code]
+
+
+@attrs.frozen
+class StaffMember:
+    """An employee: the roles they hold at one local unit.
+
+    Staff records are operational data (they come from the governorate's HR system, not from
+    plugin files), so they are built in code or loaded by the embedding application.
+    """
+
+    id: str
+    name: str
+    unit: str
+    roles: frozenset[str] = attrs.field(converter=frozenset)
+    department: str | None = None

@@ -1,0 +1,133 @@
+"""The hooks through which plugins extend localgov.
+
+Every hook that adds something receives a ``register`` callback: localgov owns the collection and a
+plugin only adds to it. A hookimpl may accept fewer arguments than its spec lists, which is how a
+hook gains an argument without breaking existing plugins. Each hook is documented in
+``docs/plugins/hooks.md``; a test fails if one is not, or has no test of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from localgov.catalogue import Channel, FeeRule, ServiceDefinition
+    from localgov.catalogue.sources import DefinitionSource
+    from localgov.plugins.protocols import Guard, Notifier, PaymentProvider
+
+__all__ = ["PROJECT", "hookimpl", "hookspec"]
+
+PROJECT = "localgov"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_catalogue(register: Callable[[DefinitionSource], None]) -> None:
+    """Add catalogue files: TOML files or folders of them (services, fee rules, workflows...).
+
+    :param register: call with a path, or a :class:`importlib.resources.abc.Traversable` for files
+        shipped inside the plugin's package (``importlib.resources.files(__package__) / "data"``).
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_services(register: Callable[[ServiceDefinition], None]) -> None:
+    """Add services built in code rather than read from a file.
+
+    :param register: call with a :class:`localgov.catalogue.ServiceDefinition`; it is checked with
+        the rest of the catalogue (its category, workflow, documents and fee rules must exist).
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_fee_rules(register: Callable[[FeeRule], None]) -> None:
+    """Add fee rules built in code (a governorate's tariff computed from its own tables).
+
+    :param register: call with a :class:`localgov.catalogue.FeeRule`.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_channels(register: Callable[[Channel], None]) -> None:
+    """Add intake channels beyond the built-in ones (front desk, portal, mobile unit, post office).
+
+    :param register: call with a :class:`localgov.catalogue.Channel`.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_organisation(register: Callable[[DefinitionSource], None]) -> None:
+    """Add organisation files: a governorate's zones, local units and service points.
+
+    :param register: call with a path or a packaged ``Traversable``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_guards(register: Callable[[str, Guard], None]) -> None:
+    """Add workflow guards: named conditions an action may require (``guards = ["..."]``).
+
+    :param register: call with the guard's name and a function taking the request and returning
+        ``None`` when the action may go ahead, or a bilingual reason when it may not.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_payment_providers(register: Callable[[PaymentProvider], None]) -> None:
+    """Add payment providers (Fawry, e-finance...).
+
+    :param register: call with an object implementing :class:`localgov.plugins.protocols.PaymentProvider`.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_notifiers(register: Callable[[Notifier], None]) -> None:
+    """Add notifiers that tell citizens about their requests (SMS gateways, e-mail...).
+
+    :param register: call with an object implementing :class:`localgov.plugins.protocols.Notifier`.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def request_event(request: Any, event: Any) -> None:
+    """React to a committed lifecycle event of a request (submitted, acted on, issued...).
+
+    Called after the event is durably stored; an exception here does not undo it.
+
+    :param request: the request after the event.
+    :param event: the history event just recorded.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def request_overdue(request: Any, due: Any, overdue_working_days: int) -> None:
+    """Escalate a request that has passed a time limit.
+
+    :param request: the overdue request.
+    :param due: the due date that passed (``datetime.date``).
+    :param overdue_working_days: how many working days late it is.
+
+    .. versionadded:: 0.1
+    """

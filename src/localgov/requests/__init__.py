@@ -1,0 +1,1 @@
+"""Citizens' requests and the lifecycle engine that moves them."""

@@ -1,0 +1,40 @@
+"""The workflow guards localgov provides: conditions an action may require before it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Protocol
+
+from localgov.i18n import LocalizedText
+
+__all__ = ["BUILTIN_GUARDS", "GuardSubject", "fees_paid", "mandatory_documents_present"]
+
+
+class GuardSubject(Protocol):
+    """What a guard may ask of a request."""
+
+    def missing_documents(self) -> Sequence[str]: ...
+
+    def balance_due(self) -> Decimal: ...
+
+
+def mandatory_documents_present(request: GuardSubject) -> LocalizedText | None:
+    missing = request.missing_documents()
+    if not missing:
+        return None
+    listed = ", ".join(missing)
+    return LocalizedText(ar=f"مستندات مطلوبة لم تُقدَّم: {listed}", en=f"required documents not supplied: {listed}")
+
+
+def fees_paid(request: GuardSubject) -> LocalizedText | None:
+    due = request.balance_due()
+    if due <= 0:
+        return None
+    return LocalizedText(ar=f"لم تُسدَّد الرسوم بالكامل: المتبقي {due} جنيه", en=f"fees not fully paid: EGP {due} outstanding")
+
+
+BUILTIN_GUARDS = {
+    "mandatory_documents_present": mandatory_documents_present,
+    "fees_paid": fees_paid,
+}
