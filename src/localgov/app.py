@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
+
+from localgov.calendar import WorkingCalendar, egypt_calendar
 
 from localgov.catalogue import Catalogue, load_catalogue
 from localgov.catalogue.sources import DefinitionSource
 from localgov.errors import LocalgovError
-from localgov.organisation import Governorate, load_organisation
+from localgov.organisation import Governorate, StaffMember, load_organisation
 from localgov.plugins import Guard, Notifier, PaymentProvider, Plugins
+from localgov.requests.engine import Engine
+from localgov.requests.ports import Store
 
 __all__ = ["Localgov"]
 
@@ -75,6 +80,37 @@ class Localgov:
     def organisation(self) -> Mapping[str, Governorate]:
         sources = [source for source, _ in self._collect("register_organisation")]
         return load_organisation([*sources, *self._extra_organisation])
+
+    def engine(
+        self,
+        store: Store | str = "sqlite://",
+        *,
+        staff: Iterable[StaffMember] = (),
+        calendar: WorkingCalendar | None = None,
+        audit_key: bytes = b"",
+        clock: Callable[[], datetime.datetime] | None = None,
+    ) -> Engine:
+        """A lifecycle engine over ``store``: a :class:`localgov.requests.ports.Store` or a database URL.
+
+        ``"sqlite://"`` is in memory, ``"sqlite:///path.db"`` a file, ``"postgresql+psycopg://..."``
+        PostgreSQL. ``audit_key`` keys the history hash chain: keep it outside the database.
+        """
+        if isinstance(store, str):
+            from localgov.storage import SqlStore
+
+            store = SqlStore.open(store)
+        options: dict[str, Any] = {} if clock is None else {"clock": clock}
+        return Engine(
+            catalogue=self.catalogue,
+            organisation=self.organisation,
+            store=store,
+            calendar=calendar or egypt_calendar(),
+            staff=staff,
+            guards=self.guards,
+            audit_key=audit_key,
+            hooks=self.plugins.hook,
+            **options,
+        )
 
     @cached_property
     def payment_providers(self) -> Mapping[str, PaymentProvider]:

@@ -23,13 +23,15 @@ from localgov.catalogue.model import (
 )
 from localgov.catalogue.problems import Problem, describe_value
 
-__all__ = ["INTAKE", "RETURN", "check_entries"]
+__all__ = ["EFFECTS", "INTAKE", "RETURN", "check_entries"]
 
 NUMERIC_FIELDS = frozenset({FieldType.NUMBER, FieldType.MONEY, FieldType.AREA})
 CHOICE_FIELDS = frozenset({FieldType.CHOICE, FieldType.MULTI_CHOICE})
 CLOCK_MODES = ("running", "paused")
 # The duty the submission itself performs; no action needs to declare it.
 INTAKE = "intake"
+# What an action can make the engine do besides moving the request.
+EFFECTS = frozenset({"assess_fees"})
 # An action whose destination is the state the request was sent from (a missing-document loop).
 RETURN = "@return"
 PLACEHOLDER_TARGETS = frozenset(
@@ -184,7 +186,8 @@ def _check_fee_rule(located: Located[FeeRule]) -> Iterator[Problem]:
         FeeRuleKind.PERCENTAGE: ("rate", "basis"),
     }
     for key in needs[rule.kind]:
-        if not getattr(rule, key):
+        value = getattr(rule, key)
+        if value is None or value == ():  # a zero amount is a free service, not a missing one
             yield problem(key, f"required for a {rule.kind.value} fee rule")
     for key in ("amount", "rate", "minimum", "maximum"):
         value = getattr(rule, key)
@@ -239,6 +242,9 @@ def _check_workflow(
         for index, guard in enumerate(action.guards):
             if guard not in known_guards:
                 yield problem(f"{where}.guards[{index}]", f"unknown guard {describe_value(guard)} (known: {', '.join(sorted(known_guards)) or 'none'})")
+        for index, effect in enumerate(action.effects):
+            if effect not in EFFECTS:
+                yield problem(f"{where}.effects[{index}]", f"unknown effect {describe_value(effect)} (known: {', '.join(sorted(EFFECTS))})")
         if action.duty:
             duties.add(action.duty)
     for state in workflow.states:

@@ -153,8 +153,8 @@ class DocumentRequirement:
 
 @attrs.frozen
 class FeeTier:
-    up_to: Decimal | None  # None: the last, open-ended band
     rate: Decimal
+    up_to: Decimal | None = None  # None: the last, open-ended band
 
 
 @attrs.frozen
@@ -252,6 +252,8 @@ class WorkflowState:
     # "paused": the time limit stands still (waiting on the applicant or on a payment).
     clock: str = "running"
     time_limit_days: int | None = None
+    # Reaching this state completes the service: the permit, licence, statement or receipt is issued.
+    issues: bool = False
 
 
 @attrs.frozen
@@ -265,6 +267,8 @@ class WorkflowAction:
     duty: str | None = None
     guards: tuple[str, ...] = ()
     requires_comment: bool = False
+    # What the engine does besides moving the request ("assess_fees": compute the invoice).
+    effects: tuple[str, ...] = ()
 
 
 @attrs.frozen

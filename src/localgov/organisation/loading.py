@@ -17,6 +17,7 @@ File shape (one governorate per file, or split over several files with the same 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Any
@@ -31,6 +32,7 @@ from localgov.organisation.model import (
     Governorate,
     LocalUnit,
     LocalUnitKind,
+    Opening,
     ServicePoint,
     ServicePointKind,
     Zone,
@@ -38,7 +40,7 @@ from localgov.organisation.model import (
 
 __all__ = ["load_organisation"]
 
-_CONVERTER = make_converter(enums=(LocalUnitKind, ServicePointKind))
+_CONVERTER = make_converter(enums=(LocalUnitKind, ServicePointKind, Opening))
 _SECTIONS: dict[str, type] = {"zones": Zone, "units": LocalUnit, "service_points": ServicePoint}
 
 
@@ -120,6 +122,15 @@ def _check_references(kind: Any, sections: dict[str, dict[str, tuple[Any, str, s
                 problems.append(Problem(source, f"{path}.parent", "a village belongs to a markaz"))
         elif unit.kind is LocalUnitKind.VILLAGE:
             problems.append(Problem(source, f"{path}.parent", "a village must name the markaz it belongs to"))
+    # Tracking and permit numbers carry the unit's short code: two units must never share one.
+    tracking_codes: dict[str, str] = {}
+    for unit, source, path in units.values():
+        if unit.tracking_code is not None and not re.fullmatch(r"[A-Z][A-Z0-9]{1,7}", unit.tracking_code):
+            problems.append(Problem(source, f"{path}.tracking_code", f"expected 2-8 upper-case letters or digits, got {describe_value(unit.tracking_code)}"))
+        elif unit.short_code in tracking_codes:
+            problems.append(Problem(source, f"{path}.tracking_code", f"short code {unit.short_code!r} is already used by unit {tracking_codes[unit.short_code]!r}; set a distinct tracking_code"))
+        else:
+            tracking_codes[unit.short_code] = unit.code
     for point, source, path in sections["service_points"].values():
         if point.unit not in units:
             problems.append(Problem(source, f"{path}.unit", f"unknown local unit {describe_value(point.unit)}"))

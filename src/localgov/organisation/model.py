@@ -14,6 +14,7 @@ __all__ = [
     "Governorate",
     "LocalUnit",
     "LocalUnitKind",
+    "Opening",
     "ServicePoint",
     "ServicePointKind",
     "StaffMember",
@@ -57,6 +58,21 @@ class LocalUnit:
     zone: str | None = None
     # A village belongs to a markaz; a district may belong to a city in a regional governorate.
     parent: str | None = None
+    # Short upper-case code printed in tracking and permit numbers ("ZTN" for Zeitoun).
+    tracking_code: str | None = None
+
+    @property
+    def short_code(self) -> str:
+        derived = self.code.replace("_", "").upper()[:8]
+        # Tracking numbers need at least two characters; "a" becomes "AX", never a lone letter.
+        return self.tracking_code or derived.ljust(2, "X")
+
+
+class Opening(str, Enum):
+    """How a technology center came to be; the seeds report new and upgraded centers separately."""
+
+    NEW = "new"
+    UPGRADED = "upgraded"
 
 
 @attrs.frozen
@@ -65,8 +81,7 @@ class ServicePoint:
     kind: ServicePointKind
     unit: str
     name: LocalizedText
-    # Seeds name centers that opened new and centers that were upgraded; kept for reports.
-    opened: str | None = None
+    opened: Opening | None = None
 
 
 @attrs.frozen
@@ -105,3 +120,5 @@ class StaffMember:
     unit: str
     roles: frozenset[str] = attrs.field(converter=frozenset)
     department: str | None = None
+    # Lets the engine refuse an employee acting on their own request.
+    national_id: str | None = None

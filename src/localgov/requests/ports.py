@@ -1,0 +1,100 @@
+"""What the lifecycle engine needs from storage. Adapters (``localgov.storage``) implement it.
+
+The engine is plain Python and imports no database code; an embedding application may implement
+these protocols over its own storage.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+import attrs
+
+__all__ = ["EventRow", "RequestRow", "Store", "SummaryRow", "Transaction"]
+
+
+@attrs.frozen
+class RequestRow:
+    """A request as stored: searchable columns plus the full record as JSON-ready data."""
+
+    id: str
+    governorate: str
+    unit: str
+    service: str
+    state: str
+    version: int
+    closed: bool
+    assigned_to: str | None
+    due_date: datetime.date | None
+    submitted_at: str
+    updated_at: str
+    head_hash: str
+    event_count: int
+    data: Mapping[str, Any]
+
+
+@attrs.frozen
+class SummaryRow:
+    """The few columns listing and reporting need, read without the full record."""
+
+    id: str
+    service: str
+    state: str
+    version: int
+    unit: str
+    assigned_to: str | None
+    due_date: datetime.date | None
+
+
+@attrs.frozen
+class EventRow:
+    request_id: str
+    seq: int
+    at: str
+    actor: str
+    role: str
+    action: str
+    from_state: str | None
+    to_state: str
+    data: Mapping[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class Transaction(Protocol):
+    def next_sequence(self, scope: str, year: int) -> int: ...
+
+    def claim_idempotency_key(self, key: str, fingerprint: str, request_id: str) -> None: ...
+
+    def insert_request(self, row: RequestRow) -> None: ...
+
+    def update_request(self, row: RequestRow, expected_version: int) -> bool:
+        """Write ``row`` if the stored version is still ``expected_version``; False if it is not."""
+        ...
+
+    def append_event(self, event: EventRow) -> None: ...
+
+
+class Store(Protocol):
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def get_request(self, request_id: str) -> RequestRow | None: ...
+
+    def events(self, request_id: str) -> list[EventRow]: ...
+
+    def idempotent_request(self, key: str) -> tuple[str, str] | None:
+        """(request id, fingerprint) recorded for an idempotency key, if any."""
+        ...
+
+    def summaries(self, *, unit: str | None = None, open_only: bool = False) -> list[SummaryRow]: ...
+
+    def request_ids(self) -> list[str]: ...
+
+    def open_assignments(self, unit: str) -> Mapping[str, int]: ...
+
+    def put_document(self, sha256: str, content: bytes, media_type: str) -> None: ...
+
+    def get_document(self, sha256: str) -> bytes | None: ...

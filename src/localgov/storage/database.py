@@ -1,0 +1,56 @@
+"""Opening a database: SQLite (embedded default, WAL) or PostgreSQL, through one code path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.pool import StaticPool
+
+__all__ = ["WRITE", "open_database"]
+
+# Execution option marking a connection that will write; on SQLite it begins with BEGIN IMMEDIATE.
+WRITE = "localgov_write"
+
+
+def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> sa.Engine:
+    """An SQLAlchemy engine for ``url`` set up as localgov needs it.
+
+    ``sqlite:///path.db`` is a file in WAL mode; ``sqlite://`` is in memory (one shared connection,
+    for tests and quick embedding); ``postgresql+psycopg://...`` is PostgreSQL. ``durable=False``
+    lets SQLite skip the fsync at each commit (``synchronous=NORMAL``): faster, but the last
+    transactions before a power loss may be lost.
+    """
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        engine_options.setdefault("pool_pre_ping", True)
+        return sa.create_engine(parsed, **engine_options)
+
+    in_memory = parsed.database in (None, "", ":memory:")
+    if in_memory:
+        engine_options.setdefault("poolclass", StaticPool)
+    engine = sa.create_engine(
+        parsed, connect_args={"check_same_thread": False, "timeout": 30}, **engine_options
+    )
+    synchronous = "FULL" if durable else "NORMAL"
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the sqlite3 module, which otherwise begins transactions
+        # lazily and would let two writers read the same version before either locks.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        writing = connection.get_execution_options().get(WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    return engine

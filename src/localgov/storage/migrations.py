@@ -1,0 +1,58 @@
+"""Schema migrations: an ordered list of steps, each applied once, in its own transaction.
+
+Start-up calls :func:`migrate`; many workers may start at once, so on PostgreSQL the run holds an
+advisory lock and on SQLite the write transaction (BEGIN IMMEDIATE) serialises it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from localgov.storage import schema
+from localgov.storage.database import WRITE
+
+__all__ = ["MIGRATIONS", "current_version", "migrate"]
+
+
+def _v1_initial(connection: sa.Connection) -> None:
+    tables = [schema.requests, schema.events, schema.sequences, schema.idempotency, schema.documents]
+    schema.metadata.create_all(connection, tables=tables)
+
+
+# Append new steps; never edit one that has shipped.
+MIGRATIONS: tuple[tuple[int, str, Callable[[sa.Connection], None]], ...] = (
+    (1, "requests, events, sequences, idempotency keys, documents", _v1_initial),
+)
+
+_ADVISORY_LOCK_ID = 0x6C67_6F76  # "lgov"
+
+
+def current_version(engine: sa.Engine) -> int:
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table(schema.schema_version.name):
+            return 0
+        return connection.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0
+
+
+def migrate(engine: sa.Engine) -> int:
+    """Bring the schema up to date; return the version now in force."""
+    with engine.connect() as connection:
+        connection = connection.execution_options(**{WRITE: True})
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _ADVISORY_LOCK_ID})
+            schema.metadata.create_all(connection, tables=[schema.schema_version])
+            applied = set(connection.execute(sa.select(schema.schema_version.c.version)).scalars())
+            for version, _description, step in MIGRATIONS:
+                if version in applied:
+                    continue
+                step(connection)
+                connection.execute(
+                    schema.schema_version.insert().values(
+                        version=version, applied_at=datetime.datetime.now(datetime.UTC).isoformat()
+                    )
+                )
+    return MIGRATIONS[-1][0]

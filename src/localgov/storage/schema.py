@@ -1,0 +1,83 @@
+"""Tables of the durable store (SQLAlchemy Core), the same for SQLite and PostgreSQL.
+
+Timestamps that enter the history hash are kept as ISO 8601 text, never as a database timestamp
+type: SQLite and PostgreSQL round-trip timestamps differently, and a hash must be recomputable
+from exactly what was stored.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+__all__ = ["documents", "events", "idempotency", "metadata", "requests", "schema_version", "sequences"]
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "lg_schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("applied_at", sa.String(40), nullable=False),
+)
+
+requests = sa.Table(
+    "lg_requests",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("governorate", sa.String(8), nullable=False),
+    sa.Column("unit", sa.String(64), nullable=False),
+    sa.Column("service", sa.String(64), nullable=False),
+    sa.Column("state", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("closed", sa.Boolean, nullable=False),
+    sa.Column("assigned_to", sa.String(64)),
+    sa.Column("due_date", sa.Date),
+    sa.Column("submitted_at", sa.String(40), nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.Column("head_hash", sa.String(64), nullable=False),
+    sa.Column("event_count", sa.Integer, nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Index("lg_requests_unit_state", "unit", "state"),
+    sa.Index("lg_requests_assigned", "assigned_to", "state"),
+)
+
+events = sa.Table(
+    "lg_events",
+    metadata,
+    sa.Column("request_id", sa.String(32), sa.ForeignKey("lg_requests.id"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("from_state", sa.String(64)),
+    sa.Column("to_state", sa.String(64), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+sequences = sa.Table(
+    "lg_sequences",
+    metadata,
+    sa.Column("scope", sa.String(32), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
+idempotency = sa.Table(
+    "lg_idempotency",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("request_id", sa.String(32), nullable=False),
+)
+
+documents = sa.Table(
+    "lg_documents",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("media_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
