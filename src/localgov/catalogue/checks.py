@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from localgov.catalogue.loading import Located, ParsedEntries
+from localgov.catalogue.loading import CODE_PATTERN, Located, ParsedEntries
 from localgov.catalogue.model import (
     Condition,
     FeeRule,
@@ -79,18 +79,20 @@ def _check_service(
     def problem(where: str, message: str) -> Problem:
         return Problem(source, f"{path}.{where}", message)
 
+    # Attributes left out because malformed (already reported) are not checked again.
+    skip = service.incomplete
     for key, section in (("category", "categories"), ("department", "departments"), ("workflow", "workflows")):
         code = getattr(service, key)
-        if not known(section, code):
+        if key not in skip and not known(section, code):
             yield problem(key, _missing(section, entries, code))
     for index, channel in enumerate(service.channels):
         if not known("channels", channel):
             yield problem(f"channels[{index}]", _missing("channels", entries, channel))
-    if not service.channels:
+    if not service.channels and "channels" not in skip:
         yield problem("channels", "at least one channel is needed")
     if service.time_limit_days <= 0:
         yield problem("time_limit_days", f"must be at least 1 working day, got {service.time_limit_days}")
-    if service.issues.validity is not None:
+    if service.issues.validity is not None and "issues" not in skip:
         v = service.issues.validity
         if min(v.years, v.months, v.days) < 0 or (v.years, v.months, v.days) == (0, 0, 0):
             yield problem("issues.validity", "must be a positive duration (years, months, days)")
@@ -173,7 +175,8 @@ def _check_condition(condition: Condition, fields: Mapping[str, Any], problem: A
                 yield problem(f"{where}.equals[{index}]", f"{describe_value(value)} is not a choice of {condition.field!r}")
 
 
-def _check_fee_rule(located: Located[FeeRule]) -> Iterator[Problem]:
+def _check_fee_rule(located: Located[FeeRule], entries: ParsedEntries | None = None) -> Iterator[Problem]:
+    """Check one fee rule; given ``entries``, also check it against each service that uses it."""
     rule, source, path = located.value, located.source, located.path
 
     def problem(where: str, message: str) -> Problem:
@@ -193,9 +196,19 @@ def _check_fee_rule(located: Located[FeeRule]) -> Iterator[Problem]:
         value = getattr(rule, key)
         if value is not None and value < 0:
             yield problem(key, f"must not be negative, got {value}")
+        # Amounts are what a cashier collects: whole piastres (rates may be finer).
+        if key != "rate" and value is not None and value % 1 * 100 % 1 != 0:
+            yield problem(key, f"must be in whole piastres (at most two decimals), got {value}")
     if rule.minimum is not None and rule.maximum is not None and rule.minimum > rule.maximum:
         yield problem("minimum", f"{rule.minimum} is above maximum {rule.maximum}")
+    if rule.tiers and rule.kind is not FeeRuleKind.TIERED:
+        yield problem("tiers", f"only tiered fee rules take tiers, not {rule.kind.value}")
     if rule.tiers:
+        for index, tier in enumerate(rule.tiers):
+            if tier.rate < 0:
+                yield problem(f"tiers[{index}].rate", f"must not be negative, got {tier.rate}")
+            if tier.up_to is not None and tier.up_to <= 0:
+                yield problem(f"tiers[{index}].up_to", f"must be above 0, got {tier.up_to}")
         bounds = [t.up_to for t in rule.tiers]
         if bounds[-1] is not None:
             yield problem(f"tiers[{len(bounds) - 1}].up_to", "the last tier must be open-ended (no up_to)")
@@ -204,6 +217,65 @@ def _check_fee_rule(located: Located[FeeRule]) -> Iterator[Problem]:
             yield problem("tiers", "only the last tier may be open-ended")
         elif closed != sorted(closed) or len(set(closed)) != len(closed):
             yield problem("tiers", "up_to bounds must increase")
+    penalty = rule.late_penalty
+    if penalty is not None:
+        if penalty.rate < 0:
+            yield problem("late_penalty.rate", f"must not be negative, got {penalty.rate}")
+        if (penalty.due_field is None) == (penalty.due_date is None):
+            yield problem("late_penalty", "give exactly one of due_field (a date field of the form) or due_date")
+        if penalty.grace_days < 0:
+            yield problem("late_penalty.grace_days", f"must not be negative, got {penalty.grace_days}")
+        if penalty.cap_percent is not None and penalty.cap_percent < 0:
+            yield problem("late_penalty.cap_percent", f"must not be negative, got {penalty.cap_percent}")
+        if penalty.revenue_item is not None and not penalty.revenue_item.strip():
+            yield problem("late_penalty.revenue_item", "must not be blank (leave it out to use the rule's own item)")
+    seen: set[str] = set()
+    for index, exemption in enumerate(rule.exemptions):
+        where = f"exemptions[{index}]"
+        if not CODE_PATTERN.fullmatch(exemption.code):
+            yield problem(f"{where}.code", f"invalid code {describe_value(exemption.code)}: use lower-case letters, digits and _")
+        if exemption.code in seen:
+            yield problem(f"{where}.code", f"duplicate exemption code {exemption.code!r}")
+        seen.add(exemption.code)
+        if not 0 < exemption.percent <= 100:
+            yield problem(f"{where}.percent", f"must be above 0 and at most 100, got {exemption.percent}")
+        if not exemption.when.equals:
+            yield problem(f"{where}.when.equals", "at least one value is needed")
+    if entries is not None:
+        yield from _check_fee_rule_uses(rule, entries, problem)
+
+
+def _check_fee_rule_uses(rule: FeeRule, entries: ParsedEntries, problem: Any) -> Iterator[Problem]:
+    """The fields a rule's penalty and exemptions read must exist, with the right type, in each service using it."""
+    for located_service in entries["services"].values():
+        service = located_service.value
+        if not isinstance(service, ServiceDefinition) or "fields" in service.incomplete:
+            continue
+        if not any(item.rule == rule.code for item in service.fees):
+            continue
+        fields = {f.name: f for f in service.fields}
+        penalty = rule.late_penalty
+        if penalty is not None and penalty.due_field is not None:
+            due = fields.get(penalty.due_field)
+            if due is None or due.type is not FieldType.DATE:
+                yield problem(
+                    "late_penalty.due_field",
+                    f"service {service.code!r} has no date field {penalty.due_field!r} to count the delay from",
+                )
+        for index, exemption in enumerate(rule.exemptions):
+            if exemption.when.field not in fields:
+                yield problem(
+                    f"exemptions[{index}].when.field",
+                    f"service {service.code!r} has no field {exemption.when.field!r}",
+                )
+                continue
+            choices = {c.value for c in fields[exemption.when.field].choices}
+            for value_index, value in enumerate(exemption.when.equals):
+                if choices and value not in choices:
+                    yield problem(
+                        f"exemptions[{index}].when.equals[{value_index}]",
+                        f"{describe_value(value)} is not a choice of {exemption.when.field!r} in service {service.code!r}",
+                    )
 
 
 def _check_workflow(

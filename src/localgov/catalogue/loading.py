@@ -150,10 +150,33 @@ def _salvage(cls: type[T], data: object, problems: list[Problem], path: str) -> 
             return None
         dropped |= _delete(pruned, tokens)
     value, remaining = structure_entry(_CONVERTER, pruned, cls, "", path)
+    if remaining and cls in _STAND_INS:
+        # A required value was malformed: stand in a neutral one so the rest can still be checked,
+        # and mark it so that no check reports anything about the stand-in.
+        for key, stand_in in _STAND_INS[cls].items():
+            if key not in pruned:
+                pruned[key] = stand_in
+                dropped.add(key)
+        value, remaining = structure_entry(_CONVERTER, pruned, cls, "", path)
     if remaining or value is None:
         return None
     return attrs.evolve(value, incomplete=frozenset(dropped)) if dropped and hasattr(value, "incomplete") else value
 
+
+_NEUTRAL_TEXT = {"ar": "-", "en": "-"}
+# Neutral values for a service's required keys, used only to keep checking a malformed entry.
+_STAND_INS: dict[type, dict[str, Any]] = {
+    ServiceDefinition: {
+        "name": _NEUTRAL_TEXT,
+        "description": _NEUTRAL_TEXT,
+        "category": "",
+        "department": "",
+        "workflow": "",
+        "time_limit_days": 1,
+        "channels": [],
+        "issues": {"kind": "permit"},
+    }
+}
 
 # ".name" or "[3]" steps of a problem path.
 _TOKEN = re.compile(r"\.([^.\[]+)|\[(\d+)\]")

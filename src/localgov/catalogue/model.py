@@ -23,6 +23,7 @@ __all__ = [
     "Department",
     "DocumentRequirement",
     "DocumentType",
+    "FeeExemption",
     "FeeItem",
     "FeeRule",
     "FeeRuleKind",
@@ -31,6 +32,7 @@ __all__ = [
     "FormField",
     "IssuedKind",
     "Issues",
+    "LatePenalty",
     "ProcedureStep",
     "Role",
     "ServiceDefinition",
@@ -153,8 +155,43 @@ class DocumentRequirement:
 
 @attrs.frozen
 class FeeTier:
+    """One band of a tiered rule: ``rate`` per unit of the basis between the previous bound and ``up_to``."""
+
     rate: Decimal
     up_to: Decimal | None = None  # None: the last, open-ended band
+
+
+@attrs.frozen
+class LatePenalty:
+    """A late-payment penalty (غرامة تأخير): ``rate`` percent of the fee per month or part of a month late.
+
+    The due date is a date field of the form (``due_field``, e.g. a licence's expiry) or a fixed
+    date (``due_date``, e.g. an annual fee's last day); exactly one is given. Nothing is owed within
+    ``grace_days`` of it. ``cap_percent`` bounds the whole penalty as a percentage of the fee. The
+    penalty is its own invoice line, booked to ``revenue_item`` (the rule's own item when unset).
+    """
+
+    rate: Decimal
+    due_field: str | None = None
+    due_date: datetime.date | None = None
+    grace_days: int = 0
+    cap_percent: Decimal | None = None
+    revenue_item: str | None = None
+
+
+@attrs.frozen
+class FeeExemption:
+    """A legal exemption (إعفاء) from a fee rule, applied when the form matches ``when``.
+
+    ``percent`` of the rule's amount is waived (100: the whole fee). ``reason`` is shown on the
+    invoice and recorded with the assessment; ``legal_basis`` names the law or decree.
+    """
+
+    code: str
+    reason: LocalizedText
+    when: Condition
+    percent: Decimal = Decimal(100)
+    legal_basis: str | None = None
 
 
 @attrs.frozen
@@ -178,10 +215,16 @@ class FeeRule:
     maximum: Decimal | None = None
     placeholder: bool = False
     source: str | None = None
+    # What one unit of the basis is ("m²", "floor", "metre of frontage"), for estimates and invoices.
+    unit: LocalizedText | None = None
+    late_penalty: LatePenalty | None = None
+    exemptions: tuple[FeeExemption, ...] = ()
 
 
 @attrs.frozen
 class FeeItem:
+    """A service's use of a fee rule, optionally only when a form field has some values."""
+
     rule: str
     when: Condition | None = None
 

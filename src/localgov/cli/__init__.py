@@ -8,10 +8,12 @@ status 2; a traceback is never shown for one.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
+from localgov.cli.common import CliState
 from localgov.errors import LocalgovError
 
 __all__ = ["cli", "main"]
@@ -28,14 +30,38 @@ class _LocalgovGroup(click.Group):
 
 @click.group(cls=_LocalgovGroup)
 @click.version_option(package_name="localgov")
-def cli() -> None:
+@click.option(
+    "--db",
+    "database",
+    envvar="LOCALGOV_DATABASE",
+    default="sqlite:///localgov.db",
+    show_default=True,
+    help="Database URL: sqlite:///FILE or postgresql+psycopg://...",
+)
+@click.option(
+    "--staff",
+    "staff_files",
+    envvar="LOCALGOV_STAFF",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Staff roster file (TOML); repeatable.",
+)
+@click.option(
+    "--audit-key-file",
+    envvar="LOCALGOV_AUDIT_KEY_FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="File holding the key of the history hash chain (keep it outside the database).",
+)
+@click.pass_context
+def cli(ctx: click.Context, database: str, staff_files: tuple[Path, ...], audit_key_file: Path | None) -> None:
     """localgov: one-window citizen services (الشباك الواحد)."""
+    ctx.obj = CliState(database, staff_files, audit_key_file)
 
 
 def _attach_commands() -> None:
-    from localgov.cli import catalogue, plugins
+    from localgov.cli import audit, catalogue, demo, plugins, requests
 
-    for module in (catalogue, plugins):
+    for module in (catalogue, plugins, requests, audit, demo):
         for command in module.COMMANDS:
             cli.add_command(command)
 

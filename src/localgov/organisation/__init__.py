@@ -2,6 +2,7 @@
 
 from localgov.organisation.governorates import GOVERNORATES, GovernorateFacts, GovernorateKind, governorate_facts
 from localgov.organisation.loading import load_organisation
+from localgov.organisation.staff import load_staff
 from localgov.organisation.model import (
     Governorate,
     LocalUnit,
@@ -27,4 +28,5 @@ __all__ = [
     "Zone",
     "governorate_facts",
     "load_organisation",
+    "load_staff",
 ]

@@ -1,0 +1,39 @@
+# localgov: `make demo` and `make test` work on a fresh machine with Python 3.11+, git and make.
+# They create the virtual environment, install localgov and every plugin under plugins/, and
+# (for the tests and benchmarks) make sure a PostgreSQL server can be started.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PLUGINS := $(sort $(wildcard plugins/*))
+STAMP := $(VENV)/.installed
+OUT ?= out
+
+.PHONY: install demo test bench lint clean
+
+$(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml) Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]' $(foreach plugin,$(PLUGINS),-e $(plugin))
+	touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/localgov demo --output $(OUT)/demo
+
+test: $(STAMP)
+	$(BIN)/python scripts/ensure-postgresql
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python scripts/ensure-postgresql
+	$(BIN)/python bench/run.py
+
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check ruff mypy
+	$(BIN)/ruff check src plugins tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .hypothesis
