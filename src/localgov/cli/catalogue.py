@@ -8,6 +8,7 @@ import click
 
 from localgov.app import Localgov
 from localgov.catalogue import CatalogueError, ServiceDefinition
+from localgov.catalogue.sources import expand_sources, read_toml
 from localgov.cli.common import LanguageChoice, application, language_option, say
 
 __all__ = ["COMMANDS"]
@@ -121,25 +122,51 @@ def catalogue() -> None:
     help="Check the files together with every installed plugin's catalogue, not only localgov's core.",
 )
 def check(paths: tuple[Path, ...], with_plugins: bool) -> None:
-    """Validate catalogue files; list every problem with file, path and value.
+    """Validate catalogue and organisation files; list every problem with file, path and value.
 
-    Exit status 0 when valid, 2 when any problem is found.
+    A file with a top-level ``governorate`` key is read as an organisation file. Exit status 0 when
+    everything is valid, 2 when any problem is found.
     """
-    app = Localgov(plugins=None if with_plugins else [], catalogue=paths)
+    catalogue_files, organisation_files = _split(paths)
+    app = Localgov(plugins=None if with_plugins else [], catalogue=catalogue_files, organisation=organisation_files)
+    problems = []
+    loaded = None
     try:
         loaded = app.catalogue
     except CatalogueError as error:
-        for problem in error.problems:
+        problems += error.problems
+    try:
+        organisation = app.organisation
+    except CatalogueError as error:
+        problems += error.problems
+        organisation = {}
+    if problems:
+        for problem in problems:
             click.echo(str(problem), err=True)
-        count = len(error.problems)
-        click.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
-        raise SystemExit(2) from None
-    placeholders = loaded.placeholders()
+        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
+        raise SystemExit(2)
+    assert loaded is not None
     click.echo(f"ok: {len(loaded.services)} services, {len(loaded.fee_rules)} fee rules, {len(loaded.workflows)} workflows")
+    for governorate in organisation.values():
+        click.echo(
+            f"ok: {governorate.name.en}: {len(governorate.zones)} zones, {len(governorate.units)} local units, "
+            f"{len(governorate.service_points)} service points"
+        )
+    placeholders = loaded.placeholders()
     if placeholders:
         click.echo(f"{len(placeholders)} figures are placeholders the governorate must set:")
         for where, what in placeholders:
             click.echo(f"  {where}: {what}")
+
+
+def _split(paths: tuple[Path, ...]) -> tuple[list[Path], list[Path]]:
+    """Catalogue files and organisation files (those with a top-level ``governorate`` key)."""
+    catalogue_files, organisation_files = [], []
+    for source in expand_sources(paths):
+        assert isinstance(source, Path)
+        document, _ = read_toml(source)
+        (organisation_files if document is not None and "governorate" in document else catalogue_files).append(source)
+    return catalogue_files, organisation_files
 
 
 COMMANDS = (services, catalogue)

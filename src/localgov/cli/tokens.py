@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,6 @@ import attrs
 import click
 from cryptography import x509
 
-from localgov.errors import LocalgovError
 from localgov.i18n import to_eastern_digits
 from localgov.pki import (
     Credential,
@@ -52,13 +51,14 @@ from localgov.tokens import (
     RevocationUpdate,
     TokenError,
     TrustList,
+    cbor,
+    cose,
     decode_text,
     format_permit,
     issue,
     revocation_hash,
     verify,
 )
-from localgov.tokens import cbor, cose
 from localgov.tokens.claims import claims_from_map
 from localgov.tokens.qr import read_qr_texts, render_png, render_svg
 
@@ -66,8 +66,8 @@ __all__ = [
     "COMMANDS",
     "FileVerifier",
     "VerifyContext",
-    "register_file_verifier",
     "pki_group",
+    "register_file_verifier",
     "revoke_command",
     "token_group",
     "trust_group",
@@ -100,7 +100,9 @@ def _save_credential(directory: Path, credential: Credential, passphrase_env: st
             "encrypted (file mode 0600) / تحذير: المفتاح الخاص غير مشفر",
             err=True,
         )
-    click.echo(f"{directory}: kid {credential.kid.hex()}  {credential.certificate.subject.rfc4514_string()}")
+    click.echo(
+        f"{directory}: kid {credential.kid.hex()}  {credential.certificate.subject.rfc4514_string()}"
+    )
 
 
 def _load_credential(directory: Path, passphrase_env: str) -> Credential:
@@ -146,7 +148,9 @@ def init_root(out: Path, name: str, trust_signer_out: Path | None, passphrase_en
 @click.option("--name", default=None)
 @click.option("--out", "out", type=directory_type, required=True)
 @passphrase_option
-def issue_ca(root_dir: Path, governorate: str, name: str | None, out: Path, passphrase_env: str) -> None:
+def issue_ca(
+    root_dir: Path, governorate: str, name: str | None, out: Path, passphrase_env: str
+) -> None:
     """Issue a governorate CA under the root."""
     root = _load_credential(root_dir, passphrase_env)
     _save_credential(out, issue_governorate_ca(root, governorate, name), passphrase_env)
@@ -157,11 +161,19 @@ def issue_ca(root_dir: Path, governorate: str, name: str | None, out: Path, pass
 @click.option("--unit", required=True, help="The local unit's code (the tokens' issuer).")
 @click.option("--kind", "kinds", multiple=True, required=True, help="A permit kind it may sign.")
 @click.option("--name", default=None)
-@click.option("--days", type=click.IntRange(1, 3650), default=SIGNER_VALIDITY.days, show_default=True)
+@click.option(
+    "--days", type=click.IntRange(1, 3650), default=SIGNER_VALIDITY.days, show_default=True
+)
 @click.option("--out", "out", type=directory_type, required=True)
 @passphrase_option
 def issue_signer(
-    ca_dir: Path, unit: str, kinds: tuple[str, ...], name: str | None, days: int, out: Path, passphrase_env: str
+    ca_dir: Path,
+    unit: str,
+    kinds: tuple[str, ...],
+    name: str | None,
+    days: int,
+    out: Path,
+    passphrase_env: str,
 ) -> None:
     """Issue a unit's document-signing certificate, allowed to sign the given kinds."""
     ca = _load_credential(ca_dir, passphrase_env)
@@ -199,7 +211,7 @@ def _parse_time(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO 8601 date or time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _load_context(
@@ -243,17 +255,25 @@ def _verify_image(image: Path, context: VerifyContext) -> int:
 def _verification_options(function: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option(
-            "--trust", "trust_file", envvar="LOCALGOV_TRUST_LIST", required=True,
+            "--trust",
+            "trust_file",
+            envvar="LOCALGOV_TRUST_LIST",
+            required=True,
             type=click.Path(dir_okay=False, exists=True, path_type=Path),
             help="Signed trust list (env LOCALGOV_TRUST_LIST).",
         ),
         click.option(
-            "--root", "root_file", envvar="LOCALGOV_TRUST_ROOT", required=True,
+            "--root",
+            "root_file",
+            envvar="LOCALGOV_TRUST_ROOT",
+            required=True,
             type=click.Path(dir_okay=False, exists=True, path_type=Path),
             help="National root certificate the trust list is signed under (env LOCALGOV_TRUST_ROOT).",
         ),
         click.option(
-            "--revocations", "revocation_files", multiple=True,
+            "--revocations",
+            "revocation_files",
+            multiple=True,
             type=click.Path(dir_okay=False, exists=True, path_type=Path),
             help="Revocation list, then its deltas in order.",
         ),
@@ -292,7 +312,9 @@ def verify_command(
             ctx.exit(_verify_image(path, context))
         if suffix in _FILE_VERIFIERS:
             ctx.exit(_FILE_VERIFIERS[suffix](path, context))
-        raise click.UsageError(f"cannot verify {suffix or 'suffix-less'} files (known: images, {sorted(_FILE_VERIFIERS)})")
+        raise click.UsageError(
+            f"cannot verify {suffix or 'suffix-less'} files (known: images, {sorted(_FILE_VERIFIERS)})"
+        )
     ctx.exit(_verify_text(target, context))
 
 
@@ -306,7 +328,7 @@ def _claims_from_json(data: object, source: str) -> PermitClaims:
     for name in ("issued_at", "expires_at", "valid_from"):
         if isinstance(fields.get(name), str):
             fields[name] = _parse_time(fields[name])
-    fields.setdefault("issued_at", datetime.now(timezone.utc))
+    fields.setdefault("issued_at", datetime.now(UTC))
     figures = fields.get("figures", {})
     if isinstance(figures, dict):
         fields["figures"] = {
@@ -326,15 +348,27 @@ def token_group() -> None:
 @token_group.command("issue")
 @click.option("--signer", "signer_dir", type=directory_type, required=True)
 @click.option(
-    "--claims", "claims_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=True,
+    "--claims",
+    "claims_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
     help="JSON object: issuer, permit_number, kind, holder_name, issued_at, expires_at, parcel, address, figures.",
 )
-@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Also save the QR as PNG.")
-@click.option("--svg", type=click.Path(dir_okay=False, path_type=Path), help="Also save the QR as SVG.")
+@click.option(
+    "--png", type=click.Path(dir_okay=False, path_type=Path), help="Also save the QR as PNG."
+)
+@click.option(
+    "--svg", type=click.Path(dir_okay=False, path_type=Path), help="Also save the QR as SVG."
+)
 @click.option("--compress/--no-compress", default=None, help="zlib (default: when it is shorter).")
 @passphrase_option
 def token_issue(
-    signer_dir: Path, claims_file: Path, png: Path | None, svg: Path | None, compress: bool | None, passphrase_env: str
+    signer_dir: Path,
+    claims_file: Path,
+    png: Path | None,
+    svg: Path | None,
+    compress: bool | None,
+    passphrase_env: str,
 ) -> None:
     """Sign a permit's claims and print the token text."""
     try:
@@ -355,7 +389,12 @@ def token_issue(
 @_verification_options
 @click.pass_context
 def token_verify(
-    ctx: click.Context, text: str, trust_file: Path, root_file: Path, revocation_files: tuple[Path, ...], at: str | None
+    ctx: click.Context,
+    text: str,
+    trust_file: Path,
+    root_file: Path,
+    revocation_files: tuple[Path, ...],
+    at: str | None,
 ) -> None:
     """Verify token TEXT (exit 0 valid, 1 invalid)."""
     ctx.exit(_verify_text(text, _load_context(trust_file, root_file, revocation_files, at)))
@@ -386,7 +425,7 @@ def token_inspect(ctx: click.Context, text: str) -> None:
         ctx.exit(EXIT_INVALID)
     click.echo("NOT VERIFIED — للعرض فقط، لم يتم التحقق من التوقيع")
     click.echo(f"COSE_Sign1: {len(decode_text(text))} bytes")
-    click.echo(f"alg: {message.alg}  kid: {message.kid.hex() if message.kid else '-'}")
+    click.echo(f"alg: {message.alg!r}  kid: {message.kid.hex() if message.kid else '-'}")
     click.echo("claims: " + json.dumps(_printable(payload), ensure_ascii=False, indent=2))
     try:
         claims = claims_from_map(payload)
@@ -409,7 +448,7 @@ def _parse_retired(values: Sequence[str]) -> dict[bytes, datetime]:
     retired: dict[bytes, datetime] = {}
     for value in values:
         kid, _, when = value.partition("=")
-        moment = _parse_time(when or None) or datetime.now(timezone.utc)
+        moment = _parse_time(when or None) or datetime.now(UTC)
         try:
             retired[bytes.fromhex(kid)] = moment
         except ValueError:
@@ -418,21 +457,44 @@ def _parse_retired(values: Sequence[str]) -> dict[bytes, datetime]:
 
 
 @trust_group.command("build")
-@click.option("--cert", "certs", multiple=True, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--cert",
+    "certs",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+)
 @click.option("--sequence", type=click.IntRange(0), required=True)
-@click.option("--retired", multiple=True, help="KIDHEX=ISO-TIME: a certificate retired at that time.")
+@click.option(
+    "--retired", multiple=True, help="KIDHEX=ISO-TIME: a certificate retired at that time."
+)
 @click.option("--next-update-days", type=click.IntRange(1), default=None)
-@click.option("--root", "root_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Check chains to this root.")
-@click.option("--chain", "chain_files", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--root",
+    "root_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Check chains to this root.",
+)
+@click.option(
+    "--chain",
+    "chain_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+)
 @click.option("--out", "-o", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def trust_build(
-    certs: tuple[Path, ...], sequence: int, retired: tuple[str, ...], next_update_days: int | None,
-    root_file: Path | None, chain_files: tuple[Path, ...], out: Path,
+    certs: tuple[Path, ...],
+    sequence: int,
+    retired: tuple[str, ...],
+    next_update_days: int | None,
+    root_file: Path | None,
+    chain_files: tuple[Path, ...],
+    out: Path,
 ) -> None:
     """Build an unsigned trust-list draft from signing certificates."""
     certificates = [c for path in certs for c in load_certificates(path)]
     intermediates = [c for path in chain_files for c in load_certificates(path)]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     draft = TrustList.build(
         certificates,
         sequence=sequence,
@@ -447,24 +509,43 @@ def trust_build(
 
 @trust_group.command("sign")
 @click.argument("draft", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--signer", "signer_dir", type=directory_type, required=True, help="Root or trust-list signer.")
-@click.option("--root", "root_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=True)
+@click.option(
+    "--signer", "signer_dir", type=directory_type, required=True, help="Root or trust-list signer."
+)
+@click.option(
+    "--root",
+    "root_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+)
 @click.option("--out", "-o", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @passphrase_option
-def trust_sign(draft: Path, signer_dir: Path, root_file: Path, out: Path, passphrase_env: str) -> None:
+def trust_sign(
+    draft: Path, signer_dir: Path, root_file: Path, out: Path, passphrase_env: str
+) -> None:
     """Sign a trust-list draft."""
     trust = TrustList.from_unsigned(draft.read_bytes())
-    out.write_bytes(trust.sign(_load_credential(signer_dir, passphrase_env), load_certificate(root_file)))
+    out.write_bytes(
+        trust.sign(_load_credential(signer_dir, passphrase_env), load_certificate(root_file))
+    )
     click.echo(f"{out}: signed trust list {trust.sequence}")
 
 
 @trust_group.command("show")
 @click.argument("trust_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--root", "root_file", envvar="LOCALGOV_TRUST_ROOT", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=True)
+@click.option(
+    "--root",
+    "root_file",
+    envvar="LOCALGOV_TRUST_ROOT",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+)
 def trust_show(trust_file: Path, root_file: Path) -> None:
     """Verify a signed trust list and print its certificates."""
     trust = TrustList.load(trust_file.read_bytes(), load_certificate(root_file))
-    click.echo(f"قائمة الثقة رقم / trust list sequence: {trust.sequence} ({to_eastern_digits(str(trust.sequence))})")
+    click.echo(
+        f"قائمة الثقة رقم / trust list sequence: {trust.sequence} ({to_eastern_digits(str(trust.sequence))})"
+    )
     click.echo(f"issued at: {trust.issued_at.isoformat()}")
     if trust.next_update:
         click.echo(f"next update: {trust.next_update.isoformat()}")
@@ -483,23 +564,43 @@ def trust_show(trust_file: Path, root_file: Path) -> None:
 
 @click.command("revoke")
 @click.option("--token", "tokens", multiple=True, help="Token text of a permit to revoke.")
-@click.option("--permit", "permits", multiple=True, help="KIDHEX:ISSUER/NUMBER of a permit to revoke.")
-@click.option("--list", "list_files", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Current revocation list, then its deltas in order (none: start a new list).")
+@click.option(
+    "--permit", "permits", multiple=True, help="KIDHEX:ISSUER/NUMBER of a permit to revoke."
+)
+@click.option(
+    "--list",
+    "list_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Current revocation list, then its deltas in order (none: start a new list).",
+)
 @click.option("--signer", "signer_dir", type=directory_type, required=True)
-@click.option("--root", "root_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=True)
+@click.option(
+    "--root",
+    "root_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+)
 @click.option("--full", is_flag=True, help="Write the whole list (a new base) instead of a delta.")
 @click.option("--out", "-o", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @passphrase_option
 def revoke_command(
-    tokens: tuple[str, ...], permits: tuple[str, ...], list_files: tuple[Path, ...], signer_dir: Path,
-    root_file: Path, full: bool, out: Path, passphrase_env: str,
+    tokens: tuple[str, ...],
+    permits: tuple[str, ...],
+    list_files: tuple[Path, ...],
+    signer_dir: Path,
+    root_file: Path,
+    full: bool,
+    out: Path,
+    passphrase_env: str,
 ) -> None:
     """Revoke permits: write a signed revocation delta (or full list)."""
     if not tokens and not permits:
         raise click.UsageError("name at least one permit (--token or --permit)")
     root = load_certificate(root_file)
-    current = RevocationList.from_updates(RevocationUpdate.load(p.read_bytes(), root) for p in list_files)
+    current = RevocationList.from_updates(
+        RevocationUpdate.load(p.read_bytes(), root) for p in list_files
+    )
     revoke: dict[bytes, set[bytes]] = {}
     for text in tokens:
         message = cose.parse_sign1(decode_text(text))
@@ -521,7 +622,15 @@ def revoke_command(
     update = current.apply(delta).full_update() if full else delta
     out.write_bytes(update.sign(_load_credential(signer_dir, passphrase_env), root))
     count = sum(len(h) for h in revoke.values())
-    click.echo(f"{out}: revocation list {update.sequence} ({'full' if full else f'delta from {delta.base}'}), {count} permit(s) revoked")
+    click.echo(
+        f"{out}: revocation list {update.sequence} ({'full' if full else f'delta from {delta.base}'}), {count} permit(s) revoked"
+    )
 
 
-COMMANDS: tuple[click.Command, ...] = (pki_group, token_group, trust_group, revoke_command, verify_command)
+COMMANDS: tuple[click.Command, ...] = (
+    pki_group,
+    token_group,
+    trust_group,
+    revoke_command,
+    verify_command,
+)
