@@ -8,7 +8,6 @@ from functools import cached_property
 from typing import Any
 
 from localgov.calendar import WorkingCalendar, egypt_calendar
-
 from localgov.catalogue import Catalogue, load_catalogue
 from localgov.catalogue.sources import DefinitionSource
 from localgov.errors import LocalgovError

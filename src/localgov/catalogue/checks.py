@@ -212,8 +212,8 @@ def _check_fee_rule(located: Located[FeeRule], entries: ParsedEntries | None = N
         bounds = [t.up_to for t in rule.tiers]
         if bounds[-1] is not None:
             yield problem(f"tiers[{len(bounds) - 1}].up_to", "the last tier must be open-ended (no up_to)")
-        closed = [b for b in bounds[:-1]]
-        if any(b is None for b in closed):
+        closed = [b for b in bounds[:-1] if b is not None]
+        if len(closed) != len(bounds) - 1:
             yield problem("tiers", "only the last tier may be open-ended")
         elif closed != sorted(closed) or len(set(closed)) != len(closed):
             yield problem("tiers", "up_to bounds must increase")
@@ -296,12 +296,12 @@ def _check_workflow(
     leaving: set[str] = set()
     for action in workflow.actions:
         where = f"actions.{action.code}"
-        for index, state in enumerate(action.sources):
-            if state not in states:
-                yield problem(f"{where}.from[{index}]", f"unknown state {describe_value(state)}")
-            elif states[state].final:
-                yield problem(f"{where}.from[{index}]", f"{state!r} is final: no action may leave it")
-            leaving.add(state)
+        for index, source_state in enumerate(action.sources):
+            if source_state not in states:
+                yield problem(f"{where}.from[{index}]", f"unknown state {describe_value(source_state)}")
+            elif states[source_state].final:
+                yield problem(f"{where}.from[{index}]", f"{source_state!r} is final: no action may leave it")
+            leaving.add(source_state)
         if not action.sources:
             yield problem(f"{where}.from", "at least one state is needed")
         if action.dest != RETURN and action.dest not in states:

@@ -176,14 +176,9 @@ def make_converter(
     converter.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook(converter))
     for cls, names in (renames or {}).items():
         _FILE_KEYS[cls] = names
+        overrides: dict[str, Any] = {attribute: override(rename=key) for attribute, key in names.items()}
         converter.register_structure_hook(
-            cls,
-            make_dict_structure_fn(
-                cls,
-                converter,
-                _cattrs_forbid_extra_keys=True,
-                **{attribute: override(rename=key) for attribute, key in names.items()},
-            ),
+            cls, make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True, **overrides)
         )
     return converter
 

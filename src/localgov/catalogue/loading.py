@@ -111,7 +111,7 @@ def parse_sources(sources: Iterable[DefinitionSource]) -> tuple[ParsedEntries, l
     return entries, problems, broken
 
 
-def _structure(cls: type[T], code: str, data: object, source: str, path: str) -> tuple[T | None, list[Problem]]:
+def _structure(cls: type, code: str, data: object, source: str, path: str) -> tuple[Any, list[Problem]]:
     problems = []
     if not CODE_PATTERN.fullmatch(code):
         problems.append(
@@ -131,7 +131,7 @@ def _structure(cls: type[T], code: str, data: object, source: str, path: str) ->
     return (None if problems else value), problems + structure_problems
 
 
-def _salvage(cls: type[T], data: object, problems: list[Problem], path: str) -> T | None:
+def _salvage(cls: type, data: object, problems: list[Problem], path: str) -> Any:
     """Structure ``data`` again without the values that failed, so later checks still see the rest.
 
     Reporting every mistake at once means the cross-reference checks must run even on an entry

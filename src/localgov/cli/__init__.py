@@ -59,9 +59,9 @@ def cli(ctx: click.Context, database: str, staff_files: tuple[Path, ...], audit_
 
 
 def _attach_commands() -> None:
-    from localgov.cli import audit, catalogue, demo, plugins, requests, workflows
+    from localgov.cli import audit, catalogue, demo, plugins, requests, tokens, workflows
 
-    for module in (catalogue, workflows, plugins, requests, audit, demo):
+    for module in (catalogue, workflows, plugins, requests, audit, tokens, demo):
         for command in module.COMMANDS:
             cli.add_command(command)
 

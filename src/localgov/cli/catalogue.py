@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from localgov.app import Localgov
-from localgov.catalogue import CatalogueError, ServiceDefinition
+from localgov.catalogue import CatalogueError, Problem, ServiceDefinition
 from localgov.catalogue.sources import expand_sources, read_toml
 from localgov.cli.common import LanguageChoice, application, language_option, say
 
@@ -129,7 +129,7 @@ def check(paths: tuple[Path, ...], with_plugins: bool) -> None:
     """
     catalogue_files, organisation_files = _split(paths)
     app = Localgov(plugins=None if with_plugins else [], catalogue=catalogue_files, organisation=organisation_files)
-    problems = []
+    problems: list[Problem] = []
     loaded = None
     try:
         loaded = app.catalogue
@@ -161,7 +161,8 @@ def check(paths: tuple[Path, ...], with_plugins: bool) -> None:
 
 def _split(paths: tuple[Path, ...]) -> tuple[list[Path], list[Path]]:
     """Catalogue files and organisation files (those with a top-level ``governorate`` key)."""
-    catalogue_files, organisation_files = [], []
+    catalogue_files: list[Path] = []
+    organisation_files: list[Path] = []
     for source in expand_sources(paths):
         assert isinstance(source, Path)
         document, _ = read_toml(source)

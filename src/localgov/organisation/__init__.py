@@ -1,8 +1,12 @@
 """The organisation that serves citizens: governorates, zones, local units, service points, staff."""
 
-from localgov.organisation.governorates import GOVERNORATES, GovernorateFacts, GovernorateKind, governorate_facts
+from localgov.organisation.governorates import (
+    GOVERNORATES,
+    GovernorateFacts,
+    GovernorateKind,
+    governorate_facts,
+)
 from localgov.organisation.loading import load_organisation
-from localgov.organisation.staff import load_staff
 from localgov.organisation.model import (
     Governorate,
     LocalUnit,
@@ -13,6 +17,7 @@ from localgov.organisation.model import (
     StaffMember,
     Zone,
 )
+from localgov.organisation.staff import load_staff
 
 __all__ = [
     "GOVERNORATES",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import Enum
 
 import attrs
@@ -107,6 +107,10 @@ class Governorate:
         return [p for p in self.service_points.values() if p.unit == unit_code]
 
 
+def _roles(roles: Iterable[str]) -> frozenset[str]:
+    return frozenset(roles)
+
+
 @attrs.frozen
 class StaffMember:
     """An employee: the roles they hold at one local unit.
@@ -118,7 +122,7 @@ class StaffMember:
     id: str
     name: str
     unit: str
-    roles: frozenset[str] = attrs.field(converter=frozenset)
+    roles: frozenset[str] = attrs.field(converter=_roles)
     department: str | None = None
     # Lets the engine refuse an employee acting on their own request.
     national_id: str | None = None

@@ -5,7 +5,14 @@ reference in ``docs/plugins/hooks.md``. Both markers are also importable from ``
 """
 
 from localgov.plugins.hookspecs import hookimpl, hookspec
-from localgov.plugins.manager import DEFAULT_PLUGINS, ENTRY_POINT_GROUP, ENV_VAR, PluginError, PluginInfo, Plugins
+from localgov.plugins.manager import (
+    DEFAULT_PLUGINS,
+    ENTRY_POINT_GROUP,
+    ENV_VAR,
+    PluginError,
+    PluginInfo,
+    Plugins,
+)
 from localgov.plugins.protocols import Guard, Notifier, PaymentProvider
 
 __all__ = [

@@ -20,7 +20,7 @@ import pluggy
 from localgov.errors import LocalgovError
 from localgov.plugins import hookspecs
 
-__all__ = ["DEFAULT_PLUGINS", "ENV_VAR", "ENTRY_POINT_GROUP", "PluginError", "PluginInfo", "Plugins"]
+__all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "ENV_VAR", "PluginError", "PluginInfo", "Plugins"]
 
 ENTRY_POINT_GROUP = "localgov"
 ENV_VAR = "LOCALGOV_PLUGINS"
@@ -107,7 +107,7 @@ class Plugins:
             entry_point = installed[name]
             try:
                 plugin = entry_point.load()
-            except Exception as error:  # noqa: BLE001 - any import failure is the plugin's fault
+            except Exception as error:
                 raise PluginError(f"plugin {name!r} ({entry_point.value}) failed to import: {error}") from error
             self._register(manager, plugin, name, entry_point, builtin=False)
         for index, plugin in enumerate(self._objects):

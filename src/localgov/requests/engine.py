@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import hmac
 import json
-import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +27,6 @@ from localgov.phone import InvalidMobileNumber, normalise_mobile
 from localgov.plugins import Guard
 from localgov.requests.codec import request_from_data, request_to_data
 from localgov.requests.errors import (
-    ActionNotAllowed,
     CommentRequired,
     Conflict,
     GuardFailed,
@@ -58,6 +55,7 @@ from localgov.requests.model import (
 )
 from localgov.requests.ports import EventRow, RequestRow, Store, SummaryRow
 from localgov.requests.workflow import CompiledWorkflow, compile_workflows
+from localgov.tokens.receipt import check_access_code, new_access_code
 from localgov.tracking import TrackingNumber
 
 __all__ = ["DocumentUpload", "Engine", "Overdue", "StatusView"]
@@ -241,8 +239,8 @@ class Engine:
         row = self.store.get_request(request_id)
         request = request_from_data(row.data) if row is not None else None
         # Compare even when the request does not exist, so timing does not reveal which numbers do.
-        expected = request.access_code if request is not None else secrets.token_urlsafe(12)
-        if not hmac.compare_digest(expected.encode(), access_code.encode()) or request is None:
+        expected = request.access_code if request is not None else new_access_code()
+        if not check_access_code(access_code, expected) or request is None:
             raise UnknownRequest(request_id)
         workflow = self.workflow_of(request).definition
         steps = tuple(
@@ -355,7 +353,7 @@ class Engine:
             state_due_date=self._state_due(initial.time_limit_days, today),
             paused_since=today if initial.clock == "paused" else None,
             duties={INTAKE: (actor.id,)},
-            access_code=secrets.token_urlsafe(12),
+            access_code=new_access_code(),
         )
         # Read what assignment needs before the write transaction begins: reads inside it would
         # wait on the transaction's own lock on an in-memory database.

@@ -22,7 +22,7 @@ from localgov.requests.ports import EventRow, RequestRow
 __all__ = ["GENESIS", "chain_hash", "verify_chain"]
 
 
-def GENESIS(request_id: str) -> str:  # noqa: N802 - a constant per request
+def GENESIS(request_id: str) -> str:
     """The 'previous hash' of a request's first event: binds the chain to its request."""
     return hashlib.sha256(f"localgov/history/v1/{request_id}".encode()).hexdigest()
 

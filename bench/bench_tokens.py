@@ -1,0 +1,125 @@
+"""Benchmark of signed permit tokens.
+
+Prints, for the reference building permit:
+- full verification rate (prefix, Base45, CBOR, signature, trust and revocation look-up) against
+  the raw ES256 verify of the same signed bytes, measured interleaved in the same run;
+- its size and QR version at ECC level Q (target <= 14), with and without zlib;
+- issue rate (sign and encode) against raw ES256 signing;
+- QR rendering time (PNG, SVG; automatic and fixed mask) and zxing-cpp read time.
+
+Run: ``.venv/bin/python bench/bench_tokens.py``
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from localgov.testing.pki import build_test_pki
+from localgov.tokens import RevocationList, cose, issue, reference_building_permit, verify
+from localgov.tokens.base45 import b45decode
+from localgov.tokens.qr import qr_version, read_qr_texts, render_png, render_svg
+from localgov.tokens.token import decode_text
+
+
+def per_call(function: Callable[[], object], calls: int) -> float:
+    """Seconds per call of ``function`` over one batch."""
+    start = time.perf_counter()
+    for _ in range(calls):
+        function()
+    return (time.perf_counter() - start) / calls
+
+
+def interleaved(
+    first: Callable[[], object], second: Callable[[], object], calls: int, rounds: int
+) -> tuple[float, float]:
+    """Best-batch seconds per call of two functions, batches alternating so load hits both."""
+    a, b = [], []
+    for _ in range(rounds):
+        a.append(per_call(first, calls))
+        b.append(per_call(second, calls))
+    return min(a), min(b)
+
+
+def main() -> None:
+    pki = build_test_pki(tempfile.mkdtemp(prefix="bench-tokens-"))
+    now = datetime.now(UTC)
+    claims = reference_building_permit(now - timedelta(days=1))
+    trust = pki.trust_list()
+    # A revocation list of realistic size: 10,000 revoked permits under this signer.
+    revocations = RevocationList(
+        1, {pki.signer.kid: [i.to_bytes(16, "big") for i in range(10_000)]}
+    )
+    token = issue(claims, pki.signer)
+    message = cose.parse_sign1(decode_text(token))
+    signed = message.to_be_signed()
+    signature = message.signature
+    der = encode_dss_signature(
+        int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    )
+    public_key = trust.candidates(message.kid or b"")[0].public_key
+    es256 = ec.ECDSA(hashes.SHA256())
+    assert verify(token, trust, revocations, now).claims == claims
+
+    print("== Verification (reference building permit) ==")
+    raw, full = interleaved(
+        lambda: public_key.verify(der, signed, es256),
+        lambda: verify(token, trust, revocations, now),
+        calls=2000,
+        rounds=7,
+    )
+    print(f"raw ES256 verify          {raw * 1e6:8.1f} us   {1 / raw:8.0f}/s")
+    print(f"full token verification   {full * 1e6:8.1f} us   {1 / full:8.0f}/s")
+    print(f"ratio full/raw rate       {raw / full:8.1%}   (target >= 80%)")
+
+    print()
+    print("== Size ==")
+    for label, compress in (("plain", False), ("zlib", True)):
+        text = issue(claims, pki.signer, compress=compress)
+        body = b45decode(text[4:])
+        print(
+            f"{label:5s}: {len(decode_text(text))} COSE bytes, {len(body)} encoded bytes, "
+            f"{len(text)} characters, QR version {qr_version(text, error='q')} at ECC Q "
+            f"(M: {qr_version(text, error='m')})"
+        )
+    print(
+        f"default (auto): {len(token)} characters, QR version {qr_version(token)} at Q (target <= 14)"
+    )
+
+    print()
+    print("== Issue ==")
+    key = pki.signer.private_key
+    raw_sign, full_issue = interleaved(
+        lambda: key.sign(signed, es256), lambda: issue(claims, pki.signer), calls=500, rounds=5
+    )
+    print(f"raw ES256 sign            {raw_sign * 1e6:8.1f} us   {1 / raw_sign:8.0f}/s")
+    print(f"issue (sign + encode)     {full_issue * 1e6:8.1f} us   {1 / full_issue:8.0f}/s")
+    print(f"ratio issue/raw rate      {raw_sign / full_issue:8.1%}")
+
+    print()
+    print("== Images ==")
+    timings = {
+        "PNG, best mask (default)": lambda: render_png(token),
+        "PNG, fixed mask 0": lambda: render_png(token, mask=0),
+        "SVG, best mask": lambda: render_svg(token),
+    }
+    for label, function in timings.items():
+        samples = [per_call(function, 5) for _ in range(5)]
+        print(
+            f"{label:26s} {min(samples) * 1e3:7.1f} ms  (median {statistics.median(samples) * 1e3:.1f})"
+        )
+    png = render_png(token)
+    assert read_qr_texts(png) == [token]
+    samples = [per_call(lambda: read_qr_texts(png), 5) for _ in range(5)]
+    print(f"{'zxing-cpp read of the PNG':26s} {min(samples) * 1e3:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

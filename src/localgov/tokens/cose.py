@@ -1,0 +1,296 @@
+"""COSE_Sign1 (RFC 9052) signing and verification, usable on its own for interoperability.
+
+:func:`verify` checks any single-signer COSE message, not only localgov's: other countries' and
+ministries' signed documents (the EU Digital COVID Certificate, for one) verify with it given the
+signer's certificate or public key. It accepts the three forms found in the wild: tag 18, tag 61
+(CWT) wrapping tag 18, and untagged; the key id may sit in the protected header (preferred) or the
+unprotected one; algorithms ES256 (-7), PS256 (-37) and EdDSA (-8, Ed25519 and Ed448).
+
+Errors come from the token taxonomy: :class:`~localgov.tokens.errors.MalformedCbor` when the bytes
+are not a COSE_Sign1 this module accepts, :class:`~localgov.tokens.errors.BadSignature` when the
+signature does not verify, the algorithm is unknown, or it does not fit the key.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import attrs
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+
+from localgov.tokens import cbor
+from localgov.tokens.errors import BadSignature, MalformedCbor
+
+__all__ = [
+    "ALG_EDDSA",
+    "ALG_ES256",
+    "ALG_PS256",
+    "HEADER_ALG",
+    "HEADER_KID",
+    "PrivateKey",
+    "PublicKey",
+    "Sign1",
+    "default_alg",
+    "parse_sign1",
+    "public_key_of",
+    "sign",
+    "sign_raw",
+    "signed_bytes",
+    "verify",
+    "verify_signature",
+]
+
+ALG_ES256 = -7
+ALG_EDDSA = -8
+ALG_PS256 = -37
+HEADER_ALG = 1
+HEADER_CRIT = 2
+HEADER_KID = 4
+TAG_SIGN1 = 18
+TAG_CWT = 61
+
+PublicKey: TypeAlias = (
+    ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey
+)
+PrivateKey: TypeAlias = (
+    ec.EllipticCurvePrivateKey
+    | rsa.RSAPrivateKey
+    | ed25519.Ed25519PrivateKey
+    | ed448.Ed448PrivateKey
+)
+
+_ES256_HASH = ec.ECDSA(hashes.SHA256())
+# RFC 8230 §2: PS256 is RSASSA-PSS with SHA-256, MGF1 with SHA-256, a salt as long as the hash.
+_PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+_SIGNATURE1_PREFIX = b"\x84\x6aSignature1"
+
+
+@attrs.frozen
+class Sign1:
+    """A parsed (not yet verified) COSE_Sign1 message."""
+
+    protected_bytes: bytes
+    protected: dict[int | str | bytes, cbor.CborValue]
+    unprotected: dict[int | str | bytes, cbor.CborValue]
+    payload: bytes
+    signature: bytes
+
+    @property
+    def alg(self) -> cbor.CborValue:
+        return self.protected.get(HEADER_ALG, self.unprotected.get(HEADER_ALG))
+
+    @property
+    def kid(self) -> bytes | None:
+        """The key id, from the protected header if it is there (it is then signed)."""
+        kid = self.protected.get(HEADER_KID, self.unprotected.get(HEADER_KID))
+        return kid if isinstance(kid, bytes) else None
+
+    def to_be_signed(self, external_aad: bytes = b"") -> bytes:
+        return signed_bytes(self.protected_bytes, self.payload, external_aad)
+
+
+def _bstr_header(length: int) -> bytes:
+    if length < 24:
+        return bytes((0x40 | length,))
+    if length < 0x100:
+        return bytes((0x58, length))
+    if length < 0x10000:
+        return b"\x59" + length.to_bytes(2, "big")
+    if length < 0x100000000:
+        return b"\x5a" + length.to_bytes(4, "big")
+    return b"\x5b" + length.to_bytes(8, "big")
+
+
+def signed_bytes(protected_bytes: bytes, payload: bytes, external_aad: bytes = b"") -> bytes:
+    """The Sig_structure ``["Signature1", protected, external_aad, payload]`` (RFC 9052 §4.4)."""
+    return b"".join(
+        (
+            _SIGNATURE1_PREFIX,
+            _bstr_header(len(protected_bytes)),
+            protected_bytes,
+            _bstr_header(len(external_aad)),
+            external_aad,
+            _bstr_header(len(payload)),
+            payload,
+        )
+    )
+
+
+# The shape of every localgov token: tag 18, array of 4, protected header {1: -7, 4: 8-byte kid}
+# (13 bytes), empty unprotected map, then payload and a 64-byte signature.
+_COMMON_HEAD = b"\xd2\x84\x4d\xa2\x01\x26\x04\x48"
+_COMMON_SIGNATURE_HEAD = b"\x58\x40"
+
+
+def _parse_common_shape(message: bytes) -> Sign1 | None:
+    # Byte-exact recognition of the usual shape, which the general decoder would read to the same
+    # values; anything else (or anything odd) returns None and takes the general path.
+    if not message.startswith(_COMMON_HEAD) or len(message) < 84 or message[16] != 0xA0:
+        return None
+    initial = message[17]
+    if 0x40 <= initial <= 0x57:
+        start, length = 18, initial - 0x40
+    elif initial == 0x58:
+        start, length = 19, message[18]
+    elif initial == 0x59:
+        start, length = 20, int.from_bytes(message[18:20], "big")
+    else:
+        return None
+    end = start + length
+    if len(message) != end + 66 or message[end : end + 2] != _COMMON_SIGNATURE_HEAD:
+        return None
+    return Sign1(
+        message[3:16],
+        {HEADER_ALG: ALG_ES256, HEADER_KID: message[8:16]},
+        {},
+        message[start:end],
+        message[end + 2 :],
+    )
+
+
+def parse_sign1(message: bytes, *, max_depth: int = cbor.DEFAULT_MAX_DEPTH) -> Sign1:
+    """Parse a COSE_Sign1 (tag 18, tag 61 wrapping 18, or untagged); raise MalformedCbor."""
+    common = _parse_common_shape(message)
+    if common is not None:
+        return common
+    try:
+        item = cbor.decode(message, max_depth=max_depth)
+    except cbor.CborError as error:
+        raise MalformedCbor(str(error)) from None
+    if isinstance(item, cbor.Tagged) and item.tag == TAG_CWT:
+        item = item.value
+        if not isinstance(item, cbor.Tagged):
+            raise MalformedCbor("tag 61 (CWT) must wrap a tag 18 COSE_Sign1")
+    if isinstance(item, cbor.Tagged):
+        if item.tag != TAG_SIGN1:
+            raise MalformedCbor(f"tag {item.tag} is not COSE_Sign1 (18)")
+        item = item.value
+    if not isinstance(item, list) or len(item) != 4:
+        raise MalformedCbor("COSE_Sign1 must be an array of 4 items")
+    protected_bytes, unprotected, payload, signature = item
+    if not isinstance(protected_bytes, bytes):
+        raise MalformedCbor("protected header must be a byte string")
+    if not isinstance(unprotected, dict):
+        raise MalformedCbor("unprotected header must be a map")
+    if payload is None:
+        raise MalformedCbor("detached payloads are not supported")
+    if not isinstance(payload, bytes):
+        raise MalformedCbor("payload must be a byte string")
+    if not isinstance(signature, bytes):
+        raise MalformedCbor("signature must be a byte string")
+    protected: dict[int | str | bytes, cbor.CborValue] = {}
+    if protected_bytes:
+        try:
+            decoded = cbor.decode(protected_bytes, max_depth=max_depth)
+        except cbor.CborError as error:
+            raise MalformedCbor(f"protected header: {error}") from None
+        if not isinstance(decoded, dict):
+            raise MalformedCbor("protected header must encode a map")
+        protected = decoded
+    both = protected.keys() & unprotected.keys()
+    if both:
+        raise MalformedCbor(f"header labels {sorted(map(repr, both))} are both protected and not")
+    if HEADER_CRIT in protected or HEADER_CRIT in unprotected:
+        raise MalformedCbor("critical header parameters (label 2) are not supported")
+    return Sign1(protected_bytes, protected, unprotected, payload, signature)
+
+
+def public_key_of(key: x509.Certificate | PublicKey) -> PublicKey:
+    """The public key of a certificate, or the key itself."""
+    if isinstance(key, x509.Certificate):
+        public_key = key.public_key()
+        if not isinstance(
+            public_key,
+            (
+                ec.EllipticCurvePublicKey,
+                rsa.RSAPublicKey,
+                ed25519.Ed25519PublicKey,
+                ed448.Ed448PublicKey,
+            ),
+        ):
+            raise BadSignature(f"certificate key type {type(public_key).__name__} is not supported")
+        return public_key
+    return key
+
+
+def verify_signature(message: Sign1, key: PublicKey, external_aad: bytes = b"") -> None:
+    """Raise BadSignature unless ``message`` is signed by ``key`` with its header's algorithm."""
+    alg = message.alg
+    data = message.to_be_signed(external_aad)
+    signature = message.signature
+    try:
+        if alg == ALG_ES256:
+            if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
+                raise BadSignature("ES256 needs a P-256 key")
+            if len(signature) != 64:
+                raise BadSignature(f"ES256 signature is {len(signature)} bytes, expected 64")
+            der = encode_dss_signature(
+                int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+            )
+            key.verify(der, data, _ES256_HASH)
+        elif alg == ALG_EDDSA:
+            if not isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+                raise BadSignature("EdDSA needs an Ed25519 or Ed448 key")
+            key.verify(signature, data)
+        elif alg == ALG_PS256:
+            if not isinstance(key, rsa.RSAPublicKey):
+                raise BadSignature("PS256 needs an RSA key")
+            key.verify(signature, data, _PSS, hashes.SHA256())
+        else:
+            raise BadSignature(f"algorithm {alg!r} is not supported (ES256, PS256, EdDSA are)")
+    except InvalidSignature:
+        raise BadSignature("the signature does not match the signed content") from None
+
+
+def verify(message: bytes, key: x509.Certificate | PublicKey) -> bytes:
+    """Verify a COSE_Sign1 ``message`` with ``key`` and return its payload bytes."""
+    parsed = parse_sign1(message)
+    verify_signature(parsed, public_key_of(key))
+    return parsed.payload
+
+
+def default_alg(key: PrivateKey) -> int:
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return ALG_ES256
+    if isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+        return ALG_EDDSA
+    return ALG_PS256
+
+
+def sign_raw(data: bytes, key: PrivateKey) -> bytes:
+    """The COSE signature of ``data`` (the Sig_structure bytes) with ``key``'s default algorithm."""
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        if key.curve.name != "secp256r1":
+            raise ValueError("ES256 signing needs a P-256 key")
+        r, s = decode_dss_signature(key.sign(data, _ES256_HASH))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    if isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+        return key.sign(data)
+    return key.sign(data, _PSS, hashes.SHA256())
+
+
+def sign(
+    payload: bytes,
+    key: PrivateKey,
+    *,
+    kid: bytes | None = None,
+    tagged: bool = True,
+) -> bytes:
+    """A COSE_Sign1 over ``payload``; alg (and kid, if given) go in the protected header.
+
+    The algorithm follows the key: ES256 for P-256, EdDSA for Ed25519/Ed448, PS256 for RSA.
+    """
+    header: dict[int, object] = {HEADER_ALG: default_alg(key)}
+    if kid is not None:
+        header[HEADER_KID] = kid
+    protected_bytes = cbor.encode(header)
+    signature = sign_raw(signed_bytes(protected_bytes, payload), key)
+    body = [protected_bytes, {}, payload, signature]
+    return cbor.encode_tagged(TAG_SIGN1, body) if tagged else cbor.encode(body)
