@@ -17,18 +17,65 @@ from pathlib import Path
 import attrs
 
 from localgov.app import Localgov
+from localgov.permits import permit_claims
+from localgov.pki import (
+    Credential,
+    create_root,
+    issue_governorate_ca,
+    issue_trust_list_signer,
+    issue_unit_signer,
+    save_certificate,
+    save_private_key,
+)
 from localgov.i18n import LocalizedText
 from localgov.identity import compose_national_id
 from localgov.organisation import StaffMember
 from localgov.requests.engine import DocumentUpload
 from localgov.requests.errors import RequestError
 from localgov.requests.model import Applicant, Request
+from localgov.tokens import TrustList, format_permit
+from localgov.tokens import issue as issue_token
+from localgov.tokens import verify as verify_token
+from localgov.tokens.qr import qr_version, read_qr_texts, render_png
+from localgov.tokens.receipt import receipt_link
 
 __all__ = ["DemoResult", "run_demo", "zeitoun_staff"]
 
 CAIRO_TZ = datetime.timezone(datetime.timedelta(hours=2))
 # A fixed timeline (Sunday 1 November 2026, 09:00 Cairo) so the dates printed are the same each run.
 START = datetime.datetime(2026, 11, 1, 9, 0, tzinfo=CAIRO_TZ)
+
+
+PORTAL = "https://services.cairo.gov.eg"  # the governorate's portal base URL (configuration)
+
+
+@attrs.frozen
+class DemoTrust:
+    signer: Credential
+    trust: TrustList
+
+
+def _demo_pki(output: Path, *, now: datetime.datetime) -> DemoTrust:
+    """A fresh certificate hierarchy for the demo: national root, Cairo CA, Zeitoun's signer.
+
+    A deployment creates these once with ``localgov pki`` and keeps the keys safe; the demo makes
+    throwaway ones and publishes the root and the signed trust list a ministry would download.
+    """
+    folder = output / "pki"
+    folder.mkdir(exist_ok=True)
+    root = create_root("localgov DEMO Root CA", now=now)
+    cairo_ca = issue_governorate_ca(root, "C", "localgov DEMO Cairo CA", now=now)
+    list_signer = issue_trust_list_signer(root, "localgov DEMO Trust List Signer", now=now)
+    signer = issue_unit_signer(cairo_ca, "C-ZTN", ["building_permit", "demolition_permit", "elevation_permit"], now=now)
+    for name, credential in (("root", root), ("cairo-ca", cairo_ca), ("trust-list-signer", list_signer), ("zeitoun-signer", signer)):
+        save_certificate(folder / f"{name}.pem", credential.certificate)
+        save_private_key(folder / f"{name}.key", credential.private_key, None)
+    signed = TrustList.build(
+        [signer.certificate], sequence=1, issued_at=now, root=root.certificate, intermediates=[cairo_ca.certificate]
+    ).sign(list_signer, root.certificate)
+    (output / "trust-list.cose").write_bytes(signed)
+    save_certificate(output / "root.pem", root.certificate)
+    return DemoTrust(signer, TrustList.load(signed, root.certificate, at=now))
 
 
 def zeitoun_staff() -> list[StaffMember]:
@@ -197,6 +244,23 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     status = engine.status(request.id, request.access_code)
     for day, name in status.steps:
         echo(f"  {day.isoformat()}  {name.ar} / {name.en}")
+
+    issued_at = moments[-1]
+    step(LocalizedText("إصدار رمز QR موقّع للرخصة، وحفظه صورةً، ثم قراءته من الصورة والتحقق منه دون اتصال",
+                       "Signing the permit's QR token, saving it as an image, reading it back and verifying it offline"))
+    trust_material = _demo_pki(output, now=START - datetime.timedelta(days=30))
+    claims = permit_claims(request, app.catalogue.service(request.service), cairo, issued_at=issued_at)
+    token = issue_token(claims, trust_material.signer)
+    qr_path = output / "permit-qr.png"
+    render_png(token, qr_path, scale=6)
+    (read_back,) = read_qr_texts(qr_path)
+    verified = verify_token(read_back, trust_material.trust, at=issued_at + datetime.timedelta(minutes=5))
+    echo(f"  {qr_path}  (QR version {qr_version(token)}, {len(token)} characters)")
+    for line in format_permit(verified.claims).splitlines():
+        echo(f"    {line}" if line else "")
+    receipt_qr = output / "receipt-qr.png"
+    render_png(receipt_link(PORTAL, request.id, request.access_code), receipt_qr, scale=6)
+    echo(f"  {receipt_qr}: {receipt_link(PORTAL, request.id, request.access_code)}")
 
     step(LocalizedText("التحقق من سلسلة السجل", "Verifying the hash-chained history"))
     findings = engine.audit()

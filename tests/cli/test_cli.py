@@ -153,4 +153,6 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "SeparationOfDuties" in result.output
     assert "history verifies" in result.output
+    assert "Permit number: 2026/ZTN/000001" in result.output
+    assert (tmp_path / "demo" / "permit-qr.png").exists() and (tmp_path / "demo" / "trust-list.cose").exists()
     assert (tmp_path / "demo" / "localgov.db").exists()

@@ -155,6 +155,10 @@ def _check_service(
         if fee.when is not None and fields_known:
             yield from _check_condition(fee.when, fields, problem, f"{where}.when")
 
+    for index, figure in enumerate(service.issues.figures):
+        if fields_known and figure not in fields:
+            yield problem(f"issues.figures[{index}]", f"unknown field {describe_value(figure)} (fields: {', '.join(fields) or 'none'})")
+
     for index, target in enumerate(service.placeholders):
         if target not in PLACEHOLDER_TARGETS:
             yield problem(

@@ -252,6 +252,11 @@ def _days_in_month(year: int, month: int) -> int:
 class Issues:
     kind: IssuedKind
     validity: Validity | None = None
+    # The document's name in signed tokens and signing certificates ("shop_licence"); a renewal
+    # issues the same document as the first licence. Defaults to the service's code.
+    document: str | None = None
+    # Form fields an inspector needs on the signed permit (floors, height, built area...).
+    figures: tuple[str, ...] = ()
 
 
 @attrs.frozen
