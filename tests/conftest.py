@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import tomli_w
 
+from localgov.testing.postgresql import postgres_database_url, postgres_url, postgresql_server  # noqa: F401
+
 
 @pytest.fixture
 def write_toml(tmp_path: Path) -> Callable[..., Path]:

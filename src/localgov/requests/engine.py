@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,12 +28,14 @@ from localgov.phone import InvalidMobileNumber, normalise_mobile
 from localgov.plugins import Guard
 from localgov.requests.codec import request_from_data, request_to_data
 from localgov.requests.errors import (
+    ActionNotAllowed,
     CommentRequired,
     Conflict,
     GuardFailed,
     IdempotencyKeyReused,
     InvalidDocument,
     InvalidForm,
+    InvalidPayment,
     InvalidSubmission,
     NotAssigned,
     RoleNotAllowed,
@@ -53,7 +56,7 @@ from localgov.requests.model import (
     Request,
     SystemActor,
 )
-from localgov.requests.ports import EventRow, RequestRow, Store, SummaryRow
+from localgov.requests.ports import EventRow, RequestRow, Store, SummaryRow, Transaction
 from localgov.requests.workflow import CompiledWorkflow, compile_workflows
 from localgov.tokens.receipt import check_access_code, new_access_code
 from localgov.tracking import TrackingNumber
@@ -67,6 +70,8 @@ CHANNEL_POINTS = {
     "post_office": ServicePointKind.POST_OFFICE,
     "mobile_unit": ServicePointKind.MOBILE_UNIT,
 }
+# Counters of issued documents (permits, licences, receipts) are kept apart from tracking numbers.
+ISSUED_SCOPE = "P"
 MEDIA_TYPES = {"pdf": b"%PDF-", "jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n"}
 
 
@@ -99,6 +104,19 @@ class StatusView:
     expected_date: datetime.date
     missing: str | None
     steps: tuple[tuple[datetime.date, LocalizedText], ...]
+
+
+def _money(amount: object) -> Decimal:
+    """A paid amount: exact decimal pounds, positive, at most two decimals (never a float)."""
+    if isinstance(amount, bool) or not isinstance(amount, Decimal | str | int):
+        raise InvalidPayment(f"a payment amount must be a Decimal, a string or a whole number, not {type(amount).__name__}")
+    try:
+        value = Decimal(amount)
+    except ArithmeticError:
+        raise InvalidPayment(f"not an amount: {amount!r:.40}") from None
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise InvalidPayment(f"a payment must be a positive amount in pounds and piastres, not {amount!r:.40}")
+    return value.quantize(Decimal("0.01"))
 
 
 def _utcnow() -> datetime.datetime:
@@ -191,13 +209,21 @@ class Engine:
             allowed.append(action)
         return allowed
 
-    def history(self, request_id: str) -> list[Event]:
-        if self.store.get_request(request_id) is None:
+    def history(self, request_id: str, viewer: Actor | None = None) -> list[Event]:
+        """Every event of a request, oldest first.
+
+        With ``viewer``, what that actor may see: for back-office roles the applicant's identity
+        is left out of the submission event, as it is from :meth:`view`.
+        """
+        row = self.store.get_request(request_id)
+        if row is None:
             raise UnknownRequest(request_id)
+        blind = viewer is not None and not self._sees_applicant(request_from_data(row.data), viewer)
         return [
             Event(
                 request_id=e.request_id, seq=e.seq, at=datetime.datetime.fromisoformat(e.at), actor=e.actor,
-                role=e.role, action=e.action, from_state=e.from_state, to_state=e.to_state, data=e.data,
+                role=e.role, action=e.action, from_state=e.from_state, to_state=e.to_state,
+                data={k: v for k, v in e.data.items() if k != "applicant"} if blind else e.data,
                 prev_hash=e.prev_hash, hash=e.hash,
             )
             for e in self.store.events(request_id)
@@ -228,9 +254,13 @@ class Engine:
                 findings.setdefault(request_id, []).append("the tracking number is not valid (edited)")
                 continue
             seen.setdefault((number.unit_code, number.year), set()).add(number.sequence)
-        for (unit_code, year), sequences in seen.items():
-            for sequence in sorted(set(range(1, max(sequences) + 1)) - sequences):
-                missing = str(TrackingNumber.issue(unit_code, year, sequence))
+        # The counters know the last number handed out, so a deleted newest request shows too.
+        for scope, year, last in self.store.sequences():
+            if scope.startswith(ISSUED_SCOPE):
+                continue
+            seen.setdefault((scope, year), set())
+            for sequence in sorted(set(range(1, last + 1)) - seen[(scope, year)]):
+                missing = str(TrackingNumber.issue(scope, year, sequence))
                 findings[missing] = ["request is missing: its tracking number was issued but the request is gone (deleted)"]
         return findings
 
@@ -260,13 +290,18 @@ class Engine:
 
     def view(self, request: Request, actor: Actor) -> Request:
         """The request as ``actor`` may see it: back-office roles see the case, not who asked."""
-        if isinstance(actor, SystemActor) or (isinstance(actor, Citizen) and actor.national_id == request.applicant.national_id):
-            return request
-        if any(self.catalogue.roles[r].sees_applicant for r in actor.roles if r in self.catalogue.roles):
+        if self._sees_applicant(request, actor):
             return request
         hidden = Applicant(national_id="(hidden)", name="(hidden)", mobile="(hidden)")
         form = {k: v for k, v in request.form.items() if not self._is_personal(request, k)}
         return attrs.evolve(request, applicant=hidden, form=form)
+
+    def _sees_applicant(self, request: Request, actor: Actor) -> bool:
+        if isinstance(actor, SystemActor):
+            return True
+        if isinstance(actor, Citizen):  # a citizen sees their own requests only
+            return actor.national_id == request.applicant.national_id
+        return any(self.catalogue.roles[r].sees_applicant for r in actor.roles if r in self.catalogue.roles)
 
     def _is_personal(self, request: Request, field_name: str) -> bool:
         form_field = self.catalogue.service(request.service).field(field_name)
@@ -334,8 +369,6 @@ class Engine:
         workflow = self.workflows[definition.workflow]
         initial = workflow.definition.state(workflow.definition.initial)
         assert initial is not None
-        for upload, document in zip(documents, attached, strict=True):
-            self.store.put_document(document.sha256, upload.content, document.media_type)
         draft = Request(
             id="",
             governorate=gov.code,
@@ -355,21 +388,21 @@ class Engine:
             duties={INTAKE: (actor.id,)},
             access_code=new_access_code(),
         )
-        # Read what assignment needs before the write transaction begins: reads inside it would
-        # wait on the transaction's own lock on an in-memory database.
-        draft = attrs.evolve(draft, assigned_to=self._assignee(draft, initial.code))
-        data = {
-            "channel": channel,
-            "service_point": service_point,
-            "service": service,
-            "applicant": attrs.asdict(applicant),
-            "form": normalised,
-            "documents": [attrs.asdict(d) for d in attached],
-            "due_date": draft.due_date.isoformat(),
-            "assigned_to": draft.assigned_to,
-        }
         try:
             with self.store.transaction() as transaction:
+                for upload, document in zip(documents, attached, strict=True):
+                    transaction.put_document(document.sha256, upload.content, document.media_type)
+                draft = attrs.evolve(draft, assigned_to=self._assignee(transaction, draft, initial.code))
+                data = {
+                    "channel": channel,
+                    "service_point": service_point,
+                    "service": service,
+                    "applicant": attrs.asdict(applicant),
+                    "form": normalised,
+                    "documents": [attrs.asdict(d) for d in attached],
+                    "due_date": draft.due_date.isoformat(),
+                    "assigned_to": draft.assigned_to,
+                }
                 unit_code = f"{gov.code}{local_unit.short_code}"
                 sequence = transaction.next_sequence(unit_code, at.year)
                 tracking = str(TrackingNumber.issue(unit_code, at.year, sequence))
@@ -380,6 +413,8 @@ class Engine:
                 )
                 transaction.insert_request(self._row(request))
                 transaction.append_event(event)
+                if request.assigned_to is not None:
+                    transaction.adjust_workload(request.assigned_to, +1)
         except IdempotencyKeyReused:
             # A concurrent retry won the race for the key: return its request if it is the same one.
             existing = self._idempotent(idempotency_key or "", fingerprint)
@@ -506,33 +541,55 @@ class Engine:
     ) -> Request:
         """Take ``action`` on a request as ``actor``; return the request after it.
 
-        ``expected_version`` is the version the actor saw; if the request changed since,
-        :class:`Conflict` is raised and nothing is written. Without it, the version read here is used.
+        The request is read, decided on and written in one transaction. ``expected_version`` is
+        the version the actor saw: if the request changed since, :class:`Conflict` is raised and
+        nothing is written.
         """
-        request = self.get(request_id)
+        at = at or self._clock()
+        comment = comment.strip() if isinstance(comment, str) and comment.strip() else None
+        with self.store.transaction() as transaction:
+            request = self._read(transaction, request_id, expected_version)
+            service = self.catalogue.service(request.service)
+            workflow = self.workflow_of(request)
+            chosen = workflow.action(action)
+            # The state comes first: an action the workflow cannot take now is refused as such,
+            # whoever asks.
+            if chosen not in workflow.allowed_actions(request.state):
+                allowed = ", ".join(a.code for a in workflow.allowed_actions(request.state)) or "none"
+                raise ActionNotAllowed(f"action {action!r} is not allowed in state {request.state!r} (allowed: {allowed})")
+            role = self._authorise(request, chosen, actor, role)
+            if chosen.requires_comment and comment is None:
+                raise CommentRequired(f"action {action!r} needs a comment stating the reason")
+            self._check_time(request, at)
+            attached = self._attach(service, documents)
+            view = _GuardView(attrs.evolve(request, documents=request.documents + attached), service)
+            for guard_name in chosen.guards:
+                reason = self.guards[guard_name](view)
+                if reason is not None:
+                    raise GuardFailed(f"{action!r} cannot be taken: {reason.en} / {reason.ar}")
+            target = workflow.fire(request.state, action, request.return_to)
+            for upload, document in zip(documents, attached, strict=True):
+                transaction.put_document(document.sha256, upload.content, document.media_type)
+            changed, data = self._move(transaction, request, service, workflow, chosen, actor, target, comment, attached, at)
+            if service_point is not None:
+                data["service_point"] = service_point
+            current, events = self._commit(transaction, request, changed, [(action, actor.id, role, target, data)], at)
+        self._announce(current, events)
+        return current
+
+    def _read(self, transaction: Transaction, request_id: str, expected_version: int | None) -> Request:
+        row = transaction.get_request(request_id)
+        if row is None:
+            raise UnknownRequest(request_id)
+        request = request_from_data(row.data)
         if expected_version is not None and expected_version != request.version:
             raise Conflict(f"{request_id} changed since you saw it (version {expected_version}, now {request.version}): reload it")
-        service = self.catalogue.service(request.service)
-        workflow = self.workflow_of(request)
-        chosen = workflow.action(action)
-        role = self._authorise(request, chosen, actor, role)
-        comment = comment.strip() if isinstance(comment, str) and comment.strip() else None
-        if chosen.requires_comment and comment is None:
-            raise CommentRequired(f"action {action!r} needs a comment stating the reason")
-        attached = self._attach(service, documents)
-        view = _GuardView(attrs.evolve(request, documents=request.documents + attached), service)
-        for guard_name in chosen.guards:
-            reason = self.guards[guard_name](view)
-            if reason is not None:
-                raise GuardFailed(f"{action!r} cannot be taken: {reason.en} / {reason.ar}")
-        target = workflow.fire(request.state, action, request.return_to)
-        for upload, document in zip(documents, attached, strict=True):
-            self.store.put_document(document.sha256, upload.content, document.media_type)
-        at = at or self._clock()
-        changed, data = self._move(request, service, workflow, chosen, actor, target, comment, attached, at)
-        if service_point is not None:
-            data["service_point"] = service_point
-        return self._commit(request, changed, [(action, actor.id, role, target, data)], at)
+        return request
+
+    def _check_time(self, request: Request, at: datetime.datetime) -> None:
+        today = self._today(at)
+        if today < self._today(request.submitted_at) or (request.paused_since is not None and today < request.paused_since):
+            raise ActionNotAllowed(f"the action's date {today.isoformat()} is before the request's last change")
 
     def _authorise(self, request: Request, action: WorkflowAction, actor: Actor, role: str | None) -> str:
         """The role ``actor`` takes ``action`` in; refuse if none, or if a duty rule forbids it."""
@@ -560,14 +617,17 @@ class Engine:
                         f"{actor.id} performed {rule.performed!r} on {request.id} and so may not perform "
                         f"{action.duty!r} on it (separation of duties)"
                     )
-        if isinstance(actor, StaffMember):
-            back_office = not any(self.catalogue.roles[r].sees_applicant for r in usable)
-            if back_office and request.assigned_to not in (None, actor.id):
+        if isinstance(actor, StaffMember) and request.assigned_to not in (None, actor.id):
+            # The step is assigned to one employee; another employee in the same role may not
+            # take it over, but someone in another role (an approver rejecting early) may act.
+            assignee = self.staff.get(request.assigned_to)
+            if assignee is not None and usable[0] in assignee.roles:
                 raise NotAssigned(f"{request.id} is assigned to another employee")
         return usable[0]
 
     def _move(
         self,
+        transaction: Transaction,
         request: Request,
         service: ServiceDefinition,
         workflow: CompiledWorkflow,
@@ -637,7 +697,7 @@ class Engine:
             reason=reason,
             closed=state.final,
         )
-        changed = attrs.evolve(changed, assigned_to=None if state.final else self._assignee(changed, target))
+        changed = attrs.evolve(changed, assigned_to=None if state.final else self._assignee(transaction, changed, target))
         if changed.assigned_to != request.assigned_to:
             changes["assigned_to"] = changed.assigned_to
         if comment is not None:
@@ -646,7 +706,7 @@ class Engine:
             data["changes"] = changes
         return changed, data
 
-    def _assignee(self, request: Request, state_code: str) -> str | None:
+    def _assignee(self, transaction: Transaction, request: Request, state_code: str) -> str | None:
         """Blind, load-balanced assignment: the eligible employee with the fewest open cases.
 
         The step's main action (the first the workflow lists from this state that back-office
@@ -684,73 +744,84 @@ class Engine:
         ]
         if not eligible:
             return None
-        load = self.store.open_assignments(request.unit)
+        load = transaction.workload([m.id for m in eligible])
         return min(eligible, key=lambda m: (load.get(m.id, 0), m.id)).id
 
     # ------------------------------------------------------------------ payments
 
     def record_payment(
-        self, request_id: str, *, amount: Any, provider: str, reference: str, at: datetime.datetime | None = None
+        self, request_id: str, *, amount: Decimal | str | int, provider: str, reference: str, at: datetime.datetime | None = None
     ) -> Request:
         """Record a confirmed payment; if it covers the invoice, move the request on as the system.
 
         A payment already recorded (same provider and reference) changes nothing.
         """
-        request = self.get(request_id)
-        if any(p.provider == provider and p.reference == reference for p in request.payments):
-            return request
+        paid_amount = _money(amount)
         at = at or self._clock()
-        payment = Payment(provider=provider, reference=reference, amount=amount, at=at.isoformat())
-        paid = attrs.evolve(request, payments=(*request.payments, payment))
-        steps: list[tuple[str, str, str, str, dict[str, Any]]] = [
-            ("payment", SYSTEM.id, "system", request.state,
-             {"changes": {"payment": {"provider": provider, "reference": reference, "amount": str(amount)}}})
-        ]
-        final = paid
-        if paid.balance_due() <= 0:
-            service = self.catalogue.service(request.service)
-            workflow = self.workflow_of(request)
-            view = _GuardView(paid, service)
-            for action in workflow.allowed_actions(request.state):
-                if "system" in action.roles and all(self.guards[g](view) is None for g in action.guards):
-                    target = workflow.fire(request.state, action.code, request.return_to)
-                    final, data = self._move(paid, service, workflow, action, SYSTEM, target, None, (), at)
-                    steps.append((action.code, SYSTEM.id, "system", target, data))
-                    break
-        return self._commit(request, final, steps, at)
+        with self.store.transaction() as transaction:
+            request = self._read(transaction, request_id, None)
+            if any(p.provider == provider and p.reference == reference for p in request.payments):
+                return request
+            payment = Payment(provider=provider, reference=reference, amount=paid_amount, at=at.isoformat())
+            paid = attrs.evolve(request, payments=(*request.payments, payment))
+            steps: list[tuple[str, str, str, str, dict[str, Any]]] = [
+                ("payment", SYSTEM.id, "system", request.state,
+                 {"changes": {"payment": {"provider": provider, "reference": reference, "amount": str(paid_amount)}}})
+            ]
+            final = paid
+            if paid.balance_due() <= 0 and not request.closed:
+                service = self.catalogue.service(request.service)
+                workflow = self.workflow_of(request)
+                view = _GuardView(paid, service)
+                for action in workflow.allowed_actions(request.state):
+                    if "system" in action.roles and all(self.guards[g](view) is None for g in action.guards):
+                        target = workflow.fire(request.state, action.code, request.return_to)
+                        final, data = self._move(transaction, paid, service, workflow, action, SYSTEM, target, None, (), at)
+                        steps.append((action.code, SYSTEM.id, "system", target, data))
+                        break
+            current, events = self._commit(transaction, request, final, steps, at)
+        self._announce(current, events)
+        return current
 
     # ------------------------------------------------------------------ persistence
 
     def _commit(
-        self, before: Request, after: Request, steps: Sequence[tuple[str, str, str, str, dict[str, Any]]], at: datetime.datetime
-    ) -> Request:
-        """Write the request and one event per step in one transaction, if nobody changed it first."""
-        with self.store.transaction() as transaction:
-            if after.issued is not None and not after.issued.number:
-                after = self._number_issued(transaction, after, steps)
-            events: list[EventRow] = []
-            current = attrs.evolve(after, head_hash=before.head_hash, event_count=before.event_count, version=before.version + 1)
-            state = before.state
-            for action, actor_id, role, target, data in steps:
-                current, event = self._record(current, action, actor_id, role, state, target, data, at)
-                events.append(event)
-                state = target
-            if not transaction.update_request(self._row(current), expected_version=before.version):
-                raise Conflict(f"{before.id} was changed by someone else at the same moment: reload it and decide again")
-            for event in events:
-                transaction.append_event(event)
+        self,
+        transaction: Transaction,
+        before: Request,
+        after: Request,
+        steps: Sequence[tuple[str, str, str, str, dict[str, Any]]],
+        at: datetime.datetime,
+    ) -> tuple[Request, list[EventRow]]:
+        """Write the request and one event per step, if nobody changed the request first."""
+        if after.issued is not None and not after.issued.number:
+            after = self._number_issued(transaction, after, steps)
+        events: list[EventRow] = []
+        current = attrs.evolve(after, head_hash=before.head_hash, event_count=before.event_count, version=before.version + 1)
+        state = before.state
+        for action, actor_id, role, target, data in steps:
+            current, event = self._record(current, action, actor_id, role, state, target, data, at)
+            events.append(event)
+            state = target
+        if not transaction.update_request(self._row(current), expected_version=before.version):
+            raise Conflict(f"{before.id} was changed by someone else at the same moment: reload it and decide again")
         for event in events:
-            self._announce(current, event)
-        return current
+            transaction.append_event(event)
+        if current.assigned_to != before.assigned_to:
+            if before.assigned_to is not None:
+                transaction.adjust_workload(before.assigned_to, -1)
+            if current.assigned_to is not None:
+                transaction.adjust_workload(current.assigned_to, +1)
+        return current, events
 
     def _number_issued(
-        self, transaction: Any, request: Request, steps: Sequence[tuple[str, str, str, str, dict[str, Any]]]
+        self, transaction: Transaction, request: Request, steps: Sequence[tuple[str, str, str, str, dict[str, Any]]]
     ) -> Request:
         """Give what is being issued its number (``2026/ZTN/000123``), in the commit's transaction."""
         assert request.issued is not None
         short = self.organisation[request.governorate].units[request.unit].short_code
         year = request.issued.issued_on.year
-        sequence = transaction.next_sequence(f"P{request.governorate}{short}", year)
+        sequence = transaction.next_sequence(f"{ISSUED_SCOPE}{request.governorate}{short}", year)
         number = f"{year}/{short}/{sequence:06d}"
         for *_, data in steps:
             issued_change = data.get("changes", {}).get("issued")
@@ -780,8 +851,11 @@ class Engine:
             data=request_to_data(request),
         )
 
-    def _announce(self, request: Request, event: EventRow) -> None:
-        if self._hooks is not None:
+    def _announce(self, request: Request, events: EventRow | Sequence[EventRow]) -> None:
+        """Tell plugins, after the commit, about each event recorded."""
+        if self._hooks is None:
+            return
+        for event in [events] if isinstance(events, EventRow) else events:
             self._hooks.request_event(request=request, event=event)
 
     def _today(self, at: datetime.datetime) -> datetime.date:

@@ -12,6 +12,7 @@ __all__ = [
     "IdempotencyKeyReused",
     "InvalidDocument",
     "InvalidForm",
+    "InvalidPayment",
     "InvalidSubmission",
     "NotAssigned",
     "RequestError",
@@ -47,6 +48,10 @@ class InvalidForm(RequestError):
 
 class InvalidDocument(RequestError):
     """A document of an unknown type, a type not accepted, or too large."""
+
+
+class InvalidPayment(RequestError):
+    """A payment amount that is not exact, positive pounds and piastres."""
 
 
 class ActionNotAllowed(RequestError):

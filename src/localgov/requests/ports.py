@@ -7,7 +7,7 @@ these protocols over its own storage.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -65,6 +65,10 @@ class EventRow:
 
 
 class Transaction(Protocol):
+    """One write transaction: reads inside it see its own writes; all of it commits or none."""
+
+    def get_request(self, request_id: str) -> RequestRow | None: ...
+
     def next_sequence(self, scope: str, year: int) -> int: ...
 
     def claim_idempotency_key(self, key: str, fingerprint: str, request_id: str) -> None: ...
@@ -76,6 +80,14 @@ class Transaction(Protocol):
         ...
 
     def append_event(self, event: EventRow) -> None: ...
+
+    def workload(self, staff_ids: Collection[str]) -> Mapping[str, int]:
+        """Open cases assigned to each of ``staff_ids`` (absent: none)."""
+        ...
+
+    def adjust_workload(self, staff_id: str, change: int) -> None: ...
+
+    def put_document(self, sha256: str, content: bytes, media_type: str) -> None: ...
 
 
 class Store(Protocol):
@@ -93,7 +105,9 @@ class Store(Protocol):
 
     def request_ids(self) -> list[str]: ...
 
-    def open_assignments(self, unit: str) -> Mapping[str, int]: ...
+    def sequences(self) -> list[tuple[str, int, int]]:
+        """Every counter: (scope, year, last number handed out)."""
+        ...
 
     def put_document(self, sha256: str, content: bytes, media_type: str) -> None: ...
 

@@ -22,9 +22,21 @@ def _v1_initial(connection: sa.Connection) -> None:
     schema.metadata.create_all(connection, tables=tables)
 
 
+def _v2_workload(connection: sa.Connection) -> None:
+    schema.metadata.create_all(connection, tables=[schema.workload])
+    requests = schema.requests
+    counts = (
+        sa.select(requests.c.assigned_to, sa.func.count())
+        .where(requests.c.closed.is_(False), requests.c.assigned_to.is_not(None))
+        .group_by(requests.c.assigned_to)
+    )
+    connection.execute(schema.workload.insert().from_select(["staff_id", "open_cases"], counts))
+
+
 # Append new steps; never edit one that has shipped.
 MIGRATIONS: tuple[tuple[int, str, Callable[[sa.Connection], None]], ...] = (
     (1, "requests, events, sequences, idempotency keys, documents", _v1_initial),
+    (2, "open cases per employee, for assignment", _v2_workload),
 )
 
 _ADVISORY_LOCK_ID = 0x6C67_6F76  # "lgov"

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["documents", "events", "idempotency", "metadata", "requests", "schema_version", "sequences"]
+__all__ = [
+    "documents",
+    "events",
+    "idempotency",
+    "metadata",
+    "requests",
+    "schema_version",
+    "sequences",
+    "workload",
+]
 
 metadata = sa.MetaData()
 
@@ -80,4 +89,13 @@ documents = sa.Table(
     sa.Column("media_type", sa.String(100), nullable=False),
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("content", sa.LargeBinary, nullable=False),
+)
+
+# Open cases assigned to each employee, kept in step with lg_requests.assigned_to in the same
+# transactions, so load-balanced assignment reads a few rows instead of counting every open case.
+workload = sa.Table(
+    "lg_workload",
+    metadata,
+    sa.Column("staff_id", sa.String(64), primary_key=True),
+    sa.Column("open_cases", sa.Integer, nullable=False),
 )

@@ -1,13 +1,18 @@
-"""The durable store over SQLAlchemy Core: implements :class:`localgov.requests.ports.Store`."""
+"""The durable store over SQLAlchemy Core: implements :class:`localgov.requests.ports.Store`.
+
+The statements a transition runs are built once, with bound parameters: building SQLAlchemy
+statement objects anew on every call costs more than executing them.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from localgov.requests.errors import IdempotencyKeyReused
 from localgov.requests.ports import EventRow, RequestRow, SummaryRow
@@ -17,58 +22,108 @@ from localgov.storage.migrations import migrate
 
 __all__ = ["SqlStore", "SqlTransaction"]
 
+_requests, _events, _workload = schema.requests, schema.events, schema.workload
+_REQUEST_COLUMNS = [c.name for c in _requests.columns]
+
+_SELECT_REQUEST = sa.select(_requests).where(_requests.c.id == sa.bindparam("request_id"))
+_INSERT_REQUEST = _requests.insert()
+_UPDATE_REQUEST = (
+    _requests.update()
+    .where(_requests.c.id == sa.bindparam("b_id"), _requests.c.version == sa.bindparam("b_expected"))
+    .values({name: sa.bindparam(name) for name in _REQUEST_COLUMNS if name != "id"})
+)
+_INSERT_EVENT = _events.insert()
+_SELECT_WORKLOAD = sa.select(_workload.c.staff_id, _workload.c.open_cases).where(
+    _workload.c.staff_id.in_(sa.bindparam("staff_ids", expanding=True))
+)
+
+
+def _dialect_insert(dialect: str, table: sa.Table) -> Any:
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+@functools.cache
+def _upserts(dialect: str) -> tuple[Any, Any, Any]:
+    """The INSERT ... ON CONFLICT statements of a dialect, built once: (sequence, workload, document)."""
+    sequences = schema.sequences
+    next_number = (
+        _dialect_insert(dialect, sequences)
+        .values(scope=sa.bindparam("scope"), year=sa.bindparam("year"), last=1)
+        .on_conflict_do_update(index_elements=["scope", "year"], set_={"last": sequences.c.last + 1})
+        .returning(sequences.c.last)
+    )
+    workload = (
+        _dialect_insert(dialect, _workload)
+        .values(staff_id=sa.bindparam("staff_id"), open_cases=sa.bindparam("initial"))
+        .on_conflict_do_update(
+            index_elements=["staff_id"], set_={"open_cases": _workload.c.open_cases + sa.bindparam("change")}
+        )
+    )
+    document = _dialect_insert(dialect, schema.documents).on_conflict_do_nothing(index_elements=["sha256"])
+    return next_number, workload, document
+
+
 class SqlTransaction:
     """One write transaction; everything in it commits together or not at all."""
 
     def __init__(self, connection: sa.Connection) -> None:
         self._connection = connection
+        self._next_number, self._workload, self._document = _upserts(connection.dialect.name)
+
+    def get_request(self, request_id: str) -> RequestRow | None:
+        row = self._connection.execute(_SELECT_REQUEST, {"request_id": request_id}).mappings().first()
+        return None if row is None else RequestRow(**row)
 
     def next_sequence(self, scope: str, year: int) -> int:
-        table = schema.sequences
-        # UPDATE first: it takes the row lock, so two workers never get the same number.
-        updated = self._connection.execute(
-            table.update()
-            .where(table.c.scope == scope, table.c.year == year)
-            .values(last=table.c.last + 1)
-            .returning(table.c.last)
-        ).scalar()
-        if updated is not None:
-            return int(updated)
-        self._connection.execute(table.insert().values(scope=scope, year=year, last=1))
-        return 1
+        # One statement that creates the counter or takes the next number: two workers creating
+        # the same unit's first counter of a year never collide.
+        return int(self._connection.execute(self._next_number, {"scope": scope, "year": year}).scalar_one())
 
     def claim_idempotency_key(self, key: str, fingerprint: str, request_id: str) -> None:
         self._connection.execute(
-            schema.idempotency.insert().values(key=key, fingerprint=fingerprint, request_id=request_id)
+            schema.idempotency.insert(), {"key": key, "fingerprint": fingerprint, "request_id": request_id}
         )
 
     def insert_request(self, row: RequestRow) -> None:
-        self._connection.execute(schema.requests.insert().values(**_request_values(row)))
+        self._connection.execute(_INSERT_REQUEST, _request_values(row))
 
     def update_request(self, row: RequestRow, expected_version: int) -> bool:
-        table = schema.requests
-        result = self._connection.execute(
-            table.update()
-            .where(table.c.id == row.id, table.c.version == expected_version)
-            .values(**_request_values(row))
-        )
-        return result.rowcount == 1
+        values = _request_values(row)
+        values["b_id"] = values.pop("id")
+        values["b_expected"] = expected_version
+        return self._connection.execute(_UPDATE_REQUEST, values).rowcount == 1
 
     def append_event(self, event: EventRow) -> None:
         self._connection.execute(
-            schema.events.insert().values(
-                request_id=event.request_id,
-                seq=event.seq,
-                at=event.at,
-                actor=event.actor,
-                role=event.role,
-                action=event.action,
-                from_state=event.from_state,
-                to_state=event.to_state,
-                data=dict(event.data),
-                prev_hash=event.prev_hash,
-                hash=event.hash,
-            )
+            _INSERT_EVENT,
+            {
+                "request_id": event.request_id,
+                "seq": event.seq,
+                "at": event.at,
+                "actor": event.actor,
+                "role": event.role,
+                "action": event.action,
+                "from_state": event.from_state,
+                "to_state": event.to_state,
+                "data": dict(event.data),
+                "prev_hash": event.prev_hash,
+                "hash": event.hash,
+            },
+        )
+
+    def workload(self, staff_ids: Collection[str]) -> Mapping[str, int]:
+        if not staff_ids:
+            return {}
+        rows = self._connection.execute(_SELECT_WORKLOAD, {"staff_ids": list(staff_ids)})
+        return {staff_id: count for staff_id, count in rows}
+
+    def adjust_workload(self, staff_id: str, change: int) -> None:
+        self._connection.execute(self._workload, {"staff_id": staff_id, "initial": max(change, 0), "change": change})
+
+    def put_document(self, sha256: str, content: bytes, media_type: str) -> None:
+        # Content-addressed: the same file handed in twice (even at once) is stored once.
+        self._connection.execute(
+            self._document, {"sha256": sha256, "media_type": media_type, "size": len(content), "content": content}
         )
 
 
@@ -123,16 +178,13 @@ class SqlStore:
 
     def get_request(self, request_id: str) -> RequestRow | None:
         with self.engine.connect() as connection:
-            row = connection.execute(
-                sa.select(schema.requests).where(schema.requests.c.id == request_id)
-            ).mappings().first()
+            row = connection.execute(_SELECT_REQUEST, {"request_id": request_id}).mappings().first()
         return None if row is None else RequestRow(**row)
 
     def events(self, request_id: str) -> list[EventRow]:
-        table = schema.events
         with self.engine.connect() as connection:
             rows = connection.execute(
-                sa.select(table).where(table.c.request_id == request_id).order_by(table.c.seq)
+                sa.select(_events).where(_events.c.request_id == request_id).order_by(_events.c.seq)
             ).mappings()
             return [EventRow(**row) for row in rows]
 
@@ -145,47 +197,37 @@ class SqlStore:
         return None if row is None else (row.request_id, row.fingerprint)
 
     def summaries(self, *, unit: str | None = None, open_only: bool = False) -> list[SummaryRow]:
-        table = schema.requests
         query = sa.select(
-            table.c.id, table.c.service, table.c.state, table.c.version, table.c.unit,
-            table.c.assigned_to, table.c.due_date,
+            _requests.c.id, _requests.c.service, _requests.c.state, _requests.c.version, _requests.c.unit,
+            _requests.c.assigned_to, _requests.c.due_date,
         )
         if unit is not None:
-            query = query.where(table.c.unit == unit)
+            query = query.where(_requests.c.unit == unit)
         if open_only:
-            query = query.where(table.c.closed.is_(False))
+            query = query.where(_requests.c.closed.is_(False))
         # Fetched whole, not streamed: a caller may query again while going through the list.
         with self.engine.connect() as connection:
-            return [SummaryRow(*row) for row in connection.execute(query.order_by(table.c.id))]
+            return [SummaryRow(*row) for row in connection.execute(query.order_by(_requests.c.id))]
 
     def request_ids(self) -> list[str]:
         with self.engine.connect() as connection:
-            return list(connection.execute(sa.select(schema.requests.c.id).order_by(schema.requests.c.id)).scalars())
+            return list(connection.execute(sa.select(_requests.c.id).order_by(_requests.c.id)).scalars())
 
-    def open_assignments(self, unit: str) -> Mapping[str, int]:
-        table = schema.requests
+    def sequences(self) -> list[tuple[str, int, int]]:
+        """Every counter: (scope, year, last number handed out)."""
+        table = schema.sequences
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                sa.select(table.c.assigned_to, sa.func.count())
-                .where(table.c.unit == unit, table.c.closed.is_(False), table.c.assigned_to.is_not(None))
-                .group_by(table.c.assigned_to)
-            )
-            return Counter({staff: count for staff, count in rows})
+            return [(scope, year, last) for scope, year, last in connection.execute(sa.select(table.c.scope, table.c.year, table.c.last))]
 
     def put_document(self, sha256: str, content: bytes, media_type: str) -> None:
-        table = schema.documents
         with self.transaction() as transaction:
-            connection = transaction._connection
-            exists = connection.execute(sa.select(table.c.sha256).where(table.c.sha256 == sha256)).first()
-            if exists is None:
-                connection.execute(
-                    table.insert().values(sha256=sha256, media_type=media_type, size=len(content), content=content)
-                )
+            transaction.put_document(sha256, content, media_type)
 
     def get_document(self, sha256: str) -> bytes | None:
         table = schema.documents
         with self.engine.connect() as connection:
-            return connection.execute(sa.select(table.c.content).where(table.c.sha256 == sha256)).scalar()
+            content = connection.execute(sa.select(table.c.content).where(table.c.sha256 == sha256)).scalar()
+        return None if content is None else bytes(content)
 
 
 def _integrity(error: sa.exc.IntegrityError) -> Exception:

@@ -1,0 +1,41 @@
+"""The engine under test, on SQLite (a file) and on PostgreSQL: every engine test runs on both."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from localgov.requests.engine import Engine
+from tests.requests.support import open_engine
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database URL for one test: an SQLite file in tmp_path, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'localgov.sqlite3'}"
+    url = request.getfixturevalue("postgres_database_url")
+    return str(url.render_as_string(hide_password=False))
+
+
+@pytest.fixture
+def make_engine(store_url: str) -> Iterator[Callable[..., Engine]]:
+    """Open engines over the test's database (several may share it, as several workers would)."""
+    opened: list[Engine] = []
+
+    def make(**options: Any) -> Engine:
+        engine = open_engine(options.pop("url", store_url), **options)
+        opened.append(engine)
+        return engine
+
+    yield make
+    for engine in opened:
+        engine.store.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def engine(make_engine: Callable[..., Engine]) -> Engine:
+    return make_engine()

@@ -1,0 +1,190 @@
+"""The durable store on SQLite and PostgreSQL: migrations, counters, documents, settings."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from localgov.storage import MIGRATIONS, SqlStore, current_version, migrate, open_database, schema
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[SqlStore]:
+    store = SqlStore.open(store_url)
+    yield store
+    store.close()
+
+
+def test_migrations_run_once_and_report_the_version(store_url: str) -> None:
+    engine = open_database(store_url)
+    try:
+        assert current_version(engine) == 0
+        assert migrate(engine) == MIGRATIONS[-1][0]
+        assert migrate(engine) == MIGRATIONS[-1][0]  # a second start changes nothing
+        assert current_version(engine) == MIGRATIONS[-1][0]
+        with engine.connect() as connection:
+            applied = connection.execute(sa.select(schema.schema_version.c.version)).scalars().all()
+            tables = set(sa.inspect(connection).get_table_names())
+        assert applied == [version for version, _, _ in MIGRATIONS]
+        assert {
+            "lg_requests",
+            "lg_events",
+            "lg_sequences",
+            "lg_idempotency",
+            "lg_documents",
+        } <= tables
+    finally:
+        engine.dispose()
+
+
+def test_many_workers_starting_at_once_migrate_once(store_url: str) -> None:
+    engines = [open_database(store_url) for _ in range(6)]
+    barrier = threading.Barrier(len(engines))
+
+    def start(engine: sa.Engine) -> int:
+        barrier.wait(timeout=60)
+        return migrate(engine)
+
+    try:
+        with ThreadPoolExecutor(len(engines)) as pool:
+            assert set(pool.map(start, engines)) == {MIGRATIONS[-1][0]}
+        with engines[0].connect() as connection:
+            assert connection.execute(
+                sa.select(sa.func.count()).select_from(schema.schema_version)
+            ).scalar() == len(MIGRATIONS)
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def test_counters_count_per_scope_and_year(store: SqlStore) -> None:
+    drawn = []
+    for scope, year in [
+        ("CZTN", 2026),
+        ("CZTN", 2026),
+        ("CHLP", 2026),
+        ("CZTN", 2027),
+        ("CZTN", 2026),
+    ]:
+        with store.transaction() as transaction:
+            drawn.append(transaction.next_sequence(scope, year))
+    assert drawn == [1, 2, 1, 1, 3]
+
+
+def test_a_rolled_back_transaction_draws_no_number(store: SqlStore) -> None:
+    with store.transaction() as transaction:
+        transaction.next_sequence("CZTN", 2026)
+    with pytest.raises(RuntimeError), store.transaction() as transaction:
+        transaction.next_sequence("CZTN", 2026)
+        raise RuntimeError("refused")
+    with store.transaction() as transaction:
+        assert transaction.next_sequence("CZTN", 2026) == 2
+
+
+def test_a_counter_contended_for_by_many_workers(store_url: str, store: SqlStore) -> None:
+    with store.transaction() as transaction:
+        transaction.next_sequence("CZTN", 2026)  # the row exists
+    stores = [SqlStore.open(store_url) for _ in range(8)]
+    barrier = threading.Barrier(len(stores))
+
+    def draw(worker: SqlStore) -> list[int]:
+        barrier.wait(timeout=60)
+        numbers = []
+        for _ in range(10):
+            with worker.transaction() as transaction:
+                numbers.append(transaction.next_sequence("CZTN", 2026))
+        return numbers
+
+    try:
+        with ThreadPoolExecutor(len(stores)) as pool:
+            numbers = sorted(n for batch in pool.map(draw, stores) for n in batch)
+        assert numbers == list(range(2, 82))
+    finally:
+        for worker in stores:
+            worker.close()
+
+
+def test_the_first_number_of_a_new_counter_drawn_by_two_workers(
+    request: pytest.FixtureRequest, store_url: str
+) -> None:
+    """Worker A creates the counter row and holds its transaction open; worker B asks meanwhile."""
+    first, second = SqlStore.open(store_url), SqlStore.open(store_url)
+    try:
+        with ThreadPoolExecutor(1) as pool, first.transaction() as transaction:
+            assert transaction.next_sequence("CZTN", 2031) == 1
+
+            def draw() -> int:
+                with second.transaction() as other:
+                    return other.next_sequence("CZTN", 2031)
+
+            pending = pool.submit(draw)
+            time.sleep(0.5)  # let B reach the row before A commits (not a timing assertion)
+        assert pending.result(timeout=60) == 2
+    finally:
+        first.close()
+        second.close()
+
+
+def test_documents_are_stored_once_by_content(store: SqlStore) -> None:
+    content = b"%PDF-1.4 drawings"
+    digest = hashlib.sha256(content).hexdigest()
+    store.put_document(digest, content, "pdf")
+    store.put_document(digest, content, "pdf")
+    assert store.get_document(digest) == content
+    assert store.get_document("0" * 64) is None
+    with store.engine.connect() as connection:
+        assert (
+            connection.execute(sa.select(sa.func.count()).select_from(schema.documents)).scalar()
+            == 1
+        )
+
+
+def test_the_same_document_stored_by_many_workers_at_once(
+    request: pytest.FixtureRequest, store_url: str
+) -> None:
+    stores = [SqlStore.open(store_url) for _ in range(8)]
+    contents = [b"%PDF-1.4 shared " + bytes([n]) for n in range(30)]
+    barrier = threading.Barrier(len(stores))
+
+    def store_all(worker: SqlStore) -> None:
+        barrier.wait(timeout=60)
+        for content in contents:
+            worker.put_document(hashlib.sha256(content).hexdigest(), content, "pdf")
+
+    try:
+        with ThreadPoolExecutor(len(stores)) as pool:
+            list(pool.map(store_all, stores))
+        assert all(stores[0].get_document(hashlib.sha256(c).hexdigest()) == c for c in contents)
+    finally:
+        for worker in stores:
+            worker.close()
+
+
+@pytest.mark.parametrize(("durable", "synchronous"), [(True, 2), (False, 1)])  # FULL, NORMAL
+def test_sqlite_files_use_wal(tmp_path: Path, durable: bool, synchronous: int) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'x.db'}", durable=durable)
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == synchronous
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_an_in_memory_store_is_one_database(tmp_path: Path) -> None:
+    store = SqlStore.open("sqlite://")
+    try:
+        with store.transaction() as transaction:
+            transaction.next_sequence("CZTN", 2026)
+        with store.transaction() as transaction:  # another checkout sees the same database
+            assert transaction.next_sequence("CZTN", 2026) == 2
+    finally:
+        store.close()
