@@ -21,9 +21,16 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/localgov demo --output $(OUT)/demo
+	@echo ""
+	@echo "== localgov verify: the signed permit PDF, as a ministry would check it =="
+	$(BIN)/localgov verify $(OUT)/demo/permit.pdf --trust $(OUT)/demo/trust-list.cose --root $(OUT)/demo/root.pem
+	@echo ""
+	@echo "== localgov verify --image: the permit's QR code read back from its picture =="
+	$(BIN)/localgov verify --image $(OUT)/demo/permit-qr.png --trust $(OUT)/demo/trust-list.cose --root $(OUT)/demo/root.pem
 
 test: $(STAMP)
 	$(BIN)/python scripts/ensure-postgresql
+	$(BIN)/python scripts/ensure-poppler
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

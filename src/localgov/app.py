@@ -95,9 +95,11 @@ class Localgov:
         PostgreSQL. ``audit_key`` keys the history hash chain: keep it outside the database.
         """
         if isinstance(store, str):
+            from localgov.payments import migrate_payments
             from localgov.storage import SqlStore
 
             store = SqlStore.open(store)
+            migrate_payments(store.engine)
         options: dict[str, Any] = {} if clock is None else {"clock": clock}
         return Engine(
             catalogue=self.catalogue,

@@ -15,8 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import attrs
+from cryptography import x509
 
 from localgov.app import Localgov
+from localgov.documents import DocumentFactory, PdfSigner, verify_pdf
+from localgov.i18n import LocalizedText
+from localgov.identity import compose_national_id
+from localgov.organisation import StaffMember
 from localgov.permits import permit_claims
 from localgov.pki import (
     Credential,
@@ -27,10 +32,7 @@ from localgov.pki import (
     save_certificate,
     save_private_key,
 )
-from localgov.i18n import LocalizedText
-from localgov.identity import compose_national_id
-from localgov.organisation import StaffMember
-from localgov.requests.engine import DocumentUpload
+from localgov.requests.engine import DocumentUpload, Engine
 from localgov.requests.errors import RequestError
 from localgov.requests.model import Applicant, Request
 from localgov.tokens import TrustList, format_permit
@@ -53,6 +55,24 @@ PORTAL = "https://services.cairo.gov.eg"  # the governorate's portal base URL (c
 class DemoTrust:
     signer: Credential
     trust: TrustList
+    root: x509.Certificate
+    chain: tuple[x509.Certificate, ...]
+
+
+def _pay(engine: Engine, request: Request, echo: Callable[[str], None]) -> Request:
+    """Pay through the Fawry simulator when the localgov-fawry plugin is installed, else at the counter."""
+    try:
+        from localgov_fawry.demo import pay_with_fawry
+        from localgov_fawry.simulator import FawrySimulator
+    except ImportError:
+        assert request.invoice is not None
+        echo("  (localgov-fawry is not installed: the payment is recorded at the counter)")
+        return engine.record_payment(request.id, amount=request.invoice.total, provider="counter", reference=f"{request.id}-1")
+    # The simulated Fawry shares the scenario's clock, as the real one shares the wall clock.
+    with FawrySimulator("DEMO+MERCHANT=", "demo-secure-key", clock=engine.now) as fawry:
+        reference = pay_with_fawry(engine, request, fawry)
+    echo(f"  الرقم المرجعي لفوري / Pay-at-Fawry reference: {reference}  (paid, notification received)")
+    return engine.get(request.id)
 
 
 def _demo_pki(output: Path, *, now: datetime.datetime) -> DemoTrust:
@@ -75,7 +95,9 @@ def _demo_pki(output: Path, *, now: datetime.datetime) -> DemoTrust:
     ).sign(list_signer, root.certificate)
     (output / "trust-list.cose").write_bytes(signed)
     save_certificate(output / "root.pem", root.certificate)
-    return DemoTrust(signer, TrustList.load(signed, root.certificate, at=now))
+    return DemoTrust(
+        signer, TrustList.load(signed, root.certificate, at=now), root.certificate, (cairo_ca.certificate, root.certificate)
+    )
 
 
 def zeitoun_staff() -> list[StaffMember]:
@@ -137,7 +159,13 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
         raise RequestError("the demo needs the localgov-cairo plugin (pip install -e plugins/localgov-cairo)")
     staff = {member.id: member for member in zeitoun_staff()}
     moments = [START]
-    engine = app.engine(f"sqlite:///{database}", staff=staff.values(), audit_key=key_file.read_bytes().strip())
+    # The engine's clock follows the scenario, so what happens on its own (a payment notification)
+    # is dated like the rest.
+    engine = app.engine(
+        f"sqlite:///{database}", staff=staff.values(), audit_key=key_file.read_bytes().strip(), clock=lambda: moments[-1]
+    )
+    trust_material = _demo_pki(output, now=START - datetime.timedelta(days=30))
+    documents = DocumentFactory(app, signer=PdfSigner(trust_material.signer, trust_material.chain))
 
     def step(text: LocalizedText) -> None:
         echo("")
@@ -186,6 +214,8 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     )
     echo(f"  رقم المتابعة / tracking number: {request.id}   رمز الاستعلام / access code: {request.access_code}")
     echo(f"  الموعد المتوقع / expected by: {request.due_date.isoformat()}")
+    (output / "receipt.pdf").write_bytes(documents.receipt(request))
+    echo(f"  نموذج استلام الخدمة / receipt form: {output / 'receipt.pdf'}")
     show(request)
 
     step(LocalizedText("مراجع المستندات يطلب تعهد المهندس المشرف الناقص", "The document checker asks for the missing supervising engineer's undertaking"))
@@ -193,6 +223,8 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
                          comment="تعهد المهندس المشرف على التنفيذ غير مرفق / supervising engineer's undertaking missing", at=at())
     show(request)
     echo(f"  المطلوب / missing: {request.missing}")
+    (output / "notice-missing-documents.pdf").write_bytes(documents.notice(request))
+    echo(f"  إخطار باستيفاء المستندات / notice: {output / 'notice-missing-documents.pdf'}")
 
     step(LocalizedText("بعد ثلاثة أيام يستوفي المواطن المستند في الشباك الواحد (توقفت المدة أثناء الانتظار)",
                        "Three days later the citizen supplies it at the one window (the clock stood still meanwhile)"))
@@ -217,8 +249,10 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
         echo(f"  {line.name.ar} / {line.name.en}: {line.amount} EGP  [{line.revenue_item}]")
     echo(f"  الإجمالي / total: {request.invoice.total} EGP")
 
-    step(LocalizedText("السداد الإلكتروني", "Electronic payment"))
-    request = engine.record_payment(request.id, amount=request.invoice.total, provider="counter", reference=f"{request.id}-1", at=at())
+    step(LocalizedText("السداد برقم مرجعي في أي منفذ فوري، وإشعار السداد ينقل الطلب تلقائيًا",
+                       "Payment with a Pay-at-Fawry reference at an outlet; the notification moves the request on"))
+    at()
+    request = _pay(engine, request, echo)
     show(request)
 
     step(LocalizedText("المهندس الذي راجع الطلب يحاول اعتماده: يرفض النظام (الفصل بين المهام)",
@@ -246,9 +280,15 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
         echo(f"  {day.isoformat()}  {name.ar} / {name.en}")
 
     issued_at = moments[-1]
+    step(LocalizedText("الرخصة ملف PDF موقّع رقميًا (PAdES) ورمز QR موقّع يمكن لأي جهة التحقق منه",
+                       "The permit: a digitally signed PDF (PAdES) carrying a signed QR code anyone can verify"))
+    (output / "permit.pdf").write_bytes(documents.permit(request, issued_at=issued_at))
+    verdict = verify_pdf(output / "permit.pdf", trust_material.trust, root=trust_material.root, at=issued_at + datetime.timedelta(minutes=5))
+    echo(f"  {output / 'permit.pdf'}: " + ("signature and QR verified ✓" if verdict.valid else f"NOT VALID: {verdict.codes}"))
+    echo(f"  localgov verify {output / 'permit.pdf'} --trust {output / 'trust-list.cose'} --root {output / 'root.pem'}")
+
     step(LocalizedText("إصدار رمز QR موقّع للرخصة، وحفظه صورةً، ثم قراءته من الصورة والتحقق منه دون اتصال",
                        "Signing the permit's QR token, saving it as an image, reading it back and verifying it offline"))
-    trust_material = _demo_pki(output, now=START - datetime.timedelta(days=30))
     claims = permit_claims(request, app.catalogue.service(request.service), cairo, issued_at=issued_at)
     token = issue_token(claims, trust_material.signer)
     qr_path = output / "permit-qr.png"

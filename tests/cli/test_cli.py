@@ -154,5 +154,9 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert "SeparationOfDuties" in result.output
     assert "history verifies" in result.output
     assert "Permit number: 2026/ZTN/000001" in result.output
-    assert (tmp_path / "demo" / "permit-qr.png").exists() and (tmp_path / "demo" / "trust-list.cose").exists()
+    for produced in ("permit-qr.png", "trust-list.cose", "receipt.pdf", "permit.pdf", "notice-missing-documents.pdf"):
+        assert (tmp_path / "demo" / produced).exists(), produced
+    assert "Pay-at-Fawry reference" in result.output and "signature and QR verified" in result.output
+    verified = run("verify", tmp_path / "demo" / "permit.pdf", "--trust", tmp_path / "demo" / "trust-list.cose", "--root", tmp_path / "demo" / "root.pem")
+    assert verified.exit_code == 0, verified.output
     assert (tmp_path / "demo" / "localgov.db").exists()

@@ -17,7 +17,7 @@ def test_loads_by_entry_point_name(cairo_app: Localgov) -> None:
     assert cairo.distribution == "localgov-cairo"
     assert cairo.version == distribution("localgov-cairo").version
     assert not cairo.builtin
-    assert set(cairo.hooks) == {"register_catalogue", "register_organisation"}
+    assert set(cairo.hooks) == {"register_catalogue", "register_organisation", "document_branding"}
 
 
 def test_depends_on_exactly_this_localgov() -> None:

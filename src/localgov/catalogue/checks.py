@@ -46,7 +46,7 @@ def check_entries(
     for located in entries["services"].values():
         yield from _check_service(located, entries, broken)
     for located in entries["fee_rules"].values():
-        yield from _check_fee_rule(located)
+        yield from _check_fee_rule(located, entries)
     for located in entries["workflows"].values():
         yield from _check_workflow(located, entries, known_guards)
 

@@ -1,79 +1,236 @@
-"""Computing a service's fees from its fee rules and the submitted form, in exact decimal pounds."""
+"""Assessing a request's fees: the itemised record of every line, and the invoice the engine keeps.
+
+An :class:`Assessment` says for each fee how it was computed: the quantity and unit it was computed
+from, the amount within the rule's minimum and maximum, the exemption that waived part of it (who
+granted it, why, under which rule) and the late penalty added to it. :meth:`Assessment.invoice`
+turns it into the :class:`~localgov.requests.model.Invoice` stored with the request: one line per
+fee, then a negative line per exemption and a line per penalty, each tagged with its revenue item,
+so the stored invoice itself shows what was waived and why.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from localgov.catalogue import Catalogue, Condition, FeeRule, FeeRuleKind, ServiceDefinition
-from localgov.errors import LocalgovError
+import attrs
+
+from localgov.catalogue import Catalogue, FeeRule, FeeRuleKind, ServiceDefinition
+from localgov.fees.penalties import LateCharge, late_charge
+from localgov.fees.rules import FeeError, applies, basis_quantity, compute_fee, to_piastres
+from localgov.i18n import LocalizedText
 from localgov.requests.model import FeeLine, Invoice
 
-__all__ = ["FeeError", "assess", "compute_fee"]
+__all__ = [
+    "CATALOGUE_GRANTOR",
+    "AppliedExemption",
+    "AssessedFee",
+    "Assessment",
+    "GrantedExemption",
+    "assess",
+    "assess_fee",
+    "assess_itemised",
+]
 
-PIASTRE = Decimal("0.01")
-
-
-class FeeError(LocalgovError):
-    """A fee cannot be computed (its basis field is missing from the form)."""
-
-
-def _applies(condition: Condition | None, form: Mapping[str, Any]) -> bool:
-    if condition is None:
-        return True
-    value = form.get(condition.field)
-    chosen = value if isinstance(value, list) else [value]
-    return any(v in condition.equals for v in chosen)
-
-
-def _basis(rule: FeeRule, form: Mapping[str, Any]) -> Decimal:
-    assert rule.basis is not None  # checked when the catalogue loaded
-    value = form.get(rule.basis)
-    if value is None:
-        raise FeeError(f"fee rule {rule.code!r} needs form field {rule.basis!r}, which is empty")
-    return Decimal(str(value))
+CAIRO = ZoneInfo("Africa/Cairo")
+# Who "granted" an exemption that the law grants by itself, matched from the form.
+CATALOGUE_GRANTOR = "catalogue"
+# Suffixes of the rule code on the invoice lines an exemption or a penalty adds.
+EXEMPTION_SUFFIX = ":exemption"
+LATE_SUFFIX = ":late"
 
 
-def compute_fee(rule: FeeRule, form: Mapping[str, Any]) -> Decimal:
-    """One rule's amount for ``form``, rounded to the piastre, within the rule's minimum and maximum."""
-    if rule.kind is FeeRuleKind.FIXED:
-        assert rule.amount is not None
-        amount = rule.amount
-    elif rule.kind is FeeRuleKind.PER_UNIT:
-        assert rule.rate is not None
-        amount = rule.rate * _basis(rule, form)
-    elif rule.kind is FeeRuleKind.PERCENTAGE:
-        assert rule.rate is not None
-        amount = rule.rate * _basis(rule, form) / 100
-    else:
-        amount = _tiered(rule, _basis(rule, form))
-    if rule.minimum is not None:
-        amount = max(amount, rule.minimum)
-    if rule.maximum is not None:
-        amount = min(amount, rule.maximum)
-    return amount.quantize(PIASTRE, rounding=ROUND_HALF_UP)
+@attrs.frozen
+class GrantedExemption:
+    """An exemption an authorised official grants on one request (a committee decision, say).
+
+    :param rule: the fee rule it applies to.
+    :param reason: why, in Arabic and English; recorded on the invoice.
+    :param granted_by: the staff id of who granted it.
+    :param percent: how much of the fee is waived (100: all of it).
+    :param reference: the number of the decision that grants it, if any.
+    """
+
+    rule: str
+    reason: LocalizedText
+    granted_by: str
+    percent: Decimal = Decimal(100)
+    reference: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not 0 < self.percent <= 100:
+            raise FeeError(f"exemption from {self.rule!r}: percent must be above 0 and at most 100, got {self.percent}")
+        if not self.granted_by.strip():
+            raise FeeError(f"exemption from {self.rule!r}: granted_by must name who granted it")
 
 
-def _tiered(rule: FeeRule, quantity: Decimal) -> Decimal:
-    """Marginal bands: each band's rate applies to the part of the quantity inside it."""
-    total, lower = Decimal(0), Decimal(0)
-    for tier in rule.tiers:
-        upper = quantity if tier.up_to is None else min(quantity, tier.up_to)
-        if upper > lower:
-            total += (upper - lower) * tier.rate
-        if tier.up_to is None or quantity <= tier.up_to:
-            break
-        lower = tier.up_to
-    return total
+@attrs.frozen
+class AppliedExemption:
+    """An exemption as applied: what rule, who granted it, why, and how much it waived."""
+
+    rule: str
+    code: str
+    reason: LocalizedText
+    granted_by: str
+    percent: Decimal
+    amount: Decimal
+    legal_basis: str | None = None
 
 
-def assess(service: ServiceDefinition, catalogue: Catalogue, form: Mapping[str, Any]) -> Invoice:
-    """The itemised invoice for a request: one line per applicable fee item."""
-    lines = []
-    for item in service.fees:
-        if not _applies(item.when, form):
-            continue
-        rule = catalogue.fee_rules[item.rule]
-        lines.append(FeeLine(rule.code, rule.revenue_item, rule.name, compute_fee(rule, form)))
-    return Invoice(tuple(lines))
+@attrs.frozen
+class AssessedFee:
+    """One fee of an assessment and how it was reached."""
+
+    rule: str
+    revenue_item: str
+    name: LocalizedText
+    kind: FeeRuleKind
+    quantity: Decimal | None  # the basis value, for per-unit, tiered and percentage rules
+    unit: LocalizedText | None
+    gross: Decimal  # the rule's amount, within its minimum and maximum
+    exemption: AppliedExemption | None = None
+    late: LateCharge | None = None
+    placeholder: bool = False
+
+    @property
+    def waived(self) -> Decimal:
+        return self.exemption.amount if self.exemption is not None else Decimal("0.00")
+
+    @property
+    def net(self) -> Decimal:
+        """What is owed for this fee: the amount, less what is waived, plus any penalty."""
+        return self.gross - self.waived + (self.late.amount if self.late is not None else Decimal("0.00"))
+
+
+@attrs.frozen
+class Assessment:
+    """The itemised fees of a request, as of a date (penalties depend on it)."""
+
+    service: str
+    as_of: datetime.date
+    fees: tuple[AssessedFee, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((fee.net for fee in self.fees), Decimal("0.00"))
+
+    def by_revenue_item(self) -> dict[str, Decimal]:
+        """The total booked to each revenue item of the unified guide."""
+        totals: dict[str, Decimal] = {}
+        for line in self.invoice().lines:
+            totals[line.revenue_item] = totals.get(line.revenue_item, Decimal("0.00")) + line.amount
+        return totals
+
+    def invoice(self) -> Invoice:
+        """The invoice to store with the request: fee lines, then exemption and penalty lines."""
+        lines: list[FeeLine] = []
+        for fee in self.fees:
+            lines.append(FeeLine(fee.rule, fee.revenue_item, fee.name, fee.gross))
+            if fee.exemption is not None and fee.exemption.amount:
+                reason = fee.exemption.reason
+                lines.append(
+                    FeeLine(
+                        fee.rule + EXEMPTION_SUFFIX,
+                        fee.revenue_item,
+                        LocalizedText(f"إعفاء من {fee.name.ar}: {reason.ar}", f"Exemption from {fee.name.en}: {reason.en}"),
+                        -fee.exemption.amount,
+                    )
+                )
+            if fee.late is not None:
+                lines.append(
+                    FeeLine(
+                        fee.rule + LATE_SUFFIX,
+                        fee.late.revenue_item,
+                        LocalizedText(
+                            f"غرامة تأخير على {fee.name.ar} ({fee.late.months} شهر)",
+                            f"Late penalty on {fee.name.en} ({fee.late.months} month{'s' if fee.late.months != 1 else ''})",
+                        ),
+                        fee.late.amount,
+                    )
+                )
+        return Invoice(tuple(lines))
+
+
+def _today() -> datetime.date:
+    return datetime.datetime.now(CAIRO).date()
+
+
+def _best_exemption(
+    rule: FeeRule, gross: Decimal, form: Mapping[str, Any], granted: Sequence[GrantedExemption]
+) -> AppliedExemption | None:
+    """The most favourable exemption that applies; exemptions do not add up."""
+    candidates: list[AppliedExemption] = []
+    for legal in rule.exemptions:
+        if applies(legal.when, form):
+            candidates.append(_applied(rule, gross, legal.code, legal.reason, CATALOGUE_GRANTOR, legal.percent, legal.legal_basis))
+    for grant in granted:
+        if grant.rule == rule.code:
+            candidates.append(_applied(rule, gross, "granted", grant.reason, grant.granted_by, grant.percent, grant.reference))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda e: e.amount)
+
+
+def _applied(
+    rule: FeeRule, gross: Decimal, code: str, reason: LocalizedText, who: str, percent: Decimal, basis: str | None
+) -> AppliedExemption:
+    return AppliedExemption(rule.code, code, reason, who, percent, to_piastres(gross * percent / 100), basis)
+
+
+def assess_fee(
+    rule: FeeRule, form: Mapping[str, Any], as_of: datetime.date, granted: Sequence[GrantedExemption] = ()
+) -> AssessedFee:
+    """One rule assessed for ``form`` on ``as_of``."""
+    gross = compute_fee(rule, form)
+    quantity = basis_quantity(rule, form) if rule.basis is not None and rule.kind is not FeeRuleKind.FIXED else None
+    exemption = _best_exemption(rule, gross, form, granted)
+    waived = exemption.amount if exemption is not None else Decimal(0)
+    late = late_charge(rule, gross - waived, form, as_of)
+    return AssessedFee(
+        rule=rule.code, revenue_item=rule.revenue_item, name=rule.name, kind=rule.kind, quantity=quantity,
+        unit=rule.unit, gross=gross, exemption=exemption, late=late, placeholder=rule.placeholder,
+    )
+
+
+def assess_itemised(
+    service: ServiceDefinition,
+    catalogue: Catalogue,
+    form: Mapping[str, Any],
+    *,
+    as_of: datetime.date | None = None,
+    exemptions: Iterable[GrantedExemption] = (),
+) -> Assessment:
+    """Every applicable fee of ``service`` for ``form``, with exemptions and penalties as of ``as_of``.
+
+    :param as_of: the day the fees are assessed (penalties count the months up to it); today in
+        Cairo when not given.
+    :param exemptions: exemptions officials granted on this request, beside those the catalogue's
+        rules grant from the form.
+    :raises FeeError: a fee's basis field is empty or not a number, or an exemption names a rule
+        the service does not charge.
+    """
+    granted = tuple(exemptions)
+    charged = {item.rule for item in service.fees}
+    for grant in granted:
+        if grant.rule not in charged:
+            raise FeeError(f"exemption from {grant.rule!r}: {service.code} has no such fee")
+    day = as_of or _today()
+    fees = tuple(
+        assess_fee(catalogue.fee_rules[item.rule], form, day, granted) for item in service.fees if applies(item.when, form)
+    )
+    return Assessment(service.code, day, fees)
+
+
+def assess(
+    service: ServiceDefinition,
+    catalogue: Catalogue,
+    form: Mapping[str, Any],
+    *,
+    as_of: datetime.date | None = None,
+    exemptions: Iterable[GrantedExemption] = (),
+) -> Invoice:
+    """The itemised invoice for a request (what the engine stores when it assesses fees)."""
+    return assess_itemised(service, catalogue, form, as_of=as_of, exemptions=exemptions).invoice()

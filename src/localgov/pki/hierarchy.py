@@ -21,7 +21,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from localgov.pki.errors import PkiError
 from localgov.pki.extensions import permit_kinds_extension
@@ -41,6 +41,8 @@ __all__ = [
 ]
 
 KID_LENGTH = 8
+# id-kp-documentSigning (RFC 9336).
+EKU_DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 
 ROOT_VALIDITY = timedelta(days=20 * 365)
 GOVERNORATE_CA_VALIDITY = timedelta(days=10 * 365)
@@ -219,7 +221,9 @@ def issue_unit_signer(
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_signer_usage(), critical=True)
         .add_extension(
-            x509.ExtendedKeyUsage([EKU_PERMIT_SIGNING]),
+            # PDF validators (NSS behind poppler's pdfsig, Adobe) accept a signer whose key usage
+            # includes e-mail protection or document signing; the localgov purpose comes first.
+            x509.ExtendedKeyUsage([EKU_PERMIT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION, EKU_DOCUMENT_SIGNING]),
             critical=False,
         )
         .add_extension(permit_kinds_extension(kinds), critical=False)

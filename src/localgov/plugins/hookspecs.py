@@ -131,3 +131,18 @@ def request_overdue(request: Any, due: Any, overdue_working_days: int) -> None:
 
     .. versionadded:: 0.1
     """
+
+
+@hookspec(firstresult=True)
+def document_branding(governorate: Any, unit: Any) -> Any:
+    """Brand the documents a local unit prints: logo, header lines, the signatory's title.
+
+    The first plugin that answers wins; a plugin returns ``None`` for governorates it does not
+    serve, and localgov then prints a plain header (the republic, the governorate, the unit).
+
+    :param governorate: the :class:`localgov.organisation.Governorate` issuing the document.
+    :param unit: the issuing :class:`localgov.organisation.LocalUnit`.
+    :return: a :class:`localgov.documents.DocumentBranding`, or ``None``.
+
+    .. versionadded:: 0.1
+    """

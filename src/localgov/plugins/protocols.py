@@ -1,4 +1,8 @@
-"""What plugin-provided objects must look like."""
+"""What plugin-provided objects must look like.
+
+The payment provider contract lives with the rest of payments (:mod:`localgov.payments.protocol`)
+and is re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,12 @@ from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from localgov.i18n import LocalizedText
+from localgov.payments.protocol import PaymentProvider
 
 __all__ = ["Guard", "Notifier", "PaymentProvider"]
 
 # A guard returns None when the action may proceed, or the bilingual reason it may not.
 Guard = Callable[[Any], LocalizedText | None]
-
-
-@runtime_checkable
-class PaymentProvider(Protocol):
-    """A payment provider; the full contract lives in :mod:`localgov.payments`."""
-
-    code: str
-    name: LocalizedText
 
 
 @runtime_checkable

@@ -182,6 +182,10 @@ class Engine:
 
     # ------------------------------------------------------------------ reading
 
+    def now(self) -> datetime.datetime:
+        """The engine's clock: what an action or payment is dated when no time is given."""
+        return self._clock()
+
     def get(self, request_id: str) -> Request:
         row = self.store.get_request(request_id)
         if row is None:
@@ -573,7 +577,13 @@ class Engine:
             changed, data = self._move(transaction, request, service, workflow, chosen, actor, target, comment, attached, at)
             if service_point is not None:
                 data["service_point"] = service_point
-            current, events = self._commit(transaction, request, changed, [(action, actor.id, role, target, data)], at)
+            steps = [(action, actor.id, role, target, data)]
+            # Nothing to pay (every fee exempted, say): the system moves on at once, as a payment would.
+            follow_up = self._system_step(transaction, changed, service, workflow, at)
+            if follow_up is not None:
+                changed, step = follow_up
+                steps.append(step)
+            current, events = self._commit(transaction, request, changed, steps, at)
         self._announce(current, events)
         return current
 
@@ -667,7 +677,7 @@ class Engine:
             duties[action.duty] = tuple(dict.fromkeys((*duties.get(action.duty, ()), actor.id)))
         invoice = request.invoice
         if "assess_fees" in action.effects:
-            invoice = assess(service, self.catalogue, request.form)
+            invoice = assess(service, self.catalogue, request.form, as_of=today)
             changes["invoice"] = {
                 "lines": [{"rule": l.rule, "revenue_item": l.revenue_item, "amount": str(l.amount)} for l in invoice.lines],
                 "total": str(invoice.total),
@@ -770,18 +780,30 @@ class Engine:
             ]
             final = paid
             if paid.balance_due() <= 0 and not request.closed:
-                service = self.catalogue.service(request.service)
-                workflow = self.workflow_of(request)
-                view = _GuardView(paid, service)
-                for action in workflow.allowed_actions(request.state):
-                    if "system" in action.roles and all(self.guards[g](view) is None for g in action.guards):
-                        target = workflow.fire(request.state, action.code, request.return_to)
-                        final, data = self._move(transaction, paid, service, workflow, action, SYSTEM, target, None, (), at)
-                        steps.append((action.code, SYSTEM.id, "system", target, data))
-                        break
+                follow_up = self._system_step(
+                    transaction, paid, self.catalogue.service(request.service), self.workflow_of(request), at
+                )
+                if follow_up is not None:
+                    final, step = follow_up
+                    steps.append(step)
             current, events = self._commit(transaction, request, final, steps, at)
         self._announce(current, events)
         return current
+
+    def _system_step(
+        self, transaction: Transaction, request: Request, service: ServiceDefinition, workflow: CompiledWorkflow,
+        at: datetime.datetime,
+    ) -> tuple[Request, tuple[str, str, str, str, dict[str, Any]]] | None:
+        """The system's action from the request's state, if one has all its guards met (a payment confirmed)."""
+        if request.invoice is None or request.closed:
+            return None
+        view = _GuardView(request, service)
+        for action in workflow.allowed_actions(request.state):
+            if "system" in action.roles and action.guards and all(self.guards[g](view) is None for g in action.guards):
+                target = workflow.fire(request.state, action.code, request.return_to)
+                moved, data = self._move(transaction, request, service, workflow, action, SYSTEM, target, None, (), at)
+                return moved, (action.code, SYSTEM.id, "system", target, data)
+        return None
 
     # ------------------------------------------------------------------ persistence
 

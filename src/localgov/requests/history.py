@@ -114,8 +114,8 @@ def verify_chain(key: bytes, request: RequestRow, events: Sequence[EventRow]) ->
     record = request.data
     expected = record.get("event_count")
     if isinstance(expected, int) and expected > len(events):
-        missing = ", ".join(str(n) for n in range(len(events) + 1, expected + 1))
-        findings.append(f"event {missing} is missing: the request's record expects {expected} events, {len(events)} are stored (deleted)")
+        lost = ", ".join(str(n) for n in range(len(events) + 1, expected + 1))
+        findings.append(f"event {lost} is missing: the request's record expects {expected} events, {len(events)} are stored (deleted)")
     for column, value in (("head_hash", request.head_hash), ("event_count", request.event_count),
                           ("state", request.state), ("version", request.version)):
         if record.get(column) != value:

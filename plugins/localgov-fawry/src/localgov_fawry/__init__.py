@@ -1,0 +1,53 @@
+"""FawryPay (فوري) for localgov.
+
+Registers :class:`FawryProvider` (code ``"fawry"``) through ``register_payment_providers``. Its
+settings come from the environment on first use (``LOCALGOV_FAWRY_MERCHANT_CODE``,
+``LOCALGOV_FAWRY_SECURE_KEY``, ``LOCALGOV_FAWRY_ENVIRONMENT`` = ``staging`` | ``production``,
+``LOCALGOV_FAWRY_BASE_URL`` to override the host), or build one yourself with
+:class:`FawrySettings`. :class:`FawrySimulator` is FawryPay on loopback, for tests and demos.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from localgov.payments import PaymentProvider
+from localgov.plugins.hookspecs import hookimpl
+from localgov_fawry.provider import FawryProvider
+from localgov_fawry.settings import ENVIRONMENTS, FawrySettings
+from localgov_fawry.signatures import (
+    cancel_signature,
+    charge_signature,
+    notification_signature,
+    refund_signature,
+    status_signature,
+)
+from localgov_fawry.simulator import (
+    FawrySimulator,
+    SimulatedNotification,
+    SimulatedOrder,
+    SimulatorError,
+)
+from localgov_fawry.wire import parse_v2_notification
+
+__all__ = [
+    "ENVIRONMENTS",
+    "FawryProvider",
+    "FawrySettings",
+    "FawrySimulator",
+    "SimulatedNotification",
+    "SimulatedOrder",
+    "SimulatorError",
+    "cancel_signature",
+    "charge_signature",
+    "notification_signature",
+    "parse_v2_notification",
+    "refund_signature",
+    "register_payment_providers",
+    "status_signature",
+]
+
+
+@hookimpl
+def register_payment_providers(register: Callable[[PaymentProvider], None]) -> None:
+    register(FawryProvider())
