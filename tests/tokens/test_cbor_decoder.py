@@ -107,3 +107,104 @@ def test_random_bytes_decode_or_raise_cbor_error(data: bytes) -> None:
         decode(data)
     except CborError:
         pass
+
+
+# The compiled path (cbor2 with strict options) must never accept what the hand-written
+# reference decoder refuses, nor return a different value: these compare the two directly.
+from localgov.tokens.cbor import (
+    _CBOR2_SEMANTIC_TAGS,
+    _NOT_DECODED,
+    _decode_by_hand,
+    _decode_compiled,
+    decode_and_read,
+    is_plain,
+)
+
+
+def _compiled_agrees_with_reference(data: bytes, max_depth: int = 16) -> None:
+    value = _decode_compiled(data, max_depth)
+    if value is _NOT_DECODED or not is_plain(value):
+        return
+    # repr, not ==: NaN differs from itself, and repr also tells 1 from True and dict order.
+    assert repr(_decode_by_hand(data, max_depth)) == repr(value)
+
+
+mutations = st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=3)
+
+
+@given(cbor_values | st.floats(), mutations, st.binary(max_size=3), st.integers(0, 6))
+def test_compiled_decoding_agrees_with_the_reference(
+    value: object, changes: list[tuple[int, int]], tail: bytes, max_depth: int
+) -> None:
+    data = bytearray(cbor2.dumps(value))
+    for position, byte in changes:
+        data[position % len(data)] = byte
+    for candidate in (bytes(data), bytes(data) + tail, bytes(data[: len(data) // 2])):
+        _compiled_agrees_with_reference(candidate)
+        _compiled_agrees_with_reference(candidate, max_depth)
+
+
+@given(st.binary(max_size=60))
+def test_compiled_decoding_agrees_on_random_bytes(data: bytes) -> None:
+    _compiled_agrees_with_reference(data)
+
+
+@pytest.mark.parametrize("max_depth", [0, 1, 2, 16])
+@pytest.mark.parametrize("head", [b"\x81", b"\xa1\x00", b"\xd2"])
+@pytest.mark.parametrize("leaf", [b"\x00", b"\x80", b"\xa0"])
+def test_depth_limit_is_the_same_on_both_paths(max_depth: int, head: bytes, leaf: bytes) -> None:
+    for levels in range(max_depth + 3):
+        data = head * levels + leaf
+        try:
+            expected: object = repr(_decode_by_hand(data, max_depth))
+        except CborError:
+            expected = CborError
+        try:
+            actual: object = repr(decode(data, max_depth=max_depth))
+        except CborError:
+            actual = CborError
+        assert actual == expected
+        _compiled_agrees_with_reference(data, max_depth)
+
+
+@pytest.mark.parametrize("tag", [*_CBOR2_SEMANTIC_TAGS, 18, 61, 24, 2**32])
+def test_tags_are_returned_as_tagged_never_interpreted(tag: int) -> None:
+    # cbor2 would turn these into dates, big integers, regular expressions, sets...
+    for content in (0, "a", b"\x01\x02", [1, 2], {1: 2}):
+        data = cbor2.dumps(cbor2.CBORTag(tag, content))
+        assert decode(data) == Tagged(tag, content)
+
+
+@pytest.mark.parametrize(
+    ("data", "tag"),
+    [
+        ("c11b7fffffffffffffff", 1),  # epoch date far beyond datetime
+        ("c5821b7fffffffffff000001", 5),  # bigfloat with a huge exponent
+        ("d8236161", 35),  # regular expression
+        ("d81d00", 29),  # shared reference to nothing
+    ],
+)
+def test_hostile_tags_do_not_reach_cbor2s_interpreters(data: str, tag: int) -> None:
+    value = decode(bytes.fromhex(data))
+    assert isinstance(value, Tagged) and value.tag == tag
+
+
+def test_self_described_undefined_is_refused() -> None:
+    with pytest.raises(CborError, match="simple value 23"):
+        decode(bytes.fromhex("d9d9f7f7"))
+
+
+def test_decode_and_read_reports_malformed_cbor_before_the_readers_refusal() -> None:
+    def read(value: object) -> object:
+        if not isinstance(value, dict) or not all(type(v) is int for v in value.values()):
+            raise LookupError("schema")
+        return value
+
+    assert decode_and_read(bytes.fromhex("a10102"), read) == {1: 2}
+    # undefined (f7) reaches the reader from cbor2; the reference then names the real fault.
+    with pytest.raises(CborError, match="simple value 23"):
+        decode_and_read(bytes.fromhex("a101f7"), read)
+    with pytest.raises(LookupError):
+        decode_and_read(bytes.fromhex("a1016161"), read)
+    with pytest.raises(CborError, match="trailing"):
+        decode_and_read(bytes.fromhex("a1010200"), read)

@@ -302,3 +302,23 @@ def test_custom_kind_and_figures(pki: TestPki, trust: TrustList, now: datetime) 
 def test_verification_time_defaults_to_now(token: str, trust: TrustList) -> None:
     before = datetime.now(UTC)
     assert verify(token, trust).verified_at >= before
+
+
+@pytest.mark.parametrize("length", [0, 1, 23, 24, 25, 200, 255, 256, 257, 300])
+def test_sig_structure_cut_from_the_message_is_the_rfc_9052_one(pki: TestPki, length: int) -> None:
+    payload = (bytes(range(256)) * 2)[:length]
+    message = cose.sign(payload, pki.signer.private_key, kid=pki.signer.kid)
+    parsed = cose.parse_sign1(message)
+    assert parsed.to_be_signed() == cose.signed_bytes(parsed.protected_bytes, payload)
+    assert cose.verify(message, pki.signer.certificate) == payload
+
+
+def test_a_payload_length_in_a_longer_header_than_needed_still_verifies(pki: TestPki) -> None:
+    # 0x58 0x05: a five-byte payload with a one-byte length it does not need. The signature
+    # covers the Sig_structure in its shortest form whatever form the message uses.
+    message = cose.sign(b"12345", pki.signer.private_key, kid=pki.signer.kid)
+    longer = message.replace(b"\x4512345", b"\x58\x0512345")
+    assert longer != message
+    parsed = cose.parse_sign1(longer)
+    assert parsed.to_be_signed() == cose.signed_bytes(parsed.protected_bytes, b"12345")
+    assert cose.verify(longer, pki.signer.certificate) == b"12345"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
+import cbor2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -151,3 +153,25 @@ def test_zlib_bomb_is_bounded(trust: TrustList) -> None:
     assert len(bomb) < 60_000
     text = "LG1:" + b45encode(bomb[:2800])
     _refused(text, trust)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda m: m.update({7: cbor2.undefined}), "simple value 23"),
+        (lambda m: m.update({7: [1, {2: cbor2.CBORSimpleValue(16)}]}), "simple value 16"),
+        (lambda m: m.update({True: m.pop(1)}), "not an integer or string"),
+        (lambda m: m[-65537].update({True: m[-65537].pop(1)}), "not an integer or string"),
+        (lambda m: m[-65537].update({3: cbor2.undefined}), "simple value 23"),
+        (lambda m: m[-65537][6].update({1: cbor2.CBORSimpleValue(0)}), "simple value 0"),
+    ],
+)
+def test_values_only_cbor2_returns_are_refused_as_malformed(
+    pki: TestPki, trust: TrustList, claims: object, change: Any, reason: str
+) -> None:
+    # cbor2 decodes these to undefined, simple values or boolean keys (True == 1 in Python);
+    # the claims reader must refuse them exactly as the reference decoder does.
+    claims_map = claims_to_map(claims)  # type: ignore[arg-type]
+    change(claims_map)
+    error = _refused(_signed_raw_payload(cbor2.dumps(claims_map), pki), trust)
+    assert isinstance(error, MalformedCbor) and reason in str(error)

@@ -418,7 +418,7 @@ class Engine:
                 transaction.insert_request(self._row(request))
                 transaction.append_event(event)
                 if request.assigned_to is not None:
-                    transaction.adjust_workload(request.assigned_to, +1)
+                    transaction.adjust_workload({request.assigned_to: +1})
         except IdempotencyKeyReused:
             # A concurrent retry won the race for the key: return its request if it is the same one.
             existing = self._idempotent(idempotency_key or "", fingerprint)
@@ -830,10 +830,8 @@ class Engine:
         for event in events:
             transaction.append_event(event)
         if current.assigned_to != before.assigned_to:
-            if before.assigned_to is not None:
-                transaction.adjust_workload(before.assigned_to, -1)
-            if current.assigned_to is not None:
-                transaction.adjust_workload(current.assigned_to, +1)
+            changes = {before.assigned_to: -1, current.assigned_to: +1}
+            transaction.adjust_workload({staff: change for staff, change in changes.items() if staff is not None})
         return current, events
 
     def _number_issued(

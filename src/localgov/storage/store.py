@@ -52,12 +52,11 @@ def _upserts(dialect: str) -> tuple[Any, Any, Any]:
         .on_conflict_do_update(index_elements=["scope", "year"], set_={"last": sequences.c.last + 1})
         .returning(sequences.c.last)
     )
-    workload = (
-        _dialect_insert(dialect, _workload)
-        .values(staff_id=sa.bindparam("staff_id"), open_cases=sa.bindparam("initial"))
-        .on_conflict_do_update(
-            index_elements=["staff_id"], set_={"open_cases": _workload.c.open_cases + sa.bindparam("change")}
-        )
+    # Rows are inserted with the change itself, which is what a new row must hold (+1: an
+    # employee's first case); an existing row adds it. A -1 only ever meets an existing row.
+    insert = _dialect_insert(dialect, _workload)
+    workload = insert.on_conflict_do_update(
+        index_elements=["staff_id"], set_={"open_cases": _workload.c.open_cases + insert.excluded.open_cases}
     )
     document = _dialect_insert(dialect, schema.documents).on_conflict_do_nothing(index_elements=["sha256"])
     return next_number, workload, document
@@ -117,8 +116,11 @@ class SqlTransaction:
         rows = self._connection.execute(_SELECT_WORKLOAD, {"staff_ids": list(staff_ids)})
         return {staff_id: count for staff_id, count in rows}
 
-    def adjust_workload(self, staff_id: str, change: int) -> None:
-        self._connection.execute(self._workload, {"staff_id": staff_id, "initial": max(change, 0), "change": change})
+    def adjust_workload(self, changes: Mapping[str, int]) -> None:
+        """Add ``change`` to each employee's count of open cases, in one statement."""
+        if changes:
+            rows = [{"staff_id": staff_id, "open_cases": change} for staff_id, change in changes.items()]
+            self._connection.execute(self._workload, rows)
 
     def put_document(self, sha256: str, content: bytes, media_type: str) -> None:
         # Content-addressed: the same file handed in twice (even at once) is stored once.

@@ -60,13 +60,19 @@ def b45decode(text: str) -> bytes:
     full_groups, rest = divmod(len(values), 3)
     if rest == 1:
         raise Base45Error(f"length {len(values)} leaves a dangling character")
-    body = values[: full_groups * 3]
-    lows, mids, highs = body[0::3], body[1::3], body[2::3]
+    end = 3 * full_groups
+    highs = values[2:end:3]
     if highs.translate(None, _BELOW_32):
-        _check_groups(lows, mids, highs)
-    total = int.from_bytes(_spread(lows, full_groups), "big")
-    total += 45 * int.from_bytes(_spread(mids, full_groups), "big")
-    total += 2025 * int.from_bytes(_spread(highs, full_groups), "big")
+        _check_groups(values[0:end:3], values[1:end:3], highs)
+    # One buffer of 16-bit big-endian digits, reused for the three character positions: each
+    # value goes in a digit's low byte, the high bytes stay zero.
+    digits = bytearray(2 * full_groups)
+    digits[1::2] = values[0:end:3]
+    total = int.from_bytes(digits, "big")
+    digits[1::2] = values[1:end:3]
+    total += 45 * int.from_bytes(digits, "big")
+    digits[1::2] = highs
+    total += 2025 * int.from_bytes(digits, "big")
     out = total.to_bytes(2 * full_groups, "big")
     if rest == 2:
         value = values[-2] + 45 * values[-1]
@@ -74,13 +80,6 @@ def b45decode(text: str) -> bytes:
             raise Base45Error(f"final pair at position {len(values) - 2} encodes {value} > 255")
         out += bytes((value,))
     return out
-
-
-def _spread(digits: bytes, count: int) -> bytearray:
-    # Each value becomes the low byte of a 16-bit big-endian digit.
-    spread = bytearray(2 * count)
-    spread[1::2] = digits
-    return spread
 
 
 def _check_groups(lows: bytes, mids: bytes, highs: bytes) -> None:

@@ -3,7 +3,7 @@
 General-purpose decoders are the wrong tool for bytes read off a stranger's QR code: they
 interpret dozens of semantic tags (regular expressions, MIME messages, dates), silently merge
 duplicate map keys (a known type-confusion attack on COSE headers), and leave size and nesting
-limits to their defaults. This decoder accepts only what a COSE_Sign1 and a CWT need:
+limits to their defaults. :func:`decode` accepts only what a COSE_Sign1 and a CWT need:
 
 * integers, byte strings, text strings (valid UTF-8), arrays, maps, tags (returned as
   :class:`Tagged`, for the caller to accept or refuse), ``false``, ``true``, ``null`` and floats;
@@ -12,19 +12,46 @@ limits to their defaults. This decoder accepts only what a COSE_Sign1 and a CWT 
 * map keys that are integers, text or byte strings, each at most once;
 * at most ``max_depth`` nested containers, and no trailing bytes.
 
-Anything else raises :class:`CborError` (a ``ValueError``) naming the offset. Encoding uses
-``cbor2`` in canonical mode (RFC 8949 §4.2.1 core deterministic encoding).
+Anything else raises :class:`CborError` (a ``ValueError``) naming the offset.
+
+Two decoders stand behind :func:`decode`. The reference is the hand-written one at the end of
+this module: it defines what is accepted and words every refusal, but costs about 10 µs for a
+token's claims. So ``cbor2``'s compiled decoder goes first, with duplicate keys and indefinite
+lengths refused, the nesting limit one level lower (it does not count empty containers), every
+tag refused by a hook before ``cbor2`` interprets it (dates, bignums, regular expressions,
+shared references: all of them, so its interpreters never see hostile bytes), and its read
+position checked for trailing bytes. Its result can still hold what the reference refuses
+(``undefined``, other simple values, boolean or array map keys), so :func:`is_plain` walks it.
+Whatever that path does not accept, including every tag, is decoded again by the reference,
+which returns or raises on its own terms: :func:`decode` returns and raises exactly what the
+reference does (the tests compare the two on random and mutated input). :func:`decode_and_read`
+leaves the walk to a schema check that looks at every value anyway. Both decoders are bounded by
+the input: ``cbor2`` neither pre-allocates for a declared length nor reads past the data.
+
+Encoding uses ``cbor2`` in canonical mode (RFC 8949 §4.2.1 core deterministic encoding).
 """
 
 from __future__ import annotations
 
+import io
 import struct
-from typing import TypeAlias
+from collections.abc import Callable, Iterable
+from typing import NoReturn, TypeAlias, TypeVar, cast
 
 import attrs
 import cbor2
 
-__all__ = ["CborError", "CborValue", "Tagged", "decode", "encode", "encode_tagged"]
+__all__ = [
+    "KEY_TYPES",
+    "CborError",
+    "CborValue",
+    "Tagged",
+    "decode",
+    "decode_and_read",
+    "encode",
+    "encode_tagged",
+    "is_plain",
+]
 
 CborValue: TypeAlias = (
     "int | bytes | str | list[CborValue] | dict[int | str | bytes, CborValue] | bool | None"
@@ -32,6 +59,7 @@ CborValue: TypeAlias = (
 )
 
 DEFAULT_MAX_DEPTH = 16
+T = TypeVar("T")
 
 
 class CborError(ValueError):
@@ -58,6 +86,116 @@ def encode_tagged(tag: int, value: object) -> bytes:
 
 def decode(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> CborValue:
     """Decode exactly one data item filling all of ``data``; raise :class:`CborError` otherwise."""
+    value = _decode_compiled(data, max_depth)
+    if value is _NOT_DECODED or not is_plain(value):
+        return _decode_by_hand(data, max_depth)
+    return value  # type: ignore[return-value]
+
+
+def decode_and_read(
+    data: bytes, read: Callable[[CborValue], T], *, max_depth: int = DEFAULT_MAX_DEPTH
+) -> T:
+    """``read(decode(data))``, but with ``read`` doing the last check instead of a second pass.
+
+    ``read`` is a schema check that looks at every key and value of the maps it reads. It may
+    be handed values :func:`decode` never returns (``cbor2``'s ``undefined`` and simple values,
+    tuples or booleans as map keys) and must raise for them: it checks the type of every value
+    and of every map key it uses, and hands whatever it does not read to :func:`is_plain`. When
+    it raises, the bytes are decoded again by the reference decoder, so malformed CBOR is
+    reported as a :class:`CborError`, as it is when decoding comes first.
+    """
+    value = _decode_compiled(data, max_depth)
+    if value is _NOT_DECODED:
+        return read(_decode_by_hand(data, max_depth))
+    try:
+        return read(value)  # type: ignore[arg-type]
+    except Exception:
+        _decode_by_hand(data, max_depth)
+        raise
+
+
+def is_plain(value: object) -> bool:
+    """True if ``value`` holds only types :func:`decode` returns (untagged, keys of key types)."""
+    # Containers of leaves (most maps in a token) are checked with one C-level pass each.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        children: Iterable[object]
+        if kind is dict:
+            mapping = cast("dict[object, object]", item)
+            if not KEY_TYPES.issuperset(map(type, mapping)):
+                return False
+            children = mapping.values()
+        elif kind is list:
+            children = cast("list[object]", item)
+        elif kind in _LEAF_TYPES:
+            continue
+        else:
+            return False
+        if not _LEAF_TYPES.issuperset(map(type, children)):
+            pending.extend(children)
+    return True
+
+
+#: The types of map keys :func:`decode` accepts (``bool`` is not one: ``True == 1`` in Python).
+KEY_TYPES = frozenset((int, str, bytes))
+_LEAF_TYPES = frozenset((int, bytes, str, bool, type(None), float))
+
+
+class _NotDecoded:
+    """The compiled decoder gave up; the reference decoder decides."""
+
+
+_NOT_DECODED = _NotDecoded()
+# Every tag cbor2 6.3 interprets itself (found by trying all tags below 100,000 and the large
+# registered ones). Each is refused before its content is interpreted; tags it does not know go
+# to the tag hook, refused too. A tag cbor2 learns later would produce a type is_plain refuses.
+_CBOR2_SEMANTIC_TAGS = (
+    0, 1, 2, 3, 4, 5, 25, 28, 29, 30, 35, 36, 37, 52, 54, 100, 256, 258, 260, 261, 1004, 43000,
+    55799,
+)  # fmt: skip
+
+
+class _TagSeen(Exception):
+    """A tag reached the compiled decoder; the reference decoder returns it as :class:`Tagged`."""
+
+
+def _refuse_tag(*_: object) -> NoReturn:
+    raise _TagSeen
+
+
+_REFUSE_SEMANTICS = dict.fromkeys(_CBOR2_SEMANTIC_TAGS, _refuse_tag)
+
+
+def _decode_compiled(data: bytes, max_depth: int) -> object:
+    # cbor2 with every option that makes it strict: what it returns is what the reference
+    # decoder returns for the same bytes, if it holds only plain types (is_plain).
+    # cbor2 counts a container towards the depth only if it has items, so an empty one can sit
+    # one level below its limit: ask for one level less and leave the deepest case to the
+    # reference.
+    if max_depth < 1:
+        return _NOT_DECODED
+    stream = io.BytesIO(data)
+    try:
+        value = cbor2.CBORDecoder(
+            stream,
+            semantic_decoders=_REFUSE_SEMANTICS,
+            tag_hook=_refuse_tag,
+            max_depth=max_depth - 1,
+            allow_indefinite=False,
+            allow_duplicate_keys=False,
+        ).decode()
+    except Exception:  # noqa: BLE001
+        # Whatever made cbor2 stop (malformed input, a tag, an error it has not documented),
+        # the reference decoder reads the same bytes and gives the one documented answer.
+        return _NOT_DECODED
+    if stream.tell() != len(data):  # cbor2 leaves trailing bytes unread
+        return _NOT_DECODED
+    return value
+
+
+def _decode_by_hand(data: bytes, max_depth: int) -> CborValue:
     decoder = _Decoder(data, max_depth)
     value = decoder.item(0)
     if decoder.offset != len(data):
@@ -144,7 +282,7 @@ class _Decoder:
             for _ in range(argument):
                 key_offset = self.offset
                 key = item(depth)
-                if key.__class__ not in _KEY_TYPES:
+                if key.__class__ not in KEY_TYPES:
                     raise CborError(f"map key at offset {key_offset} is not an integer or string")
                 if key in result:
                     raise CborError(f"duplicate map key {key!r} at offset {key_offset}")
@@ -163,6 +301,3 @@ class _Decoder:
             raise CborError(f"truncated float at offset {start}")
         self.offset = offset + size
         return float(unpack(self.data, offset)[0])
-
-
-_KEY_TYPES = frozenset((int, str, bytes))

@@ -14,18 +14,20 @@ code that scans from paper and one that does not. The holder's national ID is ne
 
 from __future__ import annotations
 
+import codecs
 import hashlib
-import itertools
 import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
+from encodings import iso8859_6
 from typing import TypeAlias
 
 import attrs
 
 from localgov.i18n import to_western_digits
+from localgov.tokens.cbor import KEY_TYPES, is_plain
 from localgov.tokens.errors import MalformedCbor
 from localgov.tokens.registry import FIGURES_BY_CODE, FIGURES_BY_NAME, KIND_CODES, KIND_NAMES
 
@@ -51,6 +53,8 @@ CLAIM_PERMIT = -65537
 
 PERMIT_NUMBER, KIND, HOLDER, PARCEL, ADDRESS, FIGURES = 1, 2, 3, 4, 5, 6
 _PERMIT_KEYS = frozenset((PERMIT_NUMBER, KIND, HOLDER, PARCEL, ADDRESS, FIGURES))
+_PERMIT_KEY_TYPES = frozenset((int,))
+_READ_CLAIMS = frozenset((CLAIM_ISS, CLAIM_EXP, CLAIM_NBF, CLAIM_IAT, CLAIM_PERMIT))
 
 FigureValue: TypeAlias = int | Decimal | str
 
@@ -182,12 +186,33 @@ class PermitClaims:
             raise ValueError(f"expires_at {value.isoformat()} is not after the start of validity")
 
     @classmethod
-    def _from_checked(cls, **fields: object) -> PermitClaims:
-        # claims_from_map has already checked and normalised every field; running the
-        # converters again would double the cost of verifying a token.
+    def _from_checked(
+        cls,
+        issuer: str,
+        permit_number: str,
+        kind: str,
+        holder_name: str,
+        issued_at: datetime,
+        expires_at: datetime | None,
+        valid_from: datetime | None,
+        parcel: str,
+        address: str,
+        figures: tuple[tuple[str, FigureValue], ...],
+    ) -> PermitClaims:
+        # claims_from_map has already checked every field; running the converters and
+        # validators again would cost as much as reading the claims did.
         claims = object.__new__(cls)
-        for name, value in fields.items():
-            object.__setattr__(claims, name, value)
+        set_field = object.__setattr__
+        set_field(claims, "issuer", issuer)
+        set_field(claims, "permit_number", permit_number)
+        set_field(claims, "kind", kind)
+        set_field(claims, "holder_name", holder_name)
+        set_field(claims, "issued_at", issued_at)
+        set_field(claims, "expires_at", expires_at)
+        set_field(claims, "valid_from", valid_from)
+        set_field(claims, "parcel", parcel)
+        set_field(claims, "address", address)
+        set_field(claims, "figures", figures)
         return claims
 
     @property
@@ -211,8 +236,10 @@ class PermitClaims:
 
 def revocation_hash(issuer: str, permit_number: str) -> bytes:
     """SHA-256 (first 16 bytes) of ``issuer``, a NUL byte and ``permit_number``, as UTF-8."""
-    data = normalise_text(issuer).encode() + b"\x00" + normalise_text(permit_number).encode()
-    return hashlib.sha256(data).digest()[:16]
+    # Inline for ASCII texts, which normalise_text only strips: checked at every verification.
+    issuer = issuer.strip() if issuer.isascii() else normalise_text(issuer)
+    number = permit_number.strip() if permit_number.isascii() else normalise_text(permit_number)
+    return hashlib.sha256(b"%s\x00%s" % (issuer.encode(), number.encode())).digest()[:16]
 
 
 def _encode_text(text: str) -> str | bytes:
@@ -264,27 +291,34 @@ def claims_to_map(claims: PermitClaims) -> dict[int, object]:
 
 
 def _decode_text(value: object, where: str, *, required: bool = False) -> str:
-    if isinstance(value, bytes):
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bytes):
         try:
-            value = value.decode("iso8859_6")
+            # What value.decode("iso8859_6") does, without looking the codec up by name.
+            text = codecs.charmap_decode(value, "strict", _ISO8859_6_TABLE)[0]
         except UnicodeDecodeError:
             raise MalformedCbor(f"{where}: byte string is not ISO 8859-6 text") from None
-    if not isinstance(value, str):
+    else:
         raise MalformedCbor(f"{where}: expected text, found {type(value).__name__}")
-    if len(value) > _MAX_TEXT:
+    if len(text) > _MAX_TEXT:
         raise MalformedCbor(f"{where}: longer than {_MAX_TEXT} characters")
-    if required and not value.strip():
+    if required and (not text or text.isspace()):
         raise MalformedCbor(f"{where}: must not be empty")
-    return value
+    return text
 
 
-def _decode_date(claims: Mapping[object, object], key: int, where: str) -> datetime | None:
-    if key not in claims:
-        return None
-    value = claims[key]
+def _decode_date(value: object, key: int, where: str) -> datetime:
     if type(value) is not int or value not in _NUMERIC_DATE_RANGE:
         raise MalformedCbor(f"{where} ({key}): expected a NumericDate integer, found {value!r}")
     return datetime.fromtimestamp(value, UTC)
+
+
+def _required_text(value: object, where: str) -> str:
+    # The common case inline (a short, non-blank str); everything else through _decode_text.
+    if type(value) is str and 0 < len(value) <= _MAX_TEXT and not value.isspace():
+        return value
+    return _decode_text(value, where, required=True)
 
 
 def claims_from_map(claims: object) -> PermitClaims:
@@ -295,71 +329,106 @@ def claims_from_map(claims: object) -> PermitClaims:
     """
     if not isinstance(claims, dict):
         raise MalformedCbor("the payload is not a CWT claims map")
+    # Every key and value is type-checked here, so cbor.decode_and_read can skip its own pass;
+    # the claims this does not read (other CWT claims) are checked as a whole.
+    if not KEY_TYPES.issuperset(map(type, claims)):
+        raise MalformedCbor("a claim key is not an integer or string")
+    if not _READ_CLAIMS.issuperset(claims):
+        other = claims.keys() - _READ_CLAIMS
+        if not all(is_plain(claims[key]) for key in other):
+            raise MalformedCbor("a claim holds a value that is not plain CBOR")
     permit = claims.get(CLAIM_PERMIT)
     if not isinstance(permit, dict):
         raise MalformedCbor(f"claim {CLAIM_PERMIT} (permit) is missing or not a map")
-    unknown = permit.keys() - _PERMIT_KEYS
-    if unknown:
+    if not _PERMIT_KEY_TYPES.issuperset(map(type, permit)) or not _PERMIT_KEYS.issuperset(permit):
+        unknown = [key for key in permit if type(key) is not int or key not in _PERMIT_KEYS]
         raise MalformedCbor(f"permit map has unknown keys {sorted(map(repr, unknown))}")
-    issued_at = _decode_date(claims, CLAIM_IAT, "iat")
-    if issued_at is None:
+    if CLAIM_IAT not in claims:
         raise MalformedCbor("claim 6 (iat) is missing")
-    expires_at = _decode_date(claims, CLAIM_EXP, "exp")
-    valid_from = _decode_date(claims, CLAIM_NBF, "nbf")
+    issued_at = _decode_date(claims[CLAIM_IAT], CLAIM_IAT, "iat")
+    expires_at = valid_from = None
+    if CLAIM_EXP in claims:
+        expires_at = _decode_date(claims[CLAIM_EXP], CLAIM_EXP, "exp")
+    if CLAIM_NBF in claims:
+        valid_from = _decode_date(claims[CLAIM_NBF], CLAIM_NBF, "nbf")
     if expires_at is not None and expires_at <= (valid_from or issued_at):
         raise MalformedCbor("exp (4) is not after the start of validity")
     kind = permit.get(KIND)
     if type(kind) is int:
-        if kind not in KIND_NAMES:
-            raise MalformedCbor(f"permit kind code {kind} is not registered")
-        kind = KIND_NAMES[kind]
+        kind = _KIND_NAMES.get(kind)  # a registered name: valid text already
+        if kind is None:
+            raise MalformedCbor(f"permit kind code {permit[KIND]} is not registered")
+    else:
+        kind = _required_text(kind, "kind (2)")
+    parcel = permit.get(PARCEL)
+    address = permit.get(ADDRESS)
+    figures = permit.get(FIGURES)
     return PermitClaims._from_checked(
-        issuer=_decode_text(claims.get(CLAIM_ISS), "iss (1)", required=True),
-        permit_number=_decode_text(permit.get(PERMIT_NUMBER), "permit number (1)", required=True),
-        kind=_decode_text(kind, "kind (2)", required=True),
-        holder_name=_decode_text(permit.get(HOLDER), "holder name (3)", required=True),
-        issued_at=issued_at,
-        expires_at=expires_at,
-        valid_from=valid_from,
-        parcel=_decode_text(permit.get(PARCEL, ""), "parcel (4)"),
-        address=_decode_text(permit.get(ADDRESS, ""), "address (5)"),
-        figures=_decode_figures(permit.get(FIGURES, {})),
+        _required_text(claims.get(CLAIM_ISS), "iss (1)"),
+        _required_text(permit.get(PERMIT_NUMBER), "permit number (1)"),
+        kind,
+        _required_text(permit.get(HOLDER), "holder name (3)"),
+        issued_at,
+        expires_at,
+        valid_from,
+        "" if parcel is None and PARCEL not in permit else _decode_text(parcel, "parcel (4)"),
+        "" if address is None and ADDRESS not in permit else _decode_text(address, "address (5)"),
+        () if figures is None and FIGURES not in permit else _decode_figures(figures),
     )
+
+
+_ISO8859_6_TABLE = iso8859_6.decoding_table
+# Plain dicts: look-ups in a MappingProxyType cost twice as much, and these run per token.
+_KIND_NAMES = dict(KIND_NAMES)
+_FIGURE_BY_CODE = dict(FIGURES_BY_CODE)
+
+
+_HUNDRED = Decimal(100)
+# Its own context, so a caller's decimal settings cannot round a figure: 28 digits hold any
+# quotient of an integer below 2**64 (20 digits) by 100 exactly.
+_FIGURE_CONTEXT = Context(prec=28)
 
 
 def _decode_figures(figures: object) -> tuple[tuple[str, FigureValue], ...]:
     if not isinstance(figures, dict):
         raise MalformedCbor("figures (6): expected a map")
     result: dict[str, FigureValue] = {}
+    # The canonical order is well-known figures by code, then the others by name; deterministic
+    # CBOR already lists them so (integer keys sort first), so sorting is usually not needed.
+    in_order = True
+    last_code = 0
+    last_name: str | None = None
     for key, value in figures.items():
         if type(key) is int:
-            spec = FIGURES_BY_CODE.get(key)
+            spec = _FIGURE_BY_CODE.get(key)
             if spec is None:
                 raise MalformedCbor(f"figure code {key} is not registered")
+            if key <= last_code or last_name is not None:
+                in_order = False
+            last_code = key
             name = spec.name
             if spec.type == "text":
                 result[name] = _decode_text(value, f"figure {name}")
                 continue
             if type(value) is not int or value < 0:
                 raise MalformedCbor(f"figure {name}: expected an integer >= 0, found {value!r}")
-            if spec.type == "decimal":
-                whole, hundredths = divmod(value, 100)
-                result[name] = (
-                    Decimal(whole)
-                    if not hundredths
-                    else _canonical_decimal(Decimal(value).scaleb(-2))
-                )
-            else:
+            if spec.type != "decimal":
                 result[name] = value
+            elif value % 100:
+                # An exact division yields the fewest digits the quotient needs: the canonical
+                # decimal (see _canonical_decimal), 1750 -> 17.5.
+                result[name] = _FIGURE_CONTEXT.divide(Decimal(value), _HUNDRED)
+            else:
+                result[name] = Decimal(value // 100)
         elif isinstance(key, str):
             name = key
             if not name.strip() or name in FIGURES_BY_NAME or name in result:
                 raise MalformedCbor(f"figure name {key!r} is empty, repeated or must be a code")
+            if last_name is not None and name <= last_name:
+                in_order = False
+            last_name = name
             result[name] = value if type(value) is int else _decode_text(value, f"figure {name}")
         else:
             raise MalformedCbor(f"figure key {key!r} is neither a code nor a name")
     pairs = tuple(result.items())
-    # Deterministic CBOR already lists integer codes in ascending order; sort only otherwise.
-    if all(_figure_order(a) < _figure_order(b) for a, b in itertools.pairwise(pairs)):
-        return pairs
-    return tuple(sorted(pairs, key=_figure_order))
+    return pairs if in_order else tuple(sorted(pairs, key=_figure_order))

@@ -21,7 +21,7 @@ from localgov.errors import LocalgovError
 from localgov.pki import Credential, kid_of, permit_kinds_of, unit_code_of
 from localgov.tokens import cbor, cose
 from localgov.tokens.base45 import Base45Error, b45decode, b45encode
-from localgov.tokens.claims import PermitClaims, claims_from_map, claims_to_map
+from localgov.tokens.claims import PermitClaims, claims_from_map, claims_to_map, revocation_hash
 from localgov.tokens.errors import (
     BadSignature,
     Expired,
@@ -60,7 +60,7 @@ MAX_INFLATED_BYTES = 8192
 #: How far a token's start of validity may lie in the future (clocks of issuers drift).
 CLOCK_LEEWAY = timedelta(minutes=5)
 _MAX_VERSION_DIGITS = 3
-_ZLIB_FIRST_BYTE = 0x78
+_ZLIB_FIRST_BYTE = b"\x78"
 
 
 class IssueError(LocalgovError):
@@ -105,7 +105,7 @@ def decode_text(text: object) -> bytes:
         data = b45decode(text[colon + 1 :])
     except Base45Error as error:
         raise MalformedEncoding(f"Base45: {error}") from None
-    if data[:1] == bytes((_ZLIB_FIRST_BYTE,)):
+    if data[:1] == _ZLIB_FIRST_BYTE:
         data = _inflate(data)
     return data
 
@@ -152,10 +152,12 @@ def _check_signature(message: cose.Sign1, candidates: tuple[TrustedSigner, ...])
         raise BadSignature(
             f"algorithm {message.alg!r}; localgov permits are signed with ES256 (-7)"
         )
+    signed = message.to_be_signed()
     failure: BadSignature | None = None
     for candidate in candidates:
         try:
-            cose.verify_signature(message, candidate.public_key)
+            # A trusted signer's key is P-256: TrustedSigner refuses any other when it loads.
+            cose.verify_es256(signed, message.signature, candidate.public_key)
         except BadSignature as error:
             failure = error
             continue
@@ -185,15 +187,18 @@ def verify(
         raise UnknownSigner(f"key id {kid.hex()} is not on trust list {trust.sequence}")
     signer = _check_signature(message, candidates)
     try:
-        claims = claims_from_map(cbor.decode(message.payload))
+        claims = cbor.decode_and_read(message.payload, claims_from_map)
     except cbor.CborError as error:
         raise MalformedCbor(f"claims: {error}") from None
     _check_signer_allowed(signer, claims)
-    if moment + CLOCK_LEEWAY < claims.starts_at:
-        raise NotYetValid(f"valid from {claims.starts_at.isoformat()}")
+    starts_at = claims.valid_from or claims.issued_at
+    if moment + CLOCK_LEEWAY < starts_at:
+        raise NotYetValid(f"valid from {starts_at.isoformat()}")
     if claims.expires_at is not None and moment >= claims.expires_at:
         raise Expired(f"expired at {claims.expires_at.isoformat()}")
-    if revocations is not None and revocations.is_revoked(kid, claims.revocation_hash):
+    if revocations is not None and revocations.is_revoked(
+        kid, revocation_hash(claims.issuer, claims.permit_number)
+    ):
         raise Revoked(f"permit {claims.permit_id} is on revocation list {revocations.sequence}")
     return VerifiedPermit(claims, kid, signer, moment)
 

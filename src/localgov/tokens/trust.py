@@ -52,7 +52,10 @@ class TrustedSigner:
     kid: bytes = attrs.field(init=False)
     unit_code: str | None = attrs.field(init=False)
     kinds: frozenset[str] = attrs.field(init=False)
-    # Parsing a public key costs as much as a quarter of a signature check: do it once.
+    # Read once: every verification compares the issue time with the validity, and parsing a
+    # public key costs as much as a quarter of a signature check.
+    not_before: datetime = attrs.field(init=False, repr=False, eq=False)
+    not_after: datetime = attrs.field(init=False, repr=False, eq=False)
     public_key: ec.EllipticCurvePublicKey = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -62,19 +65,13 @@ class TrustedSigner:
         object.__setattr__(self, "kid", kid_of(self.certificate))
         object.__setattr__(self, "unit_code", unit_code_of(self.certificate))
         object.__setattr__(self, "kinds", permit_kinds_of(self.certificate))
+        object.__setattr__(self, "not_before", self.certificate.not_valid_before_utc)
+        object.__setattr__(self, "not_after", self.certificate.not_valid_after_utc)
         object.__setattr__(self, "public_key", key)
 
     @property
     def subject(self) -> str:
         return self.certificate.subject.rfc4514_string()
-
-    @property
-    def not_before(self) -> datetime:
-        return self.certificate.not_valid_before_utc
-
-    @property
-    def not_after(self) -> datetime:
-        return self.certificate.not_valid_after_utc
 
 
 @attrs.frozen
