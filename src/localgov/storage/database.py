@@ -24,7 +24,8 @@ def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> s
     """
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine_options.setdefault("pool_pre_ping", True)
+        # No pre-ping by default: it costs a round trip on every checkout, i.e. on every decision.
+        # An application behind a proxy that drops idle connections can pass pool_pre_ping=True.
         return sa.create_engine(parsed, **engine_options)
 
     in_memory = parsed.database in (None, "", ":memory:")
