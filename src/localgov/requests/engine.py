@@ -20,7 +20,7 @@ import attrs
 from localgov.calendar import WorkingCalendar
 from localgov.catalogue import Catalogue, ServiceDefinition, WorkflowAction
 from localgov.catalogue.checks import INTAKE, RETURN
-from localgov.fees import assess
+from localgov.fees import GrantedExemption, assess
 from localgov.i18n import LocalizedText
 from localgov.identity import InvalidNationalId, parse_national_id
 from localgov.organisation import Governorate, LocalUnit, ServicePointKind, StaffMember
@@ -541,9 +541,13 @@ class Engine:
         documents: Sequence[DocumentUpload] = (),
         expected_version: int | None = None,
         service_point: str | None = None,
+        exemptions: Sequence[GrantedExemption] = (),
         at: datetime.datetime | None = None,
     ) -> Request:
         """Take ``action`` on a request as ``actor``; return the request after it.
+
+        ``exemptions`` are fee exemptions the actor grants, with their reasons; they go with an
+        action that assesses the fees, and are recorded on the invoice and in the history.
 
         The request is read, decided on and written in one transaction. ``expected_version`` is
         the version the actor saw: if the request changed since, :class:`Conflict` is raised and
@@ -565,6 +569,7 @@ class Engine:
             if chosen.requires_comment and comment is None:
                 raise CommentRequired(f"action {action!r} needs a comment stating the reason")
             self._check_time(request, at)
+            self._check_exemptions(chosen, actor, exemptions, service)
             attached = self._attach(service, documents)
             view = _GuardView(attrs.evolve(request, documents=request.documents + attached), service)
             for guard_name in chosen.guards:
@@ -574,7 +579,9 @@ class Engine:
             target = workflow.fire(request.state, action, request.return_to)
             for upload, document in zip(documents, attached, strict=True):
                 transaction.put_document(document.sha256, upload.content, document.media_type)
-            changed, data = self._move(transaction, request, service, workflow, chosen, actor, target, comment, attached, at)
+            changed, data = self._move(
+                transaction, request, service, workflow, chosen, actor, target, comment, attached, at, exemptions
+            )
             if service_point is not None:
                 data["service_point"] = service_point
             steps = [(action, actor.id, role, target, data)]
@@ -595,6 +602,20 @@ class Engine:
         if expected_version is not None and expected_version != request.version:
             raise Conflict(f"{request_id} changed since you saw it (version {expected_version}, now {request.version}): reload it")
         return request
+
+    def _check_exemptions(
+        self, action: WorkflowAction, actor: Actor, exemptions: Sequence[GrantedExemption], service: ServiceDefinition
+    ) -> None:
+        if not exemptions:
+            return
+        if "assess_fees" not in action.effects:
+            raise ActionNotAllowed(f"exemptions are granted with the fee assessment, not with {action.code!r}")
+        charged = {fee.rule for fee in service.fees}
+        for exemption in exemptions:
+            if exemption.granted_by != actor.id:
+                raise RoleNotAllowed(f"{actor.id} cannot record an exemption granted by {exemption.granted_by!r}")
+            if exemption.rule not in charged:
+                raise ActionNotAllowed(f"{service.code} charges no fee {exemption.rule!r} to exempt")
 
     def _check_time(self, request: Request, at: datetime.datetime) -> None:
         today = self._today(at)
@@ -647,6 +668,7 @@ class Engine:
         comment: str | None,
         attached: tuple[AttachedDocument, ...],
         at: datetime.datetime,
+        exemptions: Sequence[GrantedExemption] = (),
     ) -> tuple[Request, dict[str, Any]]:
         """The request after ``action`` reaches ``target``, and the event data that records it."""
         today = self._today(at)
@@ -677,11 +699,17 @@ class Engine:
             duties[action.duty] = tuple(dict.fromkeys((*duties.get(action.duty, ()), actor.id)))
         invoice = request.invoice
         if "assess_fees" in action.effects:
-            invoice = assess(service, self.catalogue, request.form, as_of=today)
+            invoice = assess(service, self.catalogue, request.form, as_of=today, exemptions=exemptions)
             changes["invoice"] = {
                 "lines": [{"rule": l.rule, "revenue_item": l.revenue_item, "amount": str(l.amount)} for l in invoice.lines],
                 "total": str(invoice.total),
             }
+            if exemptions:
+                changes["exemptions"] = [
+                    {"rule": e.rule, "percent": str(e.percent), "reason": {"ar": e.reason.ar, "en": e.reason.en},
+                     "granted_by": e.granted_by, "reference": e.reference}
+                    for e in exemptions
+                ]
         issued = request.issued
         if state.issues and issued is None:
             # The number is drawn in the commit's own transaction, so a refused commit wastes none.
