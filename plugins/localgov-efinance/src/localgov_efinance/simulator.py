@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
 
 import attrs
@@ -34,6 +34,7 @@ from localgov.payments import (
     parse_json,
     signatures_match,
 )
+from localgov.testing.simulators import LoopbackServer, SimulatedNotification, deliver_notification
 from localgov_efinance.provider import EFinanceProvider, EFinanceSettings
 from localgov_efinance.wire import CHANNELS, sign_notification, sign_request
 
@@ -44,14 +45,6 @@ PAY_PATH = "/sim/pay/"
 
 class SimulatorError(LocalgovError):
     """The simulator was asked to do something e-finance would not."""
-
-
-@attrs.frozen
-class SimulatedNotification:
-    body: bytes
-    headers: Mapping[str, str]
-    response_status: int | None = None
-    response_body: bytes | None = None
 
 
 @attrs.define
@@ -98,32 +91,23 @@ class EFinanceSimulator:
         self._last: dict[str, tuple[bytes, dict[str, str]]] = {}
         self._numbers = itertools.count(1)
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer(type("Handler", (_Handler,), {"simulator": self}), "efinance-simulator")
 
     def __repr__(self) -> str:
         return f"EFinanceSimulator(biller_id={self.biller_id!r})"
 
     def __enter__(self) -> Self:
-        handler = type("Handler", (_Handler,), {"simulator": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="efinance-simulator", daemon=True)
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            assert self._thread is not None
-            self._thread.join()
-            self._server = None
+        self._server.stop()
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
+        if not self._server.running:
             raise SimulatorError("the e-finance simulator is not running: use it in a with block")
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return f"http://127.0.0.1:{self._server.port}"
 
     def provider(self) -> EFinanceProvider:
         return EFinanceProvider(EFinanceSettings(self.biller_id, self._secret, self.base_url))
@@ -186,16 +170,7 @@ class EFinanceSimulator:
         return self._deliver(body, headers) if send else SimulatedNotification(body, headers)
 
     def _deliver(self, body: bytes, headers: dict[str, str]) -> SimulatedNotification:
-        if self.on_notification is not None:
-            return SimulatedNotification(body, headers, *self.on_notification(body, headers))
-        if self.notification_url is None:
-            return SimulatedNotification(body, headers)
-        request = urllib.request.Request(self.notification_url, data=body, method="POST", headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return SimulatedNotification(body, headers, response.status, response.read())
-        except urllib.error.HTTPError as error:
-            return SimulatedNotification(body, headers, error.code, error.read())
+        return deliver_notification(body, headers, url=self.notification_url, callback=self.on_notification)
 
     # ------------------------------------------------------------------ endpoints
 

@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
 
 import attrs
@@ -40,6 +40,7 @@ from localgov.payments import (
     parse_json,
     signatures_match,
 )
+from localgov.testing.simulators import LoopbackServer, SimulatedNotification, deliver_notification
 from localgov_fawry.provider import FawryProvider
 from localgov_fawry.settings import FawrySettings
 from localgov_fawry.signatures import (
@@ -68,16 +69,6 @@ NOTIFIED_METHODS = {"PAYATFAWRY": "PayAtFawry", "CARD": "CARD", "MWALLET": "MWAL
 
 class SimulatorError(LocalgovError):
     """The simulator was asked to do something FawryPay would not (pay an expired reference, say)."""
-
-
-@attrs.frozen
-class SimulatedNotification:
-    """A V2 notification the simulator sent, and what the merchant answered (``None`` if not sent)."""
-
-    body: bytes
-    headers: Mapping[str, str]
-    response_status: int | None = None
-    response_body: bytes | None = None
 
 
 @attrs.define
@@ -145,28 +136,19 @@ class FawrySimulator:
         self._references = itertools.count(900_000_001)
         self._receipts = itertools.count(7_000_001)
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer(type("Handler", (_Handler,), {"simulator": self}), "fawry-simulator")
 
     def __repr__(self) -> str:
-        return f"FawrySimulator(merchant_code={self.merchant_code!r}, base_url={self.base_url if self._server else None!r})"
+        return f"FawrySimulator(merchant_code={self.merchant_code!r}, base_url={self.base_url if self._server.running else None!r})"
 
     # ------------------------------------------------------------------ running
 
     def start(self) -> Self:
-        handler = type("Handler", (_Handler,), {"simulator": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fawry-simulator", daemon=True)
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            assert self._thread is not None
-            self._thread.join()
-            self._server = None
+        self._server.stop()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -176,9 +158,9 @@ class FawrySimulator:
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
+        if not self._server.running:
             raise SimulatorError("the Fawry simulator is not running: use it in a with block or call start()")
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return f"http://127.0.0.1:{self._server.port}"
 
     def settings(self) -> FawrySettings:
         """Settings pointing a :class:`FawryProvider` at this simulator."""
@@ -279,17 +261,7 @@ class FawrySimulator:
 
     def _deliver(self, body: bytes) -> SimulatedNotification:
         headers = {"Content-Type": "application/json"}
-        if self.on_notification is not None:
-            status, answer = self.on_notification(body, headers)
-            return SimulatedNotification(body, headers, status, answer)
-        if self.notification_url is None:
-            return SimulatedNotification(body, headers)
-        request = urllib.request.Request(self.notification_url, data=body, method="POST", headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return SimulatedNotification(body, headers, response.status, response.read())
-        except urllib.error.HTTPError as error:
-            return SimulatedNotification(body, headers, error.code, error.read())
+        return deliver_notification(body, headers, url=self.notification_url, callback=self.on_notification)
 
     # ------------------------------------------------------------------ the endpoints
 
