@@ -23,7 +23,7 @@ SUEZ = ROOT / "examples" / "localgov-suez"
 def test_lifecycle_diagrams_are_generated_from_the_definitions(workflow: str) -> None:
     text = (DOCS / "lifecycle.md").read_text("utf-8")
     section = text.split(f"### {workflow}\n", 1)[1]
-    diagram = re.search(r"```mermaid\n(.*?)\n```", section, re.S)
+    diagram = re.search(r"```mermaid\n(.*?)\n```", section, re.DOTALL)
     assert diagram is not None
     expected = CompiledWorkflow(Localgov(plugins=[]).catalogue.workflow(workflow)).mermaid
     assert diagram.group(1) == expected, "regenerate with: localgov workflows show %s --mermaid" % workflow
@@ -70,7 +70,7 @@ def test_tutorial_example_checks_clean_and_its_five_mistakes_are_reported(tmp_pa
 
 def test_readme_tour_is_the_runnable_example() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
-    tour = re.search(r"```python\n(.*?)```", readme, re.S)
+    tour = re.search(r"```python\n(.*?)```", readme, re.DOTALL)
     assert tour is not None
     example = (ROOT / "examples" / "embed_sqlite.py").read_text("utf-8")
     assert tour.group(1).replace('"sqlite:///localgov.db"', '"sqlite://"') in example

@@ -296,8 +296,8 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     (read_back,) = read_qr_texts(qr_path)
     verified = verify_token(read_back, trust_material.trust, at=issued_at + datetime.timedelta(minutes=5))
     echo(f"  {qr_path}  (QR version {qr_version(token)}, {len(token)} characters)")
-    for line in format_permit(verified.claims).splitlines():
-        echo(f"    {line}" if line else "")
+    for printed in format_permit(verified.claims).splitlines():
+        echo(f"    {printed}" if printed else "")
     receipt_qr = output / "receipt-qr.png"
     render_png(receipt_link(PORTAL, request.id, request.access_code), receipt_qr, scale=6)
     echo(f"  {receipt_qr}: {receipt_link(PORTAL, request.id, request.access_code)}")

@@ -12,7 +12,15 @@ import pytest
 
 from localgov import LocalizedText, hookimpl
 from localgov.app import Localgov
-from localgov.catalogue import CatalogueError, Channel, FeeRule, FeeRuleKind, Issues, IssuedKind, ServiceDefinition
+from localgov.catalogue import (
+    CatalogueError,
+    Channel,
+    FeeRule,
+    FeeRuleKind,
+    IssuedKind,
+    Issues,
+    ServiceDefinition,
+)
 from localgov.plugins import hookspecs
 
 ROOT = Path(__file__).parents[2]
@@ -24,7 +32,7 @@ def app_with(*plugins: object, **options: Any) -> Localgov:
 
 
 def test_every_hook_is_documented() -> None:
-    documented = set(re.findall(r"^## (\w+)$", (ROOT / "docs" / "plugins" / "hooks.md").read_text("utf-8"), re.M))
+    documented = set(re.findall(r"^## (\w+)$", (ROOT / "docs" / "plugins" / "hooks.md").read_text("utf-8"), re.MULTILINE))
     assert set(HOOK_NAMES) == documented
 
 
@@ -94,7 +102,7 @@ def test_register_services_problems_name_the_plugin() -> None:
 
 
 def test_hook_register_fee_rules() -> None:
-    rule = FeeRule("kiosk_fee", LocalizedText("رسم كشك", "Kiosk fee"), "REV-9", FeeRuleKind.FIXED, amount=Decimal("50"))
+    rule = FeeRule("kiosk_fee", LocalizedText("رسم كشك", "Kiosk fee"), "REV-9", FeeRuleKind.FIXED, amount=Decimal(50))
 
     class Plugin:
         @hookimpl

@@ -7,6 +7,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 
 import localgov_cairo
+
 from localgov.app import Localgov
 from localgov.catalogue import Catalogue
 

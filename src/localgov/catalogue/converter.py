@@ -66,7 +66,7 @@ def _structure_bool(value: object, _: type) -> bool:
 def _structure_decimal(value: object, _: type) -> Decimal:
     # Binary floats cannot hold most amounts of money exactly ("0.1"), so money is written as a
     # string or a whole number.
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise _expect('an amount written as a string ("12.50") or a whole number', value)
     if isinstance(value, int):
         return Decimal(value)

@@ -8,8 +8,10 @@ reference (see :mod:`localgov.catalogue.checks`). Nothing here touches files or 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 import attrs
 
@@ -140,6 +142,12 @@ class Condition:
 
     field: str
     equals: tuple[str, ...]
+
+    def holds(self, form: Mapping[str, Any]) -> bool:
+        """Whether the field has one of the values (for a multi-choice field: any chosen one)."""
+        value = form.get(self.field)
+        chosen = value if isinstance(value, list | tuple) else [value]
+        return any(isinstance(v, str) and v in self.equals for v in chosen)
 
 
 @attrs.frozen
@@ -290,6 +298,15 @@ class ServiceDefinition:
 
     def field(self, name: str) -> FormField | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    def required_documents(self, form: Mapping[str, Any]) -> list[str]:
+        """The document types this form must come with: the mandatory ones, and the conditional
+        ones whose condition holds."""
+        return [
+            requirement.type
+            for requirement in self.documents
+            if (requirement.when.holds(form) if requirement.when is not None else requirement.mandatory)
+        ]
 
 
 @attrs.frozen

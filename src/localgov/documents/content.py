@@ -162,12 +162,4 @@ def notice_content(catalogue: Catalogue, organisation: Mapping[str, Governorate]
 
 def _missing_types(catalogue: Catalogue, service: ServiceDefinition, request: Request) -> list[str]:
     supplied = {d.type for d in request.documents}
-    wanted = []
-    for requirement in service.documents:
-        if not requirement.mandatory or requirement.type in supplied:
-            continue
-        condition = requirement.when
-        if condition is not None and str(request.form.get(condition.field, "")) not in condition.equals:
-            continue
-        wanted.append(requirement.type)
-    return wanted
+    return [kind for kind in service.required_documents(request.form) if kind not in supplied]

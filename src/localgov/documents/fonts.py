@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import attrs
-import uharfbuzz as hb  # type: ignore[import-untyped]
+import uharfbuzz as hb
 
 from localgov.documents.errors import FontError
 from localgov.documents.subset import GlyphTable, read_glyph_table
@@ -90,7 +90,7 @@ class FontFace:
 
 def _font_path(weight: Weight) -> Path:
     try:
-        import fontpkg  # type: ignore[import-untyped]
+        import fontpkg
     except ImportError:  # pragma: no cover - a declared dependency
         raise FontError("the fontpkg package is missing: pip install fontpkg-ibm-plex-sans-arabic") from None
     try:

@@ -196,7 +196,7 @@ def _document_facts(reader: object) -> dict[str, str]:
 
 
 def _render_first_page(data: bytes) -> object:
-    import pypdfium2  # type: ignore[import-untyped]
+    import pypdfium2
 
     document = pypdfium2.PdfDocument(data)
     try:

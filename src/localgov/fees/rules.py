@@ -27,11 +27,7 @@ def to_piastres(amount: Decimal) -> Decimal:
 
 def applies(condition: Condition | None, form: Mapping[str, Any]) -> bool:
     """Whether a fee item's or exemption's condition holds for ``form`` (no condition: always)."""
-    if condition is None:
-        return True
-    value = form.get(condition.field)
-    chosen = value if isinstance(value, list | tuple) else [value]
-    return any(isinstance(v, str) and v in condition.equals for v in chosen)
+    return condition is None or condition.holds(form)
 
 
 def basis_quantity(rule: FeeRule, form: Mapping[str, Any]) -> Decimal:

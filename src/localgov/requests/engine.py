@@ -131,16 +131,7 @@ class _GuardView:
 
     def missing_documents(self) -> Sequence[str]:
         attached = {d.type for d in self._request.documents}
-        missing = []
-        for requirement in self._service.documents:
-            needed = requirement.mandatory
-            if requirement.when is not None:
-                value = self._request.form.get(requirement.when.field)
-                chosen = value if isinstance(value, list) else [value]
-                needed = any(v in requirement.when.equals for v in chosen)
-            if needed and requirement.type not in attached:
-                missing.append(requirement.type)
-        return missing
+        return [kind for kind in self._service.required_documents(self._request.form) if kind not in attached]
 
     def balance_due(self) -> Any:
         return self._request.balance_due()
