@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from localgov.app import Localgov
-from localgov.catalogue import CatalogueError, Problem, ServiceDefinition
+from localgov.catalogue import Catalogue, CatalogueError, Problem, ServiceDefinition
 from localgov.catalogue.sources import expand_sources, read_toml
 from localgov.cli.common import LanguageChoice, application, language_option, say
 
@@ -50,10 +50,7 @@ def show_service(ctx: click.Context, code: str, language: LanguageChoice) -> Non
         click.echo(line)
 
 
-def _describe(service: ServiceDefinition, catalogue: object, language: LanguageChoice) -> list[str]:
-    from localgov.catalogue import Catalogue
-
-    assert isinstance(catalogue, Catalogue)
+def _describe(service: ServiceDefinition, catalogue: Catalogue, language: LanguageChoice) -> list[str]:
     marked = set(service.placeholders)
 
     def flag(attribute: str) -> str:
