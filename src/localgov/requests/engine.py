@@ -170,6 +170,12 @@ class Engine:
         self._timezone = timezone
         self.workflows: Mapping[str, CompiledWorkflow] = compile_workflows(catalogue)
         self._workflow_of_service = {code: s.workflow for code, s in catalogue.services.items()}
+        self._main_actions = {
+            (code, state.code): main
+            for code, workflow in self.workflows.items()
+            for state in workflow.definition.states
+            if (main := self._main_action(workflow, state.code)) is not None
+        }
 
     # ------------------------------------------------------------------ reading
 
@@ -387,7 +393,7 @@ class Engine:
             with self.store.transaction() as transaction:
                 for upload, document in zip(documents, attached, strict=True):
                     transaction.put_document(document.sha256, upload.content, document.media_type)
-                draft = attrs.evolve(draft, assigned_to=self._assignee(transaction, draft, initial.code))
+                assignee = self._assignee(transaction, draft, initial.code, draft.duties)
                 data = {
                     "channel": channel,
                     "service_point": service_point,
@@ -396,16 +402,15 @@ class Engine:
                     "form": normalised,
                     "documents": [attrs.asdict(d) for d in attached],
                     "due_date": draft.due_date.isoformat(),
-                    "assigned_to": draft.assigned_to,
+                    "assigned_to": assignee,
                 }
                 unit_code = f"{gov.code}{local_unit.short_code}"
                 sequence = transaction.next_sequence(unit_code, at.year)
                 tracking = str(TrackingNumber.issue(unit_code, at.year, sequence))
                 if idempotency_key is not None:
                     transaction.claim_idempotency_key(idempotency_key, fingerprint, tracking)
-                request, event = self._record(
-                    attrs.evolve(draft, id=tracking), "submit", actor.id, role, None, initial.code, data, at
-                )
+                event = self._event(tracking, 1, GENESIS(tracking), "submit", actor.id, role, None, initial.code, data, at)
+                request = attrs.evolve(draft, id=tracking, assigned_to=assignee, head_hash=event.hash, event_count=1)
                 transaction.insert_request(self._row(request))
                 transaction.append_event(event)
                 if request.assigned_to is not None:
@@ -562,7 +567,7 @@ class Engine:
             self._check_time(request, at)
             self._check_exemptions(chosen, actor, exemptions, service)
             attached = self._attach(service, documents)
-            view = _GuardView(attrs.evolve(request, documents=request.documents + attached), service)
+            view = _GuardView(attrs.evolve(request, documents=request.documents + attached) if attached else request, service)
             for guard_name in chosen.guards:
                 reason = self.guards[guard_name](view)
                 if reason is not None:
@@ -663,7 +668,7 @@ class Engine:
     ) -> tuple[Request, dict[str, Any]]:
         """The request after ``action`` reaches ``target``, and the event data that records it."""
         today = self._today(at)
-        state = workflow.definition.state(target)
+        state = workflow.state(target)
         assert state is not None
         data: dict[str, Any] = {}
         changes: dict[str, Any] = {}
@@ -678,9 +683,8 @@ class Engine:
         if due_date != request.due_date:
             changes["due_date"] = due_date.isoformat()
 
-        returning = [a for a in workflow.definition.actions if a.dest == RETURN and target in a.sources]
         return_to, missing = request.return_to, request.missing
-        if returning:  # sent back to the applicant: remember where to come back to, and what is missing
+        if target in workflow.send_back_states:  # sent back to the applicant: remember where to come back to, and what is missing
             return_to, missing = request.state, comment
         elif action.dest == RETURN:
             return_to, missing = None, None
@@ -711,9 +715,11 @@ class Engine:
         reason = comment if state.final and not state.issues else request.reason
         if attached:
             changes["documents"] = [attrs.asdict(d) for d in attached]
+        assignee = None if state.final else self._assignee(transaction, request, target, duties)
         changed = attrs.evolve(
             request,
             state=target,
+            assigned_to=assignee,
             documents=request.documents + attached,
             due_date=due_date,
             paused_since=paused_since,
@@ -726,7 +732,6 @@ class Engine:
             reason=reason,
             closed=state.final,
         )
-        changed = attrs.evolve(changed, assigned_to=None if state.final else self._assignee(transaction, changed, target))
         if changed.assigned_to != request.assigned_to:
             changes["assigned_to"] = changed.assigned_to
         if comment is not None:
@@ -735,25 +740,29 @@ class Engine:
             data["changes"] = changes
         return changed, data
 
-    def _assignee(self, transaction: Transaction, request: Request, state_code: str) -> str | None:
+    def _main_action(self, workflow: CompiledWorkflow, state_code: str) -> tuple[WorkflowAction, frozenset[str]] | None:
+        """A state's main step, for assignment: its first action that blind back-office roles take."""
+        for action in workflow.allowed_actions(state_code):
+            roles = frozenset(r for r in action.roles if r != "system" and not self.catalogue.roles[r].sees_applicant)
+            if roles:
+                return action, roles
+        return None
+
+    def _assignee(
+        self, transaction: Transaction, request: Request, state_code: str, duties: Mapping[str, tuple[str, ...]]
+    ) -> str | None:
         """Blind, load-balanced assignment: the eligible employee with the fewest open cases.
 
         The step's main action (the first the workflow lists from this state that back-office
         roles take) decides who is eligible; nobody is assigned while the request waits on the
-        applicant or on a payment.
+        applicant or on a payment. ``duties`` are the request's duties once the current action
+        is done (its performer may be barred from the next step).
         """
         workflow = self.workflow_of(request)
-        state = workflow.definition.state(state_code)
+        state = workflow.state(state_code)
         if not self.staff or state is None or state.final or state.clock == "paused":
             return None
-        main = next(
-            (
-                (action, roles)
-                for action in workflow.allowed_actions(state_code)
-                if (roles := {r for r in action.roles if r != "system" and not self.catalogue.roles[r].sees_applicant})
-            ),
-            None,
-        )
+        main = self._main_actions.get((workflow.definition.code, state_code))
         if main is None:
             return None
         action, roles = main
@@ -766,7 +775,7 @@ class Engine:
             and not (
                 action.duty is not None
                 and any(
-                    action.duty in rule.forbids and member.id in request.duties.get(rule.performed, ())
+                    action.duty in rule.forbids and member.id in duties.get(rule.performed, ())
                     for rule in workflow.definition.separation_of_duties
                 )
             )
@@ -838,12 +847,12 @@ class Engine:
         if after.issued is not None and not after.issued.number:
             after = self._number_issued(transaction, after, steps)
         events: list[EventRow] = []
-        current = attrs.evolve(after, head_hash=before.head_hash, event_count=before.event_count, version=before.version + 1)
-        state = before.state
+        head, state = before.head_hash or GENESIS(before.id), before.state
         for action, actor_id, role, target, data in steps:
-            current, event = self._record(current, action, actor_id, role, state, target, data, at)
+            event = self._event(before.id, before.event_count + len(events) + 1, head, action, actor_id, role, state, target, data, at)
             events.append(event)
-            state = target
+            head, state = event.hash, target
+        current = attrs.evolve(after, head_hash=head, event_count=events[-1].seq, version=before.version + 1)
         if not transaction.update_request(self._row(current), expected_version=before.version):
             raise Conflict(f"{before.id} was changed by someone else at the same moment: reload it and decide again")
         for event in events:
@@ -868,18 +877,17 @@ class Engine:
                 issued_change["number"] = number
         return attrs.evolve(request, issued=attrs.evolve(request.issued, number=number))
 
-    def _record(
-        self, request: Request, action: str, actor: str, role: str, from_state: str | None, to_state: str,
-        data: Mapping[str, Any], at: datetime.datetime,
-    ) -> tuple[Request, EventRow]:
-        prev = request.head_hash or GENESIS(request.id)
+    def _event(
+        self, request_id: str, seq: int, prev_hash: str, action: str, actor: str, role: str,
+        from_state: str | None, to_state: str, data: Mapping[str, Any], at: datetime.datetime,
+    ) -> EventRow:
+        """The event that records one step, chained to the event before it (``prev_hash``)."""
         timestamp = at.isoformat()
         digest = chain_hash(
-            self._audit_key, request_id=request.id, at=timestamp, actor=actor, role=role, action=action,
-            from_state=from_state, to_state=to_state, data=data, prev_hash=prev,
+            self._audit_key, request_id=request_id, at=timestamp, actor=actor, role=role, action=action,
+            from_state=from_state, to_state=to_state, data=data, prev_hash=prev_hash,
         )
-        event = EventRow(request.id, request.event_count + 1, timestamp, actor, role, action, from_state, to_state, data, prev, digest)
-        return attrs.evolve(request, head_hash=digest, event_count=event.seq), event
+        return EventRow(request_id, seq, timestamp, actor, role, action, from_state, to_state, data, prev_hash, digest)
 
     def _row(self, request: Request) -> RequestRow:
         return RequestRow(

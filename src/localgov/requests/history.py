@@ -57,7 +57,7 @@ def chain_hash(
         "data": data,
         "prev": prev_hash,
     }
-    return hmac.new(key, _canonical(fields), hashlib.sha256).hexdigest()
+    return hmac.digest(key, _canonical(fields), "sha256").hex()
 
 
 def _recompute(key: bytes, event: EventRow) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from localgov.catalogue import Catalogue, WorkflowAction, WorkflowDefinition
+from localgov.catalogue import Catalogue, WorkflowAction, WorkflowDefinition, WorkflowState
 from localgov.catalogue.checks import RETURN
 from localgov.requests.errors import ActionNotAllowed
 
@@ -40,6 +40,12 @@ class CompiledWorkflow:
     def __init__(self, definition: WorkflowDefinition) -> None:
         self.definition = definition
         self.actions: Mapping[str, WorkflowAction] = {a.code: a for a in definition.actions}
+        self.states: Mapping[str, WorkflowState] = {s.code: s for s in definition.states}
+        # States in which the request waits on the applicant: an action from there returns
+        # ("@return") to the step that sent it back.
+        self.send_back_states = frozenset(
+            source for a in definition.actions if a.dest == RETURN for source in a.sources
+        )
         self.machine = Machine(
             model=None,
             states=[s.code for s in definition.states],
@@ -76,6 +82,9 @@ class CompiledWorkflow:
         return sorted(
             {source for a in self.definition.actions if a.dest in returning.sources for source in a.sources}
         )
+
+    def state(self, code: str) -> WorkflowState | None:
+        return self.states.get(code)
 
     def allowed_actions(self, state: str) -> tuple[WorkflowAction, ...]:
         return self._allowed.get(state, ())

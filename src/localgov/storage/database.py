@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["WRITE", "open_database"]
+__all__ = ["WRITE", "dump_json", "load_json", "open_database"]
 
 # Execution option marking a connection that will write; on SQLite it begins with BEGIN IMMEDIATE.
 WRITE = "localgov_write"
+
+
+def dump_json(value: Any) -> str:
+    """JSON text of a stored record (orjson: several times faster than the json module)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
+def load_json(text: str | bytes) -> Any:
+    return orjson.loads(text)
 
 
 def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> sa.Engine:
@@ -23,6 +33,9 @@ def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> s
     transactions before a power loss may be lost.
     """
     parsed = sa.make_url(url)
+    # Every request record is written and read back as JSON at each decision.
+    engine_options.setdefault("json_serializer", dump_json)
+    engine_options.setdefault("json_deserializer", load_json)
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping by default: it costs a round trip on every checkout, i.e. on every decision.
         # An application behind a proxy that drops idle connections can pass pool_pre_ping=True.

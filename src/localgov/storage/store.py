@@ -1,7 +1,9 @@
 """The durable store over SQLAlchemy Core: implements :class:`localgov.requests.ports.Store`.
 
-The statements a transition runs are built once, with bound parameters: building SQLAlchemy
-statement objects anew on every call costs more than executing them.
+Write transactions run their statements on the driver's cursor, compiled once per database by
+SQLAlchemy (:mod:`localgov.storage.prepared`): a decision runs a handful of short statements,
+and SQLAlchemy's per-call execution path would cost more than the database does. Reads outside
+a decision (history, lists, reports) go through SQLAlchemy Core as usual.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from localgov.requests.errors import IdempotencyKeyReused
 from localgov.requests.ports import EventRow, RequestRow, SummaryRow
 from localgov.storage import schema
-from localgov.storage.database import WRITE, open_database
+from localgov.storage.database import open_database
 from localgov.storage.migrations import migrate
+from localgov.storage.prepared import PreparedStatement
 
 __all__ = ["SqlStore", "SqlTransaction"]
 
@@ -26,75 +29,96 @@ _requests, _events, _workload = schema.requests, schema.events, schema.workload
 _REQUEST_COLUMNS = [c.name for c in _requests.columns]
 
 _SELECT_REQUEST = sa.select(_requests).where(_requests.c.id == sa.bindparam("request_id"))
-_INSERT_REQUEST = _requests.insert()
-_UPDATE_REQUEST = (
-    _requests.update()
-    .where(_requests.c.id == sa.bindparam("b_id"), _requests.c.version == sa.bindparam("b_expected"))
-    .values({name: sa.bindparam(name) for name in _REQUEST_COLUMNS if name != "id"})
-)
-_INSERT_EVENT = _events.insert()
-_SELECT_WORKLOAD = sa.select(_workload.c.staff_id, _workload.c.open_cases).where(
-    _workload.c.staff_id.in_(sa.bindparam("staff_ids", expanding=True))
-)
 
 
 def _dialect_insert(dialect: str, table: sa.Table) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-@functools.cache
-def _upserts(dialect: str) -> tuple[Any, Any, Any]:
-    """The INSERT ... ON CONFLICT statements of a dialect, built once: (sequence, workload, document)."""
-    sequences = schema.sequences
-    next_number = (
-        _dialect_insert(dialect, sequences)
-        .values(scope=sa.bindparam("scope"), year=sa.bindparam("year"), last=1)
-        .on_conflict_do_update(index_elements=["scope", "year"], set_={"last": sequences.c.last + 1})
-        .returning(sequences.c.last)
-    )
-    # Rows are inserted with the change itself, which is what a new row must hold (+1: an
-    # employee's first case); an existing row adds it. A -1 only ever meets an existing row.
-    insert = _dialect_insert(dialect, _workload)
-    workload = insert.on_conflict_do_update(
-        index_elements=["staff_id"], set_={"open_cases": _workload.c.open_cases + insert.excluded.open_cases}
-    )
-    document = _dialect_insert(dialect, schema.documents).on_conflict_do_nothing(index_elements=["sha256"])
-    return next_number, workload, document
+class _Statements:
+    """The statements of a write transaction, compiled for one database."""
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        self.dialect = dialect
+        name = dialect.name
+        prepare = functools.partial(PreparedStatement, dialect=dialect)
+        self.select_request = prepare(_SELECT_REQUEST)
+        self.insert_request = prepare(_requests.insert())
+        self.update_request = prepare(
+            _requests.update()
+            .where(_requests.c.id == sa.bindparam("b_id"), _requests.c.version == sa.bindparam("b_expected"))
+            .values({column: sa.bindparam(column) for column in _REQUEST_COLUMNS if column != "id"})
+        )
+        self.insert_event = prepare(_events.insert())
+        self.claim_key = prepare(schema.idempotency.insert())
+        sequences = schema.sequences
+        self.next_number = prepare(
+            _dialect_insert(name, sequences)
+            .values(scope=sa.bindparam("scope"), year=sa.bindparam("year"), last=1)
+            .on_conflict_do_update(index_elements=["scope", "year"], set_={"last": sequences.c.last + 1})
+            .returning(sequences.c.last)
+        )
+        # Rows are inserted with the change itself, which is what a new row must hold (+1: an
+        # employee's first case); an existing row adds it. A -1 only ever meets an existing row.
+        insert = _dialect_insert(name, _workload)
+        self.adjust_workload = prepare(
+            insert.on_conflict_do_update(
+                index_elements=["staff_id"], set_={"open_cases": _workload.c.open_cases + insert.excluded.open_cases}
+            )
+        )
+        self.put_document = prepare(
+            _dialect_insert(name, schema.documents).on_conflict_do_nothing(index_elements=["sha256"])
+        )
+        self._workload_of: dict[int, PreparedStatement] = {}
+
+    def workload_of(self, count: int) -> PreparedStatement:
+        """The open cases of ``count`` employees (one statement per count, built on first use)."""
+        statement = self._workload_of.get(count)
+        if statement is None:
+            ids = [sa.bindparam(f"staff_{index}") for index in range(count)]
+            statement = PreparedStatement(
+                sa.select(_workload.c.staff_id, _workload.c.open_cases).where(_workload.c.staff_id.in_(ids)),
+                self.dialect,
+            )
+            self._workload_of[count] = statement
+        return statement
 
 
 class SqlTransaction:
     """One write transaction; everything in it commits together or not at all."""
 
-    def __init__(self, connection: sa.Connection) -> None:
-        self._connection = connection
-        self._next_number, self._workload, self._document = _upserts(connection.dialect.name)
+    def __init__(self, cursor: Any, statements: _Statements) -> None:
+        self._cursor = cursor
+        self._statements = statements
 
     def get_request(self, request_id: str) -> RequestRow | None:
-        row = self._connection.execute(_SELECT_REQUEST, {"request_id": request_id}).mappings().first()
+        row = self._statements.select_request.first(self._cursor, {"request_id": request_id})
         return None if row is None else RequestRow(**row)
 
     def next_sequence(self, scope: str, year: int) -> int:
         # One statement that creates the counter or takes the next number: two workers creating
         # the same unit's first counter of a year never collide.
-        return int(self._connection.execute(self._next_number, {"scope": scope, "year": year}).scalar_one())
+        row = self._statements.next_number.first(self._cursor, {"scope": scope, "year": year})
+        assert row is not None, "INSERT ... RETURNING returns the counter"
+        return int(row["last"])
 
     def claim_idempotency_key(self, key: str, fingerprint: str, request_id: str) -> None:
-        self._connection.execute(
-            schema.idempotency.insert(), {"key": key, "fingerprint": fingerprint, "request_id": request_id}
+        self._statements.claim_key.execute(
+            self._cursor, {"key": key, "fingerprint": fingerprint, "request_id": request_id}
         )
 
     def insert_request(self, row: RequestRow) -> None:
-        self._connection.execute(_INSERT_REQUEST, _request_values(row))
+        self._statements.insert_request.execute(self._cursor, _request_values(row))
 
     def update_request(self, row: RequestRow, expected_version: int) -> bool:
         values = _request_values(row)
         values["b_id"] = values.pop("id")
         values["b_expected"] = expected_version
-        return self._connection.execute(_UPDATE_REQUEST, values).rowcount == 1
+        return self._statements.update_request.execute(self._cursor, values) == 1
 
     def append_event(self, event: EventRow) -> None:
-        self._connection.execute(
-            _INSERT_EVENT,
+        self._statements.insert_event.execute(
+            self._cursor,
             {
                 "request_id": event.request_id,
                 "seq": event.seq,
@@ -104,7 +128,7 @@ class SqlTransaction:
                 "action": event.action,
                 "from_state": event.from_state,
                 "to_state": event.to_state,
-                "data": dict(event.data),
+                "data": event.data,
                 "prev_hash": event.prev_hash,
                 "hash": event.hash,
             },
@@ -113,19 +137,23 @@ class SqlTransaction:
     def workload(self, staff_ids: Collection[str]) -> Mapping[str, int]:
         if not staff_ids:
             return {}
-        rows = self._connection.execute(_SELECT_WORKLOAD, {"staff_ids": list(staff_ids)})
-        return {staff_id: count for staff_id, count in rows}
+        statement = self._statements.workload_of(len(staff_ids))
+        values = {f"staff_{index}": staff_id for index, staff_id in enumerate(staff_ids)}
+        return {staff_id: count for staff_id, count in statement.rows(self._cursor, values)}
 
     def adjust_workload(self, changes: Mapping[str, int]) -> None:
-        """Add ``change`` to each employee's count of open cases, in one statement."""
-        if changes:
-            rows = [{"staff_id": staff_id, "open_cases": change} for staff_id, change in changes.items()]
-            self._connection.execute(self._workload, rows)
+        """Add ``change`` to each employee's count of open cases (+1 assigned, -1 moved on)."""
+        # One statement per employee, in a fixed order: two transactions adjusting the same two
+        # counts lock their rows in the same order and never deadlock.
+        for staff_id in sorted(changes):
+            self._statements.adjust_workload.execute(
+                self._cursor, {"staff_id": staff_id, "open_cases": changes[staff_id]}
+            )
 
     def put_document(self, sha256: str, content: bytes, media_type: str) -> None:
         # Content-addressed: the same file handed in twice (even at once) is stored once.
-        self._connection.execute(
-            self._document, {"sha256": sha256, "media_type": media_type, "size": len(content), "content": content}
+        self._statements.put_document.execute(
+            self._cursor, {"sha256": sha256, "media_type": media_type, "size": len(content), "content": content}
         )
 
 
@@ -144,7 +172,7 @@ def _request_values(row: RequestRow) -> dict[str, Any]:
         "updated_at": row.updated_at,
         "head_hash": row.head_hash,
         "event_count": row.event_count,
-        "data": dict(row.data),
+        "data": row.data,
     }
 
 
@@ -170,13 +198,30 @@ class SqlStore:
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
-        with self.engine.connect() as connection:
-            connection = connection.execution_options(**{WRITE: True})
-            with connection.begin():
-                try:
-                    yield SqlTransaction(connection)
-                except sa.exc.IntegrityError as error:
-                    raise _integrity(error) from error
+        connection = self.engine.raw_connection()  # the driver's connection, from the pool
+        try:
+            cursor = connection.cursor()
+            if self.engine.dialect.name == "sqlite":
+                # Take the write lock first: two writers must not both read the same version.
+                # (PostgreSQL's row lock, taken by the version-guarded UPDATE, does that there.)
+                cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqlTransaction(cursor, self._statements)
+            except self.engine.dialect.loaded_dbapi.IntegrityError as error:
+                connection.rollback()
+                raise _integrity(error) from error
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+            cursor.close()
+        finally:
+            connection.close()  # back to the pool
+
+    @functools.cached_property
+    def _statements(self) -> _Statements:
+        # Compiled after the first connection: SQLAlchemy learns the server's features then.
+        return _Statements(self.engine.dialect)
 
     def get_request(self, request_id: str) -> RequestRow | None:
         with self.engine.connect() as connection:
@@ -232,8 +277,8 @@ class SqlStore:
         return None if content is None else bytes(content)
 
 
-def _integrity(error: sa.exc.IntegrityError) -> Exception:
-    text = str(error.orig).lower()
+def _integrity(error: Exception) -> Exception:
+    text = str(error).lower()
     if "lg_idempotency" in text or "idempotency" in text:
         return IdempotencyKeyReused("this idempotency key was used by a concurrent submission")
     return error
