@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
-
-from typing import get_args, get_origin
+from typing import Any, get_args, get_origin
 
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory

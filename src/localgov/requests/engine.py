@@ -853,8 +853,7 @@ class Engine:
             events.append(event)
             head, state = event.hash, target
         current = attrs.evolve(after, head_hash=head, event_count=events[-1].seq, version=before.version + 1)
-        if not transaction.update_request(self._row(current), expected_version=before.version):
-            raise Conflict(f"{before.id} was changed by someone else at the same moment: reload it and decide again")
+        transaction.update_request(self._row(current), expected_version=before.version)
         for event in events:
             transaction.append_event(event)
         if current.assigned_to != before.assigned_to:

@@ -75,8 +75,14 @@ class Transaction(Protocol):
 
     def insert_request(self, row: RequestRow) -> None: ...
 
-    def update_request(self, row: RequestRow, expected_version: int) -> bool:
-        """Write ``row`` if the stored version is still ``expected_version``; False if it is not."""
+    def update_request(self, row: RequestRow, expected_version: int) -> None:
+        """Write ``row`` if the stored version is still ``expected_version``, else raise ``Conflict``.
+
+        The engine appends the decision's events (numbered on from the version it read) in the
+        same transaction. A store that sends statements without waiting for each reply may
+        learn of the conflict only when the transaction commits, and raise it then; either way
+        nothing of the transaction is written.
+        """
         ...
 
     def append_event(self, event: EventRow) -> None: ...

@@ -12,9 +12,10 @@ so a row written here reads back the same through Core, and the other way round.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.sql.compiler import SQLCompiler
 
 __all__ = ["PreparedStatement"]
 
@@ -30,13 +31,13 @@ class PreparedStatement:
 
     __slots__ = ("_bind", "_columns", "_defaults", "_order", "_results", "sql")
 
-    def __init__(self, statement: sa.Executable, dialect: sa.Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
+    def __init__(self, statement: sa.ClauseElement, dialect: sa.Dialect) -> None:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self.sql: str = compiled.string
-        binds = compiled.binds  # type: ignore[attr-defined]
+        binds = compiled.binds
         # A positional driver (SQLite's "?") takes a sequence in the order the SQL names them; a
         # named one (psycopg's "%(name)s") takes the dict itself.
-        self._order: tuple[str, ...] | None = tuple(compiled.positiontup or ()) if dialect.positional else None  # type: ignore[attr-defined]
+        self._order: tuple[str, ...] | None = tuple(compiled.positiontup or ()) if dialect.positional else None
         # Values SQLAlchemy bound itself (a literal ``last=1`` in an upsert, say).
         self._defaults = {name: bind.effective_value for name, bind in binds.items() if not bind.required}
         self._bind: tuple[tuple[str, _Processor], ...] = tuple(
@@ -60,10 +61,9 @@ class PreparedStatement:
             return bound
         return [bound[name] for name in self._order]
 
-    def execute(self, cursor: Any, values: Mapping[str, Any]) -> int:
-        """Run the statement; return the driver's count of rows it changed."""
+    def send(self, cursor: Any, values: Mapping[str, Any]) -> None:
+        """Run the statement (in a driver's pipeline: queue it), reading nothing back."""
         cursor.execute(self.sql, self.parameters(values))
-        return int(cursor.rowcount)
 
     def first(self, cursor: Any, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """Run the statement and return its first row by column name (None: no row)."""

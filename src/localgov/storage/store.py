@@ -8,6 +8,7 @@ a decision (history, lists, reports) go through SQLAlchemy Core as usual.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from localgov.requests.errors import IdempotencyKeyReused
+from localgov.requests.errors import Conflict, IdempotencyKeyReused
 from localgov.requests.ports import EventRow, RequestRow, SummaryRow
 from localgov.storage import schema
 from localgov.storage.database import open_database
@@ -75,7 +76,7 @@ class _Statements:
         """The open cases of ``count`` employees (one statement per count, built on first use)."""
         statement = self._workload_of.get(count)
         if statement is None:
-            ids = [sa.bindparam(f"staff_{index}") for index in range(count)]
+            ids: list[sa.BindParameter[str]] = [sa.bindparam(f"staff_{index}") for index in range(count)]
             statement = PreparedStatement(
                 sa.select(_workload.c.staff_id, _workload.c.open_cases).where(_workload.c.staff_id.in_(ids)),
                 self.dialect,
@@ -87,9 +88,13 @@ class _Statements:
 class SqlTransaction:
     """One write transaction; everything in it commits together or not at all."""
 
-    def __init__(self, cursor: Any, statements: _Statements) -> None:
+    def __init__(self, cursor: Any, statements: _Statements, *, pipelined: bool = False) -> None:
         self._cursor = cursor
         self._statements = statements
+        self._pipelined = pipelined
+        self._guarded: Any = None
+        #: The request this transaction updates, once it does.
+        self.updating: str | None = None
 
     def get_request(self, request_id: str) -> RequestRow | None:
         row = self._statements.select_request.first(self._cursor, {"request_id": request_id})
@@ -103,21 +108,40 @@ class SqlTransaction:
         return int(row["last"])
 
     def claim_idempotency_key(self, key: str, fingerprint: str, request_id: str) -> None:
-        self._statements.claim_key.execute(
+        self._statements.claim_key.send(
             self._cursor, {"key": key, "fingerprint": fingerprint, "request_id": request_id}
         )
 
     def insert_request(self, row: RequestRow) -> None:
-        self._statements.insert_request.execute(self._cursor, _request_values(row))
+        self._statements.insert_request.send(self._cursor, _request_values(row))
 
-    def update_request(self, row: RequestRow, expected_version: int) -> bool:
+    def update_request(self, row: RequestRow, expected_version: int) -> None:
         values = _request_values(row)
         values["b_id"] = values.pop("id")
         values["b_expected"] = expected_version
-        return self._statements.update_request.execute(self._cursor, values) == 1
+        self.updating = row.id
+        if self._pipelined:
+            # Not waited for: the events that follow settle a race at the commit (see _conflict).
+            # The UPDATE runs on its own cursor so that its row count can still be checked then.
+            self._guarded = self._cursor.connection.cursor()
+            self._statements.update_request.send(self._guarded, values)
+            return
+        self._statements.update_request.send(self._cursor, values)
+        if self._cursor.rowcount != 1:
+            raise _conflict(row.id)
+
+    def confirm(self) -> None:
+        """After the commit: raise ``Conflict`` if a pipelined UPDATE found its version gone.
+
+        Unreachable while every change to a request appends its next events (the events'
+        primary key refuses the commit first); kept so that a request row changed outside
+        localgov never passes silently.
+        """
+        if self._guarded is not None and self._guarded.rowcount != 1:
+            raise _conflict(self.updating or "the request")
 
     def append_event(self, event: EventRow) -> None:
-        self._statements.insert_event.execute(
+        self._statements.insert_event.send(
             self._cursor,
             {
                 "request_id": event.request_id,
@@ -146,13 +170,13 @@ class SqlTransaction:
         # One statement per employee, in a fixed order: two transactions adjusting the same two
         # counts lock their rows in the same order and never deadlock.
         for staff_id in sorted(changes):
-            self._statements.adjust_workload.execute(
+            self._statements.adjust_workload.send(
                 self._cursor, {"staff_id": staff_id, "open_cases": changes[staff_id]}
             )
 
     def put_document(self, sha256: str, content: bytes, media_type: str) -> None:
         # Content-addressed: the same file handed in twice (even at once) is stored once.
-        self._statements.put_document.execute(
+        self._statements.put_document.send(
             self._cursor, {"sha256": sha256, "media_type": media_type, "size": len(content), "content": content}
         )
 
@@ -198,22 +222,36 @@ class SqlStore:
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
+        """One write transaction on a pooled driver connection.
+
+        On PostgreSQL it runs in psycopg's pipeline mode: statements go out without waiting for
+        each reply, so BEGIN travels with the first SELECT and the decision's writes with the
+        COMMIT, three round trips for a decision instead of seven. A decision made on a version
+        that another one has meanwhile replaced is then refused by the events' primary key
+        (both append the same next event number) and surfaces here as ``Conflict``.
+        """
         connection = self.engine.raw_connection()  # the driver's connection, from the pool
+        driver: Any = connection.dbapi_connection
+        transaction: SqlTransaction | None = None
+        pipelined = hasattr(driver, "pipeline")
         try:
             cursor = connection.cursor()
-            if self.engine.dialect.name == "sqlite":
-                # Take the write lock first: two writers must not both read the same version.
-                # (PostgreSQL's row lock, taken by the version-guarded UPDATE, does that there.)
-                cursor.execute("BEGIN IMMEDIATE")
             try:
-                yield SqlTransaction(cursor, self._statements)
+                with driver.pipeline() if pipelined else contextlib.nullcontext():
+                    if not pipelined:
+                        # SQLite: take the write lock first, so that two writers never both
+                        # read the same version.
+                        cursor.execute("BEGIN IMMEDIATE")
+                    transaction = SqlTransaction(cursor, self._statements, pipelined=pipelined)
+                    yield transaction
+                    connection.commit()
+                transaction.confirm()
             except self.engine.dialect.loaded_dbapi.IntegrityError as error:
                 connection.rollback()
-                raise _integrity(error) from error
+                raise _integrity(error, transaction) from error
             except BaseException:
                 connection.rollback()
                 raise
-            connection.commit()
             cursor.close()
         finally:
             connection.close()  # back to the pool
@@ -277,8 +315,17 @@ class SqlStore:
         return None if content is None else bytes(content)
 
 
-def _integrity(error: Exception) -> Exception:
+def _conflict(request_id: str) -> Conflict:
+    return Conflict(f"{request_id} was changed by someone else at the same moment: reload it and decide again")
+
+
+def _integrity(error: Exception, transaction: SqlTransaction | None) -> Exception:
     text = str(error).lower()
     if "lg_idempotency" in text or "idempotency" in text:
         return IdempotencyKeyReused("this idempotency key was used by a concurrent submission")
+    if transaction is not None and transaction.updating is not None and (
+        "lg_events_pkey" in text or "lg_events.request_id, lg_events.seq" in text
+    ):
+        # Two decisions on the same version append the same next event: this one came second.
+        return _conflict(transaction.updating)
     return error

@@ -1,0 +1,126 @@
+"""The write path: statements compiled once and run on the driver, pipelined on PostgreSQL.
+
+A row written through a write transaction must read back the same through SQLAlchemy Core and
+the other way round; a decision taken on a version that is gone must write nothing at all,
+whether the database says so at once (SQLite) or only at the commit (PostgreSQL's pipeline).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pytest
+import sqlalchemy as sa
+
+from localgov.requests.errors import Conflict
+from localgov.requests.ports import EventRow, RequestRow
+from localgov.storage import SqlStore, schema
+
+ARABIC = {"site_address": "١٢ شارع طومان باي", "name": "محمد أحمد علي حسن", "nested": {"a": [1, None, True]}}
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[SqlStore]:
+    store = SqlStore.open(store_url)
+    yield store
+    store.close()
+
+
+def request_row(version: int = 0, *, state: str = "document_check", assigned_to: str | None = "doc1", **data: Any) -> RequestRow:
+    return RequestRow(
+        id="CZTN-2600001-3", governorate="EG-C", unit="zeitoun", service="building_permit", state=state,
+        version=version, closed=False, assigned_to=assigned_to, due_date=datetime.date(2026, 12, 31),
+        submitted_at="2026-12-02T08:00:00+02:00", updated_at="2026-12-02T08:00:00+02:00",
+        head_hash=f"head-{version}", event_count=version + 1, data={"version": version, **ARABIC, **data},
+    )
+
+
+def event_row(seq: int, action: str = "submit") -> EventRow:
+    return EventRow(
+        "CZTN-2600001-3", seq, "2026-12-02T08:00:00+02:00", "clerk1", "front_desk_clerk", action,
+        None, "document_check", {"comment": "ينقص مستند"}, f"head-{seq - 2}", f"head-{seq - 1}",
+    )
+
+
+def submitted(store: SqlStore) -> None:
+    with store.transaction() as transaction:
+        transaction.insert_request(request_row())
+        transaction.append_event(event_row(1))
+        transaction.adjust_workload({"doc1": +1})
+
+
+def stored_events(store: SqlStore) -> list[int]:
+    return [e.seq for e in store.events("CZTN-2600001-3")]
+
+
+def workload(store: SqlStore) -> dict[str, int]:
+    with store.engine.connect() as connection:
+        return dict(connection.execute(sa.select(schema.workload.c.staff_id, schema.workload.c.open_cases)).all())
+
+
+def test_a_row_written_by_a_transaction_reads_back_the_same_through_core(store: SqlStore) -> None:
+    submitted(store)
+    row = request_row()
+    assert store.get_request(row.id) == row  # Core's read of the driver's write
+    with store.transaction() as transaction:
+        assert transaction.get_request(row.id) == row  # and the driver's own read
+    with store.engine.connect() as connection:
+        closed, due = connection.execute(sa.select(schema.requests.c.closed, schema.requests.c.due_date)).one()
+    assert closed is False and due == datetime.date(2026, 12, 31)
+
+
+def test_a_row_written_through_core_reads_back_the_same_in_a_transaction(store: SqlStore) -> None:
+    row = request_row(closed_note="written by Core")
+    with store.engine.begin() as connection:
+        connection.execute(schema.requests.insert(), attrs.asdict(row))
+    with store.transaction() as transaction:
+        assert transaction.get_request(row.id) == row
+
+
+def test_a_decision_on_a_replaced_version_writes_nothing(store: SqlStore) -> None:
+    submitted(store)
+    with store.transaction() as winner:
+        winner.update_request(request_row(1, state="awaiting_applicant", assigned_to=None), expected_version=0)
+        winner.append_event(event_row(2, "request_missing"))
+        winner.adjust_workload({"doc1": -1})
+    late_decision = pytest.raises(Conflict, match="CZTN-2600001-3 was changed by someone else")
+    with late_decision, store.transaction() as late:  # decided on version 0 too
+        late.update_request(request_row(1, state="technical_review", assigned_to="eng1"), expected_version=0)
+        late.append_event(event_row(2, "accept_documents"))
+        late.adjust_workload({"doc1": -1, "eng1": +1})
+    assert store.get_request("CZTN-2600001-3") == request_row(1, state="awaiting_applicant", assigned_to=None)
+    assert stored_events(store) == [1, 2]
+    assert store.events("CZTN-2600001-3")[-1].action == "request_missing"
+    assert workload(store) == {"doc1": 0}
+
+
+@pytest.mark.postgresql
+def test_a_request_row_changed_outside_localgov_is_reported(postgres_database_url: sa.URL) -> None:
+    """The version moved without the events that should come with it: still a conflict."""
+    store = SqlStore.open(postgres_database_url.render_as_string(hide_password=False))
+    try:
+        submitted(store)
+        with store.engine.begin() as connection:
+            connection.execute(sa.update(schema.requests).values(version=7))
+        with pytest.raises(Conflict, match="changed by someone else"), store.transaction() as transaction:
+            transaction.update_request(request_row(1), expected_version=0)
+            transaction.append_event(event_row(2, "accept_documents"))
+        assert store.get_request("CZTN-2600001-3").version == 7  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+def test_an_idempotency_key_claimed_twice_is_refused_at_the_latest_at_the_commit(store: SqlStore) -> None:
+    from localgov.requests.errors import IdempotencyKeyReused
+
+    with store.transaction() as transaction:
+        transaction.claim_idempotency_key("tablet-7/1", "f" * 64, "CZTN-2600001-3")
+    with pytest.raises(IdempotencyKeyReused), store.transaction() as transaction:
+        transaction.claim_idempotency_key("tablet-7/1", "e" * 64, "CZTN-2600002-1")
+        transaction.next_sequence("CZTN", 2026)
+    with store.transaction() as transaction:  # the refused transaction drew no number
+        assert transaction.next_sequence("CZTN", 2026) == 1
+
