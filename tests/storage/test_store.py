@@ -188,3 +188,22 @@ def test_an_in_memory_store_is_one_database(tmp_path: Path) -> None:
             assert transaction.next_sequence("CZTN", 2026) == 2
     finally:
         store.close()
+
+
+def test_migration_3_reindexes_a_version_2_database_by_unit(store_url: str) -> None:
+    """A database made before migration 3 loses the indexes every decision used to rewrite."""
+    engine = open_database(store_url)
+    try:
+        migrate(engine)
+        with engine.begin() as connection:  # the state a version-2 database was left in
+            connection.execute(sa.text("DROP INDEX lg_requests_unit"))
+            connection.execute(sa.text("CREATE INDEX lg_requests_unit_state ON lg_requests (unit, state)"))
+            connection.execute(sa.text("CREATE INDEX lg_requests_assigned ON lg_requests (assigned_to, state)"))
+            connection.execute(sa.delete(schema.schema_version).where(schema.schema_version.c.version == 3))
+        assert current_version(engine) == 2
+        assert migrate(engine) == 3
+        with engine.connect() as connection:
+            indexes = {index["name"]: index["column_names"] for index in sa.inspect(connection).get_indexes("lg_requests")}
+        assert indexes == {"lg_requests_unit": ["unit"]}
+    finally:
+        engine.dispose()

@@ -17,6 +17,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
+
 from localgov.requests.ports import EventRow, RequestRow
 
 __all__ = ["GENESIS", "chain_hash", "verify_chain"]
@@ -28,7 +30,18 @@ def GENESIS(request_id: str) -> str:
 
 
 def _canonical(fields: Mapping[str, Any]) -> bytes:
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """The bytes an event's hash covers: JSON, keys sorted, no spaces, UTF-8 (Arabic unescaped).
+
+    These are exactly the bytes of ``json.dumps(fields, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)`` for what history data holds (text, integers, booleans, null, arrays
+    and objects; amounts are decimal strings, never floats): orjson writes them several times
+    faster, and the property tests hold the two to the same bytes. orjson refuses integers
+    beyond 64 bits, which the json module then encodes.
+    """
+    try:
+        return orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def chain_hash(

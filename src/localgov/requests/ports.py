@@ -78,6 +78,9 @@ class Transaction(Protocol):
     def update_request(self, row: RequestRow, expected_version: int) -> None:
         """Write ``row`` if the stored version is still ``expected_version``, else raise ``Conflict``.
 
+        What a request keeps for life (its id, governorate, unit, service and submission time)
+        was written by :meth:`insert_request`; a store may leave it out of the update.
+
         The engine appends the decision's events (numbered on from the version it read) in the
         same transaction. A store that sends statements without waiting for each reply may
         learn of the conflict only when the transaction commits, and raise it then; either way

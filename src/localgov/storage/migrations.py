@@ -33,10 +33,20 @@ def _v2_workload(connection: sa.Connection) -> None:
     connection.execute(schema.workload.insert().from_select(["staff_id", "open_cases"], counts))
 
 
+def _v3_unit_index(connection: sa.Connection) -> None:
+    # v1 indexed (unit, state) and (assigned_to, state); every decision moved the request's
+    # entries in both. Lists filter by unit; assignment reads lg_workload.
+    for index in ("lg_requests_unit_state", "lg_requests_assigned"):
+        connection.execute(sa.text(f"DROP INDEX IF EXISTS {index}"))
+    by_unit = next(index for index in schema.requests.indexes if index.name == "lg_requests_unit")
+    by_unit.create(connection, checkfirst=True)
+
+
 # Append new steps; never edit one that has shipped.
 MIGRATIONS: tuple[tuple[int, str, Callable[[sa.Connection], None]], ...] = (
     (1, "requests, events, sequences, idempotency keys, documents", _v1_initial),
     (2, "open cases per employee, for assignment", _v2_workload),
+    (3, "index requests by unit only, a column decisions never change", _v3_unit_index),
 )
 
 _ADVISORY_LOCK_ID = 0x6C67_6F76  # "lgov"

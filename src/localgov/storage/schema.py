@@ -46,8 +46,9 @@ requests = sa.Table(
     sa.Column("head_hash", sa.String(64), nullable=False),
     sa.Column("event_count", sa.Integer, nullable=False),
     sa.Column("data", sa.JSON, nullable=False),
-    sa.Index("lg_requests_unit_state", "unit", "state"),
-    sa.Index("lg_requests_assigned", "assigned_to", "state"),
+    # Only columns a decision never changes are indexed: a decision then rewrites the row alone
+    # (one page on SQLite, a HOT update on PostgreSQL), not index entries on every step.
+    sa.Index("lg_requests_unit", "unit"),
 )
 
 events = sa.Table(

@@ -27,7 +27,11 @@ from localgov.storage.prepared import PreparedStatement
 __all__ = ["SqlStore", "SqlTransaction"]
 
 _requests, _events, _workload = schema.requests, schema.events, schema.workload
-_REQUEST_COLUMNS = [c.name for c in _requests.columns]
+# What a request keeps for life is written once, at submission. Leaving these out of a
+# decision's UPDATE matters: SQLite rewrites an index whenever its column is SET, even to the
+# value it had, and lg_requests_unit would then be rewritten at every decision.
+_LIFELONG_COLUMNS = frozenset({"id", "governorate", "unit", "service", "submitted_at"})
+_DECISION_COLUMNS = [c.name for c in _requests.columns if c.name not in _LIFELONG_COLUMNS]
 
 _SELECT_REQUEST = sa.select(_requests).where(_requests.c.id == sa.bindparam("request_id"))
 
@@ -48,7 +52,7 @@ class _Statements:
         self.update_request = prepare(
             _requests.update()
             .where(_requests.c.id == sa.bindparam("b_id"), _requests.c.version == sa.bindparam("b_expected"))
-            .values({column: sa.bindparam(column) for column in _REQUEST_COLUMNS if column != "id"})
+            .values({column: sa.bindparam(column) for column in _DECISION_COLUMNS})
         )
         self.insert_event = prepare(_events.insert())
         self.claim_key = prepare(schema.idempotency.insert())
