@@ -103,6 +103,8 @@ def test_form_validation_refuses_only_with_invalid_form(form: dict[str, Any]) ->
             assert isinstance(value, str)
         if kind in (FieldType.NUMBER, FieldType.MONEY, FieldType.AREA):
             assert Decimal(value) >= 1
+            # Written as people read numbers: digits and a point, never "2.4E+2".
+            assert re.fullmatch(r"\d+(\.\d+)?", value), value
         if kind is FieldType.MOBILE:
             assert re.fullmatch(r"\+201[0125]\d{8}", value)
         if kind is FieldType.DATE:
@@ -124,6 +126,13 @@ def test_every_bad_field_is_named_at_once(form: dict[str, Any]) -> None:
         assert set(refused.problems) == bad
     else:
         assert bad == set()
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"), [("240", "240"), ("10", "10"), ("٢٥٠", "250"), ("16.50", "16.50"), (1000000, "1000000")]
+)
+def test_numbers_are_stored_in_positional_notation(given: object, stored: str) -> None:
+    assert validate_form(SERVICE, {"number": given})["number"] == stored
 
 
 @pytest.mark.parametrize("form", [None, [], "floors=5", 5])

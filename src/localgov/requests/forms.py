@@ -56,7 +56,8 @@ def _number(value: Any, form_field: FormField) -> str:
         raise _Refused(f"{number} is below the minimum {form_field.minimum}")
     if form_field.maximum is not None and number > form_field.maximum:
         raise _Refused(f"{number} is above the maximum {form_field.maximum}")
-    return str(number.normalize()) if number == number.to_integral_value() else str(number)
+    # Positional notation always: str(Decimal("240").normalize()) would be "2.4E+2".
+    return format(number.normalize() if number == number.to_integral_value() else number, "f")
 
 
 def _money(value: Any, form_field: FormField) -> str:
