@@ -31,6 +31,7 @@ from localgov.testing.postgresql import TemporaryPostgres
 __all__ = [
     "WriteRate",
     "measure_commit_rate",
+    "measure_decision_floor",
     "measure_reference_rates",
     "sqlite_wal_engine",
     "temporary_postgres_engine",
@@ -145,6 +146,82 @@ def measure_commit_rate(
     finally:
         metadata.drop_all(engine)
     return WriteRate(label or engine.url.get_backend_name(), transactions, tuple(round_seconds))
+
+
+def measure_decision_floor(
+    engine: sa.Engine,
+    *,
+    transactions: int = 1000,
+    rounds: int = 1,
+    warmup: int = 20,
+    record_bytes: int = 3000,
+) -> WriteRate:
+    """The same statements a decision runs, with none of the engine's work around them.
+
+    Per transaction, on the driver's own connection (as the engine's write path runs): read a
+    record of ``record_bytes`` of JSON, write it back under a version guard, append an event
+    row, adjust a count, commit (SQLite takes its write lock first, as the engine does). What
+    the engine adds on top of this is its own Python: authorisation, the state machine,
+    assignment, hashing, the record's encoding.
+    """
+    metadata = sa.MetaData()
+    rows = sa.Table(
+        "raw_decision_rows", metadata, sa.Column("id", sa.String(32), primary_key=True),
+        sa.Column("version", sa.Integer, nullable=False), sa.Column("data", sa.Text, nullable=False),
+    )
+    sa.Table(
+        "raw_decision_events", metadata, sa.Column("row_id", sa.String(32), primary_key=True),
+        sa.Column("seq", sa.Integer, primary_key=True), sa.Column("data", sa.Text, nullable=False),
+    )
+    sa.Table(
+        "raw_decision_counts", metadata, sa.Column("staff_id", sa.String(64), primary_key=True),
+        sa.Column("open_cases", sa.Integer, nullable=False),
+    )
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    select = f"SELECT version, data FROM raw_decision_rows WHERE id = {mark}"
+    update = f"UPDATE raw_decision_rows SET version = {mark}, data = {mark} WHERE id = {mark} AND version = {mark}"
+    insert = f"INSERT INTO raw_decision_events (row_id, seq, data) VALUES ({mark}, {mark}, {mark})"
+    count = (
+        f"INSERT INTO raw_decision_counts (staff_id, open_cases) VALUES ({mark}, {mark}) "
+        "ON CONFLICT (staff_id) DO UPDATE SET open_cases = raw_decision_counts.open_cases + excluded.open_cases"
+    )
+    record = '{"data": "' + "x" * record_bytes + '"}'
+    event = '{"comment": "' + "x" * 200 + '"}'
+    with engine.begin() as connection:
+        connection.execute(rows.insert(), [{"id": f"R{i}", "version": 0, "data": record} for i in range(50)])
+    sqlite = engine.dialect.name == "sqlite"
+    round_seconds: list[float] = []
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        done = 0
+
+        def decide() -> None:
+            nonlocal done
+            row_id = f"R{done % 50}"
+            if sqlite:
+                cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute(select, (row_id,))
+            version, _data = cursor.fetchone()
+            cursor.execute(update, (version + 1, record, row_id, version))
+            cursor.execute(insert, (row_id, version + 1, event))
+            cursor.execute(count, ("staff", 1))
+            connection.commit()
+            done += 1
+
+        for _ in range(warmup):
+            decide()
+        for _ in range(rounds):
+            started = time.perf_counter()
+            for _ in range(transactions):
+                decide()
+            round_seconds.append(time.perf_counter() - started)
+    finally:
+        connection.close()
+        metadata.drop_all(engine)
+    return WriteRate("same statements, raw", transactions, tuple(round_seconds))
 
 
 def measure_reference_rates(

@@ -248,7 +248,11 @@ class SqlStore:
                         cursor.execute("BEGIN IMMEDIATE")
                     transaction = SqlTransaction(cursor, self._statements, pipelined=pipelined)
                     yield transaction
-                    connection.commit()
+                    if pipelined:
+                        # Queued with the writes; leaving the pipeline sends them all at once.
+                        cursor.execute("COMMIT")
+                    else:
+                        connection.commit()
                 transaction.confirm()
             except self.engine.dialect.loaded_dbapi.IntegrityError as error:
                 connection.rollback()
