@@ -1,8 +1,10 @@
-"""The write path: statements compiled once and run on the driver, pipelined on PostgreSQL.
+"""The write path: statements compiled once and run on the driver; on PostgreSQL a decision's
+writes in one statement.
 
 A row written through a write transaction must read back the same through SQLAlchemy Core and
 the other way round; a decision taken on a version that is gone must write nothing at all,
-whether the database says so at once (SQLite) or only at the commit (PostgreSQL's pipeline).
+whether the database says so at the UPDATE (SQLite) or when the decision is written as the
+transaction ends (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -97,20 +99,30 @@ def test_a_decision_on_a_replaced_version_writes_nothing(store: SqlStore) -> Non
     assert workload(store) == {"doc1": 0}
 
 
-@pytest.mark.postgresql
-def test_a_request_row_changed_outside_localgov_is_reported(postgres_database_url: sa.URL) -> None:
-    """The version moved without the events that should come with it: still a conflict."""
-    store = SqlStore.open(postgres_database_url.render_as_string(hide_password=False))
-    try:
-        submitted(store)
-        with store.engine.begin() as connection:
-            connection.execute(sa.update(schema.requests).values(version=7))
-        with pytest.raises(Conflict, match="changed by someone else"), store.transaction() as transaction:
-            transaction.update_request(request_row(1), expected_version=0)
-            transaction.append_event(event_row(2, "accept_documents"))
-        assert store.get_request("CZTN-2600001-3").version == 7  # type: ignore[union-attr]
-    finally:
-        store.close()
+def test_a_request_row_changed_outside_localgov_writes_nothing(store: SqlStore) -> None:
+    """The version moved without the events that come with a decision: still a conflict."""
+    submitted(store)
+    with store.engine.begin() as connection:
+        connection.execute(sa.update(schema.requests).values(version=7))
+    with pytest.raises(Conflict, match="changed by someone else"), store.transaction() as transaction:
+        transaction.update_request(request_row(1), expected_version=0)
+        transaction.append_event(event_row(2, "accept_documents"))
+        transaction.adjust_workload({"doc1": -1, "eng1": +1})
+    assert store.get_request("CZTN-2600001-3").version == 7  # type: ignore[union-attr]
+    assert stored_events(store) == [1]
+    assert workload(store) == {"doc1": 1}
+
+
+def test_a_decision_with_two_events_and_no_count_change(store: SqlStore) -> None:
+    """A payment that moves the request on records two events; the assignee stays."""
+    submitted(store)
+    with store.transaction() as transaction:
+        transaction.update_request(request_row(1, data_note="paid"), expected_version=0)
+        transaction.append_event(event_row(2, "payment"))
+        transaction.append_event(event_row(3, "confirm_payment"))
+    assert [e.action for e in store.events("CZTN-2600001-3")] == ["submit", "payment", "confirm_payment"]
+    assert store.events("CZTN-2600001-3")[1].data == {"comment": "ينقص مستند"}
+    assert workload(store) == {"doc1": 1}
 
 
 def test_an_idempotency_key_claimed_twice_is_refused_at_the_latest_at_the_commit(store: SqlStore) -> None:

@@ -81,10 +81,9 @@ class Transaction(Protocol):
         What a request keeps for life (its id, governorate, unit, service and submission time)
         was written by :meth:`insert_request`; a store may leave it out of the update.
 
-        The engine appends the decision's events (numbered on from the version it read) in the
-        same transaction. A store that sends statements without waiting for each reply may
-        learn of the conflict only when the transaction commits, and raise it then; either way
-        nothing of the transaction is written.
+        A store may hold the update back and write it with the decision's events and counts
+        when the transaction ends, and raise the conflict then; either way nothing of the
+        transaction is written.
         """
         ...
 

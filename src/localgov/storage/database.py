@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from typing import Any
 
 import orjson
@@ -22,6 +24,23 @@ def dump_json(value: Any) -> str:
 
 def load_json(text: str | bytes) -> Any:
     return orjson.loads(text)
+
+
+def _use_wal(cursor: Any) -> None:
+    """Put the database file in WAL mode (once: the mode is kept in the file).
+
+    Switching needs the file to itself, and SQLite answers "database is locked" at once rather
+    than waiting when another connection holds it: workers starting together on a new file
+    retry until one of them has switched it.
+    """
+    deadline = time.monotonic() + 30
+    while cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> sa.Engine:
@@ -55,11 +74,11 @@ def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> s
         # lazily and would let two writers read the same version before either locks.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")
         if not in_memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _use_wal(cursor)
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -62,7 +62,7 @@ class PreparedStatement:
         return [bound[name] for name in self._order]
 
     def send(self, cursor: Any, values: Mapping[str, Any]) -> None:
-        """Run the statement (in a driver's pipeline: queue it), reading nothing back."""
+        """Run the statement, reading nothing back."""
         cursor.execute(self.sql, self.parameters(values))
 
     def first(self, cursor: Any, values: Mapping[str, Any]) -> dict[str, Any] | None:

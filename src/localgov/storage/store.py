@@ -8,7 +8,6 @@ a decision (history, lists, reports) go through SQLAlchemy Core as usual.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -38,6 +37,53 @@ _SELECT_REQUEST = sa.select(_requests).where(_requests.c.id == sa.bindparam("req
 
 def _dialect_insert(dialect: str, table: sa.Table) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _bound_rows(prefix: str, columns: list[sa.Column[Any]], count: int) -> sa.Subquery:
+    """``count`` rows of bound values, one bind parameter per cell (``prefix0_name``...)."""
+    selects = [
+        sa.select(*[sa.bindparam(f"{prefix}{index}_{c.name}", type_=c.type).label(c.name) for c in columns])
+        for index in range(count)
+    ]
+    return (selects[0] if count == 1 else sa.union_all(*selects)).subquery(f"{prefix}_rows")
+
+
+def _decision_statement(events: int, counts: int) -> sa.Select[Any]:
+    """UPDATE the request under its version guard and, only if it matched, append its events and
+    adjust the counts: one statement, so one round trip, and all of it or nothing.
+
+    PostgreSQL runs data-modifying WITH clauses to completion whether or not the main query
+    reads them; each INSERT selects from the UPDATE's RETURNING, so a request whose version has
+    moved on (the UPDATE matched no row) gets no event and no count. The main query says how
+    many rows the UPDATE matched. Counts are adjusted in employee order, which every decision
+    shares, so two decisions never wait on each other's counts in opposite orders.
+    """
+    moved = (
+        _requests.update()
+        .where(_requests.c.id == sa.bindparam("b_id"), _requests.c.version == sa.bindparam("b_expected"))
+        .values({column: sa.bindparam(column) for column in _DECISION_COLUMNS})
+        .returning(_requests.c.id)
+        .cte("moved")
+    )
+    writes = []
+    if events:
+        event_rows = _bound_rows("event", list(_events.columns), events)
+        appended = _events.insert().from_select(
+            [c.name for c in _events.columns],
+            sa.select(*event_rows.c).select_from(event_rows.join(moved, sa.true())),
+        )
+        writes.append(appended.cte("appended"))
+    if counts:
+        count_rows = _bound_rows("count", [_workload.c.staff_id, _workload.c.open_cases], counts)
+        adjusted = postgresql.insert(_workload).from_select(
+            ["staff_id", "open_cases"],
+            sa.select(*count_rows.c).select_from(count_rows.join(moved, sa.true())).order_by(count_rows.c.staff_id),
+        )
+        adjusted = adjusted.on_conflict_do_update(
+            index_elements=["staff_id"], set_={"open_cases": _workload.c.open_cases + adjusted.excluded.open_cases}
+        )
+        writes.append(adjusted.cte("adjusted"))
+    return sa.select(sa.func.count().label("matched")).select_from(moved).add_cte(*writes)
 
 
 class _Statements:
@@ -75,6 +121,17 @@ class _Statements:
             _dialect_insert(name, schema.documents).on_conflict_do_nothing(index_elements=["sha256"])
         )
         self._workload_of: dict[int, PreparedStatement] = {}
+        # PostgreSQL runs a decision's writes as one statement (see _decision_statement).
+        self.writes_decisions_at_once = name == "postgresql"
+        self._decisions: dict[tuple[int, int], PreparedStatement] = {}
+
+    def decision(self, events: int, counts: int) -> PreparedStatement:
+        """The one statement that writes a decision with ``events`` events and ``counts`` counts."""
+        statement = self._decisions.get((events, counts))
+        if statement is None:
+            statement = PreparedStatement(_decision_statement(events, counts), self.dialect)
+            self._decisions[(events, counts)] = statement
+        return statement
 
     def workload_of(self, count: int) -> PreparedStatement:
         """The open cases of ``count`` employees (one statement per count, built on first use)."""
@@ -90,15 +147,18 @@ class _Statements:
 
 
 class SqlTransaction:
-    """One write transaction; everything in it commits together or not at all."""
+    """One write transaction; everything in it commits together or not at all.
 
-    def __init__(self, cursor: Any, statements: _Statements, *, pipelined: bool = False) -> None:
+    On PostgreSQL a decision's UPDATE, events and counts are held back and written by one
+    statement when the transaction ends (:meth:`finish`); elsewhere each runs at once.
+    """
+
+    def __init__(self, cursor: Any, statements: _Statements) -> None:
         self._cursor = cursor
         self._statements = statements
-        self._pipelined = pipelined
-        self._guarded: Any = None
-        #: The request this transaction updates, once it does.
-        self.updating: str | None = None
+        self._update: dict[str, Any] | None = None
+        self._events: list[dict[str, Any]] = []
+        self._counts: dict[str, int] = {}
 
     def get_request(self, request_id: str) -> RequestRow | None:
         row = self._statements.select_request.first(self._cursor, {"request_id": request_id})
@@ -123,44 +183,31 @@ class SqlTransaction:
         values = _request_values(row)
         values["b_id"] = values.pop("id")
         values["b_expected"] = expected_version
-        self.updating = row.id
-        if self._pipelined:
-            # Not waited for: the events that follow settle a race at the commit (see _conflict).
-            # The UPDATE runs on its own cursor so that its row count can still be checked then.
-            self._guarded = self._cursor.connection.cursor()
-            self._statements.update_request.send(self._guarded, values)
+        if self._statements.writes_decisions_at_once:
+            self._update = values
             return
         self._statements.update_request.send(self._cursor, values)
         if self._cursor.rowcount != 1:
             raise _conflict(row.id)
 
-    def confirm(self) -> None:
-        """After the commit: raise ``Conflict`` if a pipelined UPDATE found its version gone.
-
-        Unreachable while every change to a request appends its next events (the events'
-        primary key refuses the commit first); kept so that a request row changed outside
-        localgov never passes silently.
-        """
-        if self._guarded is not None and self._guarded.rowcount != 1:
-            raise _conflict(self.updating or "the request")
-
     def append_event(self, event: EventRow) -> None:
-        self._statements.insert_event.send(
-            self._cursor,
-            {
-                "request_id": event.request_id,
-                "seq": event.seq,
-                "at": event.at,
-                "actor": event.actor,
-                "role": event.role,
-                "action": event.action,
-                "from_state": event.from_state,
-                "to_state": event.to_state,
-                "data": event.data,
-                "prev_hash": event.prev_hash,
-                "hash": event.hash,
-            },
-        )
+        values = {
+            "request_id": event.request_id,
+            "seq": event.seq,
+            "at": event.at,
+            "actor": event.actor,
+            "role": event.role,
+            "action": event.action,
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+            "data": event.data,
+            "prev_hash": event.prev_hash,
+            "hash": event.hash,
+        }
+        if self._update is not None:
+            self._events.append(values)
+            return
+        self._statements.insert_event.send(self._cursor, values)
 
     def workload(self, staff_ids: Collection[str]) -> Mapping[str, int]:
         if not staff_ids:
@@ -171,6 +218,10 @@ class SqlTransaction:
 
     def adjust_workload(self, changes: Mapping[str, int]) -> None:
         """Add ``change`` to each employee's count of open cases (+1 assigned, -1 moved on)."""
+        if self._update is not None:
+            for staff_id, change in changes.items():
+                self._counts[staff_id] = self._counts.get(staff_id, 0) + change
+            return
         # One statement per employee, in a fixed order: two transactions adjusting the same two
         # counts lock their rows in the same order and never deadlock.
         for staff_id in sorted(changes):
@@ -183,6 +234,22 @@ class SqlTransaction:
         self._statements.put_document.send(
             self._cursor, {"sha256": sha256, "media_type": media_type, "size": len(content), "content": content}
         )
+
+    def finish(self) -> None:
+        """Write what was held back, before the commit; ``Conflict`` if the version moved on."""
+        if self._update is None:
+            return
+        values = dict(self._update)
+        for index, event in enumerate(self._events):
+            values.update({f"event{index}_{name}": value for name, value in event.items()})
+        counts = [(staff_id, change) for staff_id, change in sorted(self._counts.items()) if change]
+        for index, (staff_id, change) in enumerate(counts):
+            values[f"count{index}_staff_id"] = staff_id
+            values[f"count{index}_open_cases"] = change
+        statement = self._statements.decision(len(self._events), len(counts))
+        written = statement.first(self._cursor, values)
+        if written is None or written["matched"] != 1:
+            raise _conflict(self._update["b_id"])
 
 
 def _request_values(row: RequestRow) -> dict[str, Any]:
@@ -226,37 +293,21 @@ class SqlStore:
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
-        """One write transaction on a pooled driver connection.
-
-        On PostgreSQL it runs in psycopg's pipeline mode: statements go out without waiting for
-        each reply, so BEGIN travels with the first SELECT and the decision's writes with the
-        COMMIT, three round trips for a decision instead of seven. A decision made on a version
-        that another one has meanwhile replaced is then refused by the events' primary key
-        (both append the same next event number) and surfaces here as ``Conflict``.
-        """
         connection = self.engine.raw_connection()  # the driver's connection, from the pool
-        driver: Any = connection.dbapi_connection
-        transaction: SqlTransaction | None = None
-        pipelined = hasattr(driver, "pipeline")
         try:
             cursor = connection.cursor()
             try:
-                with driver.pipeline() if pipelined else contextlib.nullcontext():
-                    if not pipelined:
-                        # SQLite: take the write lock first, so that two writers never both
-                        # read the same version.
-                        cursor.execute("BEGIN IMMEDIATE")
-                    transaction = SqlTransaction(cursor, self._statements, pipelined=pipelined)
-                    yield transaction
-                    if pipelined:
-                        # Queued with the writes; leaving the pipeline sends them all at once.
-                        cursor.execute("COMMIT")
-                    else:
-                        connection.commit()
-                transaction.confirm()
+                if self.engine.dialect.name == "sqlite":
+                    # Take the write lock first, so that two writers never both read the same
+                    # version. (On PostgreSQL the version-guarded UPDATE's row lock settles it.)
+                    cursor.execute("BEGIN IMMEDIATE")
+                transaction = SqlTransaction(cursor, self._statements)
+                yield transaction
+                transaction.finish()
+                connection.commit()
             except self.engine.dialect.loaded_dbapi.IntegrityError as error:
                 connection.rollback()
-                raise _integrity(error, transaction) from error
+                raise _integrity(error) from error
             except BaseException:
                 connection.rollback()
                 raise
@@ -327,13 +378,8 @@ def _conflict(request_id: str) -> Conflict:
     return Conflict(f"{request_id} was changed by someone else at the same moment: reload it and decide again")
 
 
-def _integrity(error: Exception, transaction: SqlTransaction | None) -> Exception:
+def _integrity(error: Exception) -> Exception:
     text = str(error).lower()
     if "lg_idempotency" in text or "idempotency" in text:
         return IdempotencyKeyReused("this idempotency key was used by a concurrent submission")
-    if transaction is not None and transaction.updating is not None and (
-        "lg_events_pkey" in text or "lg_events.request_id, lg_events.seq" in text
-    ):
-        # Two decisions on the same version append the same next event: this one came second.
-        return _conflict(transaction.updating)
     return error
