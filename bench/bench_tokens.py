@@ -3,7 +3,8 @@
 Prints, for the reference building permit:
 - full verification rate (prefix, Base45, CBOR, signature, claims, trust and revocation look-up)
   against the raw ES256 verify of the same signed bytes (DER signature prepared in advance),
-  measured in interleaved batches in the same run, best batch of each;
+  measured in interleaved batches in the same run, best batch of each, then what each phase
+  costs on its own;
 - its size and QR version at ECC level Q (target <= 14), with and without zlib;
 - issue rate (sign and encode) against raw ES256 signing;
 - QR rendering time (PNG, SVG; automatic and fixed mask) and zxing-cpp read time.
@@ -24,8 +25,17 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from localgov.testing.pki import build_test_pki
-from localgov.tokens import RevocationList, cose, issue, reference_building_permit, verify
+from localgov.tokens import (
+    RevocationList,
+    TrustList,
+    cbor,
+    cose,
+    issue,
+    reference_building_permit,
+    verify,
+)
 from localgov.tokens.base45 import b45decode
+from localgov.tokens.claims import claims_from_map, revocation_hash
 from localgov.tokens.qr import qr_version, read_qr_texts, render_png, render_svg
 from localgov.tokens.token import decode_text
 
@@ -47,6 +57,31 @@ def interleaved(
         a.append(per_call(first, calls))
         b.append(per_call(second, calls))
     return min(a), min(b)
+
+
+def print_phases(token: str, trust: TrustList, revocations: RevocationList) -> None:
+    """What each phase of a verification costs alone (warm caches: in the loop they cost more)."""
+    data = decode_text(token)
+    parts = cose.parse_common_es256(data)
+    assert parts is not None
+    kid, _, signed, signature, payload = parts
+    key = trust.candidates(kid)[0].public_key
+    values = cbor.decode(payload)
+    claims = claims_from_map(values)
+    phases: dict[str, Callable[[], object]] = {
+        "prefix and Base45": lambda: decode_text(token),
+        "COSE_Sign1 (usual shape)": lambda: cose.parse_common_es256(data),
+        "ES256 (r || s to DER too)": lambda: cose.verify_es256(signed, signature, key),
+        "strict CBOR and claims": lambda: cbor.decode_and_read(payload, claims_from_map),
+        "  of which the claims": lambda: claims_from_map(values),
+        "revocation look-up": lambda: revocations.is_revoked(
+            kid, revocation_hash(claims.issuer, claims.permit_number)
+        ),
+    }
+    print("phases alone, best batch:")
+    for label, function in phases.items():
+        seconds = min(per_call(function, 300) for _ in range(21))
+        print(f"  {label:24s} {seconds * 1e6:8.1f} us")
 
 
 def main() -> None:
@@ -81,6 +116,7 @@ def main() -> None:
     print(f"raw ES256 verify          {raw * 1e6:8.1f} us   {1 / raw:8.0f}/s")
     print(f"full token verification   {full * 1e6:8.1f} us   {1 / full:8.0f}/s")
     print(f"ratio full/raw rate       {raw / full:8.1%}   (target >= 80%)")
+    print_phases(token, trust, revocations)
 
     print()
     print("== Size ==")

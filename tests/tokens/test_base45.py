@@ -55,3 +55,71 @@ def test_any_text_decodes_or_raises_base45_error(text: str) -> None:
     except Base45Error:
         return
     assert b45encode(data) == text
+
+
+# The decoder works on all groups at once with big-integer arithmetic. This one follows
+# RFC 9285 §4.2 a group at a time, with the same checks and wording, as the reference.
+def _reference_b45decode(text: str) -> bytes:
+    for position, char in enumerate(text):
+        if not char.isascii():
+            raise Base45Error(f"non-ASCII character at position {position}")
+    for position, char in enumerate(text):
+        if char not in ALPHABET:
+            raise Base45Error(f"character {char!r} at position {position} is not Base45")
+    if len(text) % 3 == 1:
+        raise Base45Error(f"length {len(text)} leaves a dangling character")
+    out = bytearray()
+    for position in range(0, len(text) - 2, 3):
+        c0, c1, c2 = (ALPHABET.index(char) for char in text[position : position + 3])
+        value = c0 + 45 * c1 + 2025 * c2
+        if value > 0xFFFF:
+            raise Base45Error(f"group at position {position} encodes a value above 65535")
+        out += value.to_bytes(2, "big")
+    if len(text) % 3 == 2:
+        c0, c1 = (ALPHABET.index(char) for char in text[-2:])
+        if c0 + 45 * c1 > 0xFF:
+            raise Base45Error(
+                f"final pair at position {len(text) - 2} encodes {c0 + 45 * c1} > 255"
+            )
+        out.append(c0 + 45 * c1)
+    return bytes(out)
+
+
+def _outcome(decode: object, text: str) -> object:
+    try:
+        return decode(text)  # type: ignore[operator]
+    except Base45Error as error:
+        return str(error)
+
+
+# Characters that make groups overflow (":" is 44, "W" is 32) or are not Base45 at all.
+_HOSTILE_TEXT = st.text(alphabet=ALPHABET + ":::WWW~a\u0660", max_size=120)
+
+
+@given(_HOSTILE_TEXT)
+def test_decoding_agrees_with_a_group_by_group_decoder(text: str) -> None:
+    assert _outcome(b45decode, text) == _outcome(_reference_b45decode, text)
+
+
+@given(st.binary(max_size=300), st.data())
+def test_an_overflowing_group_is_named_wherever_it_is(data: bytes, draw: st.DataObject) -> None:
+    text = b45encode(data)
+    groups = len(text) // 3
+    if not groups:
+        return
+    group = draw.draw(st.integers(0, groups - 1))
+    bad = draw.draw(st.sampled_from(["GGW", "::W", "00X", "::Y", "::Z", ":::"]))
+    text = text[: 3 * group] + bad + text[3 * group + 3 :]
+    assert _outcome(b45decode, text) == _outcome(_reference_b45decode, text)
+    with pytest.raises(Base45Error, match=f"group at position {3 * group} "):
+        b45decode(text)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 4095, 4096, 4097, 4098, 6000, 6001])
+def test_long_inputs_beyond_the_precomputed_masks(size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+    text = b45encode(data)
+    assert b45decode(text) == data
+    if len(text) >= 3:
+        late = text[:-3] + ":::" if len(text) % 3 == 0 else text[:-5] + ":::" + text[-2:]
+        assert _outcome(b45decode, late) == _outcome(_reference_b45decode, late)

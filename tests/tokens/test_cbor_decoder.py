@@ -208,3 +208,79 @@ def test_decode_and_read_reports_malformed_cbor_before_the_readers_refusal() -> 
         decode_and_read(bytes.fromhex("a1016161"), read)
     with pytest.raises(CborError, match="trailing"):
         decode_and_read(bytes.fromhex("a1010200"), read)
+
+
+# Data without a 0xff byte is decoded by cbor2.loads inside an indefinite-length array closed
+# by 0xff (see _decode_compiled); data with one, from a stream. Both must keep every refusal.
+@pytest.mark.parametrize(
+    "data",
+    [
+        "0102",  # two items: trailing bytes
+        "a1010241",  # a map, then a byte string's head without its byte
+        "a10102a0",  # a map, then an empty map
+        "9f01",  # an indefinite-length array: it would end at the closing break
+        "bf0102",  # an indefinite-length map
+        "5f4101",  # an indefinite-length byte string
+        "7f6161",  # an indefinite-length text string
+        "81",  # an array without its item
+        "5b0000000100000000",  # a byte string of 4 GiB: refused, nothing allocated
+        "7b0000000100000000",
+        "9b0000000100000000",
+        "bb0000000100000000",
+        "",
+    ],
+)
+def test_what_loads_inside_the_array_would_accept_is_still_refused(data: str) -> None:
+    raw = bytes.fromhex(data)
+    assert 0xFF not in raw
+    assert _decode_compiled(raw, 16) is _NOT_DECODED
+    with pytest.raises(CborError):
+        decode(raw)
+
+
+@pytest.mark.parametrize(
+    ("data", "value"),
+    [
+        ("18ff", 255),  # the byte 0xff as an argument: decoded from a stream
+        ("a1011a00ff0000", {1: 0xFF0000}),
+        ("41ff", b"\xff"),
+        ("9f01ff", CborError),  # indefinite length, closed by its own break
+        ("18ff00", CborError),  # a trailing byte after an item holding 0xff
+    ],
+)
+def test_data_holding_0xff_takes_the_stream(data: str, value: object) -> None:
+    raw = bytes.fromhex(data)
+    if value is CborError:
+        assert _decode_compiled(raw, 16) is _NOT_DECODED
+        with pytest.raises(CborError):
+            decode(raw)
+    else:
+        assert _decode_compiled(raw, 16) == value
+        assert decode(raw) == value
+
+
+@given(cbor_values, st.binary(max_size=4), st.integers(0, 6))
+def test_compiled_decoding_agrees_without_0xff(value: object, tail: bytes, max_depth: int) -> None:
+    data = cbor2.dumps(value).replace(b"\xff", b"\xfe")
+    tail = tail.replace(b"\xff", b"\xfe")
+    for candidate in (data, data + tail, data[: len(data) // 2]):
+        _compiled_agrees_with_reference(candidate)
+        _compiled_agrees_with_reference(candidate, max_depth)
+
+
+def _nesting(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_nesting, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_nesting, value), default=0)
+    return 0
+
+
+@given(cbor_values)
+def test_the_array_path_accepts_what_the_reference_returns(value: object) -> None:
+    # Not only safe but used: plain values without a 0xff byte decode on the compiled path
+    # (short of the deepest level, which it leaves to the reference).
+    data = encode(value)
+    if 0xFF in data or _nesting(value) >= 15:
+        return
+    assert repr(_decode_compiled(data, 16)) == repr(_decode_by_hand(data, 16))

@@ -1,15 +1,28 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from localgov.tokens import PermitClaims, format_permit, reference_building_permit
 from localgov.tokens.cbor import decode, encode
-from localgov.tokens.claims import claims_from_map, claims_to_map, revocation_hash
+from localgov.tokens.claims import (
+    _canonical_decimal,
+    _decode_any_figures,
+    _decode_figures,
+    _from_hundredths,
+    claims_from_map,
+    claims_to_map,
+    normalise_text,
+    revocation_hash,
+    slot_setters,
+)
+from localgov.tokens.errors import MalformedCbor
 from localgov.tokens.registry import KIND_CODES
 
 ISSUED = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
@@ -126,3 +139,80 @@ def permit_claims(draw: st.DrawFn) -> PermitClaims:
 @given(permit_claims())
 def test_decoding_inverts_encoding(claims: PermitClaims) -> None:
     assert claims_from_map(decode(encode(claims_to_map(claims)))) == claims
+
+
+# The readers' shortcuts for the usual case must give what the general readers give.
+
+
+@given(st.integers(0, 2**64 - 1) | st.sampled_from([0, 1, 5, 10, 50, 100, 1750, 24000, 10**20]))
+def test_hundredths_read_as_the_canonical_decimal(value: int) -> None:
+    expected = _canonical_decimal(Decimal(value) / 100)
+    assert _from_hundredths(value) == expected
+    assert str(_from_hundredths(value)) == str(expected)  # the same spelling too
+
+
+figure_keys = (
+    st.integers(-1, 12) | st.sampled_from(["floors", "custom", "زاوية", ""]) | st.just(True)
+)
+figure_values = (
+    st.integers(-5, 2**64 - 1) | st.booleans() | st.text(max_size=5) | st.binary(max_size=5)
+)
+
+
+def _read(reader: object, figures: dict[object, object]) -> object:
+    try:
+        return repr(reader(figures))  # type: ignore[operator]
+    except MalformedCbor as error:
+        return str(error)
+
+
+@given(st.dictionaries(figure_keys, figure_values, max_size=5))
+def test_usual_figures_read_as_the_general_reader_does(figures: dict[object, object]) -> None:
+    assert _read(_decode_figures, figures) == _read(_decode_any_figures, figures)
+
+
+@given(st.lists(st.sampled_from([1, 2, 3, 4, 5, 6, 7]), unique=True), st.data())
+def test_registered_numbers_in_any_order(codes: list[int], data: st.DataObject) -> None:
+    figures: dict[object, object] = {code: data.draw(st.integers(0, 10**9)) for code in codes}
+    assert _read(_decode_figures, figures) == _read(_decode_any_figures, figures)
+
+
+@pytest.mark.parametrize(("key", "twin"), [(1, True), (1, 1.0), (6, 6.0)])
+def test_claim_keys_equal_to_integers_are_refused(key: int, twin: object) -> None:
+    # cbor2 decodes true and 1.0 as dict keys equal to 1; they are not integers.
+    claims_map: dict[object, object] = dict(claims_to_map(_claims()).items())
+    claims_map[twin] = claims_map.pop(key)
+    with pytest.raises(MalformedCbor, match="not an integer or string"):
+        claims_from_map(claims_map)
+
+
+@pytest.mark.parametrize(("key", "twin"), [(1, True), (3, 3.0)])
+def test_permit_keys_equal_to_integers_are_refused(key: int, twin: object) -> None:
+    claims_map: dict[object, object] = dict(claims_to_map(_claims()).items())
+    permit = dict(claims_map[-65537])  # type: ignore[call-overload]
+    permit[twin] = permit.pop(key)
+    claims_map[-65537] = permit
+    with pytest.raises(MalformedCbor, match="unknown keys"):
+        claims_from_map(claims_map)
+
+
+@given(permit_claims())
+def test_claims_built_without_the_constructor_equal_constructed_ones(claims: PermitClaims) -> None:
+    fields = attrs.asdict(claims, recurse=False)
+    assert PermitClaims._from_checked(**fields) == claims
+    assert attrs.asdict(PermitClaims._from_checked(**fields), recurse=False) == fields
+
+
+def test_slot_setters_need_slots() -> None:
+    @attrs.frozen(slots=False)
+    class Loose:
+        x: int
+
+    with pytest.raises(TypeError, match="not a slot"):
+        slot_setters(Loose)
+
+
+@given(texts, texts)
+def test_revocation_hash_is_the_documented_one(issuer: str, number: str) -> None:
+    joined = b"%s\x00%s" % (normalise_text(issuer).encode(), normalise_text(number).encode())
+    assert revocation_hash(issuer, number) == hashlib.sha256(joined).digest()[:16]

@@ -17,6 +17,9 @@ import cbor2
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from hypothesis import given
+from hypothesis import strategies as st
 from pycose.algorithms import EdDSA, Es256, Ps256
 from pycose.headers import KID, Algorithm
 from pycose.keys import CoseKey
@@ -195,3 +198,53 @@ def test_a_label_in_both_headers_is_refused_on_a_real_token(token: str) -> None:
     forged = cbor2.dumps(cbor2.CBORTag(18, [protected, {4: b"\x00" * 8}, payload, signature]))
     with pytest.raises(MalformedCbor):
         cose.parse_sign1(forged)
+
+
+# r || s with the byte patterns the DER conversion treats apart: leading zero bytes (dropped),
+# a set high bit (a zero byte in front), zero itself (one zero byte).
+_INTEGER_HALVES = st.binary(min_size=32, max_size=32) | st.sampled_from(
+    [bytes(32), b"\x00" * 31 + b"\x01", b"\x00\x80" + bytes(30), b"\x80" + bytes(31), b"\xff" * 32]
+)
+
+
+@given(_INTEGER_HALVES, _INTEGER_HALVES)
+def test_der_signature_is_what_cryptography_encodes(r: bytes, s: bytes) -> None:
+    expected = encode_dss_signature(int.from_bytes(r, "big"), int.from_bytes(s, "big"))
+    assert cose._der_signature(r + s) == expected
+
+
+@pytest.mark.parametrize("length", [0, 1, 23, 24, 25, 200, 255, 256, 257, 300, 70000])
+def test_the_usual_shape_reads_as_the_general_parser_does(pki: TestPki, length: int) -> None:
+    payload = (bytes(range(256)) * 300)[:length]
+    message = cose.sign(payload, pki.signer.private_key, kid=pki.signer.kid)
+    parts = cose.parse_common_es256(message)
+    if length >= 0x10000:  # a four-byte length: only the general parser reads it
+        assert parts is None
+        return
+    parsed = cose.parse_sign1(message)
+    assert parts == (
+        parsed.kid,
+        parsed.alg,
+        cose.signed_bytes(parsed.protected_bytes, payload),
+        parsed.signature,
+        payload,
+    )
+
+
+def test_other_shapes_are_left_to_the_general_parser(pki: TestPki) -> None:
+    key = pki.signer.private_key
+    usual = cose.sign(b"12345", key, kid=pki.signer.kid)
+    assert cose.parse_common_es256(usual) is not None
+    item = cbor2.loads(usual).value
+    others = [
+        cose.sign(b"12345", key, kid=pki.signer.kid, tagged=False),  # untagged
+        cose.sign(b"12345", key),  # no kid
+        cose.sign(b"12345", key, kid=b"short"),  # a kid of another length
+        usual.replace(b"\x4512345", b"\x58\x0512345"),  # a longer length than needed
+        cbor2.dumps(cbor2.CBORTag(18, [item[0], {5: b"iv"}, item[2], item[3]])),
+        cbor2.dumps(cbor2.CBORTag(18, [item[0], {}, item[2], item[3] + b"\x00"])),
+        usual + b"\x00",  # trailing byte
+        usual[:-1],  # truncated
+    ]
+    for message in others:
+        assert cose.parse_common_es256(message) is None

@@ -35,7 +35,7 @@ from localgov.tokens import (
 from localgov.tokens.base45 import b45decode, b45encode
 from localgov.tokens.claims import claims_to_map
 from localgov.tokens.qr import qr_version
-from localgov.tokens.token import MAX_INFLATED_BYTES, decode_text, encode_text
+from localgov.tokens.token import MAX_INFLATED_BYTES, VerifiedPermit, decode_text, encode_text
 
 
 def sign_map(claims_map: object, signer: Credential, *, compress: bool = False) -> str:
@@ -78,6 +78,7 @@ def test_whitespace_around_a_scanned_token_is_ignored(token: str, trust: TrustLi
         ("LG:ABC", NotALocalgovToken),
         ("LG2:ABC", UnsupportedVersion),
         ("LG10:ABC", UnsupportedVersion),
+        ("LG01:ABC", UnsupportedVersion),  # not the usual prefix, though the same number
         ("LG1:abc", MalformedEncoding),
         ("LG1:A", MalformedEncoding),
         ("LG1:GGW", MalformedEncoding),
@@ -322,3 +323,10 @@ def test_a_payload_length_in_a_longer_header_than_needed_still_verifies(pki: Tes
     parsed = cose.parse_sign1(longer)
     assert parsed.to_be_signed() == cose.signed_bytes(parsed.protected_bytes, b"12345")
     assert cose.verify(longer, pki.signer.certificate) == b"12345"
+
+
+def test_the_verdict_equals_one_built_by_its_constructor(
+    token: str, claims: PermitClaims, trust: TrustList, pki: TestPki, now: datetime
+) -> None:
+    signer = trust.candidates(pki.signer.kid)[0]
+    assert verify(token, trust, at=now) == VerifiedPermit(claims, pki.signer.kid, signer, now)

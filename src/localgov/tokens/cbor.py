@@ -19,14 +19,15 @@ this module: it defines what is accepted and words every refusal, but costs abou
 token's claims. So ``cbor2``'s compiled decoder goes first, with duplicate keys and indefinite
 lengths refused, the nesting limit one level lower (it does not count empty containers), every
 tag refused by a hook before ``cbor2`` interprets it (dates, bignums, regular expressions,
-shared references: all of them, so its interpreters never see hostile bytes), and its read
-position checked for trailing bytes. Its result can still hold what the reference refuses
-(``undefined``, other simple values, boolean or array map keys), so :func:`is_plain` walks it.
-Whatever that path does not accept, including every tag, is decoded again by the reference,
-which returns or raises on its own terms: :func:`decode` returns and raises exactly what the
-reference does (the tests compare the two on random and mutated input). :func:`decode_and_read`
-leaves the walk to a schema check that looks at every value anyway. Both decoders are bounded by
-the input: ``cbor2`` neither pre-allocates for a declared length nor reads past the data.
+shared references: all of them, so its interpreters never see hostile bytes), and trailing
+bytes detected (how is explained in ``_decode_compiled``). Its result can still hold what the
+reference refuses (``undefined``, other simple values, boolean or array map keys), so
+:func:`is_plain` walks it. Whatever that path does not accept, including every tag, is decoded
+again by the reference, which returns or raises on its own terms: :func:`decode` returns and
+raises exactly what the reference does (the tests compare the two on random and mutated
+input). :func:`decode_and_read` leaves the walk to a schema check that looks at every value
+anyway. Both decoders are bounded by the input: ``cbor2`` neither pre-allocates for a declared
+length nor reads past the data.
 
 Encoding uses ``cbor2`` in canonical mode (RFC 8949 §4.2.1 core deterministic encoding).
 """
@@ -176,6 +177,40 @@ def _decode_compiled(data: bytes, max_depth: int) -> object:
     # reference.
     if max_depth < 1:
         return _NOT_DECODED
+    if _BREAK in data:
+        return _decode_streamed(data, max_depth)
+    # Trailing bytes: cbor2.loads reads one item and ignores what follows, and decoding from a
+    # stream, whose final position would show them, costs a third more. So data goes inside an
+    # indefinite-length array closed by a break byte (0xff), and loads must return exactly one
+    # item. That closing byte is the only 0xff in the buffer: if anything in data takes it (a
+    # truncated string as content, an indefinite-length item of data as its own end), the array
+    # is left open and loads fails; otherwise it closes the array right after data's last
+    # top-level item. So indefinite lengths in data are still refused, though loads allows them.
+    try:
+        items = cbor2.loads(
+            b"".join((_INDEFINITE_ARRAY, data, _BREAK_BYTE)),
+            semantic_decoders=_REFUSE_SEMANTICS,
+            tag_hook=_refuse_tag,
+            max_depth=max_depth,  # max_depth - 1, plus the level of the array
+            allow_duplicate_keys=False,
+        )
+    except Exception:  # noqa: BLE001
+        # Whatever made cbor2 stop (malformed input, a tag, an error it has not documented),
+        # the reference decoder reads the same bytes and gives the one documented answer.
+        return _NOT_DECODED
+    if len(items) != 1:  # trailing items, or none at all
+        return _NOT_DECODED
+    return items[0]
+
+
+_BREAK = 0xFF  # the "break" stop code that ends an indefinite-length item
+_BREAK_BYTE = bytes((_BREAK,))
+_INDEFINITE_ARRAY = b"\x9f"  # major type 4, additional information 31
+
+
+def _decode_streamed(data: bytes, max_depth: int) -> object:
+    # For data that holds a 0xff byte (a few tokens in a hundred, in a date or a figure): decoded
+    # from a stream, whose final position shows trailing bytes.
     stream = io.BytesIO(data)
     try:
         value = cbor2.CBORDecoder(
@@ -187,9 +222,7 @@ def _decode_compiled(data: bytes, max_depth: int) -> object:
             allow_duplicate_keys=False,
         ).decode()
     except Exception:  # noqa: BLE001
-        # Whatever made cbor2 stop (malformed input, a tag, an error it has not documented),
-        # the reference decoder reads the same bytes and gives the one documented answer.
-        return _NOT_DECODED
+        return _NOT_DECODED  # as in _decode_compiled
     if stream.tell() != len(data):  # cbor2 leaves trailing bytes unread
         return _NOT_DECODED
     return value

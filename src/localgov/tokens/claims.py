@@ -18,10 +18,12 @@ import codecs
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Context, Decimal, InvalidOperation
 from encodings import iso8859_6
+from operator import countOf
+from types import MemberDescriptorType
 from typing import TypeAlias
 
 import attrs
@@ -53,7 +55,6 @@ CLAIM_PERMIT = -65537
 
 PERMIT_NUMBER, KIND, HOLDER, PARCEL, ADDRESS, FIGURES = 1, 2, 3, 4, 5, 6
 _PERMIT_KEYS = frozenset((PERMIT_NUMBER, KIND, HOLDER, PARCEL, ADDRESS, FIGURES))
-_PERMIT_KEY_TYPES = frozenset((int,))
 _READ_CLAIMS = frozenset((CLAIM_ISS, CLAIM_EXP, CLAIM_NBF, CLAIM_IAT, CLAIM_PERMIT))
 
 FigureValue: TypeAlias = int | Decimal | str
@@ -74,6 +75,25 @@ def normalise_text(text: str) -> str:
     if _NON_ASCII_DIGIT.search(text):
         text = to_western_digits(text)
     return text.strip()
+
+
+SlotSetter: TypeAlias = Callable[[object, object], None]
+
+
+def slot_setters(cls: type) -> dict[str, SlotSetter]:
+    """Field name -> the ``__set__`` of its slot descriptor, for a slotted attrs class ``cls``.
+
+    A frozen attrs class sets its fields through ``object.__setattr__``, which first looks the
+    name up on the class; a private constructor whose values are already checked
+    (``_from_checked``) sets them through these instead, at half the cost.
+    """
+    setters: dict[str, SlotSetter] = {}
+    for field in attrs.fields(cls):
+        descriptor = cls.__dict__.get(field.name)
+        if not isinstance(descriptor, MemberDescriptorType):
+            raise TypeError(f"{cls.__name__}.{field.name} is not a slot")
+        setters[field.name] = descriptor.__set__
+    return setters
 
 
 def _to_utc_second(value: datetime | None) -> datetime | None:
@@ -200,19 +220,19 @@ class PermitClaims:
         figures: tuple[tuple[str, FigureValue], ...],
     ) -> PermitClaims:
         # claims_from_map has already checked every field; running the converters and
-        # validators again would cost as much as reading the claims did.
+        # validators again would cost as much as reading the claims did. Each slot is set
+        # through its descriptor, half the cost of object.__setattr__ (which looks it up).
         claims = object.__new__(cls)
-        set_field = object.__setattr__
-        set_field(claims, "issuer", issuer)
-        set_field(claims, "permit_number", permit_number)
-        set_field(claims, "kind", kind)
-        set_field(claims, "holder_name", holder_name)
-        set_field(claims, "issued_at", issued_at)
-        set_field(claims, "expires_at", expires_at)
-        set_field(claims, "valid_from", valid_from)
-        set_field(claims, "parcel", parcel)
-        set_field(claims, "address", address)
-        set_field(claims, "figures", figures)
+        _set_issuer(claims, issuer)
+        _set_permit_number(claims, permit_number)
+        _set_kind(claims, kind)
+        _set_holder_name(claims, holder_name)
+        _set_issued_at(claims, issued_at)
+        _set_expires_at(claims, expires_at)
+        _set_valid_from(claims, valid_from)
+        _set_parcel(claims, parcel)
+        _set_address(claims, address)
+        _set_figures(claims, figures)
         return claims
 
     @property
@@ -234,12 +254,26 @@ class PermitClaims:
         return revocation_hash(self.issuer, self.permit_number)
 
 
+_SETTERS = slot_setters(PermitClaims)
+_set_issuer = _SETTERS["issuer"]
+_set_permit_number = _SETTERS["permit_number"]
+_set_kind = _SETTERS["kind"]
+_set_holder_name = _SETTERS["holder_name"]
+_set_issued_at = _SETTERS["issued_at"]
+_set_expires_at = _SETTERS["expires_at"]
+_set_valid_from = _SETTERS["valid_from"]
+_set_parcel = _SETTERS["parcel"]
+_set_address = _SETTERS["address"]
+_set_figures = _SETTERS["figures"]
+
+
 def revocation_hash(issuer: str, permit_number: str) -> bytes:
     """SHA-256 (first 16 bytes) of ``issuer``, a NUL byte and ``permit_number``, as UTF-8."""
     # Inline for ASCII texts, which normalise_text only strips: checked at every verification.
     issuer = issuer.strip() if issuer.isascii() else normalise_text(issuer)
     number = permit_number.strip() if permit_number.isascii() else normalise_text(permit_number)
-    return hashlib.sha256(b"%s\x00%s" % (issuer.encode(), number.encode())).digest()[:16]
+    # UTF-8 of the joined text is the UTF-8 of each joined with a NUL byte, for one encode call.
+    return hashlib.sha256(f"{issuer}\x00{number}".encode()).digest()[:16]
 
 
 def _encode_text(text: str) -> str | bytes:
@@ -291,14 +325,11 @@ def claims_to_map(claims: PermitClaims) -> dict[int, object]:
 
 
 def _decode_text(value: object, where: str, *, required: bool = False) -> str:
+    # The general reader of a text claim; _text and _required_text try the usual cases first.
     if isinstance(value, str):
         text = value
     elif isinstance(value, bytes):
-        try:
-            # What value.decode("iso8859_6") does, without looking the codec up by name.
-            text = codecs.charmap_decode(value, "strict", _ISO8859_6_TABLE)[0]
-        except UnicodeDecodeError:
-            raise MalformedCbor(f"{where}: byte string is not ISO 8859-6 text") from None
+        text = _iso8859_6(value, where)
     else:
         raise MalformedCbor(f"{where}: expected text, found {type(value).__name__}")
     if len(text) > _MAX_TEXT:
@@ -308,17 +339,69 @@ def _decode_text(value: object, where: str, *, required: bool = False) -> str:
     return text
 
 
-def _decode_date(value: object, key: int, where: str) -> datetime:
-    if type(value) is not int or value not in _NUMERIC_DATE_RANGE:
-        raise MalformedCbor(f"{where} ({key}): expected a NumericDate integer, found {value!r}")
-    return datetime.fromtimestamp(value, UTC)
+def _iso8859_6(value: bytes, where: str) -> str:
+    try:
+        # What value.decode("iso8859_6") does, without looking the codec up by name.
+        return _charmap_decode(value, "strict", _ISO8859_6_TABLE)[0]
+    except UnicodeDecodeError:
+        raise MalformedCbor(f"{where}: byte string is not ISO 8859-6 text") from None
+
+
+def _text(value: object, where: str) -> str:
+    # Arabic text travels as ISO 8859-6 bytes, one byte a character, so the length is known
+    # before decoding; everything else, and every refusal, goes through _decode_text.
+    if type(value) is bytes and len(value) <= _MAX_TEXT:
+        try:
+            return _charmap_decode(value, "strict", _ISO8859_6_TABLE)[0]
+        except UnicodeDecodeError:
+            pass
+    return _decode_text(value, where)
 
 
 def _required_text(value: object, where: str) -> str:
-    # The common case inline (a short, non-blank str); everything else through _decode_text.
-    if type(value) is str and 0 < len(value) <= _MAX_TEXT and not value.isspace():
-        return value
+    # The common cases inline (a short, non-blank str or ISO 8859-6 bytes); anything else,
+    # including every refusal, through _decode_text.
+    if type(value) is str:
+        if 0 < len(value) <= _MAX_TEXT and not value.isspace():
+            return value
+    elif type(value) is bytes and 0 < len(value) <= _MAX_TEXT:
+        try:
+            text: str = _charmap_decode(value, "strict", _ISO8859_6_TABLE)[0]
+        except UnicodeDecodeError:
+            text = ""
+        if text and not text.isspace():
+            return text
     return _decode_text(value, where, required=True)
+
+
+def _decode_date(value: object, key: int, where: str) -> datetime:
+    if type(value) is not int or value not in _NUMERIC_DATE_RANGE:
+        raise MalformedCbor(f"{where} ({key}): expected a NumericDate integer, found {value!r}")
+    return _from_timestamp(value, UTC)
+
+
+def _validity(
+    claims: dict[int | str | bytes, object],
+) -> tuple[datetime, datetime | None, datetime | None]:
+    # iat, exp and nbf: integers in the range of datetime, the common case inline.
+    iat = claims.get(CLAIM_IAT)
+    if type(iat) is int and iat in _NUMERIC_DATE_RANGE:
+        issued_at = _from_timestamp(iat, UTC)
+    elif CLAIM_IAT not in claims:
+        raise MalformedCbor("claim 6 (iat) is missing")
+    else:
+        issued_at = _decode_date(iat, CLAIM_IAT, "iat")
+    exp = claims.get(CLAIM_EXP)
+    if type(exp) is int and exp in _NUMERIC_DATE_RANGE:
+        expires_at: datetime | None = _from_timestamp(exp, UTC)
+    else:
+        expires_at = None if CLAIM_EXP not in claims else _decode_date(exp, CLAIM_EXP, "exp")
+    valid_from = (
+        None if CLAIM_NBF not in claims else _decode_date(claims[CLAIM_NBF], CLAIM_NBF, "nbf")
+    )
+    if expires_at is not None and expires_at <= (valid_from or issued_at):
+        raise MalformedCbor("exp (4) is not after the start of validity")
+    return issued_at, expires_at, valid_from
 
 
 def claims_from_map(claims: object) -> PermitClaims:
@@ -330,29 +413,26 @@ def claims_from_map(claims: object) -> PermitClaims:
     if not isinstance(claims, dict):
         raise MalformedCbor("the payload is not a CWT claims map")
     # Every key and value is type-checked here, so cbor.decode_and_read can skip its own pass;
-    # the claims this does not read (other CWT claims) are checked as a whole.
-    if not KEY_TYPES.issuperset(map(type, claims)):
-        raise MalformedCbor("a claim key is not an integer or string")
-    if not _READ_CLAIMS.issuperset(claims):
+    # the claims this does not read (other CWT claims) are checked as a whole. Key types are
+    # checked as well as values: True and 1.0 are equal to 1 as dict keys, but not integers.
+    # (Dict views compare with a set without building one, as frozenset.issuperset would.)
+    if claims.keys() <= _READ_CLAIMS:
+        # Every key an int, counted in C without the set issuperset(map(type, ...)) builds.
+        if countOf(map(type, claims), int) != len(claims):
+            raise MalformedCbor("a claim key is not an integer or string")
+    else:
+        if not KEY_TYPES.issuperset(map(type, claims)):
+            raise MalformedCbor("a claim key is not an integer or string")
         other = claims.keys() - _READ_CLAIMS
         if not all(is_plain(claims[key]) for key in other):
             raise MalformedCbor("a claim holds a value that is not plain CBOR")
     permit = claims.get(CLAIM_PERMIT)
     if not isinstance(permit, dict):
         raise MalformedCbor(f"claim {CLAIM_PERMIT} (permit) is missing or not a map")
-    if not _PERMIT_KEY_TYPES.issuperset(map(type, permit)) or not _PERMIT_KEYS.issuperset(permit):
+    if not permit.keys() <= _PERMIT_KEYS or countOf(map(type, permit), int) != len(permit):
         unknown = [key for key in permit if type(key) is not int or key not in _PERMIT_KEYS]
         raise MalformedCbor(f"permit map has unknown keys {sorted(map(repr, unknown))}")
-    if CLAIM_IAT not in claims:
-        raise MalformedCbor("claim 6 (iat) is missing")
-    issued_at = _decode_date(claims[CLAIM_IAT], CLAIM_IAT, "iat")
-    expires_at = valid_from = None
-    if CLAIM_EXP in claims:
-        expires_at = _decode_date(claims[CLAIM_EXP], CLAIM_EXP, "exp")
-    if CLAIM_NBF in claims:
-        valid_from = _decode_date(claims[CLAIM_NBF], CLAIM_NBF, "nbf")
-    if expires_at is not None and expires_at <= (valid_from or issued_at):
-        raise MalformedCbor("exp (4) is not after the start of validity")
+    issued_at, expires_at, valid_from = _validity(claims)
     kind = permit.get(KIND)
     if type(kind) is int:
         kind = _KIND_NAMES.get(kind)  # a registered name: valid text already
@@ -360,6 +440,7 @@ def claims_from_map(claims: object) -> PermitClaims:
             raise MalformedCbor(f"permit kind code {permit[KIND]} is not registered")
     else:
         kind = _required_text(kind, "kind (2)")
+    # An absent optional claim reads as empty; a present one must be valid, even CBOR null.
     parcel = permit.get(PARCEL)
     address = permit.get(ADDRESS)
     figures = permit.get(FIGURES)
@@ -371,27 +452,64 @@ def claims_from_map(claims: object) -> PermitClaims:
         issued_at,
         expires_at,
         valid_from,
-        "" if parcel is None and PARCEL not in permit else _decode_text(parcel, "parcel (4)"),
-        "" if address is None and ADDRESS not in permit else _decode_text(address, "address (5)"),
+        "" if parcel is None and PARCEL not in permit else _text(parcel, "parcel (4)"),
+        "" if address is None and ADDRESS not in permit else _text(address, "address (5)"),
         () if figures is None and FIGURES not in permit else _decode_figures(figures),
     )
 
 
 _ISO8859_6_TABLE = iso8859_6.decoding_table
+_charmap_decode = codecs.charmap_decode
+_from_timestamp = datetime.fromtimestamp
 # Plain dicts: look-ups in a MappingProxyType cost twice as much, and these run per token.
 _KIND_NAMES = dict(KIND_NAMES)
 _FIGURE_BY_CODE = dict(FIGURES_BY_CODE)
 
 
-_HUNDRED = Decimal(100)
 # Its own context, so a caller's decimal settings cannot round a figure: 28 digits hold any
-# quotient of an integer below 2**64 (20 digits) by 100 exactly.
+# integer below 2**64 (20 digits), the most CBOR carries without a (refused) bignum tag.
 _FIGURE_CONTEXT = Context(prec=28)
+
+
+def _from_hundredths(value: int) -> Decimal:
+    # The canonical decimal (see _canonical_decimal) of value / 100: whole amounts with
+    # exponent 0 (24000 -> 240), others without trailing zeros (1750 -> 17.5, 5 -> 0.05).
+    # Shifting the decimal point (scaleb) is exact and costs less than a division.
+    whole, cents = divmod(value, 100)
+    if not cents:
+        return Decimal(whole)
+    if cents % 10:
+        return Decimal(value).scaleb(-2, _FIGURE_CONTEXT)
+    return Decimal(value // 10).scaleb(-1, _FIGURE_CONTEXT)
 
 
 def _decode_figures(figures: object) -> tuple[tuple[str, FigureValue], ...]:
     if not isinstance(figures, dict):
         raise MalformedCbor("figures (6): expected a map")
+    # The usual figures first: registered numbers under their codes, in ascending order (the
+    # canonical one). Anything else, a name, a text, a refusal, is left to the general reader.
+    pairs: list[tuple[str, FigureValue]] = []
+    last_code = 0
+    for code, value in figures.items():
+        spec = _NUMBER_FIGURES.get(code) if type(code) is int else None
+        if spec is None or code <= last_code or type(value) is not int or value < 0:
+            return _decode_any_figures(figures)
+        last_code = code
+        name, in_hundredths = spec
+        pairs.append((name, _from_hundredths(value) if in_hundredths else value))
+    return tuple(pairs)
+
+
+# Code -> (name, carried in hundredths) of the registered figures that are numbers.
+_NUMBER_FIGURES = {
+    code: (spec.name, spec.type == "decimal")
+    for code, spec in FIGURES_BY_CODE.items()
+    if spec.type != "text"
+}
+
+
+def _decode_any_figures(figures: dict[object, object]) -> tuple[tuple[str, FigureValue], ...]:
+    # Every figure the format allows, and every refusal.
     result: dict[str, FigureValue] = {}
     # The canonical order is well-known figures by code, then the others by name; deterministic
     # CBOR already lists them so (integer keys sort first), so sorting is usually not needed.
@@ -408,18 +526,11 @@ def _decode_figures(figures: object) -> tuple[tuple[str, FigureValue], ...]:
             last_code = key
             name = spec.name
             if spec.type == "text":
-                result[name] = _decode_text(value, f"figure {name}")
+                result[name] = _text(value, f"figure {name}")
                 continue
             if type(value) is not int or value < 0:
                 raise MalformedCbor(f"figure {name}: expected an integer >= 0, found {value!r}")
-            if spec.type != "decimal":
-                result[name] = value
-            elif value % 100:
-                # An exact division yields the fewest digits the quotient needs: the canonical
-                # decimal (see _canonical_decimal), 1750 -> 17.5.
-                result[name] = _FIGURE_CONTEXT.divide(Decimal(value), _HUNDRED)
-            else:
-                result[name] = Decimal(value // 100)
+            result[name] = value if spec.type != "decimal" else _from_hundredths(value)
         elif isinstance(key, str):
             name = key
             if not name.strip() or name in FIGURES_BY_NAME or name in result:

@@ -21,7 +21,13 @@ from localgov.errors import LocalgovError
 from localgov.pki import Credential, kid_of, permit_kinds_of, unit_code_of
 from localgov.tokens import cbor, cose
 from localgov.tokens.base45 import Base45Error, b45decode, b45encode
-from localgov.tokens.claims import PermitClaims, claims_from_map, claims_to_map, revocation_hash
+from localgov.tokens.claims import (
+    PermitClaims,
+    claims_from_map,
+    claims_to_map,
+    revocation_hash,
+    slot_setters,
+)
 from localgov.tokens.errors import (
     BadSignature,
     Expired,
@@ -76,6 +82,26 @@ class VerifiedPermit:
     signer: TrustedSigner
     verified_at: datetime
 
+    @classmethod
+    def _from_checked(
+        cls, claims: PermitClaims, kid: bytes, signer: TrustedSigner, verified_at: datetime
+    ) -> VerifiedPermit:
+        # What the attrs __init__ does, through the slots' descriptors: it goes through
+        # object.__setattr__ (the class is frozen), which costs twice as much, once per token.
+        verified = object.__new__(cls)
+        _set_claims(verified, claims)
+        _set_kid(verified, kid)
+        _set_signer(verified, signer)
+        _set_verified_at(verified, verified_at)
+        return verified
+
+
+_SETTERS = slot_setters(VerifiedPermit)
+_set_claims = _SETTERS["claims"]
+_set_kid = _SETTERS["kid"]
+_set_signer = _SETTERS["signer"]
+_set_verified_at = _SETTERS["verified_at"]
+
 
 def encode_text(message: bytes, *, compress: bool | None = None) -> str:
     """``LG1:`` + Base45 of ``message``, zlib-compressed if ``compress`` (``None``: if smaller)."""
@@ -91,6 +117,21 @@ def decode_text(text: object) -> bytes:
     if not isinstance(text, str):
         raise NotALocalgovToken(f"expected text, found {type(text).__name__}")
     text = text.strip()
+    # Every current token starts with exactly PREFIX, which the general checks would accept.
+    start = len(PREFIX) if text.startswith(PREFIX) else _check_prefix(text)
+    if len(text) > MAX_TOKEN_CHARS:
+        raise MalformedEncoding(f"{len(text)} characters, more than a QR code holds")
+    try:
+        data = b45decode(text[start:])
+    except Base45Error as error:
+        raise MalformedEncoding(f"Base45: {error}") from None
+    if data[:1] == _ZLIB_FIRST_BYTE:
+        data = _inflate(data)
+    return data
+
+
+def _check_prefix(text: str) -> int:
+    # Where the Base45 starts, after 'LG<version>:'; raise unless the version is this one.
     if not text.startswith("LG"):
         raise NotALocalgovToken(f"text starts with {text[:4]!r}, not 'LG<version>:'")
     colon = text.find(":", 2, 3 + _MAX_VERSION_DIGITS)
@@ -99,15 +140,7 @@ def decode_text(text: object) -> bytes:
         raise NotALocalgovToken(f"text starts with {text[:6]!r}, not 'LG<version>:'")
     if version != str(FORMAT_VERSION):
         raise UnsupportedVersion(f"format version {version}; this verifier reads {FORMAT_VERSION}")
-    if len(text) > MAX_TOKEN_CHARS:
-        raise MalformedEncoding(f"{len(text)} characters, more than a QR code holds")
-    try:
-        data = b45decode(text[colon + 1 :])
-    except Base45Error as error:
-        raise MalformedEncoding(f"Base45: {error}") from None
-    if data[:1] == _ZLIB_FIRST_BYTE:
-        data = _inflate(data)
-    return data
+    return colon + 1
 
 
 def _inflate(data: bytes) -> bytes:
@@ -147,17 +180,24 @@ def issue(claims: PermitClaims, signer: Credential, *, compress: bool | None = N
     return encode_text(message, compress=compress)
 
 
-def _check_signature(message: cose.Sign1, candidates: tuple[TrustedSigner, ...]) -> TrustedSigner:
-    if message.alg != cose.ALG_ES256:
-        raise BadSignature(
-            f"algorithm {message.alg!r}; localgov permits are signed with ES256 (-7)"
-        )
-    signed = message.to_be_signed()
+def _parse_any(data: bytes) -> tuple[bytes, cbor.CborValue, bytes, bytes, bytes]:
+    """``(kid, alg, Sig_structure, signature, payload)`` of any COSE_Sign1; raise MalformedCbor."""
+    message = cose.parse_sign1(data)
+    if message.kid is None:
+        raise MalformedCbor("no key id (header label 4) in the COSE headers")
+    return message.kid, message.alg, message.to_be_signed(), message.signature, message.payload
+
+
+def _check_signature(
+    alg: cbor.CborValue, signed: bytes, signature: bytes, candidates: tuple[TrustedSigner, ...]
+) -> TrustedSigner:
+    if alg != cose.ALG_ES256:
+        raise BadSignature(f"algorithm {alg!r}; localgov permits are signed with ES256 (-7)")
     failure: BadSignature | None = None
     for candidate in candidates:
         try:
             # A trusted signer's key is P-256: TrustedSigner refuses any other when it loads.
-            cose.verify_es256(signed, message.signature, candidate.public_key)
+            cose.verify_es256(signed, signature, candidate.public_key)
         except BadSignature as error:
             failure = error
             continue
@@ -178,16 +218,15 @@ def verify(
     prefix, version, encoding, CBOR, signer, signature, kind, dates, revocation.
     """
     moment = at or datetime.now(UTC)
-    message = cose.parse_sign1(decode_text(text))
-    kid = message.kid
-    if kid is None:
-        raise MalformedCbor("no key id (header label 4) in the COSE headers")
+    data = decode_text(text)
+    # Tokens localgov issues take the byte-exact path; any other shape is parsed in full.
+    kid, alg, signed, signature, payload = cose.parse_common_es256(data) or _parse_any(data)
     candidates = trust.candidates(kid)
     if not candidates:
         raise UnknownSigner(f"key id {kid.hex()} is not on trust list {trust.sequence}")
-    signer = _check_signature(message, candidates)
+    signer = _check_signature(alg, signed, signature, candidates)
     try:
-        claims = cbor.decode_and_read(message.payload, claims_from_map)
+        claims = cbor.decode_and_read(payload, claims_from_map)
     except cbor.CborError as error:
         raise MalformedCbor(f"claims: {error}") from None
     _check_signer_allowed(signer, claims)
@@ -200,7 +239,7 @@ def verify(
         kid, revocation_hash(claims.issuer, claims.permit_number)
     ):
         raise Revoked(f"permit {claims.permit_id} is on revocation list {revocations.sequence}")
-    return VerifiedPermit(claims, kid, signer, moment)
+    return VerifiedPermit._from_checked(claims, kid, signer, moment)
 
 
 def _check_signer_allowed(signer: TrustedSigner, claims: PermitClaims) -> None:
