@@ -136,3 +136,36 @@ def test_an_idempotency_key_claimed_twice_is_refused_at_the_latest_at_the_commit
     with store.transaction() as transaction:  # the refused transaction drew no number
         assert transaction.next_sequence("CZTN", 2026) == 1
 
+
+
+def test_a_refused_decision_draws_no_number_and_stores_no_document(store: SqlStore) -> None:
+    """Writes made before the decision (an issue number, a document) go back with it."""
+    submitted(store)
+    with store.transaction() as winner:
+        winner.update_request(request_row(1), expected_version=0)
+        winner.append_event(event_row(2, "request_missing"))
+    late_decision = pytest.raises(Conflict)
+    with late_decision, store.transaction() as late:
+        late.next_sequence("PCZTN", 2026)
+        late.put_document("ab" * 32, b"%PDF-1.4 late", "pdf")
+        late.update_request(request_row(1, state="issued"), expected_version=0)
+        late.append_event(event_row(2, "issue"))
+    assert store.get_document("ab" * 32) is None
+    with store.transaction() as transaction:
+        assert transaction.next_sequence("PCZTN", 2026) == 1
+
+
+def test_connections_go_back_to_the_pool_as_sqlalchemy_hands_them_out(store_url: str) -> None:
+    """After a write transaction, Core's own transactions on its connection still roll back."""
+    store = SqlStore.open(store_url, pool_size=1, max_overflow=0)  # one connection: the same one
+    submitted(store)
+    with store.transaction() as transaction:
+        transaction.update_request(request_row(1), expected_version=0)
+        transaction.append_event(event_row(2, "request_missing"))
+    with store.engine.connect() as connection:
+        connection.execute(sa.update(schema.requests).values(state="edited"))
+        connection.rollback()
+    try:
+        assert store.get_request("CZTN-2600001-3").state == "document_check"  # type: ignore[union-attr]
+    finally:
+        store.close()

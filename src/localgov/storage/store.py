@@ -150,15 +150,28 @@ class SqlTransaction:
     """One write transaction; everything in it commits together or not at all.
 
     On PostgreSQL a decision's UPDATE, events and counts are held back and written by one
-    statement when the transaction ends (:meth:`finish`); elsewhere each runs at once.
+    statement when the transaction ends (:meth:`finish`), and the connection opens a database
+    transaction (``BEGIN``) only before a second write: a decision that writes nothing else is
+    that one statement, atomic on its own, and saves the round trips of BEGIN and COMMIT. Its
+    reads then run outside a transaction, which under PostgreSQL's READ COMMITTED sees what a
+    transaction's statements would; the version guard makes the write apply to what was read.
+    Elsewhere each write runs at once, inside the transaction the store began.
     """
 
-    def __init__(self, cursor: Any, statements: _Statements) -> None:
+    def __init__(self, cursor: Any, statements: _Statements, *, began: bool = True) -> None:
         self._cursor = cursor
         self._statements = statements
         self._update: dict[str, Any] | None = None
         self._events: list[dict[str, Any]] = []
         self._counts: dict[str, int] = {}
+        #: Whether a database transaction is open (to commit or roll back at the end).
+        self.began = began
+
+    def _writing(self) -> None:
+        """Before a write that is not held back: make sure a database transaction is open."""
+        if not self.began:
+            self._cursor.execute("BEGIN")
+            self.began = True
 
     def get_request(self, request_id: str) -> RequestRow | None:
         row = self._statements.select_request.first(self._cursor, {"request_id": request_id})
@@ -167,16 +180,19 @@ class SqlTransaction:
     def next_sequence(self, scope: str, year: int) -> int:
         # One statement that creates the counter or takes the next number: two workers creating
         # the same unit's first counter of a year never collide.
+        self._writing()
         row = self._statements.next_number.first(self._cursor, {"scope": scope, "year": year})
         assert row is not None, "INSERT ... RETURNING returns the counter"
         return int(row["last"])
 
     def claim_idempotency_key(self, key: str, fingerprint: str, request_id: str) -> None:
+        self._writing()
         self._statements.claim_key.send(
             self._cursor, {"key": key, "fingerprint": fingerprint, "request_id": request_id}
         )
 
     def insert_request(self, row: RequestRow) -> None:
+        self._writing()
         self._statements.insert_request.send(self._cursor, _request_values(row))
 
     def update_request(self, row: RequestRow, expected_version: int) -> None:
@@ -186,6 +202,7 @@ class SqlTransaction:
         if self._statements.writes_decisions_at_once:
             self._update = values
             return
+        self._writing()
         self._statements.update_request.send(self._cursor, values)
         if self._cursor.rowcount != 1:
             raise _conflict(row.id)
@@ -207,6 +224,7 @@ class SqlTransaction:
         if self._update is not None:
             self._events.append(values)
             return
+        self._writing()
         self._statements.insert_event.send(self._cursor, values)
 
     def workload(self, staff_ids: Collection[str]) -> Mapping[str, int]:
@@ -224,6 +242,7 @@ class SqlTransaction:
             return
         # One statement per employee, in a fixed order: two transactions adjusting the same two
         # counts lock their rows in the same order and never deadlock.
+        self._writing()
         for staff_id in sorted(changes):
             self._statements.adjust_workload.send(
                 self._cursor, {"staff_id": staff_id, "open_cases": changes[staff_id]}
@@ -231,6 +250,7 @@ class SqlTransaction:
 
     def put_document(self, sha256: str, content: bytes, media_type: str) -> None:
         # Content-addressed: the same file handed in twice (even at once) is stored once.
+        self._writing()
         self._statements.put_document.send(
             self._cursor, {"sha256": sha256, "media_type": media_type, "size": len(content), "content": content}
         )
@@ -294,25 +314,35 @@ class SqlStore:
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
         connection = self.engine.raw_connection()  # the driver's connection, from the pool
+        driver: Any = connection.dbapi_connection
+        lazy = self._statements.writes_decisions_at_once
+        transaction: SqlTransaction | None = None
         try:
+            if lazy:
+                driver.autocommit = True  # BEGIN is sent by the transaction, if it writes twice
             cursor = connection.cursor()
             try:
-                if self.engine.dialect.name == "sqlite":
-                    # Take the write lock first, so that two writers never both read the same
-                    # version. (On PostgreSQL the version-guarded UPDATE's row lock settles it.)
+                if not lazy:
+                    # SQLite: take the write lock first, so that two writers never both read
+                    # the same version.
                     cursor.execute("BEGIN IMMEDIATE")
-                transaction = SqlTransaction(cursor, self._statements)
+                transaction = SqlTransaction(cursor, self._statements, began=not lazy)
                 yield transaction
                 transaction.finish()
-                connection.commit()
+                if not lazy:
+                    connection.commit()
+                elif transaction.began:
+                    cursor.execute("COMMIT")
             except self.engine.dialect.loaded_dbapi.IntegrityError as error:
-                connection.rollback()
+                _roll_back(connection, cursor, lazy, transaction)
                 raise _integrity(error) from error
             except BaseException:
-                connection.rollback()
+                _roll_back(connection, cursor, lazy, transaction)
                 raise
             cursor.close()
         finally:
+            if lazy:
+                driver.autocommit = False  # as SQLAlchemy hands connections out
             connection.close()  # back to the pool
 
     @functools.cached_property
@@ -372,6 +402,13 @@ class SqlStore:
         with self.engine.connect() as connection:
             content = connection.execute(sa.select(table.c.content).where(table.c.sha256 == sha256)).scalar()
         return None if content is None else bytes(content)
+
+
+def _roll_back(connection: Any, cursor: Any, lazy: bool, transaction: SqlTransaction | None) -> None:
+    if not lazy:
+        connection.rollback()
+    elif transaction is not None and transaction.began:
+        cursor.execute("ROLLBACK")
 
 
 def _conflict(request_id: str) -> Conflict:
