@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
+from localgov.requests.codec import StoredRecord
+
 __all__ = ["WRITE", "dump_json", "load_json", "open_database"]
 
 # Execution option marking a connection that will write; on SQLite it begins with BEGIN IMMEDIATE.
@@ -18,7 +20,12 @@ WRITE = "localgov_write"
 
 
 def dump_json(value: Any) -> str:
-    """JSON text of a stored record (orjson: several times faster than the json module)."""
+    """JSON text of a stored value (orjson: several times faster than the json module).
+
+    A request's record arrives already written (:class:`~localgov.requests.codec.StoredRecord`).
+    """
+    if isinstance(value, StoredRecord):
+        return value.json
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 

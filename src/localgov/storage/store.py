@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from localgov.requests.codec import StoredRecord
 from localgov.requests.errors import Conflict, IdempotencyKeyReused
 from localgov.requests.ports import EventRow, RequestRow, SummaryRow
 from localgov.storage import schema
@@ -33,6 +34,10 @@ _LIFELONG_COLUMNS = frozenset({"id", "governorate", "unit", "service", "submitte
 _DECISION_COLUMNS = [c.name for c in _requests.columns if c.name not in _LIFELONG_COLUMNS]
 
 _SELECT_REQUEST = sa.select(_requests).where(_requests.c.id == sa.bindparam("request_id"))
+# The same row for a decision, its record as the JSON text it is stored as (StoredRecord).
+_SELECT_REQUEST_TEXT = sa.select(
+    *(sa.cast(c, sa.Text).label(c.name) if c.name == "data" else c for c in _requests.columns)
+).where(_requests.c.id == sa.bindparam("request_id"))
 
 
 def _dialect_insert(dialect: str, table: sa.Table) -> Any:
@@ -93,7 +98,7 @@ class _Statements:
         self.dialect = dialect
         name = dialect.name
         prepare = functools.partial(PreparedStatement, dialect=dialect)
-        self.select_request = prepare(_SELECT_REQUEST)
+        self.select_request = prepare(_SELECT_REQUEST_TEXT)
         self.insert_request = prepare(_requests.insert())
         self.update_request = prepare(
             _requests.update()
@@ -175,7 +180,10 @@ class SqlTransaction:
 
     def get_request(self, request_id: str) -> RequestRow | None:
         row = self._statements.select_request.first(self._cursor, {"request_id": request_id})
-        return None if row is None else RequestRow(**row)
+        if row is None:
+            return None
+        row["data"] = StoredRecord(row["data"])
+        return RequestRow(**row)
 
     def next_sequence(self, scope: str, year: int) -> int:
         # One statement that creates the counter or takes the next number: two workers creating
