@@ -1,302 +1,29 @@
 """The durable store over SQLAlchemy Core: implements :class:`localgov.requests.ports.Store`.
 
-Write transactions run their statements on the driver's cursor, compiled once per database by
-SQLAlchemy (:mod:`localgov.storage.prepared`): a decision runs a handful of short statements,
-and SQLAlchemy's per-call execution path would cost more than the database does. Reads outside
-a decision (history, lists, reports) go through SQLAlchemy Core as usual.
+Write transactions (:mod:`localgov.storage.transaction`) run on the driver's own connection from
+SQLAlchemy's pool; reads outside a decision (history, lists, reports) go through SQLAlchemy Core.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
-from localgov.requests.codec import StoredRecord
-from localgov.requests.errors import Conflict, IdempotencyKeyReused
+from localgov.requests.errors import IdempotencyKeyReused
 from localgov.requests.ports import EventRow, RequestRow, SummaryRow
 from localgov.storage import schema
 from localgov.storage.database import open_database
 from localgov.storage.migrations import migrate
-from localgov.storage.prepared import PreparedStatement
+from localgov.storage.transaction import SqlTransaction, WriteStatements
 
 __all__ = ["SqlStore", "SqlTransaction"]
 
-_requests, _events, _workload = schema.requests, schema.events, schema.workload
-# What a request keeps for life is written once, at submission. Leaving these out of a
-# decision's UPDATE matters: SQLite rewrites an index whenever its column is SET, even to the
-# value it had, and lg_requests_unit would then be rewritten at every decision.
-_LIFELONG_COLUMNS = frozenset({"id", "governorate", "unit", "service", "submitted_at"})
-_DECISION_COLUMNS = [c.name for c in _requests.columns if c.name not in _LIFELONG_COLUMNS]
-
+_requests, _events = schema.requests, schema.events
 _SELECT_REQUEST = sa.select(_requests).where(_requests.c.id == sa.bindparam("request_id"))
-# The same row for a decision, its record as the JSON text it is stored as (StoredRecord).
-_SELECT_REQUEST_TEXT = sa.select(
-    *(sa.cast(c, sa.Text).label(c.name) if c.name == "data" else c for c in _requests.columns)
-).where(_requests.c.id == sa.bindparam("request_id"))
-
-
-def _dialect_insert(dialect: str, table: sa.Table) -> Any:
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
-def _bound_rows(prefix: str, columns: list[sa.Column[Any]], count: int) -> sa.Subquery:
-    """``count`` rows of bound values, one bind parameter per cell (``prefix0_name``...)."""
-    selects = [
-        sa.select(*[sa.bindparam(f"{prefix}{index}_{c.name}", type_=c.type).label(c.name) for c in columns])
-        for index in range(count)
-    ]
-    return (selects[0] if count == 1 else sa.union_all(*selects)).subquery(f"{prefix}_rows")
-
-
-def _decision_statement(events: int, counts: int) -> sa.Select[Any]:
-    """UPDATE the request under its version guard and, only if it matched, append its events and
-    adjust the counts: one statement, so one round trip, and all of it or nothing.
-
-    PostgreSQL runs data-modifying WITH clauses to completion whether or not the main query
-    reads them; each INSERT selects from the UPDATE's RETURNING, so a request whose version has
-    moved on (the UPDATE matched no row) gets no event and no count. The main query says how
-    many rows the UPDATE matched. Counts are adjusted in employee order, which every decision
-    shares, so two decisions never wait on each other's counts in opposite orders.
-    """
-    moved = (
-        _requests.update()
-        .where(_requests.c.id == sa.bindparam("b_id"), _requests.c.version == sa.bindparam("b_expected"))
-        .values({column: sa.bindparam(column) for column in _DECISION_COLUMNS})
-        .returning(_requests.c.id)
-        .cte("moved")
-    )
-    writes = []
-    if events:
-        event_rows = _bound_rows("event", list(_events.columns), events)
-        appended = _events.insert().from_select(
-            [c.name for c in _events.columns],
-            sa.select(*event_rows.c).select_from(event_rows.join(moved, sa.true())),
-        )
-        writes.append(appended.cte("appended"))
-    if counts:
-        count_rows = _bound_rows("count", [_workload.c.staff_id, _workload.c.open_cases], counts)
-        adjusted = postgresql.insert(_workload).from_select(
-            ["staff_id", "open_cases"],
-            sa.select(*count_rows.c).select_from(count_rows.join(moved, sa.true())).order_by(count_rows.c.staff_id),
-        )
-        adjusted = adjusted.on_conflict_do_update(
-            index_elements=["staff_id"], set_={"open_cases": _workload.c.open_cases + adjusted.excluded.open_cases}
-        )
-        writes.append(adjusted.cte("adjusted"))
-    return sa.select(sa.func.count().label("matched")).select_from(moved).add_cte(*writes)
-
-
-class _Statements:
-    """The statements of a write transaction, compiled for one database."""
-
-    def __init__(self, dialect: sa.Dialect) -> None:
-        self.dialect = dialect
-        name = dialect.name
-        prepare = functools.partial(PreparedStatement, dialect=dialect)
-        self.select_request = prepare(_SELECT_REQUEST_TEXT)
-        self.insert_request = prepare(_requests.insert())
-        self.update_request = prepare(
-            _requests.update()
-            .where(_requests.c.id == sa.bindparam("b_id"), _requests.c.version == sa.bindparam("b_expected"))
-            .values({column: sa.bindparam(column) for column in _DECISION_COLUMNS})
-        )
-        self.insert_event = prepare(_events.insert())
-        self.claim_key = prepare(schema.idempotency.insert())
-        sequences = schema.sequences
-        self.next_number = prepare(
-            _dialect_insert(name, sequences)
-            .values(scope=sa.bindparam("scope"), year=sa.bindparam("year"), last=1)
-            .on_conflict_do_update(index_elements=["scope", "year"], set_={"last": sequences.c.last + 1})
-            .returning(sequences.c.last)
-        )
-        # Rows are inserted with the change itself, which is what a new row must hold (+1: an
-        # employee's first case); an existing row adds it. A -1 only ever meets an existing row.
-        insert = _dialect_insert(name, _workload)
-        self.adjust_workload = prepare(
-            insert.on_conflict_do_update(
-                index_elements=["staff_id"], set_={"open_cases": _workload.c.open_cases + insert.excluded.open_cases}
-            )
-        )
-        self.put_document = prepare(
-            _dialect_insert(name, schema.documents).on_conflict_do_nothing(index_elements=["sha256"])
-        )
-        self._workload_of: dict[int, PreparedStatement] = {}
-        # PostgreSQL runs a decision's writes as one statement (see _decision_statement).
-        self.writes_decisions_at_once = name == "postgresql"
-        self._decisions: dict[tuple[int, int], PreparedStatement] = {}
-
-    def decision(self, events: int, counts: int) -> PreparedStatement:
-        """The one statement that writes a decision with ``events`` events and ``counts`` counts."""
-        statement = self._decisions.get((events, counts))
-        if statement is None:
-            statement = PreparedStatement(_decision_statement(events, counts), self.dialect)
-            self._decisions[(events, counts)] = statement
-        return statement
-
-    def workload_of(self, count: int) -> PreparedStatement:
-        """The open cases of ``count`` employees (one statement per count, built on first use)."""
-        statement = self._workload_of.get(count)
-        if statement is None:
-            ids: list[sa.BindParameter[str]] = [sa.bindparam(f"staff_{index}") for index in range(count)]
-            statement = PreparedStatement(
-                sa.select(_workload.c.staff_id, _workload.c.open_cases).where(_workload.c.staff_id.in_(ids)),
-                self.dialect,
-            )
-            self._workload_of[count] = statement
-        return statement
-
-
-class SqlTransaction:
-    """One write transaction; everything in it commits together or not at all.
-
-    On PostgreSQL a decision's UPDATE, events and counts are held back and written by one
-    statement when the transaction ends (:meth:`finish`), and the connection opens a database
-    transaction (``BEGIN``) only before a second write: a decision that writes nothing else is
-    that one statement, atomic on its own, and saves the round trips of BEGIN and COMMIT. Its
-    reads then run outside a transaction, which under PostgreSQL's READ COMMITTED sees what a
-    transaction's statements would; the version guard makes the write apply to what was read.
-    Elsewhere each write runs at once, inside the transaction the store began.
-    """
-
-    def __init__(self, cursor: Any, statements: _Statements, *, began: bool = True) -> None:
-        self._cursor = cursor
-        self._statements = statements
-        self._update: dict[str, Any] | None = None
-        self._events: list[dict[str, Any]] = []
-        self._counts: dict[str, int] = {}
-        #: Whether a database transaction is open (to commit or roll back at the end).
-        self.began = began
-
-    def _writing(self) -> None:
-        """Before a write that is not held back: make sure a database transaction is open."""
-        if not self.began:
-            self._cursor.execute("BEGIN")
-            self.began = True
-
-    def get_request(self, request_id: str) -> RequestRow | None:
-        row = self._statements.select_request.first(self._cursor, {"request_id": request_id})
-        if row is None:
-            return None
-        row["data"] = StoredRecord(row["data"])
-        return RequestRow(**row)
-
-    def next_sequence(self, scope: str, year: int) -> int:
-        # One statement that creates the counter or takes the next number: two workers creating
-        # the same unit's first counter of a year never collide.
-        self._writing()
-        row = self._statements.next_number.first(self._cursor, {"scope": scope, "year": year})
-        assert row is not None, "INSERT ... RETURNING returns the counter"
-        return int(row["last"])
-
-    def claim_idempotency_key(self, key: str, fingerprint: str, request_id: str) -> None:
-        self._writing()
-        self._statements.claim_key.send(
-            self._cursor, {"key": key, "fingerprint": fingerprint, "request_id": request_id}
-        )
-
-    def insert_request(self, row: RequestRow) -> None:
-        self._writing()
-        self._statements.insert_request.send(self._cursor, _request_values(row))
-
-    def update_request(self, row: RequestRow, expected_version: int) -> None:
-        values = _request_values(row)
-        values["b_id"] = values.pop("id")
-        values["b_expected"] = expected_version
-        if self._statements.writes_decisions_at_once:
-            self._update = values
-            return
-        self._writing()
-        self._statements.update_request.send(self._cursor, values)
-        if self._cursor.rowcount != 1:
-            raise _conflict(row.id)
-
-    def append_event(self, event: EventRow) -> None:
-        values = {
-            "request_id": event.request_id,
-            "seq": event.seq,
-            "at": event.at,
-            "actor": event.actor,
-            "role": event.role,
-            "action": event.action,
-            "from_state": event.from_state,
-            "to_state": event.to_state,
-            "data": event.data,
-            "prev_hash": event.prev_hash,
-            "hash": event.hash,
-        }
-        if self._update is not None:
-            self._events.append(values)
-            return
-        self._writing()
-        self._statements.insert_event.send(self._cursor, values)
-
-    def workload(self, staff_ids: Collection[str]) -> Mapping[str, int]:
-        if not staff_ids:
-            return {}
-        statement = self._statements.workload_of(len(staff_ids))
-        values = {f"staff_{index}": staff_id for index, staff_id in enumerate(staff_ids)}
-        return {staff_id: count for staff_id, count in statement.rows(self._cursor, values)}
-
-    def adjust_workload(self, changes: Mapping[str, int]) -> None:
-        """Add ``change`` to each employee's count of open cases (+1 assigned, -1 moved on)."""
-        if self._update is not None:
-            for staff_id, change in changes.items():
-                self._counts[staff_id] = self._counts.get(staff_id, 0) + change
-            return
-        # One statement per employee, in a fixed order: two transactions adjusting the same two
-        # counts lock their rows in the same order and never deadlock.
-        self._writing()
-        for staff_id in sorted(changes):
-            self._statements.adjust_workload.send(
-                self._cursor, {"staff_id": staff_id, "open_cases": changes[staff_id]}
-            )
-
-    def put_document(self, sha256: str, content: bytes, media_type: str) -> None:
-        # Content-addressed: the same file handed in twice (even at once) is stored once.
-        self._writing()
-        self._statements.put_document.send(
-            self._cursor, {"sha256": sha256, "media_type": media_type, "size": len(content), "content": content}
-        )
-
-    def finish(self) -> None:
-        """Write what was held back, before the commit; ``Conflict`` if the version moved on."""
-        if self._update is None:
-            return
-        values = dict(self._update)
-        for index, event in enumerate(self._events):
-            values.update({f"event{index}_{name}": value for name, value in event.items()})
-        counts = [(staff_id, change) for staff_id, change in sorted(self._counts.items()) if change]
-        for index, (staff_id, change) in enumerate(counts):
-            values[f"count{index}_staff_id"] = staff_id
-            values[f"count{index}_open_cases"] = change
-        statement = self._statements.decision(len(self._events), len(counts))
-        written = statement.first(self._cursor, values)
-        if written is None or written["matched"] != 1:
-            raise _conflict(self._update["b_id"])
-
-
-def _request_values(row: RequestRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "governorate": row.governorate,
-        "unit": row.unit,
-        "service": row.service,
-        "state": row.state,
-        "version": row.version,
-        "closed": row.closed,
-        "assigned_to": row.assigned_to,
-        "due_date": row.due_date,
-        "submitted_at": row.submitted_at,
-        "updated_at": row.updated_at,
-        "head_hash": row.head_hash,
-        "event_count": row.event_count,
-        "data": row.data,
-    }
 
 
 class SqlStore:
@@ -354,9 +81,9 @@ class SqlStore:
             connection.close()  # back to the pool
 
     @functools.cached_property
-    def _statements(self) -> _Statements:
+    def _statements(self) -> WriteStatements:
         # Compiled after the first connection: SQLAlchemy learns the server's features then.
-        return _Statements(self.engine.dialect)
+        return WriteStatements(self.engine.dialect)
 
     def get_request(self, request_id: str) -> RequestRow | None:
         with self.engine.connect() as connection:
@@ -417,10 +144,6 @@ def _roll_back(connection: Any, cursor: Any, lazy: bool, transaction: SqlTransac
         connection.rollback()
     elif transaction is not None and transaction.began:
         cursor.execute("ROLLBACK")
-
-
-def _conflict(request_id: str) -> Conflict:
-    return Conflict(f"{request_id} was changed by someone else at the same moment: reload it and decide again")
 
 
 def _integrity(error: Exception) -> Exception:
