@@ -10,13 +10,16 @@ transaction ends (PostgreSQL).
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 import sqlalchemy as sa
 
+from localgov.requests.codec import StoredRecord
 from localgov.requests.errors import Conflict
 from localgov.requests.ports import EventRow, RequestRow
 from localgov.storage import SqlStore, schema
@@ -167,5 +170,34 @@ def test_connections_go_back_to_the_pool_as_sqlalchemy_hands_them_out(store_url:
         connection.rollback()
     try:
         assert store.get_request("CZTN-2600001-3").state == "document_check"  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+def test_the_store_takes_only_engines_set_up_by_open_database(tmp_path: Path) -> None:
+    plain = sa.create_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    try:
+        with pytest.raises(ValueError, match="open_database"):
+            SqlStore(plain)
+    finally:
+        plain.dispose()
+
+
+def test_an_applications_json_serializer_still_writes_records_as_they_are(store_url: str) -> None:
+    """A serializer of the application's own serves everything but the stored records."""
+    seen: list[object] = []
+
+    def serializer(value: object) -> str:
+        seen.append(value)
+        return json.dumps(value, ensure_ascii=False)
+
+    store = SqlStore.open(store_url, json_serializer=serializer)
+    row = request_row()
+    try:
+        with store.transaction() as transaction:  # as the engine writes it: the record as text
+            transaction.insert_request(attrs.evolve(row, data=StoredRecord(json.dumps(dict(row.data)))))
+            transaction.append_event(event_row(1))
+        assert store.get_request(row.id) == row
+        assert seen == [event_row(1).data]  # the event's data; the record went as it was
     finally:
         store.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -50,6 +52,17 @@ def _use_wal(cursor: Any) -> None:
             time.sleep(0.01)
 
 
+#: Engines made by :func:`open_database`, the only ones :class:`~localgov.storage.SqlStore` takes.
+OPENED: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
+
+
+def _passing_records(serializer: Callable[[Any], str]) -> Callable[[Any], str]:
+    def serialize(value: Any) -> str:
+        return value.json if isinstance(value, StoredRecord) else serializer(value)
+
+    return serialize
+
+
 def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> sa.Engine:
     """An SQLAlchemy engine for ``url`` set up as localgov needs it.
 
@@ -59,13 +72,17 @@ def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> s
     transactions before a power loss may be lost.
     """
     parsed = sa.make_url(url)
-    # Every request record is written and read back as JSON at each decision.
-    engine_options.setdefault("json_serializer", dump_json)
+    # Every request record is written and read back as JSON at each decision. An application's
+    # own serializer still gets everything but the records, which arrive already written.
+    serializer = engine_options.pop("json_serializer", dump_json)
+    engine_options["json_serializer"] = serializer if serializer is dump_json else _passing_records(serializer)
     engine_options.setdefault("json_deserializer", load_json)
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping by default: it costs a round trip on every checkout, i.e. on every decision.
         # An application behind a proxy that drops idle connections can pass pool_pre_ping=True.
-        return sa.create_engine(parsed, **engine_options)
+        engine = sa.create_engine(parsed, **engine_options)
+        OPENED.add(engine)
+        return engine
 
     in_memory = parsed.database in (None, "", ":memory:")
     if in_memory:
@@ -93,4 +110,5 @@ def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> s
         writing = connection.get_execution_options().get(WRITE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
+    OPENED.add(engine)
     return engine

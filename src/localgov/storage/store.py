@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from localgov.requests.errors import IdempotencyKeyReused
 from localgov.requests.ports import EventRow, RequestRow, SummaryRow
 from localgov.storage import schema
-from localgov.storage.database import open_database
+from localgov.storage.database import OPENED, open_database
 from localgov.storage.migrations import migrate
 from localgov.storage.transaction import SqlTransaction, WriteStatements
 
@@ -34,6 +34,10 @@ class SqlStore:
     """
 
     def __init__(self, engine: sa.Engine) -> None:
+        if engine not in OPENED:
+            # The store relies on what open_database sets up: SQLite's WAL mode and transaction
+            # control, and JSON serializers that write stored records as they are.
+            raise ValueError("SqlStore needs an engine made by localgov.storage.open_database(url, ...)")
         self.engine = engine
 
     @classmethod
