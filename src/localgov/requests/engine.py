@@ -368,7 +368,7 @@ class Engine:
         at = at or self._clock()
         today = self._today(at)
         workflow = self.workflows[definition.workflow]
-        initial = workflow.definition.state(workflow.definition.initial)
+        initial = workflow.state(workflow.definition.initial)
         assert initial is not None
         draft = Request(
             id="",

@@ -15,24 +15,15 @@ from sqlalchemy.pool import StaticPool
 
 from localgov.requests.codec import StoredRecord
 
-__all__ = ["WRITE", "dump_json", "load_json", "open_database"]
+__all__ = ["OPENED", "WRITE", "open_database"]
 
 # Execution option marking a connection that will write; on SQLite it begins with BEGIN IMMEDIATE.
 WRITE = "localgov_write"
 
 
-def dump_json(value: Any) -> str:
-    """JSON text of a stored value (orjson: several times faster than the json module).
-
-    A request's record arrives already written (:class:`~localgov.requests.codec.StoredRecord`).
-    """
-    if isinstance(value, StoredRecord):
-        return value.json
+def _orjson_text(value: Any) -> str:
+    # Several times faster than the json module, for every JSON column the store writes.
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
-
-
-def load_json(text: str | bytes) -> Any:
-    return orjson.loads(text)
 
 
 def _use_wal(cursor: Any) -> None:
@@ -56,7 +47,9 @@ def _use_wal(cursor: Any) -> None:
 OPENED: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
 
 
-def _passing_records(serializer: Callable[[Any], str]) -> Callable[[Any], str]:
+def _records_as_written(serializer: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``serializer`` for every JSON value but a request's record, which arrives already written."""
+
     def serialize(value: Any) -> str:
         return value.json if isinstance(value, StoredRecord) else serializer(value)
 
@@ -73,10 +66,9 @@ def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> s
     """
     parsed = sa.make_url(url)
     # Every request record is written and read back as JSON at each decision. An application's
-    # own serializer still gets everything but the records, which arrive already written.
-    serializer = engine_options.pop("json_serializer", dump_json)
-    engine_options["json_serializer"] = serializer if serializer is dump_json else _passing_records(serializer)
-    engine_options.setdefault("json_deserializer", load_json)
+    # own serializer still gets everything but the records.
+    engine_options["json_serializer"] = _records_as_written(engine_options.pop("json_serializer", _orjson_text))
+    engine_options.setdefault("json_deserializer", orjson.loads)
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping by default: it costs a round trip on every checkout, i.e. on every decision.
         # An application behind a proxy that drops idle connections can pass pool_pre_ping=True.

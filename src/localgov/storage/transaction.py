@@ -22,7 +22,7 @@ from localgov.requests.ports import EventRow, RequestRow
 from localgov.storage import schema
 from localgov.storage.prepared import PreparedStatement
 
-__all__ = ["SqlTransaction", "WriteStatements", "conflict", "decision_statement"]
+__all__ = ["SqlTransaction", "WriteStatements", "decision_statement"]
 
 _requests, _events, _workload = schema.requests, schema.events, schema.workload
 # What a request keeps for life is written once, at submission. Leaving these out of a
@@ -50,6 +50,15 @@ def _bound_rows(prefix: str, columns: list[sa.Column[Any]], count: int) -> sa.Su
     return (selects[0] if count == 1 else sa.union_all(*selects)).subquery(f"{prefix}_rows")
 
 
+def _guarded_update() -> sa.Update:
+    """The request's row rewritten if it is still at the version the decision was made on."""
+    return (
+        _requests.update()
+        .where(_requests.c.id == sa.bindparam("b_id"), _requests.c.version == sa.bindparam("b_expected"))
+        .values({column: sa.bindparam(column) for column in _DECISION_COLUMNS})
+    )
+
+
 def decision_statement(events: int, counts: int) -> sa.Select[Any]:
     """UPDATE the request under its version guard and, only if it matched, append its events and
     adjust the counts: one statement, so one round trip, and all of it or nothing.
@@ -60,13 +69,7 @@ def decision_statement(events: int, counts: int) -> sa.Select[Any]:
     many rows the UPDATE matched. Counts are adjusted in employee order, which every decision
     shares, so two decisions never wait on each other's counts in opposite orders.
     """
-    moved = (
-        _requests.update()
-        .where(_requests.c.id == sa.bindparam("b_id"), _requests.c.version == sa.bindparam("b_expected"))
-        .values({column: sa.bindparam(column) for column in _DECISION_COLUMNS})
-        .returning(_requests.c.id)
-        .cte("moved")
-    )
+    moved = _guarded_update().returning(_requests.c.id).cte("moved")
     writes = []
     if events:
         event_rows = _bound_rows("event", list(_events.columns), events)
@@ -97,11 +100,7 @@ class WriteStatements:
         prepare = functools.partial(PreparedStatement, dialect=dialect)
         self.select_request = prepare(_SELECT_REQUEST_TEXT)
         self.insert_request = prepare(_requests.insert())
-        self.update_request = prepare(
-            _requests.update()
-            .where(_requests.c.id == sa.bindparam("b_id"), _requests.c.version == sa.bindparam("b_expected"))
-            .values({column: sa.bindparam(column) for column in _DECISION_COLUMNS})
-        )
+        self.update_request = prepare(_guarded_update())
         self.insert_event = prepare(_events.insert())
         self.claim_key = prepare(schema.idempotency.insert())
         sequences = schema.sequences
@@ -210,7 +209,7 @@ class SqlTransaction:
         self._writing()
         self._statements.update_request.send(self._cursor, values)
         if self._cursor.rowcount != 1:
-            raise conflict(row.id)
+            raise _conflict(row.id)
 
     def append_event(self, event: EventRow) -> None:
         values = {
@@ -274,7 +273,7 @@ class SqlTransaction:
         statement = self._statements.decision(len(self._events), len(counts))
         written = statement.first(self._cursor, values)
         if written is None or written["matched"] != 1:
-            raise conflict(self._update["b_id"])
+            raise _conflict(self._update["b_id"])
 
 
 def _request_values(row: RequestRow) -> dict[str, Any]:
@@ -296,5 +295,5 @@ def _request_values(row: RequestRow) -> dict[str, Any]:
     }
 
 
-def conflict(request_id: str) -> Conflict:
+def _conflict(request_id: str) -> Conflict:
     return Conflict(f"{request_id} was changed by someone else at the same moment: reload it and decide again")
