@@ -26,7 +26,7 @@ def test_lifecycle_diagrams_are_generated_from_the_definitions(workflow: str) ->
     diagram = re.search(r"```mermaid\n(.*?)\n```", section, re.DOTALL)
     assert diagram is not None
     expected = CompiledWorkflow(Localgov(plugins=[]).catalogue.workflow(workflow)).mermaid
-    assert diagram.group(1) == expected, "regenerate with: localgov workflows show %s --mermaid" % workflow
+    assert diagram.group(1) == expected, f"regenerate with: localgov workflows show {workflow} --mermaid"
 
 
 def test_relative_links_in_the_docs_resolve() -> None:

@@ -66,17 +66,17 @@ def test_hook_register_catalogue(tmp_path: Path) -> None:
 
 
 def _service(**overrides: Any) -> ServiceDefinition:
-    fields: dict[str, Any] = dict(
-        code="kiosk_permit",
-        name=LocalizedText("ترخيص كشك", "Kiosk permit"),
-        description=LocalizedText("ترخيص كشك على الرصيف", "Permit for a pavement kiosk"),
-        category="shops",
-        department="licensing",
-        workflow="renewal",
-        time_limit_days=5,
-        channels=("front_desk",),
-        issues=Issues(IssuedKind.LICENCE),
-    )
+    fields: dict[str, Any] = {
+        "code": "kiosk_permit",
+        "name": LocalizedText("ترخيص كشك", "Kiosk permit"),
+        "description": LocalizedText("ترخيص كشك على الرصيف", "Permit for a pavement kiosk"),
+        "category": "shops",
+        "department": "licensing",
+        "workflow": "renewal",
+        "time_limit_days": 5,
+        "channels": ("front_desk",),
+        "issues": Issues(IssuedKind.LICENCE),
+    }
     fields.update(overrides)
     return ServiceDefinition(**fields)
 
@@ -97,7 +97,7 @@ def test_register_services_problems_name_the_plugin() -> None:
             register(_service(workflow="nowhere"))
 
     with pytest.raises(CatalogueError) as caught:
-        app_with(Broken()).catalogue
+        _ = app_with(Broken()).catalogue
     assert any("plugin" in str(p) and 'unknown workflow "nowhere"' in str(p) for p in caught.value.problems)
 
 
@@ -172,7 +172,7 @@ def test_hook_register_guards(tmp_path: Path) -> None:
     assert app.guards["inspector_signed"] is inspector_signed
     assert app.catalogue.workflows["signed"].actions[0].guards == ("inspector_signed",)
     with pytest.raises(CatalogueError, match='unknown guard "inspector_signed"'):
-        app_with(catalogue=[path]).catalogue
+        _ = app_with(catalogue=[path]).catalogue
 
 
 def test_hook_register_payment_providers() -> None:

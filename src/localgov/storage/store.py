@@ -1,13 +1,15 @@
 """The durable store over SQLAlchemy Core: implements :class:`localgov.requests.ports.Store`.
 
-Write transactions (:mod:`localgov.storage.transaction`) run on the driver's own connection from
-SQLAlchemy's pool; reads outside a decision (history, lists, reports) go through SQLAlchemy Core.
+Write transactions (:mod:`localgov.storage.transaction`) run on the driver's own connection,
+checked out of SQLAlchemy's pool and kept between transactions
+(:mod:`localgov.storage.connections`); reads outside a decision (history, lists, reports) go
+through SQLAlchemy Core.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,6 +18,7 @@ import sqlalchemy as sa
 from localgov.requests.errors import IdempotencyKeyReused
 from localgov.requests.ports import EventRow, RequestRow, SummaryRow
 from localgov.storage import schema
+from localgov.storage.connections import KeptConnections
 from localgov.storage.database import OPENED, open_database
 from localgov.storage.migrations import migrate
 from localgov.storage.transaction import SqlTransaction, WriteStatements
@@ -48,41 +51,62 @@ class SqlStore:
         return cls(engine)
 
     def close(self) -> None:
+        if "_connections" in self.__dict__:
+            self._connections.close()
         self.engine.dispose()
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
-        connection = self.engine.raw_connection()  # the driver's connection, from the pool
-        driver: Any = connection.dbapi_connection
+        connection, checked_out = self._connections.take()
         lazy = self._statements.writes_decisions_at_once
         transaction: SqlTransaction | None = None
+        cursor = connection.cursor()
         try:
-            if lazy:
-                driver.autocommit = True  # BEGIN is sent by the transaction, if it writes twice
-            cursor = connection.cursor()
-            try:
-                if not lazy:
-                    # SQLite: take the write lock first, so that two writers never both read
-                    # the same version.
-                    cursor.execute("BEGIN IMMEDIATE")
-                transaction = SqlTransaction(cursor, self._statements, began=not lazy)
-                yield transaction
-                transaction.finish()
-                if not lazy:
-                    connection.commit()
-                elif transaction.began:
-                    cursor.execute("COMMIT")
-            except self.engine.dialect.loaded_dbapi.IntegrityError as error:
-                _roll_back(connection, cursor, lazy, transaction)
+            if not lazy:
+                # SQLite: take the write lock first, so that two writers never both read
+                # the same version.
+                cursor.execute("BEGIN IMMEDIATE")
+            transaction = SqlTransaction(cursor, self._statements, began=not lazy)
+            yield transaction
+            transaction.finish()
+            if transaction.began:
+                cursor.execute("COMMIT")
+        except BaseException as error:
+            if self._end_failed(cursor, transaction, error):
+                self._connections.give_back(connection, checked_out)
+            else:
+                self._connections.discard(connection, error)
+            if isinstance(error, self._dbapi.IntegrityError):
                 raise _integrity(error) from error
-            except BaseException:
-                _roll_back(connection, cursor, lazy, transaction)
-                raise
+            raise
+        cursor.close()
+        self._connections.give_back(connection, checked_out)
+
+    def _end_failed(self, cursor: Any, transaction: SqlTransaction | None, error: BaseException) -> bool:
+        """Roll back after ``error``; whether the connection is fit to keep."""
+        try:
+            if transaction is None or transaction.began:
+                cursor.execute("ROLLBACK")
             cursor.close()
-        finally:
-            if lazy:
-                driver.autocommit = False  # as SQLAlchemy hands connections out
-            connection.close()  # back to the pool
+        except self._dbapi.Error:  # the connection is broken
+            return False
+        # A refusal (a conflict, an action not allowed) leaves the connection as it was; an
+        # error of the database itself sends it back to the pool.
+        return not isinstance(error, self._dbapi.Error)
+
+    @functools.cached_property
+    def _connections(self) -> KeptConnections:
+        if self.engine.dialect.name == "postgresql":
+            # PostgreSQL: autocommit while kept, so that BEGIN is sent only by a transaction
+            # that writes twice; SQLAlchemy hands connections out without it.
+            return KeptConnections(
+                self.engine, prepare=_set_autocommit(True), release=_set_autocommit(False)
+            )
+        return KeptConnections(self.engine)
+
+    @functools.cached_property
+    def _dbapi(self) -> Any:
+        return self.engine.dialect.loaded_dbapi
 
     @functools.cached_property
     def _statements(self) -> WriteStatements:
@@ -143,11 +167,11 @@ class SqlStore:
         return None if content is None else bytes(content)
 
 
-def _roll_back(connection: Any, cursor: Any, lazy: bool, transaction: SqlTransaction | None) -> None:
-    if not lazy:
-        connection.rollback()
-    elif transaction is not None and transaction.began:
-        cursor.execute("ROLLBACK")
+def _set_autocommit(on: bool) -> Callable[[Any], None]:
+    def set_autocommit(driver: Any) -> None:
+        driver.autocommit = on
+
+    return set_autocommit
 
 
 def _integrity(error: Exception) -> Exception:

@@ -1,0 +1,92 @@
+"""Connections kept between write transactions: reused, and back to the pool when they should be."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from localgov.requests.errors import Conflict
+from localgov.storage import SqlStore, connections
+from tests.storage.test_write_path import request_row, submitted
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[SqlStore]:
+    store = SqlStore.open(store_url)
+    yield store
+    store.close()
+
+
+def driver_of_next_transaction(store: SqlStore) -> object:
+    with store.transaction() as transaction:
+        return transaction._cursor.connection  # the DBAPI connection the cursor belongs to
+
+
+def test_write_transactions_reuse_their_connection(store: SqlStore) -> None:
+    first = driver_of_next_transaction(store)
+    assert driver_of_next_transaction(store) is first
+    assert store.engine.pool.checkedout() == 1  # type: ignore[attr-defined]  # kept, not in the pool
+
+
+def test_a_kept_connection_goes_back_for_a_fresh_checkout_after_a_while(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkouts: list[object] = []
+    sa.event.listen(store.engine, "checkout", lambda driver, record, proxy: checkouts.append(driver))
+    driver_of_next_transaction(store)
+    driver_of_next_transaction(store)
+    assert len(checkouts) == 1
+    monkeypatch.setattr(connections, "KEEP_SECONDS", 0.0)
+    driver_of_next_transaction(store)
+    assert len(checkouts) == 2  # the pool's checkout (and its events, recycling, pre-ping) ran again
+
+
+def test_a_pool_of_one_keeps_its_connection_for_reads(store_url: str) -> None:
+    store = SqlStore.open(store_url, pool_size=1, max_overflow=0, pool_timeout=1)
+    try:
+        submitted(store)
+        assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        assert store.get_request("CZTN-2600001-3") is not None  # would time out if kept
+    finally:
+        store.close()
+
+
+def test_a_refusal_keeps_the_connection_and_a_database_error_returns_it(store: SqlStore) -> None:
+    submitted(store)
+    kept = driver_of_next_transaction(store)
+    with pytest.raises(Conflict), store.transaction() as transaction:
+        transaction.update_request(request_row(1), expected_version=7)
+    assert driver_of_next_transaction(store) is kept
+    with pytest.raises(store.engine.dialect.loaded_dbapi.Error), store.transaction() as transaction:
+        transaction._cursor.execute("SELECT * FROM no_such_table")
+    assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert store.get_request("CZTN-2600001-3").version == 0  # type: ignore[union-attr]  # nothing written
+
+
+def test_closing_the_store_returns_every_kept_connection(store_url: str) -> None:
+    store = SqlStore.open(store_url)
+    driver_of_next_transaction(store)
+    pool = store.engine.pool
+    store.close()
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_a_forked_child_does_not_use_its_parents_connections(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = driver_of_next_transaction(store)
+    monkeypatch.setattr(os, "getpid", lambda: -1)  # as in a child after fork
+    assert driver_of_next_transaction(store) is not parent
+
+
+def test_the_in_memory_database_keeps_its_one_connection() -> None:
+    store = SqlStore.open("sqlite://")
+    try:
+        submitted(store)
+        assert driver_of_next_transaction(store) is driver_of_next_transaction(store)
+        assert store.get_request("CZTN-2600001-3") is not None
+    finally:
+        store.close()
