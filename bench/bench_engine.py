@@ -46,7 +46,12 @@ from localgov.testing.postgresql import TemporaryPostgres
 from localgov.tracking import TrackingNumber
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from raw_write_rates import measure_commit_rate, measure_decision_floor
+from raw_write_rates import (
+    measure_commit_rate,
+    measure_concurrent_commit_rate,
+    measure_decision_floor,
+    run_in_processes,
+)
 
 CAIRO = ZoneInfo("Africa/Cairo")
 PDF = b"%PDF-1.4 benchmark document"
@@ -273,6 +278,59 @@ def bench_transitions(
     return {"label": label, "engine": engine_rate, "raw": raw_rate, "floor": floor_rate}
 
 
+def concurrent_transitions(app: Localgov, url: str, workers: int, count: int, durable: bool) -> float:
+    """Committed transitions per second of ``workers`` processes, each with its own engine, together.
+
+    Each process acts on requests of its own (so none of the work is lost to conflicts), as the
+    workers of a governorate's application serve different employees.
+    """
+    each = count // workers
+
+    def work(ready: Callable[[], None]) -> float:
+        engine = app.engine(SqlStore.open(url, durable=durable), staff=STAFF)
+        try:
+            batch = [submit(engine) for _ in range(20)]
+            transitions(engine, batch, 50)  # warm-up
+            ready()
+            transitions(engine, batch, each)
+            return time.monotonic()
+        finally:
+            engine.store.close()  # type: ignore[attr-defined]
+
+    return each * workers / run_in_processes(workers, work)
+
+
+def bench_concurrent(
+    app: Localgov, url: str, raw_engine: sa.Engine, *, label: str, workers: int, count: int, rounds: int,
+    durable: bool = True,
+) -> dict[str, Any]:
+    engine = app.engine(SqlStore.open(url, durable=durable), staff=STAFF)  # migrated before the workers start
+    engine.store.close()  # type: ignore[attr-defined]
+    engine_rates: list[float] = []
+    raw_rates: list[float] = []
+    for _ in range(rounds):
+        engine_rates.append(concurrent_transitions(app, url, workers, count, durable))
+        # The database's best: one connection alone, or as many processes as the engine had.
+        alone = measure_commit_rate(raw_engine, transactions=count, rounds=1, warmup=20).per_second
+        together = measure_concurrent_commit_rate(raw_engine, workers=workers, transactions=count)
+        raw_rates.append(max(alone, together))
+    engine = app.engine(SqlStore.open(url, durable=durable), staff=STAFF)
+    try:
+        broken = engine.audit()
+        if broken:
+            raise RuntimeError(f"the benchmark's own histories do not verify: {broken}")
+    finally:
+        engine.store.close()  # type: ignore[attr-defined]
+    engine_rate, raw_rate = statistics.median(engine_rates), statistics.median(raw_rates)
+    ratios = [e / r for e, r in zip(engine_rates, raw_rates, strict=True)]
+    print(
+        f"  {label}, {workers} workers: engine {engine_rate:,.0f} transitions/s, raw best {raw_rate:,.0f} commits/s, "
+        f"ratio {engine_rate / raw_rate:.0%} (median of rounds {statistics.median(ratios):.0%}; "
+        f"rounds: {', '.join(f'{r:,.0f}' for r in engine_rates)} | {', '.join(f'{r:,.0f}' for r in raw_rates)})"
+    )
+    return {"label": label, "workers": workers, "engine": engine_rate, "raw": raw_rate}
+
+
 @contextlib.contextmanager
 def sqlite_file() -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="localgov-bench-engine-") as directory:
@@ -298,6 +356,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--transitions", type=int, help="transitions per round (default 1,000)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-postgresql", action="store_true")
+    parser.add_argument("--workers", type=int, default=4, help="processes for (c), the concurrent run")
     parser.add_argument(
         "--profile", action="store_true", help="print a cProfile of the transitions"
     )
@@ -351,6 +410,32 @@ def main(argv: Sequence[str] | None = None) -> None:
                     count=moves,
                     rounds=options.rounds,
                     profile=options.profile,
+                )
+            finally:
+                raw.dispose()
+
+    print(
+        f"(c) committed transitions per second, {options.workers} worker processes each with its own engine, "
+        f"{moves:,} per round, median of {options.rounds}"
+    )
+    for durable, setting in ((True, "FULL"), (False, "NORMAL")):
+        with sqlite_file() as url:
+            raw = open_database(url, durable=durable)
+            try:
+                bench_concurrent(
+                    app, url, raw, label=f"SQLite file, WAL, synchronous={setting}", workers=options.workers,
+                    count=moves, rounds=options.rounds, durable=durable,
+                )
+            finally:
+                raw.dispose()
+    if not options.no_postgresql:
+        with TemporaryPostgres(fsync=True) as server:
+            url = server.url.render_as_string(hide_password=False)
+            raw = sa.create_engine(server.url)
+            try:
+                bench_concurrent(
+                    app, url, raw, label="PostgreSQL, fsync=on", workers=options.workers, count=moves,
+                    rounds=options.rounds,
                 )
             finally:
                 raw.dispose()

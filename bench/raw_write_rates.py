@@ -15,10 +15,11 @@ is on ``sys.path``, so ``from raw_write_rates import measure_commit_rate`` works
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,10 @@ from localgov.testing.postgresql import TemporaryPostgres
 __all__ = [
     "WriteRate",
     "measure_commit_rate",
+    "measure_concurrent_commit_rate",
     "measure_decision_floor",
     "measure_reference_rates",
+    "run_in_processes",
     "sqlite_wal_engine",
     "temporary_postgres_engine",
     "temporary_sqlite_engine",
@@ -146,6 +149,75 @@ def measure_commit_rate(
     finally:
         metadata.drop_all(engine)
     return WriteRate(label or engine.url.get_backend_name(), transactions, tuple(round_seconds))
+
+
+def run_in_processes(workers: int, work: Callable[[Callable[[], None]], float]) -> float:
+    """Run ``work`` in ``workers`` forked processes at once; the seconds from first start to last end.
+
+    Each process calls ``work(ready)``: it prepares, calls ``ready()`` to wait for the others,
+    does the timed work and returns the monotonic time it ended (the clock is the system's, the
+    same in every process). The time is measured from the moment all of them were ready.
+    """
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(workers + 1)
+    ends = context.SimpleQueue()
+
+    def run() -> None:
+        try:
+            ends.put(work(lambda: barrier.wait(timeout=120)))
+        except BaseException as error:
+            ends.put(repr(error))
+            raise
+
+    processes = [context.Process(target=run) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    barrier.wait(timeout=120)
+    started = time.monotonic()
+    finished = [ends.get() for _ in processes]
+    for process in processes:
+        process.join()
+    failures = [f for f in finished if isinstance(f, str)]
+    if failures or any(p.exitcode for p in processes):
+        raise RuntimeError(f"a worker process failed: {failures}")
+    return max(finished) - started
+
+
+def measure_concurrent_commit_rate(engine: sa.Engine, *, workers: int, transactions: int = 1000) -> float:
+    """Commits per second of ``workers`` processes together, each one INSERT and a COMMIT per transaction.
+
+    Each process opens its own connection, as separate workers of an application would.
+    """
+    metadata = sa.MetaData()
+    probe = sa.Table(
+        f"{PROBE_TABLE}_concurrent",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("payload", sa.String(64), nullable=False),
+    )
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    insert = probe.insert()
+    each = transactions // workers
+
+    def work(ready: Callable[[], None]) -> float:
+        engine.dispose(close=False)  # the parent's connections stay the parent's
+        with engine.connect() as connection:
+            ready()
+            for _ in range(each):
+                connection.execute(insert, {"payload": PAYLOAD})
+                connection.commit()
+        return time.monotonic()
+
+    try:
+        seconds = run_in_processes(workers, work)
+        with engine.connect() as connection:
+            written = connection.execute(sa.select(sa.func.count()).select_from(probe)).scalar()
+        if written != each * workers:
+            raise RuntimeError(f"{probe.name} holds {written} rows, expected {each * workers}")
+    finally:
+        metadata.drop_all(engine)
+    return each * workers / seconds
 
 
 def measure_decision_floor(

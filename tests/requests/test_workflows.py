@@ -11,6 +11,7 @@ import pytest
 import transitions
 
 from localgov.requests.engine import DocumentUpload, Engine
+from localgov.requests.errors import ActionNotAllowed
 from localgov.requests.model import Citizen, Request
 from localgov.requests.workflow import CompiledWorkflow
 from tests.requests.support import (
@@ -280,3 +281,30 @@ def test_the_machine_and_the_definition_agree(code: str) -> None:
         for state in workflow.definition.states:
             allowed = action in workflow.allowed_actions(state.code)
             assert allowed == (state.code in action.sources), (action.code, state.code)
+
+
+@pytest.mark.parametrize("code", ["permit", "renewal", "payment", "burial_allocation"])
+def test_a_kept_move_is_the_one_the_machine_makes(code: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each move is decided by the machine once and kept; refusals are never kept."""
+    definition = cairo().catalogue.workflows[code]
+    workflow, fresh = CompiledWorkflow(definition), CompiledWorkflow(definition)
+    returns: list[str | None] = [None, *(s.code for s in definition.states)]
+    cases = [(s.code, a.code, r) for s in definition.states for a in definition.actions for r in returns]
+
+    def outcome(compiled: CompiledWorkflow, case: tuple[str, str, str | None]) -> str:
+        try:
+            return compiled.fire(*case)
+        except ActionNotAllowed as refused:
+            return f"refused: {refused}"
+
+    first = [outcome(workflow, case) for case in cases]
+    assert any(not o.startswith("refused") for o in first) and any(o.startswith("refused") for o in first)
+    fired: list[object] = []
+    original = transitions.Event.trigger
+    monkeypatch.setattr(transitions.Event, "trigger", lambda self, model: fired.append(model) or original(self, model))
+    again = [outcome(workflow, case) for case in cases]
+    assert again == first
+    # The second time only refusals went to the machine again.
+    assert len(fired) == sum(o.startswith("refused") for o in first)
+    # And a fresh machine, fired in reverse order, agrees on every case.
+    assert [outcome(fresh, case) for case in reversed(cases)] == list(reversed(first))

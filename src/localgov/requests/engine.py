@@ -575,18 +575,18 @@ class Engine:
             target = workflow.fire(request.state, action, request.return_to)
             for upload, document in zip(documents, attached, strict=True):
                 transaction.put_document(document.sha256, upload.content, document.media_type)
-            changed, data = self._move(
+            changes, data = self._move(
                 transaction, request, service, workflow, chosen, actor, target, comment, attached, at, exemptions
             )
             if service_point is not None:
                 data["service_point"] = service_point
             steps = [(action, actor.id, role, target, data)]
             # Nothing to pay (every fee exempted, say): the system moves on at once, as a payment would.
-            follow_up = self._system_step(transaction, changed, service, workflow, at)
+            follow_up = self._system_step(transaction, request, changes, service, workflow, at)
             if follow_up is not None:
-                changed, step = follow_up
+                changes, step = follow_up
                 steps.append(step)
-            current, events = self._commit(transaction, request, changed, steps, at)
+            current, events = self._commit(transaction, request, changes, steps, at)
         self._announce(current, events)
         return current
 
@@ -665,8 +665,9 @@ class Engine:
         attached: tuple[AttachedDocument, ...],
         at: datetime.datetime,
         exemptions: Sequence[GrantedExemption] = (),
-    ) -> tuple[Request, dict[str, Any]]:
-        """The request after ``action`` reaches ``target``, and the event data that records it."""
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What changes in the request when ``action`` reaches ``target`` (its attributes' new
+        values), and the event data that records it."""
         today = self._today(at)
         state = workflow.state(target)
         assert state is not None
@@ -716,29 +717,28 @@ class Engine:
         if attached:
             changes["documents"] = [attrs.asdict(d) for d in attached]
         assignee = None if state.final else self._assignee(transaction, request, target, duties)
-        changed = attrs.evolve(
-            request,
-            state=target,
-            assigned_to=assignee,
-            documents=request.documents + attached,
-            due_date=due_date,
-            paused_since=paused_since,
-            state_due_date=self._state_due(state.time_limit_days, today),
-            return_to=return_to,
-            missing=missing,
-            duties=duties,
-            invoice=invoice,
-            issued=issued,
-            reason=reason,
-            closed=state.final,
-        )
-        if changed.assigned_to != request.assigned_to:
-            changes["assigned_to"] = changed.assigned_to
+        moved = {
+            "state": target,
+            "assigned_to": assignee,
+            "documents": request.documents + attached,
+            "due_date": due_date,
+            "paused_since": paused_since,
+            "state_due_date": self._state_due(state.time_limit_days, today),
+            "return_to": return_to,
+            "missing": missing,
+            "duties": duties,
+            "invoice": invoice,
+            "issued": issued,
+            "reason": reason,
+            "closed": state.final,
+        }
+        if assignee != request.assigned_to:
+            changes["assigned_to"] = assignee
         if comment is not None:
             data["comment"] = comment
         if changes:
             data["changes"] = changes
-        return changed, data
+        return moved, data
 
     def _main_action(self, workflow: CompiledWorkflow, state_code: str) -> tuple[WorkflowAction, frozenset[str]] | None:
         """A state's main step, for assignment: its first action that blind back-office roles take."""
@@ -801,36 +801,39 @@ class Engine:
             if any(p.provider == provider and p.reference == reference for p in request.payments):
                 return request
             payment = Payment(provider=provider, reference=reference, amount=paid_amount, at=at.isoformat())
-            paid = attrs.evolve(request, payments=(*request.payments, payment))
+            changes: dict[str, Any] = {"payments": (*request.payments, payment)}
             steps: list[tuple[str, str, str, str, dict[str, Any]]] = [
                 ("payment", SYSTEM.id, "system", request.state,
                  {"changes": {"payment": {"provider": provider, "reference": reference, "amount": str(paid_amount)}}})
             ]
-            final = paid
-            if paid.balance_due() <= 0 and not request.closed:
-                follow_up = self._system_step(
-                    transaction, paid, self.catalogue.service(request.service), self.workflow_of(request), at
-                )
-                if follow_up is not None:
-                    final, step = follow_up
-                    steps.append(step)
-            current, events = self._commit(transaction, request, final, steps, at)
+            paid_up = attrs.evolve(request, **changes).balance_due() <= 0
+            follow_up = None if not paid_up else self._system_step(
+                transaction, request, changes, self.catalogue.service(request.service), self.workflow_of(request), at
+            )
+            if follow_up is not None:
+                changes, step = follow_up
+                steps.append(step)
+            current, events = self._commit(transaction, request, changes, steps, at)
         self._announce(current, events)
         return current
 
     def _system_step(
-        self, transaction: Transaction, request: Request, service: ServiceDefinition, workflow: CompiledWorkflow,
-        at: datetime.datetime,
-    ) -> tuple[Request, tuple[str, str, str, str, dict[str, Any]]] | None:
-        """The system's action from the request's state, if one has all its guards met (a payment confirmed)."""
-        if request.invoice is None or request.closed:
+        self, transaction: Transaction, request: Request, changes: Mapping[str, Any], service: ServiceDefinition,
+        workflow: CompiledWorkflow, at: datetime.datetime,
+    ) -> tuple[dict[str, Any], tuple[str, str, str, str, dict[str, Any]]] | None:
+        """The system's action once ``changes`` are made to ``request``, if one has all its
+        guards met (a payment confirmed): the changes with the system's, and its step."""
+        if changes.get("state", request.state) not in workflow.system_states:
             return None
-        view = _GuardView(request, service)
-        for action in workflow.allowed_actions(request.state):
+        changed = attrs.evolve(request, **changes)
+        if changed.invoice is None or changed.closed:
+            return None
+        view = _GuardView(changed, service)
+        for action in workflow.allowed_actions(changed.state):
             if "system" in action.roles and action.guards and all(self.guards[g](view) is None for g in action.guards):
-                target = workflow.fire(request.state, action.code, request.return_to)
-                moved, data = self._move(transaction, request, service, workflow, action, SYSTEM, target, None, (), at)
-                return moved, (action.code, SYSTEM.id, "system", target, data)
+                target = workflow.fire(changed.state, action.code, changed.return_to)
+                moved, data = self._move(transaction, changed, service, workflow, action, SYSTEM, target, None, (), at)
+                return {**changes, **moved}, (action.code, SYSTEM.id, "system", target, data)
         return None
 
     # ------------------------------------------------------------------ persistence
@@ -839,42 +842,43 @@ class Engine:
         self,
         transaction: Transaction,
         before: Request,
-        after: Request,
+        changes: Mapping[str, Any],
         steps: Sequence[tuple[str, str, str, str, dict[str, Any]]],
         at: datetime.datetime,
     ) -> tuple[Request, list[EventRow]]:
-        """Write the request and one event per step, if nobody changed the request first."""
-        if after.issued is not None and not after.issued.number:
-            after = self._number_issued(transaction, after, steps)
+        """Write the request with ``changes`` made and one event per step, if nobody changed it first."""
+        issued = changes.get("issued")
+        if issued is not None and not issued.number:
+            changes = {**changes, "issued": self._number_issued(transaction, before, issued, steps)}
         events: list[EventRow] = []
         head, state = before.head_hash or GENESIS(before.id), before.state
         for action, actor_id, role, target, data in steps:
             event = self._event(before.id, before.event_count + len(events) + 1, head, action, actor_id, role, state, target, data, at)
             events.append(event)
             head, state = event.hash, target
-        current = attrs.evolve(after, head_hash=head, event_count=events[-1].seq, version=before.version + 1)
+        current = attrs.evolve(before, **changes, head_hash=head, event_count=events[-1].seq, version=before.version + 1)
         transaction.update_request(self._row(current), expected_version=before.version)
         for event in events:
             transaction.append_event(event)
         if current.assigned_to != before.assigned_to:
-            changes = {before.assigned_to: -1, current.assigned_to: +1}
-            transaction.adjust_workload({staff: change for staff, change in changes.items() if staff is not None})
+            counts = {before.assigned_to: -1, current.assigned_to: +1}
+            transaction.adjust_workload({staff: change for staff, change in counts.items() if staff is not None})
         return current, events
 
     def _number_issued(
-        self, transaction: Transaction, request: Request, steps: Sequence[tuple[str, str, str, str, dict[str, Any]]]
-    ) -> Request:
+        self, transaction: Transaction, request: Request, issued: Issued,
+        steps: Sequence[tuple[str, str, str, str, dict[str, Any]]],
+    ) -> Issued:
         """Give what is being issued its number (``2026/ZTN/000123``), in the commit's transaction."""
-        assert request.issued is not None
         short = self.organisation[request.governorate].units[request.unit].short_code
-        year = request.issued.issued_on.year
+        year = issued.issued_on.year
         sequence = transaction.next_sequence(f"{ISSUED_SCOPE}{request.governorate}{short}", year)
         number = f"{year}/{short}/{sequence:06d}"
         for *_, data in steps:
             issued_change = data.get("changes", {}).get("issued")
             if issued_change is not None:
                 issued_change["number"] = number
-        return attrs.evolve(request, issued=attrs.evolve(request.issued, number=number))
+        return attrs.evolve(issued, number=number)
 
     def _event(
         self, request_id: str, seq: int, prev_hash: str, action: str, actor: str, role: str,
@@ -899,7 +903,9 @@ class Engine:
 
     def _announce(self, request: Request, events: EventRow | Sequence[EventRow]) -> None:
         """Tell plugins, after the commit, about each event recorded."""
-        if self._hooks is None:
+        # Asked each time, as plugins may register later; calling a hook nobody implements costs
+        # more than asking.
+        if self._hooks is None or not self._hooks.request_event.get_hookimpls():
             return
         for event in [events] if isinstance(events, EventRow) else events:
             self._hooks.request_event(request=request, event=event)

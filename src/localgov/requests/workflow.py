@@ -58,6 +58,11 @@ class CompiledWorkflow:
             state.code: tuple(self.actions[t] for t in self.machine.get_triggers(state.code))
             for state in definition.states
         }
+        self._moves: dict[tuple[str, str, str | None], str] = {}
+        #: States from which the system itself may act (once a payment is confirmed, say).
+        self.system_states = frozenset(
+            source for a in definition.actions if "system" in a.roles for source in a.sources
+        )
 
     def _transitions(self) -> list[dict[str, Any]]:
         compiled: list[dict[str, Any]] = []
@@ -97,7 +102,20 @@ class CompiledWorkflow:
             raise ActionNotAllowed(f"workflow {self.definition.code!r} has no action {code!r} (actions: {known})") from None
 
     def fire(self, state: str, action: str, return_to: str | None) -> str:
-        """The state after ``action`` from ``state``; :class:`ActionNotAllowed` if it cannot be taken."""
+        """The state after ``action`` from ``state``; :class:`ActionNotAllowed` if it cannot be taken.
+
+        The machine's answer depends on nothing but these three values (its only conditions
+        compare ``return_to``; it has no callbacks), so each move it allows is decided by the
+        machine once and then kept: firing an event through ``transitions`` costs more than
+        the rest of a decision's checks together.
+        """
+        key = (state, action, return_to)
+        target = self._moves.get(key)
+        if target is None:
+            target = self._moves[key] = self._fire(state, action, return_to)
+        return target
+
+    def _fire(self, state: str, action: str, return_to: str | None) -> str:
         cursor = _Cursor(state, return_to)
         try:
             moved = self.machine.events[action].trigger(cursor)

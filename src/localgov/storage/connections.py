@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import os
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -50,16 +51,11 @@ class KeptConnections:
         self._limit = _keepable(engine.pool)
         # (connection, monotonic time it left the pool); deque append and pop are atomic.
         self._kept: collections.deque[tuple[_Connection, float]] = collections.deque()
-        self._pid = os.getpid()
         self._inherited: list[tuple[_Connection, float]] = []
+        _ALL.add(self)
 
     def take(self) -> tuple[_Connection, float]:
         """A connection for one transaction, and when it left the pool (to give back with it)."""
-        if self._pid != os.getpid():
-            # A forked child must not use its parent's connections, nor close them (closing
-            # would end the parent's sessions or release its SQLite locks): it holds on to them.
-            self._inherited.extend(self._kept)
-            self._kept, self._pid = collections.deque(), os.getpid()
         while self._kept:
             try:
                 connection, checked_out = self._kept.pop()
@@ -75,6 +71,12 @@ class KeptConnections:
             connection.invalidate()
             raise
         return connection, time.monotonic()
+
+    def forget_after_fork(self) -> None:
+        """In a forked child: never use the parent's connections, nor close them (that would end
+        the parent's sessions, or release its SQLite locks); hold on to them instead."""
+        self._inherited.extend(self._kept)
+        self._kept = collections.deque()
 
     def give_back(self, connection: _Connection, checked_out: float) -> None:
         """Keep ``connection`` after a transaction that ended cleanly (committed or rolled back)."""
@@ -107,6 +109,18 @@ class KeptConnections:
             connection.invalidate()
             return
         connection.close()
+
+
+# Every instance, for the fork handler (os.getpid() at each checkout is a system call).
+_ALL: weakref.WeakSet[KeptConnections] = weakref.WeakSet()
+
+
+def _forget_after_fork() -> None:
+    for kept in list(_ALL):
+        kept.forget_after_fork()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _keepable(pool: sa.Pool) -> int:

@@ -47,13 +47,23 @@ def _use_wal(cursor: Any) -> None:
 OPENED: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
 
 
-def _records_as_written(serializer: Callable[[Any], str]) -> Callable[[Any], str]:
-    """``serializer`` for every JSON value but a request's record, which arrives already written."""
+class _RecordsAsWritten:
+    """``serializer`` for every JSON value but a request's record, which arrives already written.
 
-    def serialize(value: Any) -> str:
-        return value.json if isinstance(value, StoredRecord) else serializer(value)
+    A class rather than a closure: psycopg caches one adapter per serializer function, and
+    cannot tell closures apart (it warns about a leak at each new connection).
+    """
 
-    return serialize
+    __slots__ = ("_serializer",)
+
+    def __init__(self, serializer: Callable[[Any], str]) -> None:
+        self._serializer = serializer
+
+    def __call__(self, value: Any) -> str:
+        return value.json if isinstance(value, StoredRecord) else self._serializer(value)
+
+
+_DEFAULT_SERIALIZER = _RecordsAsWritten(_orjson_text)
 
 
 def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> sa.Engine:
@@ -67,7 +77,8 @@ def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> s
     parsed = sa.make_url(url)
     # Every request record is written and read back as JSON at each decision. An application's
     # own serializer still gets everything but the records.
-    engine_options["json_serializer"] = _records_as_written(engine_options.pop("json_serializer", _orjson_text))
+    serializer = engine_options.pop("json_serializer", None)
+    engine_options["json_serializer"] = _DEFAULT_SERIALIZER if serializer is None else _RecordsAsWritten(serializer)
     engine_options.setdefault("json_deserializer", orjson.loads)
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping by default: it costs a round trip on every checkout, i.e. on every decision.

@@ -58,19 +58,11 @@ class SqlStore:
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
         connection, checked_out = self._connections.take()
-        lazy = self._statements.writes_decisions_at_once
-        transaction: SqlTransaction | None = None
         cursor = connection.cursor()
+        transaction = SqlTransaction(cursor, self._statements)
         try:
-            if not lazy:
-                # SQLite: take the write lock first, so that two writers never both read
-                # the same version.
-                cursor.execute("BEGIN IMMEDIATE")
-            transaction = SqlTransaction(cursor, self._statements, began=not lazy)
             yield transaction
-            transaction.finish()
-            if transaction.began:
-                cursor.execute("COMMIT")
+            transaction.commit()
         except BaseException as error:
             if self._end_failed(cursor, transaction, error):
                 self._connections.give_back(connection, checked_out)
@@ -82,11 +74,10 @@ class SqlStore:
         cursor.close()
         self._connections.give_back(connection, checked_out)
 
-    def _end_failed(self, cursor: Any, transaction: SqlTransaction | None, error: BaseException) -> bool:
+    def _end_failed(self, cursor: Any, transaction: SqlTransaction, error: BaseException) -> bool:
         """Roll back after ``error``; whether the connection is fit to keep."""
         try:
-            if transaction is None or transaction.began:
-                cursor.execute("ROLLBACK")
+            transaction.roll_back()
             cursor.close()
         except self._dbapi.Error:  # the connection is broken
             return False

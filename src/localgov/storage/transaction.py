@@ -124,6 +124,9 @@ class WriteStatements:
         self._workload_of: dict[int, PreparedStatement] = {}
         # PostgreSQL runs a decision's writes as one statement (see decision_statement).
         self.writes_decisions_at_once = name == "postgresql"
+        # SQLite: take the database's write lock at once, so the guarded writes never meet a
+        # snapshot another writer made stale.
+        self.begin = "BEGIN" if name == "postgresql" else "BEGIN IMMEDIATE"
         self._decisions: dict[tuple[int, int], PreparedStatement] = {}
 
     def decision(self, events: int, counts: int) -> PreparedStatement:
@@ -150,29 +153,45 @@ class WriteStatements:
 class SqlTransaction:
     """One write transaction; everything in it commits together or not at all.
 
-    On PostgreSQL a decision's UPDATE, events and counts are held back and written by one
-    statement when the transaction ends (:meth:`finish`), and the connection opens a database
-    transaction (``BEGIN``) only before a second write: a decision that writes nothing else is
-    that one statement, atomic on its own, and saves the round trips of BEGIN and COMMIT. Its
-    reads then run outside a transaction, which under PostgreSQL's READ COMMITTED sees what a
-    transaction's statements would; the version guard makes the write apply to what was read.
-    Elsewhere each write runs at once, inside the transaction the store began.
+    A transaction's reads run before it begins a database transaction: optimistic concurrency.
+    What a decision read is written back under its version guard, so a decision on a version
+    that moved on in the meantime writes nothing and raises :class:`Conflict`; no lock is held
+    while the engine decides. On SQLite the first write begins ``IMMEDIATE`` (taking the
+    database's write lock at once, so the writes never meet a snapshot another writer made
+    stale): SQLite's one writer at a time holds the lock only while it writes and commits, and
+    the other workers decide meanwhile. On PostgreSQL a decision's UPDATE, events and counts
+    are held back and written by one statement when the transaction ends (:meth:`finish`), and
+    ``BEGIN`` is sent only before a second write: a decision that writes nothing else is that
+    one statement, atomic on its own, and saves the round trips of BEGIN and COMMIT.
     """
 
-    def __init__(self, cursor: Any, statements: WriteStatements, *, began: bool = True) -> None:
+    def __init__(self, cursor: Any, statements: WriteStatements) -> None:
         self._cursor = cursor
         self._statements = statements
         self._update: dict[str, Any] | None = None
         self._events: list[dict[str, Any]] = []
         self._counts: dict[str, int] = {}
         #: Whether a database transaction is open (to commit or roll back at the end).
-        self.began = began
+        self.began = False
 
     def _writing(self) -> None:
         """Before a write that is not held back: make sure a database transaction is open."""
         if not self.began:
-            self._cursor.execute("BEGIN")
+            self._cursor.execute(self._statements.begin)
             self.began = True
+
+    def commit(self) -> None:
+        """Write what was held back and commit; ``Conflict`` (and nothing written) if the version moved on."""
+        self.finish()
+        if self.began:
+            self._cursor.execute("COMMIT")
+            self.began = False
+
+    def roll_back(self) -> None:
+        """End a transaction that failed: roll back what it wrote, if anything."""
+        if self.began:
+            self.began = False
+            self._cursor.execute("ROLLBACK")
 
     def get_request(self, request_id: str) -> RequestRow | None:
         row = self._statements.select_request.first(self._cursor, {"request_id": request_id})
