@@ -10,8 +10,11 @@ Prints:
     fsync on; each beside the raw one-row insert-and-commit rate of the same database with the
     same settings (``raw_write_rates.measure_commit_rate``), measured in the same run. Target:
     engine >= 50% of raw.
+(c) the same with several worker processes (``--workers``, 4 by default), each with its own
+    engine and requests, beside the better of the raw rate of one connection and that of as
+    many processes committing together.
 
-Run: ``.venv/bin/python bench/bench_engine.py [--quick] [--no-postgresql] [--profile]``
+Run: ``.venv/bin/python bench/bench_engine.py [--quick] [--no-postgresql] [--workers N] [--profile]``
 """
 
 from __future__ import annotations
