@@ -99,3 +99,26 @@ def test_the_in_memory_database_keeps_its_one_connection() -> None:
         assert store.get_request("CZTN-2600001-3") is not None
     finally:
         store.close()
+
+
+@pytest.mark.postgresql
+def test_a_connection_the_server_dropped_is_invalidated_and_the_next_transaction_works(
+    postgres_database_url: sa.URL,
+) -> None:
+    store = SqlStore.open(postgres_database_url.render_as_string(hide_password=False))
+    try:
+        submitted(store)
+        with store.transaction() as transaction:
+            backend = transaction._cursor.connection.info.backend_pid
+        with store.engine.connect() as admin:
+            admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        with pytest.raises(store.engine.dialect.loaded_dbapi.OperationalError), store.transaction() as transaction:
+            transaction.update_request(request_row(1), expected_version=0)
+            transaction.finish()
+        assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]  # not kept
+        with store.transaction() as transaction:
+            assert transaction._cursor.connection.info.backend_pid != backend
+            transaction.update_request(request_row(1), expected_version=0)
+        assert store.get_request("CZTN-2600001-3").version == 1  # type: ignore[union-attr]
+    finally:
+        store.close()
