@@ -1,9 +1,9 @@
 """QR images of tokens and receipt links: drawn with segno, read back with zxing-cpp.
 
 Print wants error-correction level Q (a quarter of the symbol may be smudged or torn and it still
-reads); a token's Base45 text is encoded in alphanumeric mode. segno spends most of its time
-choosing the mask pattern; ``mask`` fixes one (0-7) when rendering speed matters more than the
-last bit of scanning robustness.
+reads); a token's Base45 text is encoded in alphanumeric mode. The mask pattern is the one segno
+would choose, chosen in a third of segno's time (:mod:`localgov.tokens.qr_mask`); ``mask`` fixes
+one (0-7) when rendering speed matters more than the last bit of scanning robustness.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import zxingcpp
 from PIL import Image, UnidentifiedImageError
 
 from localgov.errors import LocalgovError
+from localgov.tokens.qr_mask import make_with_best_mask
 
 __all__ = [
     "QrError",
@@ -42,6 +43,8 @@ def make_qr(
     text: str, *, error: ErrorLevel = DEFAULT_ERROR, mask: int | None = None
 ) -> segno.QRCode:
     """The QR symbol for ``text`` (never a Micro QR: phone scanners often cannot read those)."""
+    if mask is None:
+        return make_with_best_mask(text, error=error)
     return segno.make(text, error=error, micro=False, boost_error=False, mask=mask)
 
 
