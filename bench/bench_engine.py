@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import sqlalchemy as sa
 
 from localgov import Localgov
@@ -226,6 +227,20 @@ def transitions(engine: Engine, requests: list[Request], count: int) -> float:
     return time.perf_counter() - started
 
 
+def report(label: str, engine_rates: list[float], raw_rates: list[float], *, raw_name: str) -> tuple[float, float]:
+    """Print the engine's and the raw medians, their ratio and every round; return the medians."""
+    engine_rate, raw_rate = statistics.median(engine_rates), statistics.median(raw_rates)
+    # Per round as well as overall: rounds are interleaved, so each round's ratio compares
+    # figures measured within a second or two of each other.
+    ratios = [e / r for e, r in zip(engine_rates, raw_rates, strict=True)]
+    print(
+        f"  {label}: engine {engine_rate:,.0f} transitions/s, {raw_name} {raw_rate:,.0f} commits/s, "
+        f"ratio {engine_rate / raw_rate:.0%} (median of rounds {statistics.median(ratios):.0%}; "
+        f"rounds: {', '.join(f'{r:,.0f}' for r in engine_rates)} | {', '.join(f'{r:,.0f}' for r in raw_rates)})"
+    )
+    return engine_rate, raw_rate
+
+
 def bench_transitions(
     app: Localgov,
     url: str,
@@ -264,16 +279,8 @@ def bench_transitions(
             raise RuntimeError(f"the benchmark's own histories do not verify: {broken}")
     finally:
         engine.store.close()  # type: ignore[attr-defined]
-    engine_rate, raw_rate = statistics.median(engine_rates), statistics.median(raw_rates)
+    engine_rate, raw_rate = report(label, engine_rates, raw_rates, raw_name="raw")
     floor_rate = statistics.median(floor_rates)
-    # Per round as well as overall: rounds are interleaved, so each round's ratio compares
-    # figures measured within a second or two of each other.
-    ratios = [e / r for e, r in zip(engine_rates, raw_rates, strict=True)]
-    print(
-        f"  {label}: engine {engine_rate:,.0f} transitions/s, raw {raw_rate:,.0f} commits/s, "
-        f"ratio {engine_rate / raw_rate:.0%} (median of rounds {statistics.median(ratios):.0%}; "
-        f"rounds: {', '.join(f'{r:,.0f}' for r in engine_rates)} | {', '.join(f'{r:,.0f}' for r in raw_rates)})"
-    )
     print(
         f"    the same statements without the engine: {floor_rate:,.0f}/s; engine/that {engine_rate / floor_rate:.0%}, "
         f"that/raw commits {floor_rate / raw_rate:.0%}"
@@ -307,8 +314,7 @@ def bench_concurrent(
     app: Localgov, url: str, raw_engine: sa.Engine, *, label: str, workers: int, count: int, rounds: int,
     durable: bool = True,
 ) -> dict[str, Any]:
-    engine = app.engine(SqlStore.open(url, durable=durable), staff=STAFF)  # migrated before the workers start
-    engine.store.close()  # type: ignore[attr-defined]
+    SqlStore.open(url, durable=durable).close()  # migrated before the workers start
     engine_rates: list[float] = []
     raw_rates: list[float] = []
     for _ in range(rounds):
@@ -324,14 +330,37 @@ def bench_concurrent(
             raise RuntimeError(f"the benchmark's own histories do not verify: {broken}")
     finally:
         engine.store.close()  # type: ignore[attr-defined]
-    engine_rate, raw_rate = statistics.median(engine_rates), statistics.median(raw_rates)
-    ratios = [e / r for e, r in zip(engine_rates, raw_rates, strict=True)]
-    print(
-        f"  {label}, {workers} workers: engine {engine_rate:,.0f} transitions/s, raw best {raw_rate:,.0f} commits/s, "
-        f"ratio {engine_rate / raw_rate:.0%} (median of rounds {statistics.median(ratios):.0%}; "
-        f"rounds: {', '.join(f'{r:,.0f}' for r in engine_rates)} | {', '.join(f'{r:,.0f}' for r in raw_rates)})"
-    )
+    engine_rate, raw_rate = report(f"{label}, {workers} workers", engine_rates, raw_rates, raw_name="raw best")
     return {"label": label, "workers": workers, "engine": engine_rate, "raw": raw_rate}
+
+
+@attrs.frozen
+class Database:
+    label: str
+    url: str
+    raw: sa.Engine  # for the raw rates, with the very settings the engine's store uses
+    durable: bool
+    profiled: bool  # whether --profile profiles it (not SQLite at FULL, whose time is the fsync's)
+
+
+def databases(*, postgresql: bool) -> Iterator[Database]:
+    """Each database the transitions are measured on, set up in turn and removed afterwards:
+    an SQLite file at synchronous=FULL and at NORMAL, then a throwaway PostgreSQL server."""
+    for durable, setting in ((True, "FULL"), (False, "NORMAL")):
+        with sqlite_file() as url:
+            raw = open_database(url, durable=durable)
+            try:
+                yield Database(f"SQLite file, WAL, synchronous={setting}", url, raw, durable, profiled=not durable)
+            finally:
+                raw.dispose()
+    if postgresql:
+        with TemporaryPostgres(fsync=True) as server:
+            raw = sa.create_engine(server.url)
+            try:
+                url = server.url.render_as_string(hide_password=False)
+                yield Database("PostgreSQL, fsync=on", url, raw, durable=True, profiled=True)
+            finally:
+                raw.dispose()
 
 
 @contextlib.contextmanager
@@ -384,64 +413,27 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
 
     print(f"(b) committed transitions per second, {moves:,} per round, median of {options.rounds}")
-    for durable, setting in ((True, "FULL"), (False, "NORMAL")):
-        with sqlite_file() as url:
-            raw = open_database(url, durable=durable)  # the very settings the engine's store uses
-            try:
-                bench_transitions(
-                    app,
-                    url,
-                    raw,
-                    label=f"SQLite file, WAL, synchronous={setting}",
-                    count=moves,
-                    rounds=options.rounds,
-                    durable=durable,
-                    profile=options.profile and not durable,
-                )
-            finally:
-                raw.dispose()
-    if not options.no_postgresql:
-        with TemporaryPostgres(fsync=True) as server:
-            url = server.url.render_as_string(hide_password=False)
-            raw = sa.create_engine(server.url)
-            try:
-                bench_transitions(
-                    app,
-                    url,
-                    raw,
-                    label="PostgreSQL, fsync=on",
-                    count=moves,
-                    rounds=options.rounds,
-                    profile=options.profile,
-                )
-            finally:
-                raw.dispose()
+    for database in databases(postgresql=not options.no_postgresql):
+        bench_transitions(
+            app,
+            database.url,
+            database.raw,
+            label=database.label,
+            count=moves,
+            rounds=options.rounds,
+            durable=database.durable,
+            profile=options.profile and database.profiled,
+        )
 
     print(
         f"(c) committed transitions per second, {options.workers} worker processes each with its own engine, "
         f"{moves:,} per round, median of {options.rounds}"
     )
-    for durable, setting in ((True, "FULL"), (False, "NORMAL")):
-        with sqlite_file() as url:
-            raw = open_database(url, durable=durable)
-            try:
-                bench_concurrent(
-                    app, url, raw, label=f"SQLite file, WAL, synchronous={setting}", workers=options.workers,
-                    count=moves, rounds=options.rounds, durable=durable,
-                )
-            finally:
-                raw.dispose()
-    if not options.no_postgresql:
-        with TemporaryPostgres(fsync=True) as server:
-            url = server.url.render_as_string(hide_password=False)
-            raw = sa.create_engine(server.url)
-            try:
-                bench_concurrent(
-                    app, url, raw, label="PostgreSQL, fsync=on", workers=options.workers, count=moves,
-                    rounds=options.rounds,
-                )
-            finally:
-                raw.dispose()
+    for database in databases(postgresql=not options.no_postgresql):
+        bench_concurrent(
+            app, database.url, database.raw, label=database.label, workers=options.workers, count=moves,
+            rounds=options.rounds, durable=database.durable,
+        )
 
 
 if __name__ == "__main__":

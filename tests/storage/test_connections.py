@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -11,13 +10,6 @@ import sqlalchemy as sa
 from localgov.requests.errors import Conflict
 from localgov.storage import SqlStore, connections
 from tests.storage.test_write_path import request_row, submitted
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[SqlStore]:
-    store = SqlStore.open(store_url)
-    yield store
-    store.close()
 
 
 def driver_of_next_transaction(store: SqlStore) -> object:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,13 +12,6 @@ import pytest
 import sqlalchemy as sa
 
 from localgov.storage import MIGRATIONS, SqlStore, current_version, migrate, open_database, schema
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[SqlStore]:
-    store = SqlStore.open(store_url)
-    yield store
-    store.close()
 
 
 def test_migrations_run_once_and_report_the_version(store_url: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +24,6 @@ from localgov.requests.ports import EventRow, RequestRow
 from localgov.storage import SqlStore, schema
 
 ARABIC = {"site_address": "١٢ شارع طومان باي", "name": "محمد أحمد علي حسن", "nested": {"a": [1, None, True]}}
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[SqlStore]:
-    store = SqlStore.open(store_url)
-    yield store
-    store.close()
 
 
 def request_row(version: int = 0, *, state: str = "document_check", assigned_to: str | None = "doc1", **data: Any) -> RequestRow:

@@ -806,7 +806,7 @@ class Engine:
                 ("payment", SYSTEM.id, "system", request.state,
                  {"changes": {"payment": {"provider": provider, "reference": reference, "amount": str(paid_amount)}}})
             ]
-            paid_up = attrs.evolve(request, **changes).balance_due() <= 0
+            paid_up = request.balance_due() <= paid_amount
             follow_up = None if not paid_up else self._system_step(
                 transaction, request, changes, self.catalogue.service(request.service), self.workflow_of(request), at
             )

@@ -85,7 +85,7 @@ class KeptConnections:
         else:
             self._return(connection)
 
-    def discard(self, connection: _Connection, error: BaseException | None) -> None:
+    def discard(self, connection: _Connection, error: BaseException) -> None:
         """Return a connection a transaction failed on to the pool, invalidated if it is broken."""
         dialect, dbapi = self._engine.dialect, self._engine.dialect.loaded_dbapi
         if isinstance(error, dbapi.Error) and dialect.is_disconnect(error, connection.dbapi_connection, None):
