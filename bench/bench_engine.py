@@ -2,7 +2,7 @@
 
 Prints:
 (a) the time to load N stored requests (100,000 by default) and list the allowed actions of each
-    (``engine.requests()`` + ``engine.allowed_actions(summary)``), beside the raw SELECT of the
+    (``engine.summaries()`` + ``engine.allowed_actions(summary)``), beside the raw SELECT of the
     same columns; target under 1 s on SQLite.
 (b) committed transitions per second (each one ``engine.act``: read, authorise, assign, write the
     request and its hash-chained event in one transaction) on an SQLite file in WAL mode, durable
@@ -43,7 +43,7 @@ import sqlalchemy as sa
 from localgov import Localgov
 from localgov.identity import compose_national_id
 from localgov.organisation import StaffMember
-from localgov.requests.engine import DocumentUpload, Engine
+from localgov.requests import DocumentUpload, Engine
 from localgov.requests.model import Applicant, Request
 from localgov.storage import SqlStore, open_database, schema
 from localgov.testing.postgresql import TemporaryPostgres
@@ -159,7 +159,7 @@ def seed(engine: Engine, count: int) -> None:
 
 def list_allowed(engine: Engine) -> tuple[int, int]:
     actions = 0
-    summaries = engine.requests()
+    summaries = engine.summaries()
     for summary in summaries:
         actions += len(engine.allowed_actions(summary))
     return len(summaries), actions

@@ -5,7 +5,7 @@ Run: python examples/embed_sqlite.py
 
 from localgov import Localgov
 from localgov.organisation import StaffMember
-from localgov.requests.model import Applicant
+from localgov.requests import Applicant
 
 app = Localgov(plugins=["cairo"])                 # the core plus the Cairo governorate plugin
 print(app.catalogue.service("building_permit").name.ar)   # استخراج رخصة بناء

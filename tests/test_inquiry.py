@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from localgov.app import Localgov
 from localgov.demo import _pdf, zeitoun_staff
 from localgov.i18n import to_eastern_digits
-from localgov.requests.engine import DocumentUpload, Engine
+from localgov.requests import DocumentUpload, Engine
 from localgov.requests.inquiry import NOT_FOUND, answer_sms_inquiry
 from localgov.requests.model import Applicant, Request
 

@@ -13,8 +13,7 @@ from localgov.catalogue.sources import DefinitionSource
 from localgov.errors import LocalgovError
 from localgov.organisation import Governorate, StaffMember, load_organisation
 from localgov.plugins import Guard, Notifier, PaymentProvider, Plugins
-from localgov.requests.engine import Engine
-from localgov.requests.ports import Store
+from localgov.requests import Engine, EventRow, Request, Store
 
 __all__ = ["Localgov"]
 
@@ -109,7 +108,7 @@ class Localgov:
             staff=staff,
             guards=self.guards,
             audit_key=audit_key,
-            hooks=self.plugins.hook,
+            hooks=_PluginLifecycleHooks(self.plugins),
             **options,
         )
 
@@ -120,6 +119,23 @@ class Localgov:
     @cached_property
     def notifiers(self) -> Mapping[str, Notifier]:
         return {notifier.code: notifier for notifier, _ in self._collect("register_notifiers")}
+
+
+class _PluginLifecycleHooks:
+    """The engine's lifecycle hooks, forwarded to the plugins' ``request_event`` and ``request_overdue``."""
+
+    def __init__(self, plugins: Plugins) -> None:
+        self._plugins = plugins
+
+    def request_event(self, *, request: Request, event: EventRow) -> None:
+        # Asked each time, as plugins may register later; calling a hook nobody implements costs
+        # more than asking.
+        caller = self._plugins.hook.request_event
+        if caller.get_hookimpls():
+            caller(request=request, event=event)
+
+    def request_overdue(self, *, request: Request, due: datetime.date, overdue_working_days: int) -> None:
+        self._plugins.hook.request_overdue(request=request, due=due, overdue_working_days=overdue_working_days)
 
 
 def _arguments(implementation: Any, register: Any) -> dict[str, Any]:

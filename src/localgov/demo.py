@@ -32,7 +32,7 @@ from localgov.pki import (
     save_certificate,
     save_private_key,
 )
-from localgov.requests.engine import DocumentUpload, Engine
+from localgov.requests import DocumentUpload, Engine
 from localgov.requests.errors import RequestError
 from localgov.requests.model import Applicant, Request
 from localgov.tokens import TrustList, format_permit

@@ -10,7 +10,7 @@ from localgov_fawry import FawrySimulator
 
 from localgov.payments import PaymentLedger, Payments
 from localgov.payments.web import notification_app, serve_notifications
-from localgov.requests.engine import Engine
+from localgov.requests import Engine
 from localgov.requests.model import Request
 
 from ..requests.support import (

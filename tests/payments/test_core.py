@@ -44,7 +44,7 @@ from localgov.payments import (
 )
 from localgov.payments.cli import COMMANDS
 from localgov.payments.web import notification_app, serve_notifications
-from localgov.requests.engine import Engine
+from localgov.requests import Engine
 from localgov.requests.model import Request
 
 KEY = b"test-provider-key"

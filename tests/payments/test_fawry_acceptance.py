@@ -22,7 +22,7 @@ from localgov.payments import (
     dump_json,
     format_amount,
 )
-from localgov.requests.engine import Engine
+from localgov.requests import Engine
 from localgov.requests.model import Request
 
 from ..requests.support import CAIRO, CLERK

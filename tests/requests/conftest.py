@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from localgov.requests.engine import Engine
+from localgov.requests import Engine
 from tests.requests.support import open_engine
 
 

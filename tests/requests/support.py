@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from localgov import Localgov
 from localgov.identity import compose_national_id
 from localgov.organisation import StaffMember
-from localgov.requests.engine import DocumentUpload, Engine
+from localgov.requests import DocumentUpload, Engine
 from localgov.requests.model import Applicant, Request
 from localgov.storage import SqlStore
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import orjson
 
+from localgov.requests import Engine
 from localgov.requests.codec import StoredRecord, request_from_data, request_to_data
-from localgov.requests.engine import Engine
 from tests.requests.support import submit_building_permit
 from tests.requests.test_refusals import to_state
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from localgov.requests.engine import DocumentUpload, Engine
+from localgov.requests import DocumentUpload, Engine
 from localgov.requests.errors import Conflict
 from localgov.requests.ports import RequestRow
 from localgov.storage import SqlStore
@@ -135,7 +135,7 @@ def test_concurrent_submissions_get_distinct_numbers_without_gaps(
     assert len(set(numbers)) == WORKERS * per_worker + 1
     sequences = sorted(TrackingNumber.parse(n).sequence for n in numbers)
     assert sequences == list(range(1, WORKERS * per_worker + 2))
-    assert sorted(s.id for s in engines[0].requests()) == sorted(numbers)
+    assert sorted(s.id for s in engines[0].summaries()) == sorted(numbers)
     assert engines[0].audit() == {}
 
 
@@ -159,7 +159,7 @@ def test_concurrent_retries_of_one_submission_create_one_request(
     with ThreadPoolExecutor(WORKERS) as pool:
         numbers = list(pool.map(work, engines))
     assert len(set(numbers)) == 1
-    assert len(engines[0].requests()) == 2
+    assert len(engines[0].summaries()) == 2
     assert engines[0].get(numbers[0]).event_count == 1
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from localgov.requests.engine import Engine
+from localgov.requests import Engine
 from localgov.requests.model import SYSTEM
 from tests.requests.support import (
     APPROVER,

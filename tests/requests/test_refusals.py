@@ -10,7 +10,7 @@ import pytest
 from localgov.catalogue import UnknownEntry
 from localgov.errors import LocalgovError
 from localgov.organisation import StaffMember
-from localgov.requests.engine import DocumentUpload, Engine
+from localgov.requests import DocumentUpload, Engine
 from localgov.requests.errors import (
     ActionNotAllowed,
     CommentRequired,
@@ -101,7 +101,7 @@ def test_unknown_service(engine: Engine) -> None:
             applicant=APPLICANT,
             form={},
         )
-    assert engine.requests() == []
+    assert engine.summaries() == []
 
 
 def test_invalid_form_names_every_bad_field(engine: Engine) -> None:
@@ -120,7 +120,7 @@ def test_invalid_form_names_every_bad_field(engine: Engine) -> None:
     }
     for name in refused.value.problems:
         assert name in str(refused.value)
-    assert engine.requests() == []
+    assert engine.summaries() == []
 
 
 def test_invalid_applicant(engine: Engine) -> None:
@@ -153,7 +153,7 @@ def test_invalid_applicant(engine: Engine) -> None:
 def test_invalid_document(engine: Engine, upload: DocumentUpload, reason: str) -> None:
     with pytest.raises(InvalidDocument, match=reason):
         submit_building_permit(engine, uploads=[*pdfs("ownership_proof"), upload])
-    assert engine.requests() == []
+    assert engine.summaries() == []
 
 
 def test_invalid_document_with_a_resubmission(engine: Engine) -> None:
@@ -356,7 +356,7 @@ def test_a_retried_submission_returns_the_same_request(engine: Engine) -> None:
     first = submit_building_permit(engine, idempotency_key="tablet-7/000042")
     again = submit_building_permit(engine, idempotency_key="tablet-7/000042")
     assert again == first
-    assert [s.id for s in engine.requests()] == [first.id]
+    assert [s.id for s in engine.summaries()] == [first.id]
     other = submit_building_permit(engine, idempotency_key="tablet-7/000043")
     assert other.id != first.id
 
@@ -365,7 +365,7 @@ def test_an_idempotency_key_reused_for_other_content(engine: Engine) -> None:
     first = submit_building_permit(engine, idempotency_key="k-1")
     with pytest.raises(IdempotencyKeyReused, match="k-1"):
         submit_building_permit(engine, idempotency_key="k-1", form=dict(BUILDING_FORM, floors="6"))
-    assert [s.id for s in engine.requests()] == [first.id]
+    assert [s.id for s in engine.summaries()] == [first.id]
 
 
 @pytest.mark.parametrize(

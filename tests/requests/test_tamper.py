@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from localgov.requests.engine import Engine
-from localgov.requests.history import GENESIS, chain_hash
+from localgov.requests import Engine
+from localgov.requests.history import chain_hash, genesis_hash
 from localgov.requests.model import Request
 from localgov.storage import schema
 from localgov.tracking import TrackingNumber
@@ -313,4 +313,4 @@ def test_the_key_is_part_of_the_chain(make_engine: Callable[..., Engine]) -> Non
     assert keyed.verify_history(request.id) == []
     named(make_engine(audit_key=b"another key").verify_history(request.id), r"^event 1 .*edited")
     first = event_row(keyed, request.id, 1)
-    assert first["prev_hash"] == GENESIS(request.id)
+    assert first["prev_hash"] == genesis_hash(request.id)

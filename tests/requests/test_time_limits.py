@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from localgov.requests.engine import Engine
+from localgov.requests import Engine
 from tests.requests.support import CHECKER, CHECKER2, ENGINEER, cairo_time, submit_building_permit
 
 D = datetime.date

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from localgov.requests.engine import Engine
+from localgov.requests import Engine
 from localgov.requests.errors import UnknownRequest
 from localgov.requests.model import SYSTEM, Citizen
 from tests.requests.support import (

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import transitions
 
-from localgov.requests.engine import DocumentUpload, Engine
+from localgov.requests import DocumentUpload, Engine
 from localgov.requests.errors import ActionNotAllowed
 from localgov.requests.model import Citizen, Request
 from localgov.requests.workflow import CompiledWorkflow

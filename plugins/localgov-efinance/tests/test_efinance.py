@@ -102,7 +102,7 @@ def test_a_bill_paid_at_a_post_office_moves_the_request_on(engine: object, simul
     import datetime
 
     from localgov.identity import compose_national_id
-    from localgov.requests.engine import DocumentUpload
+    from localgov.requests import DocumentUpload
     from localgov.requests.model import Applicant
 
     e: object = engine

@@ -11,7 +11,7 @@ import click
 from localgov.app import Localgov
 from localgov.i18n import LocalizedText, to_eastern_digits
 from localgov.organisation import StaffMember, load_staff
-from localgov.requests.engine import Engine
+from localgov.requests import Engine
 
 __all__ = ["CliState", "LanguageChoice", "application", "language_option", "say", "state"]
 

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from localgov.cli.common import LanguageChoice, language_option, say, state
-from localgov.requests.engine import DocumentUpload, Engine
+from localgov.requests import DocumentUpload, Engine
 from localgov.requests.model import Actor, Applicant, Citizen, Request
 
 __all__ = ["COMMANDS"]

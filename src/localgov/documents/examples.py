@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from localgov.i18n import LocalizedText
-from localgov.requests.model import Applicant, AttachedDocument, FeeLine, Invoice, Issued, Request
+from localgov.fees import FeeLine, Invoice
+from localgov.requests.model import Applicant, AttachedDocument, Issued, Request
 from localgov.tracking import TrackingNumber
 
 __all__ = ["example_request"]

@@ -3,7 +3,7 @@
 - :func:`compute_fee`: one rule's amount (fixed, per unit, tiered, percentage; within min/max);
 - :func:`estimate`: before submission, from a partly filled form;
 - :func:`assess_itemised`: the itemised record after assessment (exemptions, late penalties);
-- :func:`assess`: the :class:`~localgov.requests.model.Invoice` the engine stores.
+- :func:`assess`: the :class:`~localgov.fees.Invoice` the engine stores.
 """
 
 from localgov.catalogue.model import FeeExemption, LatePenalty
@@ -12,12 +12,12 @@ from localgov.fees.assessment import (
     AppliedExemption,
     AssessedFee,
     Assessment,
-    GrantedExemption,
     assess,
     assess_fee,
     assess_itemised,
 )
 from localgov.fees.estimate import Estimate, UndeterminedFee, estimate
+from localgov.fees.model import FeeLine, GrantedExemption, Invoice
 from localgov.fees.penalties import LateCharge, add_months, late_charge, months_late
 from localgov.fees.rules import PIASTRE, FeeError, compute_fee, tiered_amount, to_piastres
 
@@ -30,7 +30,9 @@ __all__ = [
     "Estimate",
     "FeeError",
     "FeeExemption",
+    "FeeLine",
     "GrantedExemption",
+    "Invoice",
     "LateCharge",
     "LatePenalty",
     "UndeterminedFee",

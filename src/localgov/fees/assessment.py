@@ -3,7 +3,7 @@
 An :class:`Assessment` says for each fee how it was computed: the quantity and unit it was computed
 from, the amount within the rule's minimum and maximum, the exemption that waived part of it (who
 granted it, why, under which rule) and the late penalty added to it. :meth:`Assessment.invoice`
-turns it into the :class:`~localgov.requests.model.Invoice` stored with the request: one line per
+turns it into the :class:`~localgov.fees.model.Invoice` stored with the request: one line per
 fee, then a negative line per exemption and a line per penalty, each tagged with its revenue item,
 so the stored invoice itself shows what was waived and why.
 """
@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from localgov.catalogue import Catalogue, FeeRule, FeeRuleKind, ServiceDefinition
+from localgov.fees.model import FeeLine, GrantedExemption, Invoice
 from localgov.fees.penalties import LateCharge, late_charge
 from localgov.fees.rules import FeeError, applies, basis_quantity, compute_fee, to_piastres
 from localgov.i18n import LocalizedText
-from localgov.requests.model import FeeLine, Invoice
 
 __all__ = [
     "CATALOGUE_GRANTOR",
@@ -41,30 +41,6 @@ CATALOGUE_GRANTOR = "catalogue"
 # Suffixes of the rule code on the invoice lines an exemption or a penalty adds.
 EXEMPTION_SUFFIX = ":exemption"
 LATE_SUFFIX = ":late"
-
-
-@attrs.frozen
-class GrantedExemption:
-    """An exemption an authorised official grants on one request (a committee decision, say).
-
-    :param rule: the fee rule it applies to.
-    :param reason: why, in Arabic and English; recorded on the invoice.
-    :param granted_by: the staff id of who granted it.
-    :param percent: how much of the fee is waived (100: all of it).
-    :param reference: the number of the decision that grants it, if any.
-    """
-
-    rule: str
-    reason: LocalizedText
-    granted_by: str
-    percent: Decimal = Decimal(100)
-    reference: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        if not 0 < self.percent <= 100:
-            raise FeeError(f"exemption from {self.rule!r}: percent must be above 0 and at most 100, got {self.percent}")
-        if not self.granted_by.strip():
-            raise FeeError(f"exemption from {self.rule!r}: granted_by must name who granted it")
 
 
 @attrs.frozen

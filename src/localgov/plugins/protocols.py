@@ -1,21 +1,18 @@
 """What plugin-provided objects must look like.
 
-The payment provider contract lives with the rest of payments (:mod:`localgov.payments.protocol`)
-and is re-exported here.
+Each contract lives beside the code that uses it and is re-exported here for plugin authors: the
+guard with the engine (:mod:`localgov.requests.guards`), the payment provider with payments
+(:mod:`localgov.payments.protocol`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from localgov.i18n import LocalizedText
 from localgov.payments.protocol import PaymentProvider
+from localgov.requests.guards import Guard
 
 __all__ = ["Guard", "Notifier", "PaymentProvider"]
-
-# A guard returns None when the action may proceed, or the bilingual reason it may not.
-Guard = Callable[[Any], LocalizedText | None]
 
 
 @runtime_checkable

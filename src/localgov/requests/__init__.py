@@ -1,1 +1,82 @@
-"""Citizens' requests and the lifecycle engine that moves them."""
+"""Citizens' requests and the lifecycle engine that moves them.
+
+An application needs these names: the :class:`Engine` (built by :meth:`localgov.Localgov.engine`),
+the values it takes and returns (:class:`Applicant`, :class:`DocumentUpload`, :class:`Request`,
+:class:`Event`, :class:`StatusView`...), the actors (:class:`Citizen`, :data:`SYSTEM`; staff are
+:class:`localgov.organisation.StaffMember`) and the engine's refusals, all subclasses of
+:class:`RequestError`. Storage adapters implement :mod:`localgov.requests.ports`.
+"""
+
+from localgov.requests.engine import Engine
+from localgov.requests.errors import (
+    ActionNotAllowed,
+    CommentRequired,
+    Conflict,
+    GuardFailed,
+    IdempotencyKeyReused,
+    InvalidDocument,
+    InvalidForm,
+    InvalidPayment,
+    InvalidSubmission,
+    NotAssigned,
+    RequestError,
+    RoleNotAllowed,
+    SeparationOfDuties,
+    TamperedHistory,
+    UnknownRequest,
+)
+from localgov.requests.guards import Guard, GuardSubject
+from localgov.requests.hooks import LifecycleHooks
+from localgov.requests.model import (
+    SYSTEM,
+    Actor,
+    Applicant,
+    AttachedDocument,
+    Citizen,
+    Event,
+    Issued,
+    Payment,
+    Request,
+    SystemActor,
+)
+from localgov.requests.ports import EventRow, Store, SummaryRow
+from localgov.requests.uploads import DocumentUpload
+from localgov.requests.views import Overdue, StatusView
+
+__all__ = [
+    "SYSTEM",
+    "ActionNotAllowed",
+    "Actor",
+    "Applicant",
+    "AttachedDocument",
+    "Citizen",
+    "CommentRequired",
+    "Conflict",
+    "DocumentUpload",
+    "Engine",
+    "Event",
+    "EventRow",
+    "Guard",
+    "GuardFailed",
+    "GuardSubject",
+    "IdempotencyKeyReused",
+    "InvalidDocument",
+    "InvalidForm",
+    "InvalidPayment",
+    "InvalidSubmission",
+    "Issued",
+    "LifecycleHooks",
+    "NotAssigned",
+    "Overdue",
+    "Payment",
+    "Request",
+    "RequestError",
+    "RoleNotAllowed",
+    "SeparationOfDuties",
+    "StatusView",
+    "Store",
+    "SummaryRow",
+    "SystemActor",
+    "TamperedHistory",
+    "UnknownRequest",
+]

@@ -1,14 +1,18 @@
-"""The workflow guards localgov provides: conditions an action may require before it runs."""
+"""Workflow guards: conditions an action may require before it runs, and the ones localgov provides.
+
+A guard is a function of a :class:`GuardSubject`; it returns ``None`` when the action may go ahead,
+or the bilingual reason it may not. Plugins add guards through the ``register_guards`` hook.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Protocol
 
 from localgov.i18n import LocalizedText
 
-__all__ = ["BUILTIN_GUARDS", "GuardSubject", "fees_paid", "mandatory_documents_present"]
+__all__ = ["BUILTIN_GUARDS", "Guard", "GuardSubject", "fees_paid", "mandatory_documents_present"]
 
 
 class GuardSubject(Protocol):
@@ -17,6 +21,10 @@ class GuardSubject(Protocol):
     def missing_documents(self) -> Sequence[str]: ...
 
     def balance_due(self) -> Decimal: ...
+
+
+Guard = Callable[[GuardSubject], LocalizedText | None]
+"""A condition an action may require: ``None`` when it holds, else the reason it does not."""
 
 
 def mandatory_documents_present(request: GuardSubject) -> LocalizedText | None:
@@ -34,7 +42,7 @@ def fees_paid(request: GuardSubject) -> LocalizedText | None:
     return LocalizedText(ar=f"لم تُسدَّد الرسوم بالكامل: المتبقي {due} جنيه", en=f"fees not fully paid: EGP {due} outstanding")
 
 
-BUILTIN_GUARDS = {
+BUILTIN_GUARDS: dict[str, Guard] = {
     "mandatory_documents_present": mandatory_documents_present,
     "fees_paid": fees_paid,
 }

@@ -21,10 +21,10 @@ import orjson
 
 from localgov.requests.ports import EventRow, RequestRow
 
-__all__ = ["GENESIS", "chain_hash", "verify_chain"]
+__all__ = ["chain_hash", "genesis_hash", "verify_chain"]
 
 
-def GENESIS(request_id: str) -> str:
+def genesis_hash(request_id: str) -> str:
     """The 'previous hash' of a request's first event: binds the chain to its request."""
     return hashlib.sha256(f"localgov/history/v1/{request_id}".encode()).hexdigest()
 
@@ -102,13 +102,13 @@ def verify_chain(key: bytes, request: RequestRow, events: Sequence[EventRow]) ->
     for seq in sorted({n for n in numbers if numbers.count(n) > 1}):
         findings.append(f"event {seq} appears more than once (inserted)")
 
-    expected_prev = GENESIS(request.id)
+    expected_prev = genesis_hash(request.id)
     for index, event in enumerate(events):
         if event.prev_hash != expected_prev:
             if event.prev_hash in position_of and position_of[event.prev_hash] > index:
                 later = events[position_of[event.prev_hash]]
                 findings.append(f"events {event.seq} and {later.seq} are out of order (reordered)")
-            elif event.prev_hash not in position_of and event.prev_hash != GENESIS(request.id):
+            elif event.prev_hash not in position_of and event.prev_hash != genesis_hash(request.id):
                 findings.append(f"event {event.seq} does not follow a stored event: an event before it was deleted")
             elif event.hash in genuine:
                 findings.append(f"event {event.seq} is not where its chain puts it (inserted or moved)")

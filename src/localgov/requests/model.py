@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from localgov.i18n import LocalizedText
+from localgov.fees.model import Invoice
 from localgov.organisation import StaffMember
 
 __all__ = [
@@ -19,8 +19,6 @@ __all__ = [
     "AttachedDocument",
     "Citizen",
     "Event",
-    "FeeLine",
-    "Invoice",
     "Issued",
     "Payment",
     "Request",
@@ -46,23 +44,6 @@ class AttachedDocument:
     size: int
     media_type: str
     filename: str | None = None
-
-
-@attrs.frozen
-class FeeLine:
-    rule: str
-    revenue_item: str
-    name: LocalizedText
-    amount: Decimal
-
-
-@attrs.frozen
-class Invoice:
-    lines: tuple[FeeLine, ...]
-
-    @property
-    def total(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal("0.00"))
 
 
 @attrs.frozen

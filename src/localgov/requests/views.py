@@ -1,0 +1,152 @@
+"""Reading requests: as stored, as an actor may see them, as the citizen follows them, their history,
+its audit, and which are overdue. Nothing here writes."""
+
+from __future__ import annotations
+
+import datetime
+
+import attrs
+
+from localgov.i18n import LocalizedText
+from localgov.requests.authorisation import Authorisation
+from localgov.requests.codec import request_from_data
+from localgov.requests.context import EngineContext
+from localgov.requests.errors import UnknownRequest
+from localgov.requests.history import verify_chain
+from localgov.requests.hooks import LifecycleHooks
+from localgov.requests.model import Actor, Applicant, Event, Request
+from localgov.requests.ports import Store
+from localgov.requests.recording import ISSUED_COUNTER_PREFIX
+from localgov.tokens.receipt import check_access_code, new_access_code
+from localgov.tracking import TrackingNumber
+
+__all__ = ["Overdue", "StatusView", "Views"]
+
+
+@attrs.frozen
+class Overdue:
+    """An open request past a time limit, and by how many working days."""
+
+    request: Request
+    due: datetime.date
+    overdue_working_days: int
+    scope: str  # "request" (overall time limit) or "state" (the current step's)
+
+
+@attrs.frozen
+class StatusView:
+    """What a citizen sees when following a request (no personal data)."""
+
+    tracking_number: str
+    service: LocalizedText
+    state: LocalizedText
+    closed: bool
+    expected_date: datetime.date
+    missing: str | None
+    steps: tuple[tuple[datetime.date, LocalizedText], ...]
+
+
+class Views:
+    def __init__(
+        self, context: EngineContext, store: Store, authorisation: Authorisation, hooks: LifecycleHooks | None
+    ) -> None:
+        self._context = context
+        self._store = store
+        self._authorisation = authorisation
+        self._hooks = hooks
+
+    def get(self, request_id: str) -> Request:
+        row = self._store.get_request(request_id)
+        if row is None:
+            raise UnknownRequest(request_id)
+        return request_from_data(row.data)
+
+    def history(self, request_id: str, viewer: Actor | None = None) -> list[Event]:
+        row = self._store.get_request(request_id)
+        if row is None:
+            raise UnknownRequest(request_id)
+        blind = viewer is not None and not self._authorisation.sees_applicant(request_from_data(row.data), viewer)
+        return [
+            Event(
+                request_id=e.request_id, seq=e.seq, at=datetime.datetime.fromisoformat(e.at), actor=e.actor,
+                role=e.role, action=e.action, from_state=e.from_state, to_state=e.to_state,
+                data={k: v for k, v in e.data.items() if k != "applicant"} if blind else e.data,
+                prev_hash=e.prev_hash, hash=e.hash,
+            )
+            for e in self._store.events(request_id)
+        ]
+
+    def verify_history(self, request_id: str) -> list[str]:
+        row = self._store.get_request(request_id)
+        if row is None:
+            raise UnknownRequest(request_id)
+        return verify_chain(self._context.audit_key, row, self._store.events(request_id))
+
+    def audit(self) -> dict[str, list[str]]:
+        findings: dict[str, list[str]] = {}
+        seen: dict[tuple[str, int], set[int]] = {}
+        for request_id in self._store.request_ids():
+            problems = self.verify_history(request_id)
+            if problems:
+                findings[request_id] = problems
+            try:
+                number = TrackingNumber.parse(request_id)
+            except Exception:  # noqa: BLE001 - a malformed id is itself a finding
+                findings.setdefault(request_id, []).append("the tracking number is not valid (edited)")
+                continue
+            seen.setdefault((number.unit_code, number.year), set()).add(number.sequence)
+        # The counters know the last number handed out, so a deleted newest request shows too.
+        for scope, year, last in self._store.sequences():
+            if scope.startswith(ISSUED_COUNTER_PREFIX):
+                continue
+            seen.setdefault((scope, year), set())
+            for sequence in sorted(set(range(1, last + 1)) - seen[(scope, year)]):
+                missing = str(TrackingNumber.issue(scope, year, sequence))
+                findings[missing] = ["request is missing: its tracking number was issued but the request is gone (deleted)"]
+        return findings
+
+    def status(self, request_id: str, access_code: str) -> StatusView:
+        row = self._store.get_request(request_id)
+        request = request_from_data(row.data) if row is not None else None
+        # Compare even when the request does not exist, so timing does not reveal which numbers do.
+        expected = request.access_code if request is not None else new_access_code()
+        if not check_access_code(access_code, expected) or request is None:
+            raise UnknownRequest(request_id)
+        workflow = self._context.workflow_of(request).definition
+        steps = tuple(
+            (e.at.astimezone(self._context.timezone).date(), workflow.state(e.to_state).name)  # type: ignore[union-attr]
+            for e in self.history(request_id)
+            if e.from_state != e.to_state
+        )
+        return StatusView(
+            tracking_number=request.id,
+            service=self._context.catalogue.service(request.service).name,
+            state=workflow.state(request.state).name,  # type: ignore[union-attr]
+            closed=request.closed,
+            expected_date=request.due_date,
+            missing=request.missing,
+            steps=steps,
+        )
+
+    def view(self, request: Request, actor: Actor) -> Request:
+        if self._authorisation.sees_applicant(request, actor):
+            return request
+        hidden = Applicant(national_id="(hidden)", name="(hidden)", mobile="(hidden)")
+        form = {k: v for k, v in request.form.items() if not self._authorisation.is_personal(request, k)}
+        return attrs.evolve(request, applicant=hidden, form=form)
+
+    def overdue(self, today: datetime.date | None = None) -> list[Overdue]:
+        context = self._context
+        today = today or context.today(context.clock())
+        found = []
+        for summary in self._store.summaries(open_only=True):
+            request = self.get(summary.id)
+            if request.paused_since is not None:
+                continue
+            for scope, due in (("request", request.due_date), ("state", request.state_due_date)):
+                if due is not None and due < today:
+                    late = context.calendar.working_days_between(due, today)
+                    found.append(Overdue(request, due, late, scope))
+                    if self._hooks is not None:
+                        self._hooks.request_overdue(request=request, due=due, overdue_working_days=late)
+        return found
