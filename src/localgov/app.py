@@ -87,11 +87,13 @@ class Localgov:
         calendar: WorkingCalendar | None = None,
         audit_key: bytes = b"",
         clock: Callable[[], datetime.datetime] | None = None,
+        timezone: datetime.tzinfo | None = None,
     ) -> Engine:
         """A lifecycle engine over ``store``: a :class:`localgov.requests.ports.Store` or a database URL.
 
         ``"sqlite://"`` is in memory, ``"sqlite:///path.db"`` a file, ``"postgresql+psycopg://..."``
         PostgreSQL. ``audit_key`` keys the history hash chain: keep it outside the database.
+        ``timezone`` is where the citizens are (Egypt's by default): the day time limits count from.
         """
         if isinstance(store, str):
             from localgov.payments import migrate_payments
@@ -100,6 +102,8 @@ class Localgov:
             store = SqlStore.open(store)
             migrate_payments(store.engine)
         options: dict[str, Any] = {} if clock is None else {"clock": clock}
+        if timezone is not None:
+            options["timezone"] = timezone
         return Engine(
             catalogue=self.catalogue,
             organisation=self.organisation,

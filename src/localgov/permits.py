@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from localgov.catalogue import FieldType, ServiceDefinition
+from localgov.clock import EGYPT
 from localgov.errors import LocalgovError
 from localgov.organisation import Governorate
 from localgov.requests.model import Request
 from localgov.tokens import PermitClaims
 
 __all__ = ["figure_name", "issuer_code", "permit_claims"]
-
-CAIRO = ZoneInfo("Africa/Cairo")
-
 
 def issuer_code(governorate: Governorate, unit_code: str) -> str:
     return f"{governorate.code}-{governorate.units[unit_code].short_code}"
@@ -35,9 +32,13 @@ def figure_name(service: ServiceDefinition, field_name: str) -> str:
 
 
 def permit_claims(
-    request: Request, service: ServiceDefinition, governorate: Governorate, *, issued_at: datetime.datetime
+    request: Request, service: ServiceDefinition, governorate: Governorate, *, issued_at: datetime.datetime,
+    timezone: datetime.tzinfo = EGYPT,
 ) -> PermitClaims:
-    """The claims of the permit ``request`` was issued, for :func:`localgov.tokens.issue`."""
+    """The claims of the permit ``request`` was issued, for :func:`localgov.tokens.issue`.
+
+    :param timezone: where the permit is valid through its last day (the engine's timezone).
+    """
     if request.issued is None or not request.issued.number:
         raise LocalgovError(f"{request.id} has not been issued")
     fields_of = {f.type: f.name for f in reversed(service.fields)}
@@ -45,8 +46,8 @@ def permit_claims(
     address = request.form.get(fields_of.get(FieldType.ADDRESS, ""), "")
     expires = None
     if request.issued.expires_on is not None:
-        # Valid through the whole last day, Cairo time.
-        last_day = datetime.datetime.combine(request.issued.expires_on, datetime.time(23, 59, 59), CAIRO)
+        # Valid through the whole last day, where the citizen is.
+        last_day = datetime.datetime.combine(request.issued.expires_on, datetime.time(23, 59, 59), timezone)
         expires = last_day
     return PermitClaims(
         issuer=issuer_code(governorate, request.unit),

@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from localgov.catalogue import Catalogue
+from localgov.clock import EGYPT
 from localgov.documents.branding import DocumentBranding, branding_for
 from localgov.documents.content import (
     NoticeContent,
@@ -70,6 +71,8 @@ class DocumentSettings:
     portal_base_url: str = "https://portal.localgov.example"
     sms_number: str | None = None
     qr_mask: int | None = None
+    # Where the citizens are: a permit is valid through its last day here (the engine's timezone).
+    timezone: datetime.tzinfo = EGYPT
 
 
 class DocumentFactory:
@@ -157,7 +160,9 @@ class DocumentFactory:
         if governorate is None:
             raise DocumentError(f"request {request.id}: governorate {request.governorate!r} is not loaded")
         moment = issued_at or datetime.datetime.now(datetime.UTC)
-        return permit_claims(request, self.catalogue.service(request.service), governorate, issued_at=moment)
+        return permit_claims(
+            request, self.catalogue.service(request.service), governorate, issued_at=moment, timezone=self.settings.timezone
+        )
 
     def permit(self, request: Request, *, issued_at: datetime.datetime | None = None) -> bytes:
         """The issued permit, licence or statement: token in a QR code, PDF signed (PAdES)."""

@@ -14,11 +14,11 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import attrs
 
 from localgov.catalogue import Catalogue, FeeRule, FeeRuleKind, ServiceDefinition
+from localgov.clock import EGYPT
 from localgov.fees.model import FeeLine, GrantedExemption, Invoice
 from localgov.fees.penalties import LateCharge, late_charge
 from localgov.fees.rules import FeeError, applies, basis_quantity, compute_fee, to_piastres
@@ -35,7 +35,6 @@ __all__ = [
     "assess_itemised",
 ]
 
-CAIRO = ZoneInfo("Africa/Cairo")
 # Who "granted" an exemption that the law grants by itself, matched from the form.
 CATALOGUE_GRANTOR = "catalogue"
 # Suffixes of the rule code on the invoice lines an exemption or a penalty adds.
@@ -131,7 +130,7 @@ class Assessment:
 
 
 def _today() -> datetime.date:
-    return datetime.datetime.now(CAIRO).date()
+    return datetime.datetime.now(EGYPT).date()
 
 
 def _best_exemption(

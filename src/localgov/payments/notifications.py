@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from localgov.clock import utcnow
 from localgov.payments.errors import InvalidSignature, PaymentError
 from localgov.payments.ledger import NotificationRecord, Outcome, PaymentLedger
 from localgov.payments.protocol import PaymentProvider
@@ -33,9 +34,6 @@ MAX_BODY = 64 * 1024
 _HTTP = {Outcome.BAD_SIGNATURE: 403, Outcome.MALFORMED: 400, Outcome.RETRY: 503}
 
 
-def _utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
 
 def _reply(outcome: str) -> tuple[int, bytes]:
     status = _HTTP.get(outcome, 200)
@@ -45,7 +43,7 @@ def _reply(outcome: str) -> tuple[int, bytes]:
 
 def _engine_clock(engine: Any) -> Callable[[], datetime.datetime]:
     now = getattr(engine, "now", None)
-    return now if callable(now) else _utcnow
+    return now if callable(now) else utcnow
 
 
 def handle_notification(

@@ -14,10 +14,10 @@ import datetime
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import attrs
 
+from localgov.clock import EGYPT, utcnow
 from localgov.payments.errors import PaymentError
 from localgov.payments.ledger import Outcome, PaymentLedger
 from localgov.payments.model import PaymentStatus
@@ -27,7 +27,6 @@ from localgov.requests.errors import UnknownRequest
 
 __all__ = ["DailyReport", "Finding", "ProviderTotals", "ReconciliationReport", "RevenueItemTotal", "daily_report", "reconcile"]
 
-CAIRO = ZoneInfo("Africa/Cairo")
 
 
 @attrs.frozen
@@ -59,9 +58,6 @@ _STATUS_FINDINGS = {
 }
 
 
-def _utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
 
 def reconcile(
     engine: Any,
@@ -73,7 +69,7 @@ def reconcile(
     """Re-query every pending (or paid but not credited) order; credit, update and report."""
     by_code = dict(providers) if isinstance(providers, Mapping) else {p.code: p for p in providers}
     ledger = ledger or PaymentLedger.for_engine(engine)
-    now = (clock or getattr(engine, "now", None) or _utcnow)()
+    now = (clock or getattr(engine, "now", None) or utcnow)()
     findings: list[Finding] = []
     credited: list[str] = []
     unsettled = [
@@ -185,7 +181,7 @@ class DailyReport:
         }
 
 
-def daily_report(ledger: PaymentLedger, day: datetime.date, *, timezone: datetime.tzinfo = CAIRO) -> DailyReport:
+def daily_report(ledger: PaymentLedger, day: datetime.date, *, timezone: datetime.tzinfo = EGYPT) -> DailyReport:
     """Totals of ``day``: payments credited, refunds made, expired orders and anomalous messages."""
     start = datetime.datetime.combine(day, datetime.time(), timezone)
     end = start + datetime.timedelta(days=1)

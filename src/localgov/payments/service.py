@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from localgov.clock import utcnow
 from localgov.payments.errors import PaymentError, PaymentNotAllowed, UnknownPayment
 from localgov.payments.ledger import OrderRecord, PaymentLedger, RefundRecord
 from localgov.payments.model import (
@@ -30,9 +31,6 @@ __all__ = ["Payments", "order_for_request"]
 
 DEFAULT_VALIDITY = datetime.timedelta(days=3)
 
-
-def _utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
 
 
 def _items(request: Request, amount: Decimal) -> tuple[ChargeItem, ...]:
@@ -104,7 +102,7 @@ class Payments:
         )
         self.ledger = ledger or PaymentLedger.for_engine(engine)
         # The engine's clock by default, so that payments are dated like everything else.
-        self._clock = clock or getattr(engine, "now", None) or _utcnow
+        self._clock = clock or getattr(engine, "now", None) or utcnow
 
     def provider(self, code: str) -> PaymentProvider:
         try:
