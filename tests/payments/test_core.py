@@ -22,7 +22,7 @@ from localgov.cli.common import CliState
 from localgov.i18n import LocalizedText
 from localgov.payments import (
     CreatedPayment,
-    InvalidSignature,
+    InvalidNotificationSignature,
     MalformedNotification,
     Notification,
     Outcome,
@@ -77,7 +77,7 @@ class EchoProvider:
     def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Notification:
         expected = hmac.new(KEY, body, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, headers.get("X-Signature", "")):
-            raise InvalidSignature("bad signature")
+            raise InvalidNotificationSignature("bad signature")
         message = parse_json(body)
         if not isinstance(message, dict):
             raise MalformedNotification("not an object")

@@ -17,7 +17,7 @@ from localgov_efinance import (
 )
 
 from localgov.payments import (
-    InvalidSignature,
+    InvalidNotificationSignature,
     Outcome,
     PaymentConfigurationError,
     PaymentLedger,
@@ -41,7 +41,7 @@ def test_a_notification_signed_with_another_timestamp_is_refused(simulator: EFin
     provider = simulator.provider()
     created = provider.create_payment(make_order())
     sent = simulator.pay(created.provider_ref, notify=False)
-    with pytest.raises(InvalidSignature):
+    with pytest.raises(InvalidNotificationSignature):
         provider.parse_notification(sent.body, {**sent.headers, "X-EF-Timestamp": "2020-01-01T00:00:00Z"})
     assert provider.parse_notification(sent.body, sent.headers).method == "POST_OFFICE"
 

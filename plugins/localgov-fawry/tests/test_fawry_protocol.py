@@ -21,7 +21,7 @@ from localgov_fawry import (
 from localgov_fawry.wire import STATUS_PATH
 
 from localgov.payments import (
-    InvalidSignature,
+    InvalidNotificationSignature,
     MalformedNotification,
     PaymentConfigurationError,
     PaymentMethod,
@@ -131,10 +131,10 @@ def test_amounts_in_notifications_are_exact_in_any_json_spelling(simulator: Fawr
 @pytest.mark.parametrize(
     ("change", "error"),
     [
-        ({"messageSignature": "0" * 64}, InvalidSignature),
-        ({"messageSignature": None}, InvalidSignature),
-        ({"orderStatus": "REFUNDED"}, InvalidSignature),
-        ({"merchantRefNumber": "someone-else"}, InvalidSignature),
+        ({"messageSignature": "0" * 64}, InvalidNotificationSignature),
+        ({"messageSignature": None}, InvalidNotificationSignature),
+        ({"orderStatus": "REFUNDED"}, InvalidNotificationSignature),
+        ({"merchantRefNumber": "someone-else"}, InvalidNotificationSignature),
         ({"paymentAmount": "12.345"}, MalformedNotification),
         ({"paymentAmount": True}, MalformedNotification),
         ({"fawryRefNumber": None}, MalformedNotification),

@@ -12,7 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from localgov.payments.errors import (
-    InvalidSignature,
+    InvalidNotificationSignature,
     MalformedNotification,
     PaymentConfigurationError,
     PaymentError,
@@ -96,7 +96,7 @@ __all__ = [
     "Customer",
     "DailyReport",
     "Finding",
-    "InvalidSignature",
+    "InvalidNotificationSignature",
     "MalformedNotification",
     "Notification",
     "NotificationRecord",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from localgov.errors import LocalgovError
 
 __all__ = [
-    "InvalidSignature",
+    "InvalidNotificationSignature",
     "MalformedNotification",
     "PaymentConfigurationError",
     "PaymentError",
@@ -46,7 +46,7 @@ class UnknownPayment(PaymentError):
     """No such payment, at the provider or in the ledger."""
 
 
-class InvalidSignature(PaymentError):
+class InvalidNotificationSignature(PaymentError):
     """A provider message's signature does not verify: forged, tampered with, or for another merchant."""
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from localgov.clock import utcnow
-from localgov.payments.errors import InvalidSignature, PaymentError
+from localgov.payments.errors import InvalidNotificationSignature, PaymentError
 from localgov.payments.ledger import NotificationRecord, Outcome, PaymentLedger
 from localgov.payments.protocol import PaymentProvider
 from localgov.payments.settlement import Settlement, settle
@@ -81,7 +81,7 @@ def handle_notification(
         return record(Outcome.MALFORMED, "not a body of at most 64 KiB")
     try:
         notification = provider.parse_notification(body, headers)
-    except InvalidSignature as error:
+    except InvalidNotificationSignature as error:
         return record(Outcome.BAD_SIGNATURE, str(error))
     except PaymentError as error:
         return record(Outcome.MALFORMED, str(error))

@@ -61,7 +61,7 @@ class PaymentProvider(Protocol):
     def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Notification:
         """Verify a message the provider sent (in constant time) and parse it.
 
-        :raises InvalidSignature: the signature does not verify.
+        :raises InvalidNotificationSignature: the signature does not verify.
         :raises MalformedNotification: the body is not a notification of this provider.
         """
         ...

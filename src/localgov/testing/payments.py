@@ -34,7 +34,7 @@ from localgov.payments import (
     ChargeItem,
     CreatedPayment,
     Customer,
-    InvalidSignature,
+    InvalidNotificationSignature,
     PaymentError,
     PaymentMethod,
     PaymentOrder,
@@ -214,7 +214,7 @@ class PaymentProviderContract:
         delivered = payment_harness.pay(outlet_payment)
         for amount in (Decimal("1.00"), outlet_payment.amount * 2):
             forged = payment_harness.alter_amount(delivered, amount)
-            with pytest.raises(InvalidSignature):
+            with pytest.raises(InvalidNotificationSignature):
                 provider.parse_notification(forged.body, forged.headers)
 
     def test_a_changed_byte_never_changes_what_is_believed(

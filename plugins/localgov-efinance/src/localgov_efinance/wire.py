@@ -32,7 +32,7 @@ import attrs
 
 from localgov.payments import (
     CreatedPayment,
-    InvalidSignature,
+    InvalidNotificationSignature,
     MalformedNotification,
     Notification,
     PaymentError,
@@ -236,7 +236,7 @@ class ProvisionalWireFormat:
     def notification(self, body: bytes, headers: Mapping[str, str]) -> Notification:
         timestamp = _header(headers, "X-EF-Timestamp")
         if len(timestamp) > 40 or not signatures_match(sign_notification(self._secret, timestamp, body), _header(headers, "X-EF-Signature")):
-            raise InvalidSignature("e-finance notification: X-EF-Signature does not verify")
+            raise InvalidNotificationSignature("e-finance notification: X-EF-Signature does not verify")
         message = parse_json(body, "e-finance notification")
         if not isinstance(message, dict):
             raise MalformedNotification("e-finance notification: expected a JSON object")
