@@ -28,6 +28,8 @@ class Localgov:
     :param catalogue: extra catalogue files or folders, beside those the plugins register.
     :param organisation: extra organisation files, beside those the plugins register.
     :param plugin_objects: plugin modules or objects to register directly (tests, embedded apps).
+    :param settings: each plugin's settings by plugin name (``{"fawry": {"merchant_code": ...}}``),
+        read by plugins through :meth:`settings_for`.
     """
 
     def __init__(
@@ -37,22 +39,37 @@ class Localgov:
         catalogue: Iterable[DefinitionSource] = (),
         organisation: Iterable[DefinitionSource] = (),
         plugin_objects: Iterable[object] = (),
+        settings: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.plugins = Plugins(plugins, objects=plugin_objects)
+        self._settings = {name: dict(values) for name, values in (settings or {}).items()}
         self._extra_catalogue = tuple(catalogue)
         self._extra_organisation = tuple(organisation)
 
+    def settings_for(self, plugin: str) -> Mapping[str, str]:
+        """The settings this application was given for ``plugin`` (``settings={"fawry": {...}}``)."""
+        return self._settings.get(plugin, {})
+
     def _collect(self, hook_name: str) -> list[tuple[Any, str]]:
-        """Call a ``register_*`` hook; return what each plugin registered, with the plugin's name."""
+        """Call a ``register_*`` hook; return what each plugin registered, with the plugin's name.
+
+        The hook is called through pluggy, once per plugin that answers it (a subset caller, with
+        every wrapper kept), so tracing and wrappers see each call and a duplicate can be named.
+        """
         collected: list[tuple[Any, str]] = []
-        hook = getattr(self.plugins.hook, hook_name)
-        for implementation in hook.get_hookimpls():
+        manager = self.plugins.manager
+        answering = [
+            implementation for implementation in getattr(manager.hook, hook_name).get_hookimpls()
+            if not (implementation.wrapper or implementation.hookwrapper)
+        ]
+        for implementation in answering:
             origin = f"plugin {implementation.plugin_name}"
 
             def register(*item: Any, origin: str = origin) -> None:
                 collected.append((item[0] if len(item) == 1 else item, origin))
 
-            implementation.function(**_arguments(implementation, register))
+            others = [other.plugin for other in answering if other.plugin is not implementation.plugin]
+            manager.subset_hook_caller(hook_name, remove_plugins=others)(register=register, app=self)
         return collected
 
     @cached_property
@@ -140,8 +157,3 @@ class _PluginLifecycleHooks:
 
     def request_overdue(self, *, request: Request, due: datetime.date, overdue_working_days: int) -> None:
         self._plugins.hook.request_overdue(request=request, due=due, overdue_working_days=overdue_working_days)
-
-
-def _arguments(implementation: Any, register: Any) -> dict[str, Any]:
-    # A hookimpl may take fewer arguments than the spec (pluggy's rule); pass only what it names.
-    return {"register": register} if "register" in implementation.argnames else {}

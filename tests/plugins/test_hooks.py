@@ -49,7 +49,7 @@ def test_every_hookspec_has_a_docstring_and_register_hooks_take_register() -> No
         spec = getattr(hookspecs, name)
         assert spec.__doc__ and ".. versionadded::" in spec.__doc__, name
         if name.startswith("register_"):
-            assert spec.__code__.co_varnames[: spec.__code__.co_argcount] == ("register",), name
+            assert spec.__code__.co_varnames[: spec.__code__.co_argcount] == ("register", "app"), name
 
 
 def test_hook_register_catalogue(tmp_path: Path) -> None:
@@ -204,3 +204,26 @@ def test_hook_register_notifiers() -> None:
 
     app_with(Plugin()).notifiers["test_sms"].send("+201012345678", "طلبك جاهز")
     assert sent == [("+201012345678", "طلبك جاهز")]
+
+
+def test_register_hooks_are_called_through_pluggy_with_the_application() -> None:
+    seen: list[tuple[str, object]] = []
+
+    class Wrapper:
+        # A wrapper runs around every plugin's call only if localgov calls through the hook.
+        @hookimpl(wrapper=True)
+        def register_guards(self, app: object) -> object:
+            seen.append(("wrapped", app))
+            return (yield)
+
+    class Settled:
+        @hookimpl
+        def register_guards(self, register: object, app: Localgov) -> None:
+            seen.append(("settings", dict(app.settings_for("settled"))))
+
+    app = Localgov(plugins=[], plugin_objects=[Wrapper(), Settled()], settings={"settled": {"merchant_code": "M1"}})
+    assert "mandatory_documents_present" in app.guards
+    assert ("settings", {"merchant_code": "M1"}) in seen
+    # Once around the built-in plugin's call and once around Settled's.
+    assert [entry for entry in seen if entry[0] == "wrapped"] == [("wrapped", app), ("wrapped", app)]
+    assert app.settings_for("unknown") == {}

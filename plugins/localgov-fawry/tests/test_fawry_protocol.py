@@ -187,3 +187,12 @@ def test_the_plugin_registers_the_provider() -> None:
 
     providers = Localgov(plugins=["fawry"]).payment_providers
     assert isinstance(providers["fawry"], FawryProvider)
+
+
+def test_the_provider_reads_its_settings_from_the_application() -> None:
+    from localgov import Localgov
+
+    app = Localgov(plugins=["fawry"], settings={"fawry": {"merchant_code": "APP+CODE=", "secure_key": "k", "environment": "production"}})
+    provider = app.payment_providers["fawry"]
+    assert provider.settings.merchant_code == "APP+CODE="  # type: ignore[attr-defined]
+    assert provider.settings.url == "https://www.atfawry.com"  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from localgov.plugins.manager import (
     PluginInfo,
     Plugins,
 )
-from localgov.plugins.protocols import Guard, Notifier, PaymentProvider
+from localgov.plugins.protocols import Guard, Notifier, PaymentProvider, PluginHost
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -23,6 +23,7 @@ __all__ = [
     "Notifier",
     "PaymentProvider",
     "PluginError",
+    "PluginHost",
     "PluginInfo",
     "Plugins",
     "hookimpl",

@@ -1,7 +1,8 @@
 """The hooks through which plugins extend localgov.
 
 Every hook that adds something receives a ``register`` callback: localgov owns the collection and a
-plugin only adds to it. A hookimpl may accept fewer arguments than its spec lists, which is how a
+plugin only adds to it; and ``app``, the application asking, whose ``settings_for(name)`` holds
+the plugin's settings (a provider's merchant code, say) when the application was given them. A hookimpl may accept fewer arguments than its spec lists, which is how a
 hook gains an argument without breaking existing plugins. Each hook is documented in
 ``docs/plugins/hooks.md``; a test fails if one is not, or has no test of its own.
 """
@@ -9,14 +10,18 @@ hook gains an argument without breaking existing plugins. Each hook is documente
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+import datetime
+from typing import TYPE_CHECKING
 
 import pluggy
 
 if TYPE_CHECKING:
     from localgov.catalogue import Channel, FeeRule, ServiceDefinition
     from localgov.catalogue.sources import DefinitionSource
-    from localgov.plugins.protocols import Guard, Notifier, PaymentProvider
+    from localgov.documents import DocumentBranding
+    from localgov.organisation import Governorate, LocalUnit
+    from localgov.requests import EventRow, Request
+    from localgov.plugins.protocols import Guard, Notifier, PaymentProvider, PluginHost
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
@@ -26,90 +31,106 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def register_catalogue(register: Callable[[DefinitionSource], None]) -> None:
+def register_catalogue(register: Callable[[DefinitionSource], None], app: PluginHost) -> None:
     """Add catalogue files: TOML files or folders of them (services, fee rules, workflows...).
 
     :param register: call with a path, or a :class:`importlib.resources.abc.Traversable` for files
         shipped inside the plugin's package (``importlib.resources.files(__package__) / "data"``).
 
+    :param app: the application asking: ``app.settings_for(name)`` holds the plugin's settings.
+
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def register_services(register: Callable[[ServiceDefinition], None]) -> None:
+def register_services(register: Callable[[ServiceDefinition], None], app: PluginHost) -> None:
     """Add services built in code rather than read from a file.
 
     :param register: call with a :class:`localgov.catalogue.ServiceDefinition`; it is checked with
         the rest of the catalogue (its category, workflow, documents and fee rules must exist).
 
+    :param app: the application asking: ``app.settings_for(name)`` holds the plugin's settings.
+
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def register_fee_rules(register: Callable[[FeeRule], None]) -> None:
+def register_fee_rules(register: Callable[[FeeRule], None], app: PluginHost) -> None:
     """Add fee rules built in code (a governorate's tariff computed from its own tables).
 
     :param register: call with a :class:`localgov.catalogue.FeeRule`.
 
+    :param app: the application asking: ``app.settings_for(name)`` holds the plugin's settings.
+
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def register_channels(register: Callable[[Channel], None]) -> None:
+def register_channels(register: Callable[[Channel], None], app: PluginHost) -> None:
     """Add intake channels beyond the built-in ones (front desk, portal, mobile unit, post office).
 
     :param register: call with a :class:`localgov.catalogue.Channel`.
 
+    :param app: the application asking: ``app.settings_for(name)`` holds the plugin's settings.
+
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def register_organisation(register: Callable[[DefinitionSource], None]) -> None:
+def register_organisation(register: Callable[[DefinitionSource], None], app: PluginHost) -> None:
     """Add organisation files: a governorate's zones, local units and service points.
 
     :param register: call with a path or a packaged ``Traversable``.
 
+    :param app: the application asking: ``app.settings_for(name)`` holds the plugin's settings.
+
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def register_guards(register: Callable[[str, Guard], None]) -> None:
+def register_guards(register: Callable[[str, Guard], None], app: PluginHost) -> None:
     """Add workflow guards: named conditions an action may require (``guards = ["..."]``).
 
     :param register: call with the guard's name and a function taking the request and returning
         ``None`` when the action may go ahead, or a bilingual reason when it may not.
 
+    :param app: the application asking: ``app.settings_for(name)`` holds the plugin's settings.
+
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def register_payment_providers(register: Callable[[PaymentProvider], None]) -> None:
+def register_payment_providers(register: Callable[[PaymentProvider], None], app: PluginHost) -> None:
     """Add payment providers (Fawry, e-finance...).
 
     :param register: call with an object implementing :class:`localgov.plugins.protocols.PaymentProvider`.
 
+    :param app: the application asking: ``app.settings_for(name)`` holds the plugin's settings.
+
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def register_notifiers(register: Callable[[Notifier], None]) -> None:
+def register_notifiers(register: Callable[[Notifier], None], app: PluginHost) -> None:
     """Add notifiers that tell citizens about their requests (SMS gateways, e-mail...).
 
     :param register: call with an object implementing :class:`localgov.plugins.protocols.Notifier`.
 
+    :param app: the application asking: ``app.settings_for(name)`` holds the plugin's settings.
+
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def request_event(request: Any, event: Any) -> None:
+def request_event(request: Request, event: EventRow) -> None:
     """React to a committed lifecycle event of a request (submitted, acted on, issued...).
 
     Called after the event is durably stored; an exception here does not undo it.
@@ -122,7 +143,7 @@ def request_event(request: Any, event: Any) -> None:
 
 
 @hookspec
-def request_overdue(request: Any, due: Any, overdue_working_days: int) -> None:
+def request_overdue(request: Request, due: datetime.date, overdue_working_days: int) -> None:
     """Escalate a request that has passed a time limit.
 
     :param request: the overdue request.
@@ -134,7 +155,7 @@ def request_overdue(request: Any, due: Any, overdue_working_days: int) -> None:
 
 
 @hookspec(firstresult=True)
-def document_branding(governorate: Any, unit: Any) -> Any:
+def document_branding(governorate: Governorate, unit: LocalUnit) -> DocumentBranding | None:
     """Brand the documents a local unit prints: logo, header lines, the signatory's title.
 
     The first plugin that answers wins; a plugin returns ``None`` for governorates it does not

@@ -7,12 +7,13 @@ guard with the engine (:mod:`localgov.requests.guards`), the payment provider wi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
 from localgov.payments.protocol import PaymentProvider
 from localgov.requests.guards import Guard
 
-__all__ = ["Guard", "Notifier", "PaymentProvider"]
+__all__ = ["Guard", "Notifier", "PaymentProvider", "PluginHost"]
 
 
 @runtime_checkable
@@ -22,3 +23,11 @@ class Notifier(Protocol):
     code: str
 
     def send(self, recipient: str, text: str) -> None: ...
+
+
+class PluginHost(Protocol):
+    """What a hook sees of the application calling it (a :class:`localgov.Localgov`)."""
+
+    def settings_for(self, plugin: str) -> Mapping[str, str]:
+        """The settings the application was given for ``plugin``; empty if none."""
+        ...

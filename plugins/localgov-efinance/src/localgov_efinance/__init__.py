@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from localgov.payments import PaymentProvider
+from localgov.plugins import PluginHost
 from localgov.plugins.hookspecs import hookimpl
 from localgov_efinance.provider import EFinanceProvider, EFinanceSettings
 from localgov_efinance.simulator import (
@@ -38,5 +39,8 @@ __all__ = [
 
 
 @hookimpl
-def register_payment_providers(register: Callable[[PaymentProvider], None]) -> None:
-    register(EFinanceProvider())
+def register_payment_providers(register: Callable[[PaymentProvider], None], app: PluginHost) -> None:
+    # Settings given to the application win; without them the provider reads the environment
+    # on first use, so the plugin registers before it is configured.
+    given = app.settings_for("efinance")
+    register(EFinanceProvider(EFinanceSettings.from_settings(given) if given else None))

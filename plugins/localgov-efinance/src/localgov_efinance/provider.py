@@ -38,6 +38,12 @@ class EFinanceSettings:
     timeout: float = 30.0
 
     @classmethod
+    def from_settings(cls, values: Mapping[str, str]) -> EFinanceSettings:
+        """From the application's settings for the plugin: the environment variables' names
+        without their prefix, in lower case (``merchant_code``, ``secure_key``...)."""
+        return cls.from_env({ENV_PREFIX + name.upper(): value for name, value in values.items()})
+
+    @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, prefix: str = ENV_PREFIX) -> EFinanceSettings:
         """Read ``LOCALGOV_EFINANCE_BILLER_ID``, ``_SECRET`` and ``_BASE_URL``."""
         env = os.environ if environ is None else environ

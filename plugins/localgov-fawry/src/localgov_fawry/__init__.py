@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from localgov.payments import PaymentProvider
+from localgov.plugins import PluginHost
 from localgov.plugins.hookspecs import hookimpl
 from localgov_fawry.provider import FawryProvider
 from localgov_fawry.settings import ENVIRONMENTS, FawrySettings
@@ -49,5 +50,8 @@ __all__ = [
 
 
 @hookimpl
-def register_payment_providers(register: Callable[[PaymentProvider], None]) -> None:
-    register(FawryProvider())
+def register_payment_providers(register: Callable[[PaymentProvider], None], app: PluginHost) -> None:
+    # Settings given to the application win; without them the provider reads the environment
+    # on first use, so the plugin registers before it is configured.
+    given = app.settings_for("fawry")
+    register(FawryProvider(FawrySettings.from_settings(given) if given else None))

@@ -52,6 +52,12 @@ class FawrySettings:
         return (self.base_url or ENVIRONMENTS[self.environment]).rstrip("/")
 
     @classmethod
+    def from_settings(cls, values: Mapping[str, str]) -> FawrySettings:
+        """From the application's settings for the plugin: the environment variables' names
+        without their prefix, in lower case (``merchant_code``, ``secure_key``...)."""
+        return cls.from_env({ENV_PREFIX + name.upper(): value for name, value in values.items()})
+
+    @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, prefix: str = ENV_PREFIX) -> FawrySettings:
         """Read ``LOCALGOV_FAWRY_MERCHANT_CODE``, ``_SECURE_KEY``, ``_ENVIRONMENT`` and ``_BASE_URL``."""
         env = os.environ if environ is None else environ
