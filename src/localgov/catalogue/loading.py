@@ -31,7 +31,7 @@ from localgov.catalogue.model import (
     WorkflowState,
 )
 from localgov.catalogue.problems import Problem, describe_value
-from localgov.catalogue.sources import DefinitionSource, display_name, expand_sources, read_toml
+from localgov.catalogue.sources import DefinitionSource, definition_files, table_entries
 
 __all__ = ["CODE_PATTERN", "SECTIONS", "Located", "ParsedEntries", "parse_sources"]
 
@@ -78,36 +78,18 @@ def parse_sources(sources: Iterable[DefinitionSource]) -> tuple[ParsedEntries, l
     entries: ParsedEntries = {section: {} for section in SECTIONS}
     problems: list[Problem] = []
     broken: set[tuple[str, str]] = set()
-    for source in expand_sources(sources):
-        name = display_name(source)
-        document, read_problems = read_toml(source)
-        problems += read_problems
-        if document is None:
-            continue
-        for section, table in document.items():
-            if section not in SECTIONS:
-                allowed = ", ".join(SECTIONS)
-                problems.append(Problem(name, section, f"unknown section (allowed: {allowed})"))
+    for name, document in definition_files(sources, problems):
+        for section, code, data, path in table_entries(name, document, SECTIONS, problems):
+            value, entry_problems = _structure(SECTIONS[section], code, data, name, path)
+            problems += entry_problems
+            if value is None:
+                broken.add((section, code))
                 continue
-            if not isinstance(table, dict):
-                problems.append(
-                    Problem(name, section, f"expected a table of entries, got {describe_value(table)}")
-                )
+            earlier = entries[section].get(code)
+            if earlier is not None:
+                problems.append(Problem(name, path, f"duplicate code, already defined in {earlier.source}"))
                 continue
-            for code, data in table.items():
-                path = f"{section}.{code}"
-                value, entry_problems = _structure(SECTIONS[section], code, data, name, path)
-                problems += entry_problems
-                if value is None:
-                    broken.add((section, code))
-                    continue
-                earlier = entries[section].get(code)
-                if earlier is not None:
-                    problems.append(
-                        Problem(name, path, f"duplicate code, already defined in {earlier.source}")
-                    )
-                    continue
-                entries[section][code] = Located(value, name, path)
+            entries[section][code] = Located(value, name, path)
     return entries, problems, broken
 
 

@@ -9,9 +9,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from localgov.catalogue.problems import Problem
+from localgov.catalogue.problems import Problem, describe_value
 
-__all__ = ["DefinitionSource", "display_name", "expand_sources", "read_toml"]
+__all__ = ["DefinitionSource", "definition_files", "display_name", "expand_sources", "read_toml", "table_entries"]
 
 DefinitionSource: TypeAlias = "str | os.PathLike[str] | Traversable"
 
@@ -82,3 +82,42 @@ def read_toml(source: DefinitionSource) -> tuple[dict[str, Any] | None, list[Pro
         return None, [Problem(name, "", f"not valid TOML: {error}")]
     except RecursionError:
         return None, [Problem(name, "", "not valid TOML: nested too deeply")]
+
+
+def definition_files(sources: Iterable[DefinitionSource], problems: list[Problem]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each readable file of ``sources`` as (its display name, its parsed document); a file that
+    cannot be read or parsed adds its problems to ``problems`` and is skipped."""
+    for source in expand_sources(sources):
+        document, read_problems = read_toml(source)
+        problems += read_problems
+        if document is not None:
+            yield display_name(source), document
+
+
+def table_entries(
+    name: str,
+    document: dict[str, Any],
+    sections: Iterable[str],
+    problems: list[Problem],
+    *,
+    header: Iterable[str] = (),
+    entries: str = "entries",
+) -> Iterator[tuple[str, str, object, str]]:
+    """Each entry of a definition file's sections as (section, code, data, path).
+
+    A key that is neither a known section nor a ``header`` key, and a section that is not a table,
+    add a problem naming the file and the key.
+    """
+    known, headers = list(sections), set(header)
+    for section, table in document.items():
+        if section in headers:
+            continue
+        if section not in known:
+            allowed = ", ".join([*header, *known])
+            problems.append(Problem(name, section, f"unknown section (allowed: {allowed})"))
+            continue
+        if not isinstance(table, dict):
+            problems.append(Problem(name, section, f"expected a table of {entries}, got {describe_value(table)}"))
+            continue
+        for code, data in table.items():
+            yield section, code, data, f"{section}.{code}"

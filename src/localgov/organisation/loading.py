@@ -25,7 +25,7 @@ from typing import Any
 from localgov.catalogue.converter import make_converter, structure_entry
 from localgov.catalogue.loading import CODE_PATTERN
 from localgov.catalogue.problems import CatalogueError, Problem, describe_value
-from localgov.catalogue.sources import DefinitionSource, display_name, expand_sources, read_toml
+from localgov.catalogue.sources import DefinitionSource, definition_files, table_entries
 from localgov.organisation.governorates import governorate_facts
 from localgov.organisation.model import (
     ALLOWED_UNIT_KINDS,
@@ -49,45 +49,30 @@ def load_organisation(sources: Iterable[DefinitionSource]) -> dict[str, Governor
     problems: list[Problem] = []
     # governorate code -> section -> code -> (value, source, path)
     found: dict[str, dict[str, dict[str, tuple[Any, str, str]]]] = {}
-    for source in expand_sources(sources):
-        name = display_name(source)
-        document, read_problems = read_toml(source)
-        problems += read_problems
-        if document is None:
-            continue
+    for name, document in definition_files(sources, problems):
         code = document.get("governorate")
         facts = governorate_facts(code) if isinstance(code, str) else None
         if facts is None:
             problems.append(Problem(name, "governorate", f"expected an ISO 3166-2:EG governorate code, got {describe_value(code)}"))
             continue
         sections = found.setdefault(facts.code, {section: {} for section in _SECTIONS})
-        for section, table in document.items():
-            if section == "governorate":
+        for section, entry_code, data, path in table_entries(name, document, _SECTIONS, problems, header=["governorate"]):
+            if not CODE_PATTERN.fullmatch(entry_code):
+                problems.append(Problem(name, path, f"invalid code {describe_value(entry_code)}: use lower-case letters, digits and _"))
                 continue
-            if section not in _SECTIONS:
-                problems.append(Problem(name, section, f"unknown section (allowed: governorate, {', '.join(_SECTIONS)})"))
+            if isinstance(data, dict):
+                if "code" in data:
+                    problems.append(Problem(name, f"{path}.code", "the code is the table's name; remove this key"))
+                    continue
+                data = {"code": entry_code, **data}
+            value, entry_problems = structure_entry(_CONVERTER, data, _SECTIONS[section], name, path)
+            problems += entry_problems
+            if value is None:
                 continue
-            if not isinstance(table, dict):
-                problems.append(Problem(name, section, f"expected a table of entries, got {describe_value(table)}"))
+            if entry_code in sections[section]:
+                problems.append(Problem(name, path, f"duplicate code, already defined in {sections[section][entry_code][1]}"))
                 continue
-            for entry_code, data in table.items():
-                path = f"{section}.{entry_code}"
-                if not CODE_PATTERN.fullmatch(entry_code):
-                    problems.append(Problem(name, path, f"invalid code {describe_value(entry_code)}: use lower-case letters, digits and _"))
-                    continue
-                if isinstance(data, dict):
-                    if "code" in data:
-                        problems.append(Problem(name, f"{path}.code", "the code is the table's name; remove this key"))
-                        continue
-                    data = {"code": entry_code, **data}
-                value, entry_problems = structure_entry(_CONVERTER, data, _SECTIONS[section], name, path)
-                problems += entry_problems
-                if value is None:
-                    continue
-                if entry_code in sections[section]:
-                    problems.append(Problem(name, path, f"duplicate code, already defined in {sections[section][entry_code][1]}"))
-                    continue
-                sections[section][entry_code] = (value, name, path)
+            sections[section][entry_code] = (value, name, path)
 
     governorates = {}
     for code, sections in found.items():

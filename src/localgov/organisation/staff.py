@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 
 from localgov.catalogue.converter import make_converter, structure_entry
 from localgov.catalogue.problems import CatalogueError, Problem, describe_value
-from localgov.catalogue.sources import DefinitionSource, display_name, expand_sources, read_toml
+from localgov.catalogue.sources import DefinitionSource, definition_files, table_entries
 from localgov.organisation.model import Governorate, StaffMember
 
 __all__ = ["load_staff"]
@@ -38,21 +38,8 @@ def load_staff(
     staff: dict[str, StaffMember] = {}
     units = {code for g in (organisation or {}).values() for code in g.units}
     roles = set(known_roles) if known_roles is not None else None
-    for source in expand_sources(sources):
-        name = display_name(source)
-        document, read_problems = read_toml(source)
-        problems += read_problems
-        if document is None:
-            continue
-        for key in document:
-            if key != "staff":
-                problems.append(Problem(name, key, "unknown section (allowed: staff)"))
-        table = document.get("staff", {})
-        if not isinstance(table, dict):
-            problems.append(Problem(name, "staff", f"expected a table of staff members, got {describe_value(table)}"))
-            continue
-        for staff_id, data in table.items():
-            path = f"staff.{staff_id}"
+    for name, document in definition_files(sources, problems):
+        for _, staff_id, data, path in table_entries(name, document, ["staff"], problems, entries="staff members"):
             if isinstance(data, dict):
                 data = {"id": staff_id, **data}
             member, entry_problems = structure_entry(_CONVERTER, data, StaffMember, name, path)
