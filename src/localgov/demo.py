@@ -59,19 +59,14 @@ class DemoTrust:
     chain: tuple[x509.Certificate, ...]
 
 
-def _pay(engine: Engine, request: Request, echo: Callable[[str], None]) -> Request:
-    """Pay through the Fawry simulator when the localgov-fawry plugin is installed, else at the counter."""
-    try:
-        from localgov_fawry.demo import pay_with_fawry
-        from localgov_fawry.simulator import FawrySimulator
-    except ImportError:
+def _pay(app: Localgov, engine: Engine, request: Request, echo: Callable[[str], None]) -> Request:
+    """Pay through a payment plugin's simulator (``demo_payment``), else at the counter."""
+    reference = app.plugins.hook.demo_payment(engine=engine, request=request)
+    if reference is None:
         assert request.invoice is not None
-        echo("  (localgov-fawry is not installed: the payment is recorded at the counter)")
+        echo("  (no payment plugin offers a simulator: the payment is recorded at the counter)")
         return engine.record_payment(request.id, amount=request.invoice.total, provider="counter", reference=f"{request.id}-1")
-    # The simulated Fawry shares the scenario's clock, as the real one shares the wall clock.
-    with FawrySimulator("DEMO+MERCHANT=", "demo-secure-key", clock=engine.now) as fawry:
-        reference = pay_with_fawry(engine, request, fawry)
-    echo(f"  الرقم المرجعي لفوري / Pay-at-Fawry reference: {reference}  (paid, notification received)")
+    echo(f"  الرقم المرجعي للدفع / payment reference: {reference}  (paid, notification received)")
     return engine.get(request.id)
 
 
@@ -252,7 +247,7 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     step(LocalizedText("السداد برقم مرجعي في أي منفذ فوري، وإشعار السداد ينقل الطلب تلقائيًا",
                        "Payment with a Pay-at-Fawry reference at an outlet; the notification moves the request on"))
     at()
-    request = _pay(engine, request, echo)
+    request = _pay(app, engine, request, echo)
     show(request)
 
     step(LocalizedText("المهندس الذي راجع الطلب يحاول اعتماده: يرفض النظام (الفصل بين المهام)",

@@ -47,9 +47,7 @@ LAYERS: dict[str, int] = {
 DOMAIN = {"errors", "clock", "i18n", "pki", "phone", "tracking", "catalogue", "organisation", "calendar",
           "identity", "fees", "tokens", "requests", "permits"}
 # Arrows not yet removed, each with the issue that removes it. Keep this empty.
-KNOWN_EXCEPTIONS: set[tuple[str, str]] = {
-    ("demo", "localgov_fawry"),  # issue #17: the demo should pay through the registered providers
-}
+KNOWN_EXCEPTIONS: set[tuple[str, str]] = set()
 
 
 def _package_of(path: Path, root: Path = SOURCE) -> str:

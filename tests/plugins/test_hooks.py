@@ -227,3 +227,35 @@ def test_register_hooks_are_called_through_pluggy_with_the_application() -> None
     # Once around the built-in plugin's call and once around Settled's.
     assert [entry for entry in seen if entry[0] == "wrapped"] == [("wrapped", app), ("wrapped", app)]
     assert app.settings_for("unknown") == {}
+
+
+def test_hook_demo_payment() -> None:
+    from types import SimpleNamespace
+
+    from localgov.demo import _pay
+
+    calls: list[tuple[str, object]] = []
+
+    class Engine:
+        def get(self, request_id: str) -> object:
+            calls.append(("get", request_id))
+            return "paid request"
+
+        def record_payment(self, request_id: str, **payment: object) -> object:
+            calls.append(("counter", payment["provider"]))
+            return "paid at the counter"
+
+    class Provider:
+        @hookimpl
+        def demo_payment(self, engine: object, request: Any) -> str | None:
+            calls.append(("simulated", request.id))
+            return "REF-42"
+
+    request = SimpleNamespace(id="CZTN-2600001-3", invoice=SimpleNamespace(total=Decimal("10.00")))
+    lines: list[str] = []
+    assert _pay(app_with(Provider()), Engine(), request, lines.append) == "paid request"  # type: ignore[arg-type]
+    assert calls == [("simulated", "CZTN-2600001-3"), ("get", "CZTN-2600001-3")]
+    assert "REF-42" in lines[0]
+    calls.clear()
+    assert _pay(app_with(), Engine(), request, lines.append) == "paid at the counter"  # type: ignore[arg-type]
+    assert calls == [("counter", "counter")]

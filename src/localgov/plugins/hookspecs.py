@@ -9,8 +9,8 @@ hook gains an argument without breaking existing plugins. Each hook is documente
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from localgov.catalogue.sources import DefinitionSource
     from localgov.documents import DocumentBranding
     from localgov.organisation import Governorate, LocalUnit
-    from localgov.requests import EventRow, Request
     from localgov.plugins.protocols import Guard, Notifier, PaymentProvider, PluginHost
+    from localgov.requests import Engine, EventRow, Request
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
@@ -164,6 +164,22 @@ def document_branding(governorate: Governorate, unit: LocalUnit) -> DocumentBran
     :param governorate: the :class:`localgov.organisation.Governorate` issuing the document.
     :param unit: the issuing :class:`localgov.organisation.LocalUnit`.
     :return: a :class:`localgov.documents.DocumentBranding`, or ``None``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec(firstresult=True)
+def demo_payment(engine: Engine, request: Request) -> str | None:
+    """Pay ``request``'s balance through a provider's simulator, for ``localgov demo``.
+
+    A payment plugin that ships a simulator answers with the reference the citizen paid, once the
+    provider's notification has moved the request on; the first answer wins. With no answer the
+    demo records the payment at the counter.
+
+    :param engine: the demo's engine (its clock is the scenario's).
+    :param request: the request awaiting payment.
+    :return: the payment reference, or ``None``.
 
     .. versionadded:: 0.1
     """

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from localgov.payments import PaymentProvider
 from localgov.plugins import PluginHost
 from localgov.plugins.hookspecs import hookimpl
+from localgov.requests import Engine, Request
 from localgov_fawry.provider import FawryProvider
 from localgov_fawry.settings import ENVIRONMENTS, FawrySettings
 from localgov_fawry.signatures import (
@@ -55,3 +56,13 @@ def register_payment_providers(register: Callable[[PaymentProvider], None], app:
     # on first use, so the plugin registers before it is configured.
     given = app.settings_for("fawry")
     register(FawryProvider(FawrySettings.from_settings(given) if given else None))
+
+
+@hookimpl
+def demo_payment(engine: Engine, request: Request) -> str | None:
+    """Pay with a Pay-at-Fawry reference at a simulated outlet; the V2 notification moves it on."""
+    from localgov_fawry.demo import pay_with_fawry
+
+    # The simulated Fawry shares the scenario's clock, as the real one shares the wall clock.
+    with FawrySimulator("DEMO+MERCHANT=", "demo-secure-key", clock=engine.now) as fawry:
+        return pay_with_fawry(engine, request, fawry)
