@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base45 as pypi_base45
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -123,3 +124,70 @@ def test_long_inputs_beyond_the_precomputed_masks(size: int) -> None:
     if len(text) >= 3:
         late = text[:-3] + ":::" if len(text) % 3 == 0 else text[:-5] + ":::" + text[-2:]
         assert _outcome(b45decode, late) == _outcome(_reference_b45decode, late)
+
+
+# Differential tests against the base45 package from PyPI, written apart from this project.
+
+
+def _package_outcome(text: str) -> bytes | None:
+    try:
+        return pypi_base45.b45decode(text)
+    except ValueError:  # the package raises ValueError for every invalid text
+        return None
+
+
+def _our_outcome(text: str) -> bytes | None:
+    try:
+        return b45decode(text)
+    except Base45Error:
+        return None
+
+
+@given(st.binary(max_size=600))
+def test_encoding_is_the_base45_packages(data: bytes) -> None:
+    assert b45encode(data) == pypi_base45.b45encode(data).decode("ascii")
+
+
+@given(st.binary(max_size=600))
+def test_each_decodes_what_the_other_encodes(data: bytes) -> None:
+    assert b45decode(pypi_base45.b45encode(data).decode("ascii")) == data
+    assert pypi_base45.b45decode(b45encode(data)) == data
+
+
+@given(_HOSTILE_TEXT)
+def test_any_text_is_decoded_or_refused_as_the_base45_package_does(text: str) -> None:
+    assert _our_outcome(text) == _package_outcome(text)
+
+
+def _corrupted(text: str, how: str, position: int) -> str:
+    # Always invalid Base45, whatever ``text`` (a valid encoding) and ``position``.
+    if how == "character":  # a character outside the alphabet
+        return text[:position] + "~" + text[position:]
+    if how == "group":  # a whole group worth more than 65535, inserted between groups
+        at = 3 * min(position // 3, len(text) // 3)
+        return text[:at] + ":::" + text[at:]
+    if how == "pair" and len(text) % 3 == 0:  # a final pair worth more than 255
+        return text + "::"
+    return text + "0" * ((1 - len(text)) % 3)  # a dangling character (also "pair" otherwise)
+
+
+@given(
+    st.binary(max_size=300),
+    st.sampled_from(["character", "group", "pair", "dangling"]),
+    st.integers(0, 500),
+)
+def test_invalid_texts_are_refused_by_both(data: bytes, how: str, position: int) -> None:
+    text = _corrupted(b45encode(data), how, position % (len(b45encode(data)) + 1))
+    with pytest.raises(Base45Error):
+        b45decode(text)
+    with pytest.raises(ValueError):
+        pypi_base45.b45decode(text)
+
+
+def test_the_one_known_difference_is_a_trailing_line_end() -> None:
+    # The package strips line ends at the end of its input; b45decode refuses them, as the
+    # token's decode_text strips white space around a scanned text before Base45 sees it.
+    # (So _HOSTILE_TEXT holds no line ends.)
+    assert pypi_base45.b45decode("BB8\n") == b"AB"
+    with pytest.raises(Base45Error):
+        b45decode("BB8\n")

@@ -23,7 +23,7 @@ from localgov.tokens.claims import (
     slot_setters,
 )
 from localgov.tokens.errors import MalformedCbor
-from localgov.tokens.registry import KIND_CODES
+from localgov.tokens.short_codes import KIND_CODES
 
 ISSUED = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
 

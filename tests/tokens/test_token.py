@@ -8,8 +8,14 @@ from pathlib import Path
 
 import attrs
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 
-from localgov.pki import Credential
+from localgov.pki import Credential, PkiError, issue_unit_signer
 from localgov.testing.pki import TestPki, build_test_pki
 from localgov.tokens import (
     BadSignature,
@@ -330,3 +336,173 @@ def test_the_verdict_equals_one_built_by_its_constructor(
 ) -> None:
     signer = trust.candidates(pki.signer.kid)[0]
     assert verify(token, trust, at=now) == VerifiedPermit(claims, pki.signer.kid, signer, now)
+
+
+# --- ES384 -----------------------------------------------------------------------------------
+
+
+def test_a_p384_signer_issues_es384_tokens_that_verify(
+    claims: PermitClaims, pki: TestPki, signer_p384: Credential, trust_both: TrustList
+) -> None:
+    text = issue(claims, signer_p384)
+    message = cose.parse_sign1(decode_text(text))
+    assert message.protected == {cose.HEADER_ALG: cose.ALG_ES384, cose.HEADER_KID: signer_p384.kid}
+    assert len(message.signature) == 96
+    verified = verify(text, trust_both)
+    assert verified.claims == claims
+    assert verified.signer.kid == signer_p384.kid
+    assert verified.signer.alg == cose.ALG_ES384
+    # The P-256 signer's tokens verify against the same list, as before.
+    assert verify(issue(claims, pki.signer), trust_both).signer.alg == cose.ALG_ES256
+
+
+def test_an_es384_token_with_a_changed_bit_is_a_bad_signature(
+    claims: PermitClaims, signer_p384: Credential, trust_both: TrustList
+) -> None:
+    data = bytearray(decode_text(issue(claims, signer_p384)))
+    data[40] ^= 0x01  # inside the payload
+    with pytest.raises(BadSignature, match="does not match"):
+        verify(encode_text(bytes(data)), trust_both)
+
+
+def _signed_with(
+    payload: bytes,
+    key: ec.EllipticCurvePrivateKey,
+    protected: dict[int, object],
+    unprotected: dict[int, object],
+    hash_algorithm: hashes.HashAlgorithm | None = None,
+) -> bytes:
+    # A COSE_Sign1 with exactly these headers; with hash_algorithm, signed over that hash
+    # whatever the headers' alg says.
+    protected_bytes = cbor.encode(protected)
+    to_sign = cose.signed_bytes(protected_bytes, payload)
+    if hash_algorithm is None:
+        signature = cose.sign_raw(to_sign, key)
+    else:
+        size = (key.curve.key_size + 7) // 8
+        r, s = decode_dss_signature(key.sign(to_sign, ec.ECDSA(hash_algorithm)))
+        signature = r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    return cbor.encode_tagged(18, [protected_bytes, unprotected, payload, signature])
+
+
+@pytest.mark.parametrize(
+    ("which", "alg", "hash_algorithm", "reason"),
+    [
+        ("p384", cose.ALG_ES256, hashes.SHA256(), "ES384"),  # a P-384 key named as ES256
+        ("p256", cose.ALG_ES384, hashes.SHA384(), "ES256"),  # a P-256 key named as ES384
+    ],
+)
+def test_an_algorithm_that_does_not_fit_the_certificates_key_is_refused(
+    which: str,
+    alg: int,
+    hash_algorithm: hashes.HashAlgorithm,
+    reason: str,
+    claims: PermitClaims,
+    pki: TestPki,
+    signer_p384: Credential,
+    trust_both: TrustList,
+) -> None:
+    signer = signer_p384 if which == "p384" else pki.signer
+    payload = cbor.encode(claims_to_map(claims))
+    message = _signed_with(payload, signer.private_key, {1: alg, 4: signer.kid}, {}, hash_algorithm)
+    # The signature is genuine for that key and hash: only the algorithm rule refuses it.
+    parsed = cose.parse_sign1(message)
+    half = len(parsed.signature) // 2
+    r, s = parsed.signature[:half], parsed.signature[half:]
+    der = encode_dss_signature(int.from_bytes(r, "big"), int.from_bytes(s, "big"))
+    signer.private_key.public_key().verify(der, parsed.to_be_signed(), ec.ECDSA(hash_algorithm))
+    with pytest.raises(BadSignature, match=reason):
+        verify(encode_text(message), trust_both)
+
+
+def test_a_trust_list_refuses_a_curve_other_than_p256_and_p384(pki: TestPki) -> None:
+    p521 = issue_unit_signer(
+        pki.governorate_ca,
+        "C-ZTN",
+        ["building_permit"],
+        key=ec.generate_private_key(ec.SECP521R1()),
+        now=pki.governorate_ca.certificate.not_valid_before_utc,
+    )
+    with pytest.raises(PkiError, match="P-256 or P-384"):
+        TrustList.build([p521.certificate], sequence=1)
+
+
+# --- the key id: protected only (docs/token-format.md §2.1) ---------------------------------
+
+
+def test_a_kid_in_both_headers_the_protected_one_counts(claims: PermitClaims, pki: TestPki) -> None:
+    other = pki.issue_signer("C-MAADI", ["shop_licence"])
+    trust = pki.trust_list(pki.signer, other)
+    payload = cbor.encode(claims_to_map(claims))
+    message = _signed_with(
+        payload, pki.signer.private_key, {1: -7, 4: pki.signer.kid}, {4: other.kid}
+    )
+    verified = verify(encode_text(message), trust)
+    assert verified.kid == pki.signer.kid
+    assert verified.signer.unit_code == "C-ZTN"
+
+
+def test_an_unprotected_kid_naming_the_real_signer_does_not_override_the_protected_one(
+    claims: PermitClaims, pki: TestPki, trust: TrustList
+) -> None:
+    # Signed by the trusted key, but under the protected kid of a certificate not on the list:
+    # had the unprotected kid counted, this would verify.
+    stranger = pki.issue_signer()
+    payload = cbor.encode(claims_to_map(claims))
+    message = _signed_with(
+        payload, pki.signer.private_key, {1: -7, 4: stranger.kid}, {4: pki.signer.kid}
+    )
+    with pytest.raises(UnknownSigner, match=stranger.kid.hex()):
+        verify(encode_text(message), trust)
+
+
+def test_a_kid_only_in_the_unprotected_header_is_refused(
+    claims: PermitClaims, pki: TestPki, trust: TrustList
+) -> None:
+    payload = cbor.encode(claims_to_map(claims))
+    message = _signed_with(payload, pki.signer.private_key, {1: -7}, {4: pki.signer.kid})
+    # The signature is good (the general COSE verifier, told the key, accepts the message)...
+    assert cose.verify(message, pki.signer.certificate) == payload
+    # ...but a permit must name its certificate where the signature covers it.
+    with pytest.raises(MalformedCbor, match="protected header"):
+        verify(encode_text(message), trust)
+
+
+def test_a_signature_cannot_be_moved_to_another_certificate_of_the_same_key(
+    claims: PermitClaims, pki: TestPki
+) -> None:
+    # One key certified twice for the unit: first for shop licences only, then (renewed with
+    # the same key) for every kind. A building permit signed under the first certificate must
+    # stay the first certificate's, which may not sign it, however its headers are edited.
+    key = ec.generate_private_key(ec.SECP256R1())
+    start = pki.governorate_ca.certificate.not_valid_before_utc
+    ca = pki.governorate_ca
+    shops = issue_unit_signer(ca, "C-ZTN", ["shop_licence"], key=key, now=start)
+    renewed = issue_unit_signer(ca, "C-ZTN", ["building_permit"], key=key, now=start)
+    trust = pki.trust_list(shops, renewed)
+    payload = cbor.encode(claims_to_map(claims))
+    signed = _signed_with(payload, key, {1: -7, 4: shops.kid}, {})
+    with pytest.raises(SignerNotAllowed, match="kind"):
+        verify(encode_text(signed), trust)
+    protected, _, _, signature = cbor.decode(signed).value  # type: ignore[union-attr]
+    relabelled = {
+        # the protected kid changed: the signature covers it
+        BadSignature: cbor.encode_tagged(
+            18, [cbor.encode({1: -7, 4: renewed.kid}), {}, payload, signature]
+        ),
+        # the renewed certificate's kid added unprotected: the protected one counts
+        SignerNotAllowed: cbor.encode_tagged(18, [protected, {4: renewed.kid}, payload, signature]),
+    }
+    for error, message in relabelled.items():
+        with pytest.raises(error):
+            verify(encode_text(message), trust)
+    # Signed with no kid at all, then given the renewed one unprotected: refused outright.
+    bare = _signed_with(payload, key, {1: -7}, {})
+    _, _, _, bare_signature = cbor.decode(bare).value  # type: ignore[union-attr]
+    moved = cbor.encode_tagged(
+        18, [cbor.encode({1: -7}), {4: renewed.kid}, payload, bare_signature]
+    )
+    with pytest.raises(MalformedCbor, match="protected header"):
+        verify(encode_text(moved), trust)
+    # Signed under the renewed certificate, the same permit verifies.
+    assert verify(encode_text(_signed_with(payload, key, {1: -7, 4: renewed.kid}, {})), trust)

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from localgov.pki import create_root, issue_trust_list_signer
+from localgov.pki import Credential, create_root, issue_trust_list_signer
 from localgov.testing.pki import TestPki
-from localgov.tokens import RevocationList, RevocationUpdate, SignedFileError, TrustList
+from localgov.tokens import RevocationList, RevocationUpdate, SignedFileError, TrustList, cose
 from localgov.tokens.revocation import HASH_LENGTH
 from localgov.tokens.signed_file import sign_file
 
@@ -38,6 +39,30 @@ def test_trust_list_signed_by_a_stranger_is_refused(pki: TestPki) -> None:
         TrustList.load(draft.sign(stranger, stranger_root.certificate), pki.root.certificate)
     with pytest.raises(SignedFileError, match="kid does not match|signature"):
         TrustList.load(draft.sign(stranger_root, stranger_root.certificate), pki.root.certificate)
+
+
+def test_p384_roots_and_trust_list_signers_sign_es384_files(
+    pki: TestPki, signer_p384: Credential
+) -> None:
+    root = create_root("P-384 root", key=ec.generate_private_key(ec.SECP384R1()))
+    list_signer = issue_trust_list_signer(root, key=ec.generate_private_key(ec.SECP384R1()))
+    draft = TrustList.build([pki.signer.certificate, signer_p384.certificate], sequence=2)
+    for signer in (root, list_signer):
+        signed = draft.sign(signer, root.certificate)
+        assert cose.parse_sign1(signed).protected[cose.HEADER_ALG] == cose.ALG_ES384
+        loaded = TrustList.load(signed, root.certificate)
+        assert loaded == draft
+        assert {s.alg for s in loaded.signers} == {cose.ALG_ES256, cose.ALG_ES384}
+    update = RevocationUpdate(1, {signer_p384.kid: [_hash(7)]})
+    loaded_update = RevocationUpdate.load(
+        update.sign(list_signer, root.certificate), root.certificate
+    )
+    assert loaded_update == update
+    # A P-256 trust-list signer under the P-384 root still signs ES256.
+    p256_signer = issue_trust_list_signer(root)
+    signed = draft.sign(p256_signer, root.certificate)
+    assert cose.parse_sign1(signed).protected[cose.HEADER_ALG] == cose.ALG_ES256
+    assert TrustList.load(signed, root.certificate) == draft
 
 
 def test_unit_signer_cannot_sign_trust_lists(pki: TestPki) -> None:

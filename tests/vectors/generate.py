@@ -3,10 +3,11 @@
 Writes, next to this script:
 
 - ``keys/``: a fixed test hierarchy (created on the first run, then reused): root, trust-list
-  signer, governorate CA, the unit signer ``C-ZTN`` (all kinds), ``C-MAADI`` (shop licences only)
-  and a ``stranger`` signer that is not on the trust list. Private keys are unencrypted PEM:
-  TEST KEYS ONLY, published on purpose.
-- ``trust-list.cose``: the signed trust list (``C-ZTN`` and ``C-MAADI``).
+  signer, governorate CA, the unit signer ``C-ZTN`` (all kinds), a second ``C-ZTN`` certificate
+  on a P-384 key (``signer-c-ztn-p384``, ES384 tokens), ``C-MAADI`` (shop licences only) and a
+  ``stranger`` signer that is not on the trust list. Private keys are unencrypted PEM: TEST KEYS
+  ONLY, published on purpose.
+- ``trust-list.cose``: the signed trust list (both ``C-ZTN`` certificates and ``C-MAADI``).
 - ``revocations.cose``: a signed revocation list revoking permit ``C-ZTN/2025/000999``.
 - ``vectors/*.json``: one file per vector (see ``docs/token-format.md``)::
 
@@ -29,6 +30,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import attrs
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from localgov.pki import (
     Credential,
@@ -53,7 +57,7 @@ from localgov.tokens import (
 )
 from localgov.tokens.base45 import b45encode
 from localgov.tokens.claims import claims_to_map, revocation_hash
-from localgov.tokens.registry import KIND_CODES
+from localgov.tokens.short_codes import KIND_CODES
 from localgov.tokens.token import decode_text, encode_text
 
 HERE = Path(__file__).resolve().parent
@@ -104,6 +108,17 @@ def hierarchy() -> dict[str, Credential]:
                 ca, "C-MAADI", ["shop_licence"], validity=five_years, now=START
             ),
         ),
+        "signer-c-ztn-p384": _credential(
+            "signer-c-ztn-p384",
+            lambda: issue_unit_signer(
+                ca,
+                "C-ZTN",
+                [*KIND_CODES, "street_vending_permit"],
+                validity=five_years,
+                key=ec.generate_private_key(ec.SECP384R1()),
+                now=START,
+            ),
+        ),
         "stranger": _credential(
             "stranger",
             lambda: issue_unit_signer(
@@ -131,8 +146,32 @@ def _signed(claims_map: object, signer: Credential, *, compress: bool = False) -
     return encode_text(message, compress=compress)
 
 
+def _sign1(
+    payload: bytes,
+    key: ec.EllipticCurvePrivateKey,
+    protected: dict[int, object],
+    unprotected: dict[int, object],
+    hash_algorithm: hashes.HashAlgorithm | None = None,
+) -> bytes:
+    """A COSE_Sign1 with exactly these headers, signed by ``key``.
+
+    ``hash_algorithm`` signs with a hash other than the one the key's algorithm takes, for the
+    vectors a verifier must refuse for that.
+    """
+    protected_bytes = cbor.encode(protected)
+    to_sign = cose.signed_bytes(protected_bytes, payload)
+    if hash_algorithm is None:
+        signature = cose.sign_raw(to_sign, key)
+    else:
+        size = (key.curve.key_size + 7) // 8
+        r, s = decode_dss_signature(key.sign(to_sign, ec.ECDSA(hash_algorithm)))
+        signature = r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    return cbor.encode_tagged(cose.TAG_SIGN1, [protected_bytes, unprotected, payload, signature])
+
+
 def vectors(keys: dict[str, Credential]) -> list[dict[str, object]]:
     ztn, maadi, stranger = keys["signer-c-ztn"], keys["signer-c-maadi"], keys["stranger"]
+    ztn384 = keys["signer-c-ztn-p384"]
     reference = reference_building_permit(ISSUED)
     shop = PermitClaims(
         issuer="C-MAADI",
@@ -158,6 +197,11 @@ def vectors(keys: dict[str, Credential]) -> list[dict[str, object]]:
     flipped = bytearray(message)
     flipped[40] ^= 0x01  # a bit inside the signed payload
     duplicate_payload = b"\xa2\x01\x65C-ZTN\x01\x67C-MAADI"
+    es384_token = issue(reference, ztn384, compress=False)
+    es384_flipped = bytearray(decode_text(es384_token))
+    es384_flipped[40] ^= 0x01
+    reference_payload = cbor.encode(claims_to_map(reference))
+    alg, kid = cose.HEADER_ALG, cose.HEADER_KID
     out: list[dict[str, object]] = [
         {
             "name": "valid-reference-building-permit",
@@ -186,6 +230,29 @@ def vectors(keys: dict[str, Credential]) -> list[dict[str, object]]:
             "token": issue(custom, ztn),
             "expected": "valid",
             "claims": _claims_json(custom),
+        },
+        {
+            "name": "valid-es384",
+            "description": "The reference permit signed ES384 (-35) by C-ZTN's P-384 certificate.",
+            "token": es384_token,
+            "expected": "valid",
+            "claims": _claims_json(reference),
+        },
+        {
+            "name": "valid-kid-in-both-headers-protected-wins",
+            "description": "Signed by C-ZTN, kid in the protected header; the unprotected header "
+            "names C-MAADI's kid, which must be ignored.",
+            "token": encode_text(
+                _sign1(
+                    reference_payload,
+                    ztn.private_key,
+                    {alg: cose.ALG_ES256, kid: ztn.kid},
+                    {kid: maadi.kid},
+                ),
+                compress=False,
+            ),
+            "expected": "valid",
+            "claims": _claims_json(reference),
         },
         {
             "name": "not-localgov-dcc-prefix",
@@ -244,9 +311,72 @@ def vectors(keys: dict[str, Credential]) -> list[dict[str, object]]:
             "expected": "unknown_signer",
         },
         {
+            "name": "malformed-cbor-kid-unprotected-only",
+            "description": "Signed by C-ZTN (the signature is good), but its kid is only in the "
+            "unprotected header, which the signature does not cover.",
+            "token": encode_text(
+                _sign1(reference_payload, ztn.private_key, {alg: cose.ALG_ES256}, {kid: ztn.kid}),
+                compress=False,
+            ),
+            "expected": "malformed_cbor",
+        },
+        {
+            "name": "unknown-signer-kid-in-both-headers-protected-wins",
+            "description": "Signed with C-ZTN's key under the protected kid of a certificate not "
+            "on the trust list; the unprotected header names C-ZTN's kid, which must be ignored.",
+            "token": encode_text(
+                _sign1(
+                    reference_payload,
+                    ztn.private_key,
+                    {alg: cose.ALG_ES256, kid: stranger.kid},
+                    {kid: ztn.kid},
+                ),
+                compress=False,
+            ),
+            "expected": "unknown_signer",
+        },
+        {
             "name": "bad-signature-flipped-bit",
             "description": "One bit of the payload flipped after signing.",
             "token": encode_text(bytes(flipped), compress=False),
+            "expected": "bad_signature",
+        },
+        {
+            "name": "bad-signature-es384-flipped-bit",
+            "description": "The ES384 reference permit with one bit of the payload flipped.",
+            "token": encode_text(bytes(es384_flipped), compress=False),
+            "expected": "bad_signature",
+        },
+        {
+            "name": "bad-signature-es384-key-named-es256",
+            "description": "alg ES256 (-7) with C-ZTN's P-384 kid, signed by that key over "
+            "SHA-256: a P-384 key is for ES384 only.",
+            "token": encode_text(
+                _sign1(
+                    reference_payload,
+                    ztn384.private_key,
+                    {alg: cose.ALG_ES256, kid: ztn384.kid},
+                    {},
+                    hashes.SHA256(),
+                ),
+                compress=False,
+            ),
+            "expected": "bad_signature",
+        },
+        {
+            "name": "bad-signature-es256-key-named-es384",
+            "description": "alg ES384 (-35) with C-ZTN's P-256 kid, signed by that key over "
+            "SHA-384: a P-256 key is for ES256 only.",
+            "token": encode_text(
+                _sign1(
+                    reference_payload,
+                    ztn.private_key,
+                    {alg: cose.ALG_ES384, kid: ztn.kid},
+                    {},
+                    hashes.SHA384(),
+                ),
+                compress=False,
+            ),
             "expected": "bad_signature",
         },
         {
@@ -307,7 +437,11 @@ def main() -> int:
     keys = hierarchy()
     root = keys["root"].certificate
     trust = TrustList.build(
-        [keys["signer-c-ztn"].certificate, keys["signer-c-maadi"].certificate],
+        [
+            keys["signer-c-ztn"].certificate,
+            keys["signer-c-ztn-p384"].certificate,
+            keys["signer-c-maadi"].certificate,
+        ],
         sequence=1,
         issued_at=START,
         root=root,

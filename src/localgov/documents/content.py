@@ -19,7 +19,7 @@ from localgov.i18n import LocalizedText
 from localgov.organisation import Governorate, LocalUnit
 from localgov.requests.model import Request
 from localgov.tokens import PermitClaims
-from localgov.tokens.registry import KIND_LABELS
+from localgov.tokens.short_codes import KIND_LABELS
 
 __all__ = [
     "NoticeContent",

@@ -12,7 +12,7 @@ from localgov.documents.formatting import Formatter
 from localgov.documents.layout import GREY, Sheet
 from localgov.i18n import LocalizedText
 from localgov.tokens.receipt import receipt_link
-from localgov.tokens.registry import FIGURES_BY_NAME
+from localgov.tokens.short_codes import FIGURES_BY_NAME
 
 __all__ = ["SIGNATURE_BOX", "TemplateSettings", "draw_notice", "draw_permit", "draw_receipt"]
 

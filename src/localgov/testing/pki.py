@@ -11,14 +11,15 @@ document signer, writes them to a directory (certificates as PEM, keys encrypted
         token = localgov.tokens.issue(claims, pki.signer)
         localgov.tokens.verify(token, pki.trust_list())
 
-The :func:`localgov_pki` fixture does the same in a temporary directory; import it into a
-``conftest.py`` to use it by name. The PDF-signing work signs with ``pki.signer`` and validates
-against ``pki.root.certificate`` with the chain ``pki.chain``.
+The ``localgov_pki`` fixture of localgov's pytest plugin (:mod:`localgov.testing.pytest_plugin`,
+which pytest loads wherever localgov is installed) does the same in a temporary directory. The
+PDF-signing work signs with ``pki.signer`` and validates against ``pki.root.certificate`` with the
+chain ``pki.chain``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from localgov.pki import (
     save_private_key,
 )
 from localgov.pki.hierarchy import SIGNER_VALIDITY
-from localgov.tokens.registry import KIND_CODES
+from localgov.tokens.short_codes import KIND_CODES
 from localgov.tokens.trust import TrustList
 
 __all__ = ["TEST_PASSPHRASE", "TestPki", "build_test_pki", "localgov_pki"]
@@ -147,12 +148,6 @@ def build_test_pki(
 
 
 try:  # the demo uses this module too, where pytest need not be installed
-    import pytest
+    from localgov.testing.pytest_plugin import localgov_pki
 except ImportError:  # pragma: no cover
     pass
-else:
-
-    @pytest.fixture
-    def localgov_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
-        """A fresh :class:`TestPki` in a temporary directory."""
-        yield build_test_pki(tmp_path_factory.mktemp("pki"))

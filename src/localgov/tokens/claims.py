@@ -31,7 +31,7 @@ import attrs
 from localgov.i18n import to_western_digits
 from localgov.tokens.cbor import KEY_TYPES, is_plain
 from localgov.tokens.errors import MalformedCbor
-from localgov.tokens.registry import FIGURES_BY_CODE, FIGURES_BY_NAME, KIND_CODES, KIND_NAMES
+from localgov.tokens.short_codes import FIGURES_BY_CODE, FIGURES_BY_NAME, KIND_CODES, KIND_NAMES
 
 __all__ = [
     "CLAIM_EXP",
@@ -184,7 +184,7 @@ class PermitClaims:
     """The facts a permit token carries. Texts are normalised on construction (see module doc).
 
     ``figures`` maps figure names (``floors``, ``height_m``, ``built_area_m2``, ... see
-    :mod:`localgov.tokens.registry`, or any other name) to whole numbers, decimals or text.
+    :mod:`localgov.tokens.short_codes`, or any other name) to whole numbers, decimals or text.
     """
 
     issuer: str = attrs.field(converter=normalise_text, validator=_check_required_text)

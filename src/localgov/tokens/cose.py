@@ -4,7 +4,10 @@
 ministries' signed documents (the EU Digital COVID Certificate, for one) verify with it given the
 signer's certificate or public key. It accepts the three forms found in the wild: tag 18, tag 61
 (CWT) wrapping tag 18, and untagged; the key id may sit in the protected header (preferred) or the
-unprotected one; algorithms ES256 (-7), PS256 (-37) and EdDSA (-8, Ed25519 and Ed448).
+unprotected one, and where it is in both the protected one counts (RFC 9052 §3); algorithms ES256
+(-7, P-256), ES384 (-35, P-384), PS256 (-37) and EdDSA (-8, Ed25519 and Ed448). Each ECDSA
+algorithm needs its own curve: a P-384 key is never checked with SHA-256, nor a P-256 key with
+SHA-384.
 
 Errors come from the token taxonomy: :class:`~localgov.tokens.errors.MalformedCbor` when the bytes
 are not a COSE_Sign1 this module accepts, :class:`~localgov.tokens.errors.BadSignature` when the
@@ -28,6 +31,7 @@ from localgov.tokens.errors import BadSignature, MalformedCbor
 __all__ = [
     "ALG_EDDSA",
     "ALG_ES256",
+    "ALG_ES384",
     "ALG_PS256",
     "HEADER_ALG",
     "HEADER_KID",
@@ -42,10 +46,12 @@ __all__ = [
     "signed_bytes",
     "verify",
     "verify_es256",
+    "verify_es384",
     "verify_signature",
 ]
 
 ALG_ES256 = -7
+ALG_ES384 = -35
 ALG_EDDSA = -8
 ALG_PS256 = -37
 HEADER_ALG = 1
@@ -65,6 +71,7 @@ PrivateKey: TypeAlias = (
 )
 
 _ES256_HASH = ec.ECDSA(hashes.SHA256())
+_ES384_HASH = ec.ECDSA(hashes.SHA384())
 # RFC 8230 §2: PS256 is RSASSA-PSS with SHA-256, MGF1 with SHA-256, a salt as long as the hash.
 _PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
 _SIGNATURE1_PREFIX = b"\x84\x6aSignature1"
@@ -88,8 +95,18 @@ class Sign1:
 
     @property
     def kid(self) -> bytes | None:
-        """The key id, from the protected header if it is there (it is then signed)."""
+        """The key id, from the protected header if it is there (it is then signed).
+
+        An unprotected key id is a hint anyone on the way can change: good for finding a key
+        among those the caller already trusts, never for deciding which certificate signed.
+        """
         kid = self.protected.get(HEADER_KID, self.unprotected.get(HEADER_KID))
+        return kid if isinstance(kid, bytes) else None
+
+    @property
+    def protected_kid(self) -> bytes | None:
+        """The key id only if the signature covers it (in the protected header)."""
+        kid = self.protected.get(HEADER_KID)
         return kid if isinstance(kid, bytes) else None
 
     def to_be_signed(self, external_aad: bytes = b"") -> bytes:
@@ -217,7 +234,10 @@ def parse_sign1(message: bytes, *, max_depth: int = cbor.DEFAULT_MAX_DEPTH) -> S
         if not isinstance(decoded, dict):
             raise MalformedCbor("protected header must encode a map")
         protected = decoded
-    both = protected.keys() & unprotected.keys()
+    # RFC 9052 §3: a label in both headers SHOULD be refused; where it is not, the protected
+    # value counts. Refused for every label but the key id, a lookup hint only: with the
+    # protected one counting (Sign1.kid), the unprotected copy selects nothing and is ignored.
+    both = (protected.keys() & unprotected.keys()) - {HEADER_KID}
     if both:
         raise MalformedCbor(f"header labels {sorted(map(repr, both))} are both protected and not")
     if HEADER_CRIT in protected or HEADER_CRIT in unprotected:
@@ -254,6 +274,11 @@ def verify_signature(message: Sign1, key: PublicKey, external_aad: bytes = b"") 
                 raise BadSignature("ES256 needs a P-256 key")
             verify_es256(data, signature, key)
             return
+        if alg == ALG_ES384:
+            if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp384r1":
+                raise BadSignature("ES384 needs a P-384 key")
+            verify_es384(data, signature, key)
+            return
         if alg == ALG_EDDSA:
             if not isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
                 raise BadSignature("EdDSA needs an Ed25519 or Ed448 key")
@@ -263,7 +288,9 @@ def verify_signature(message: Sign1, key: PublicKey, external_aad: bytes = b"") 
                 raise BadSignature("PS256 needs an RSA key")
             key.verify(signature, data, _PSS, hashes.SHA256())
         else:
-            raise BadSignature(f"algorithm {alg!r} is not supported (ES256, PS256, EdDSA are)")
+            raise BadSignature(
+                f"algorithm {alg!r} is not supported (ES256, ES384, PS256, EdDSA are)"
+            )
     except InvalidSignature:
         raise BadSignature("the signature does not match the signed content") from None
 
@@ -278,6 +305,22 @@ def verify_es256(data: bytes, signature: bytes, key: ec.EllipticCurvePublicKey) 
         raise BadSignature(f"ES256 signature is {len(signature)} bytes, expected 64")
     try:
         key.verify(_der_signature(signature), data, _ES256_HASH)
+    except InvalidSignature:
+        raise BadSignature("the signature does not match the signed content") from None
+
+
+def verify_es384(data: bytes, signature: bytes, key: ec.EllipticCurvePublicKey) -> None:
+    """Raise BadSignature unless ``signature`` (COSE's 96-byte ``r || s``) signs ``data``.
+
+    ``key`` must be a P-384 key, checked by the caller as for :func:`verify_es256`.
+    """
+    if len(signature) != 96:
+        raise BadSignature(f"ES384 signature is {len(signature)} bytes, expected 96")
+    # No byte-level shortcut as for ES256: a P-384 check costs several times a P-256 one, and
+    # the general DER conversion is lost in it.
+    der = _der_sequence(_der_integer(signature[:48]), _der_integer(signature[48:]))
+    try:
+        key.verify(der, data, _ES384_HASH)
     except InvalidSignature:
         raise BadSignature("the signature does not match the signed content") from None
 
@@ -314,7 +357,7 @@ def _der_integer(value: bytes) -> bytes:
 
 
 def _der_sequence(r: bytes, s: bytes) -> bytes:
-    # At most 70 bytes in all: the short length form.
+    # At most 102 bytes in all (two 49-byte P-384 integers with headers): the short length form.
     return bytes((0x30, len(r) + len(s))) + r + s
 
 
@@ -326,8 +369,12 @@ def verify(message: bytes, key: x509.Certificate | PublicKey) -> bytes:
 
 
 def default_alg(key: PrivateKey) -> int:
+    """The COSE algorithm :func:`sign` uses for ``key``.
+
+    Raise ValueError for an ECDSA curve other than P-256 (ES256) and P-384 (ES384).
+    """
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        return ALG_ES256
+        return _ecdsa_of(key)[0]
     if isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
         return ALG_EDDSA
     return ALG_PS256
@@ -336,13 +383,26 @@ def default_alg(key: PrivateKey) -> int:
 def sign_raw(data: bytes, key: PrivateKey) -> bytes:
     """The COSE signature of ``data`` (the Sig_structure bytes) with ``key``'s default algorithm."""
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        if key.curve.name != "secp256r1":
-            raise ValueError("ES256 signing needs a P-256 key")
-        r, s = decode_dss_signature(key.sign(data, _ES256_HASH))
-        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        if key.curve.name == "secp256r1":  # ES256 as it always was, not a step longer
+            r, s = decode_dss_signature(key.sign(data, _ES256_HASH))
+            return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        _, algorithm, size = _ecdsa_of(key)
+        r, s = decode_dss_signature(key.sign(data, algorithm))
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
     if isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
         return key.sign(data)
     return key.sign(data, _PSS, hashes.SHA256())
+
+
+def _ecdsa_of(key: ec.EllipticCurvePrivateKey) -> tuple[int, ec.ECDSA, int]:
+    # (COSE alg, signature algorithm, bytes of r and of s) for the curve: RFC 9053 §2.1 has
+    # each hash used with one curve only, and the r || s halves are as long as its order.
+    curve = key.curve.name
+    if curve == "secp256r1":
+        return ALG_ES256, _ES256_HASH, 32
+    if curve == "secp384r1":
+        return ALG_ES384, _ES384_HASH, 48
+    raise ValueError(f"ECDSA signing needs a P-256 (ES256) or P-384 (ES384) key, not {curve}")
 
 
 def sign(
@@ -354,7 +414,8 @@ def sign(
 ) -> bytes:
     """A COSE_Sign1 over ``payload``; alg (and kid, if given) go in the protected header.
 
-    The algorithm follows the key: ES256 for P-256, EdDSA for Ed25519/Ed448, PS256 for RSA.
+    The algorithm follows the key: ES256 for P-256, ES384 for P-384, EdDSA for Ed25519/Ed448,
+    PS256 for RSA.
     """
     header: dict[int, object] = {HEADER_ALG: default_alg(key)}
     if kid is not None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from localgov.i18n import LocalizedText, to_eastern_digits
 from localgov.tokens.claims import FigureValue, PermitClaims
-from localgov.tokens.registry import FIGURES_BY_NAME, KIND_LABELS
+from localgov.tokens.short_codes import FIGURES_BY_NAME, KIND_LABELS
 
 __all__ = ["format_permit", "permit_fields"]
 

@@ -11,6 +11,11 @@ the same rows read as integers give the 2×2 blocks with a few bitwise operation
 segno's own (its reading of N3 included) and ties go to the lower mask, as in segno, so the
 symbol drawn with the mask chosen here is the one segno would have drawn; the tests hold the
 two to the same choice.
+
+This reads segno's internals (``segno.encoder``: ``encode``, ``make_matrix``, the pattern and
+format-information writers, the mask functions; ``QRCode`` built from an encoded code), which
+any segno release may change: pyproject.toml pins segno to the minor release tested, and
+``tests/tokens/test_qr_mask.py`` fails when the installed segno is outside that pin.
 """
 
 from __future__ import annotations
@@ -81,6 +86,11 @@ def make_with_best_mask(text: str, *, error: str) -> segno.QRCode:
     mask = penalties.index(min(penalties))  # the first of the lowest, as segno takes
     if mask == 0:
         return typing.cast(segno.QRCode, _QRCode(first))
+    return _remasked(first, mask)
+
+
+def _remasked(first: Any, mask: int) -> segno.QRCode:
+    """The symbol of segno's encoded ``first`` (drawn with mask 0) redrawn with ``mask``."""
     width = len(first.matrix)
     _, flips = _layout(width)
     matrix = tuple(

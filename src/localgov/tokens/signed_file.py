@@ -33,7 +33,9 @@ class SignedFileError(LocalgovError):
 
 def sign_file(payload: dict[int, object], signer: Credential, root: x509.Certificate) -> bytes:
     """COSE_Sign1 over ``payload``, by the root or a trust-list signer under it."""
-    header: dict[int, object] = {cose.HEADER_ALG: cose.ALG_ES256, cose.HEADER_KID: signer.kid}
+    # The algorithm follows the key (ES256 for P-256, ES384 for P-384), as sign_raw signs.
+    alg = cose.default_alg(signer.private_key)
+    header: dict[int, object] = {cose.HEADER_ALG: alg, cose.HEADER_KID: signer.kid}
     if signer.certificate != root:
         _check_signer(signer.certificate, root, None)
         header[HEADER_X5CHAIN] = signer.certificate.public_bytes(serialization.Encoding.DER)

@@ -1,7 +1,7 @@
 """Permit tokens: issue one, and verify one offline against a trust list.
 
 A token is the text ``LG1:`` + Base45( COSE_Sign1 ) or ``LG1:`` + Base45( zlib( COSE_Sign1 ) ),
-the COSE_Sign1 (ES256, key id in the protected header) carrying the CWT claims of
+the COSE_Sign1 (ES256 or ES384, key id in the protected header) carrying the CWT claims of
 :mod:`localgov.tokens.claims`. Every character is in the QR alphanumeric set. The byte-level
 specification is ``docs/token-format.md``.
 
@@ -181,29 +181,47 @@ def issue(claims: PermitClaims, signer: Credential, *, compress: bool | None = N
 
 
 def _parse_any(data: bytes) -> tuple[bytes, cbor.CborValue, bytes, bytes, bytes]:
-    """``(kid, alg, Sig_structure, signature, payload)`` of any COSE_Sign1; raise MalformedCbor."""
+    """``(kid, alg, Sig_structure, signature, payload)`` of any COSE_Sign1; raise MalformedCbor.
+
+    The key id must be protected (a copy in the unprotected header is ignored): the signer then
+    commits to the certificate it signs under. An unprotected key id would let anyone relabel a
+    signature to another certificate of the same key, e.g. a unit's renewed one that may sign
+    other kinds or is not retired (docs/token-format.md §2.1).
+    """
     message = cose.parse_sign1(data)
-    if message.kid is None:
-        raise MalformedCbor("no key id (header label 4) in the COSE headers")
-    return message.kid, message.alg, message.to_be_signed(), message.signature, message.payload
+    kid = message.protected_kid
+    if kid is None:
+        if message.kid is not None:
+            raise MalformedCbor("the key id (header label 4) must be in the protected header")
+        raise MalformedCbor("no key id (header label 4) in the protected header")
+    return kid, message.alg, message.to_be_signed(), message.signature, message.payload
 
 
 def _check_signature(
     alg: cbor.CborValue, signed: bytes, signature: bytes, candidates: tuple[TrustedSigner, ...]
 ) -> TrustedSigner:
-    if alg != cose.ALG_ES256:
-        raise BadSignature(f"algorithm {alg!r}; localgov permits are signed with ES256 (-7)")
+    # Each certificate's key takes one algorithm (TrustedSigner.alg: ES256 for P-256, ES384
+    # for P-384), so a token cannot have a key checked with a hash it was not made for.
+    check = cose.verify_es256 if alg == cose.ALG_ES256 else cose.verify_es384
     failure: BadSignature | None = None
     for candidate in candidates:
+        if candidate.alg != alg:
+            continue
         try:
-            # A trusted signer's key is P-256: TrustedSigner refuses any other when it loads.
-            cose.verify_es256(signed, signature, candidate.public_key)
+            check(signed, signature, candidate.public_key)
         except BadSignature as error:
             failure = error
             continue
         return candidate
-    assert failure is not None
+    if failure is None:
+        raise BadSignature(
+            f"algorithm {alg!r}; the certificate with this key id signs with "
+            f"{' or '.join(sorted({_ALG_NAMES[c.alg] for c in candidates}))}"
+        )
     raise failure
+
+
+_ALG_NAMES = {cose.ALG_ES256: "ES256 (-7)", cose.ALG_ES384: "ES384 (-35)"}
 
 
 def verify(

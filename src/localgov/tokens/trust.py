@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from localgov.pki import Credential, kid_of, permit_kinds_of, unit_code_of, verify_chain
 from localgov.pki.errors import PkiError
-from localgov.tokens import cbor
+from localgov.tokens import cbor, cose
 from localgov.tokens.signed_file import FILE_TYPE, SignedFileError, open_signed_file, sign_file
 
 __all__ = ["TRUST_LIST_TYPE", "TrustList", "TrustedSigner"]
@@ -33,6 +33,8 @@ TRUST_LIST_TYPE = "localgov-trust-list"
 _SEQUENCE, _ISSUED_AT, _NEXT_UPDATE, _ENTRIES = 2, 3, 4, 5
 _CERTIFICATE, _RETIRED_AT = 1, 2
 _MAX_NUMBER = 253402300800  # NumericDates up to 9999-12-31, what datetime holds
+# The curves a document signer may use, each with the one algorithm its tokens may name.
+_ALG_OF_CURVE = {"secp256r1": cose.ALG_ES256, "secp384r1": cose.ALG_ES384}
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -50,6 +52,8 @@ class TrustedSigner:
     certificate: x509.Certificate = attrs.field(repr=False)
     retired_at: datetime | None = None
     kid: bytes = attrs.field(init=False)
+    #: The one COSE algorithm this signer's tokens may name: ES256 for P-256, ES384 for P-384.
+    alg: int = attrs.field(init=False)
     unit_code: str | None = attrs.field(init=False)
     kinds: frozenset[str] = attrs.field(init=False)
     # Read once: every verification compares the issue time with the validity, and parsing a
@@ -60,9 +64,13 @@ class TrustedSigner:
 
     def __attrs_post_init__(self) -> None:
         key = self.certificate.public_key()
-        if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
-            raise PkiError(f"{self.subject}: document-signing keys must be ECDSA P-256")
+        alg = None
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            alg = _ALG_OF_CURVE.get(key.curve.name)
+        if alg is None:
+            raise PkiError(f"{self.subject}: document-signing keys must be ECDSA P-256 or P-384")
         object.__setattr__(self, "kid", kid_of(self.certificate))
+        object.__setattr__(self, "alg", alg)
         object.__setattr__(self, "unit_code", unit_code_of(self.certificate))
         object.__setattr__(self, "kinds", permit_kinds_of(self.certificate))
         object.__setattr__(self, "not_before", self.certificate.not_valid_before_utc)
