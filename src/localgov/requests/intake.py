@@ -88,8 +88,10 @@ class Intake:
         normalised = validate_form(definition, form)
         attached = check_uploads(context.catalogue, definition, documents)
 
-        fingerprint = _fingerprint(service, local_unit.code, applicant, normalised, attached, channel)
+        # Only a submission with an idempotency key is compared with an earlier one.
+        fingerprint = ""
         if idempotency_key is not None:
+            fingerprint = _fingerprint(service, local_unit.code, applicant, normalised, attached, channel)
             existing = self._idempotent(idempotency_key, fingerprint)
             if existing is not None:
                 return existing
