@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 import tomli_w
 
-from localgov.testing.postgresql import postgres_database_url, postgres_url, postgresql_server  # noqa: F401
+# localgov's own fixtures (postgresql_server, postgres_url, postgres_database_url, localgov_pki)
+# come from its pytest plugin, which the pytest11 entry point registers; listing
+# localgov.testing.pytest_plugin here too would register it twice, which pytest refuses.
+pytest_plugins = ["pytester"]
 
 
 @pytest.fixture

@@ -94,8 +94,8 @@ def test_hostile_bytes_give_a_verdict_never_an_exception(permit_pdf: Path, pki: 
 def test_localgov_verify_accepts_a_pdf_once_registered(permit_pdf: Path, pki: TestPki, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from localgov.cli.tokens import register_file_verifier, verify_command
-    from localgov.documents import verify_pdf_file
+    from localgov.cli.documents import verify_pdf_file
+    from localgov.cli.verify import register_file_verifier, verify_command
     from localgov.pki import save_certificate
 
     register_file_verifier(".pdf", verify_pdf_file)

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from localgov.cli.common import CliState
+from localgov.cli.payments import COMMANDS
 from localgov.i18n import LocalizedText
 from localgov.payments import (
     CreatedPayment,
@@ -42,7 +43,6 @@ from localgov.payments import (
     parse_json,
     secret_from_env,
 )
-from localgov.payments.cli import COMMANDS
 from localgov.payments.web import notification_app, serve_notifications
 from localgov.requests import Engine
 from localgov.requests.model import Request

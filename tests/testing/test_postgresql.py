@@ -216,12 +216,10 @@ def test_database_names_outside_the_safe_subset_are_refused(name: str) -> None:
         assert safe
 
 
+# No import of the fixtures: the pytest11 entry point gives them to any project.
 _FIXTURE_USER = textwrap.dedent(
     """
     import sqlalchemy as sa
-    from localgov.testing.postgresql import (
-        postgres_database_url, postgres_url, postgresql_server,
-    )
 
     def test_session_database(postgres_url):
         engine = sa.create_engine(postgres_url)

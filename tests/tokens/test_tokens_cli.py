@@ -10,7 +10,10 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from localgov.cli.tokens import COMMANDS, VerifyContext, register_file_verifier
+from localgov.cli import pki, tokens, trust, verify
+from localgov.cli.verify import VerifyContext, register_file_verifier
+
+COMMANDS = pki.COMMANDS + tokens.COMMANDS + trust.COMMANDS + verify.COMMANDS
 from localgov.errors import LocalgovError
 from localgov.tokens import reference_building_permit
 

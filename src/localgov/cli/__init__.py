@@ -59,18 +59,29 @@ def cli(ctx: click.Context, database: str, staff_files: tuple[Path, ...], audit_
 
 
 def _attach_commands() -> None:
-    from localgov.cli import audit, catalogue, demo, plugins, requests, tokens, workflows
-    from localgov.payments import cli as payments
+    from localgov.cli import (
+        audit,
+        catalogue,
+        demo,
+        payments,
+        pki,
+        plugins,
+        requests,
+        tokens,
+        trust,
+        verify,
+        workflows,
+    )
 
-    for module in (catalogue, workflows, plugins, requests, audit, tokens, payments, demo):
+    for module in (catalogue, workflows, plugins, requests, audit, pki, tokens, trust, verify, payments, demo):
         for command in module.COMMANDS:
             cli.add_command(command)
-    tokens.register_file_verifier(".pdf", _verify_pdf)
+    verify.register_file_verifier(".pdf", _verify_pdf)
 
 
 def _verify_pdf(path: Path, context: Any) -> int:
     # Imported when a PDF is verified: the PDF stack (pyHanko, fonts) is slow to load.
-    from localgov.documents.cli import verify_pdf_file
+    from localgov.cli.documents import verify_pdf_file
 
     return verify_pdf_file(path, context)
 

@@ -7,7 +7,6 @@ visible PAdES signature by the unit's document-signing certificate (:class:`PdfS
 """
 
 from localgov.documents.branding import DocumentBranding, branding_for, default_branding
-from localgov.documents.cli import print_verdict, verify_pdf_file
 from localgov.documents.content import (
     NoticeContent,
     PermitContent,
@@ -45,8 +44,6 @@ __all__ = [
     "demo_outputs",
     "notice_content",
     "permit_content",
-    "print_verdict",
     "receipt_content",
     "verify_pdf",
-    "verify_pdf_file",
 ]

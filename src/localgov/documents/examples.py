@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from localgov.i18n import LocalizedText
 from localgov.fees import FeeLine, Invoice
+from localgov.i18n import LocalizedText
 from localgov.requests.model import Applicant, AttachedDocument, Issued, Request
 from localgov.tracking import TrackingNumber
 

@@ -34,7 +34,7 @@ from localgov.payments import (
     parse_json,
     signatures_match,
 )
-from localgov.testing.simulators import LoopbackServer, SimulatedNotification, deliver_notification
+from localgov.simulators import LoopbackServer, SimulatedNotification, deliver_notification
 from localgov_efinance.provider import EFinanceProvider, EFinanceSettings
 from localgov_efinance.wire import CHANNELS, sign_notification, sign_request
 

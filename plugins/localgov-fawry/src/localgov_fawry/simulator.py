@@ -40,7 +40,7 @@ from localgov.payments import (
     parse_json,
     signatures_match,
 )
-from localgov.testing.simulators import LoopbackServer, SimulatedNotification, deliver_notification
+from localgov.simulators import LoopbackServer, SimulatedNotification, deliver_notification
 from localgov_fawry.provider import FawryProvider
 from localgov_fawry.settings import FawrySettings
 from localgov_fawry.signatures import (

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import datetime
 import json
-from zoneinfo import ZoneInfo
 
 import click
 
 from localgov.cli.common import state
+from localgov.clock import local_date, utcnow
 from localgov.payments.ledger import PaymentLedger
 from localgov.payments.reconciliation import daily_report, reconcile
 
 __all__ = ["COMMANDS", "payments"]
-
-CAIRO = ZoneInfo("Africa/Cairo")
-
 
 @click.group()
 def payments() -> None:
@@ -64,7 +61,7 @@ def reconcile_command(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def report_command(ctx: click.Context, day: datetime.datetime | None, as_json: bool) -> None:
     """The day's payments by provider and by revenue item, and its anomalies."""
-    date = day.date() if day is not None else datetime.datetime.now(CAIRO).date()
+    date = day.date() if day is not None else local_date(utcnow())
     report = daily_report(PaymentLedger.for_engine(state(ctx).engine), date)
     if as_json:
         click.echo(json.dumps(report.to_data(), ensure_ascii=False, indent=2))

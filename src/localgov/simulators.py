@@ -2,7 +2,8 @@
 
 A simulator speaks its provider's real protocol on ``http://127.0.0.1:<port>`` and sends the
 provider's notifications back to the merchant, over HTTP or straight to a function. The protocol
-is each plugin's own; the plumbing is here.
+is each plugin's own; the plumbing is here. It is run-time code, not test code: ``localgov demo``
+pays through the plugins' simulators, and tests drive them too.
 """
 
 from __future__ import annotations

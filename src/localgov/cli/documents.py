@@ -2,8 +2,8 @@
 
 Wire it once, where the CLI is assembled::
 
-    from localgov.cli.tokens import register_file_verifier
-    from localgov.documents.cli import verify_pdf_file
+    from localgov.cli.verify import register_file_verifier
+    from localgov.cli.documents import verify_pdf_file
     register_file_verifier(".pdf", verify_pdf_file)
 """
 
@@ -41,7 +41,7 @@ def print_verdict(verdict: PdfVerdict, path: Path | str) -> None:
 
 
 def verify_pdf_file(path: Path, context: Any) -> int:
-    """A ``FileVerifier`` for :func:`localgov.cli.tokens.register_file_verifier`; returns the exit code.
+    """A ``FileVerifier`` for :func:`localgov.cli.verify.register_file_verifier`; returns the exit code.
 
     ``context`` is the CLI's ``VerifyContext`` (trust list, root, revocations, moment).
     """
