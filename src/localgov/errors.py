@@ -42,6 +42,9 @@ classes disagree::
             SeparationOfDuties         localgov.requests
             TamperedHistory            localgov.requests
             UnknownRequest             localgov.requests
+            UnreadableRecord           localgov.requests
+        StorageError                   localgov.storage
+            DatabaseTooNew             localgov.storage
         PostgresError                  localgov.testing
             DatabaseNameError          localgov.testing
             PostgresStartError         localgov.testing

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -26,8 +26,10 @@ from localgov.payments.model import (
     PaymentStatus,
 )
 from localgov.storage.database import WRITE
+from localgov.storage.migrations import Migration, TableSet, migrate
 
 __all__ = [
+    "PAYMENT_TABLES",
     "NotificationRecord",
     "OrderRecord",
     "Outcome",
@@ -108,25 +110,15 @@ def _v1(connection: sa.Connection) -> None:
 
 
 # Append new steps; never edit one that has shipped.
-MIGRATIONS: tuple[tuple[int, str, Callable[[sa.Connection], None]], ...] = (
-    (1, "payment orders, notifications, refunds", _v1),
-)
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "payment orders, notifications, refunds", _v1),)
+
+#: The payment ledger's tables, migrated by the storage's one runner.
+PAYMENT_TABLES = TableSet("payments", schema_version, MIGRATIONS, lock_id=0x6C67_7061)  # "lgpa"
 
 
 def migrate_payments(engine: sa.Engine) -> int:
     """Create or update the payments tables; return the version in force. Safe to call at every start."""
-    with engine.connect() as connection:
-        connection = connection.execution_options(**{WRITE: True})
-        with connection.begin():
-            if connection.dialect.name == "postgresql":
-                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": 0x6C67_7061})  # "lgpa"
-            payments_metadata.create_all(connection, tables=[schema_version])
-            applied = set(connection.execute(sa.select(schema_version.c.version)).scalars())
-            for version, _description, step in MIGRATIONS:
-                if version not in applied:
-                    step(connection)
-                    connection.execute(schema_version.insert().values(version=version, applied_at=timestamp(_utcnow())))
-    return MIGRATIONS[-1][0]
+    return migrate(engine, PAYMENT_TABLES)
 
 
 def _utcnow() -> datetime.datetime:

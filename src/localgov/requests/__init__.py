@@ -24,6 +24,7 @@ from localgov.requests.errors import (
     SeparationOfDuties,
     TamperedHistory,
     UnknownRequest,
+    UnreadableRecord,
 )
 from localgov.requests.guards import Guard, GuardSubject
 from localgov.requests.hooks import LifecycleHooks
@@ -79,4 +80,5 @@ __all__ = [
     "SystemActor",
     "TamperedHistory",
     "UnknownRequest",
+    "UnreadableRecord",
 ]

@@ -4,22 +4,41 @@ Every decision reads a request's whole record and writes it back, so this is on 
 the engine. msgspec writes the attrs model straight to JSON and reads it straight back (Decimal
 as its decimal string, dates and times in ISO 8601), with no dictionary in between; it reads
 records written in the same shapes by earlier releases (timestamps with ``+00:00`` or ``Z``).
+
+Each record starts with the format of its shape, ``{"format":1,...}``. When the model changes in
+a way a record of the old shape cannot be read as, :data:`RECORD_FORMAT` goes up by one and a
+step from the old format is added to :data:`UPGRADES`: a database written today still opens,
+and each of its records is upgraded as it is read (and stored in the new format at its next
+write). Records from before the format was written count as format 1. A record in a format newer
+than this release knows is refused with :class:`UnreadableRecord`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import msgspec
 import orjson
 
+from localgov.requests.errors import UnreadableRecord
 from localgov.requests.model import Request
 
-__all__ = ["StoredRecord", "request_from_data", "request_to_data"]
+__all__ = [
+    "RECORD_FORMAT",
+    "UPGRADES",
+    "RecordCodec",
+    "StoredRecord",
+    "request_from_data",
+    "request_to_data",
+]
 
-_encode = msgspec.json.Encoder().encode
-_decode = msgspec.json.Decoder(Request).decode
+#: The format of the record shape this release writes.
+RECORD_FORMAT = 1
+
+#: ``UPGRADES[n]`` turns a record of format ``n`` into one of format ``n + 1``.
+#: Append a step when RECORD_FORMAT goes up; never edit one that has shipped.
+UPGRADES: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 class StoredRecord(Mapping[str, Any]):
@@ -53,12 +72,63 @@ class StoredRecord(Mapping[str, Any]):
         return f"StoredRecord({self.json[:60]!r}...)"
 
 
+class RecordCodec:
+    """Requests to records of format ``current`` and back, upgrading older records as they are read."""
+
+    def __init__(
+        self, current: int = RECORD_FORMAT, upgrades: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = UPGRADES
+    ) -> None:
+        missing = [n for n in range(1, current) if n not in upgrades]
+        if missing:
+            raise ValueError(f"no upgrade step from record format {missing[0]} to {missing[0] + 1}")
+        self.current = current
+        self._upgrades = upgrades
+        self._encode = msgspec.json.Encoder().encode
+        self._decode = msgspec.json.Decoder(Request).decode
+        # The format is written first, so a current record is known by its first bytes and
+        # decoded straight into the model: the hot path pays one prefix test.
+        self._prefix = f'{{"format":{current},'
+        self._prefix_bytes = self._prefix.encode("ascii")
+
+    def encode(self, request: Request) -> StoredRecord:
+        body = self._encode(request)
+        return StoredRecord((self._prefix_bytes + body[1:]).decode("utf-8"))
+
+    def decode(self, data: Any) -> Request:
+        """The request a stored record holds: a :class:`StoredRecord` or the mapping read from JSON."""
+        if isinstance(data, StoredRecord):
+            if data.json.startswith(self._prefix):
+                return self._decode(data.json)
+            data = orjson.loads(data.json)
+        return msgspec.convert(self.upgrade(data), Request)
+
+    def upgrade(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``record`` brought to the current format by the steps in between."""
+        found = record.get("format", 1)
+        if not isinstance(found, int) or found < 1:
+            raise UnreadableRecord(f"request {record.get('id', '?')}: record format {found!r} is not a format number")
+        if found > self.current:
+            raise UnreadableRecord(
+                f"request {record.get('id', '?')}: its record is in format {found}, newer than the "
+                f"{self.current} this localgov reads; upgrade localgov"
+            )
+        if found == self.current:
+            return record
+        upgraded = dict(record)
+        for step in range(found, self.current):
+            upgraded = self._upgrades[step](upgraded)
+            upgraded["format"] = step + 1
+        return upgraded
+
+
+_CODEC = RecordCodec()
+
+
 def request_to_data(request: Request) -> StoredRecord:
-    return StoredRecord(_encode(request).decode("utf-8"))
+    """The record of ``request``, in the current format."""
+    return _CODEC.encode(request)
 
 
 def request_from_data(data: Any) -> Request:
     """The request a stored record holds: a :class:`StoredRecord` or the mapping read from JSON."""
-    if isinstance(data, StoredRecord):
-        return _decode(data.json)
-    return msgspec.convert(data, Request)
+    return _CODEC.decode(data)

@@ -20,6 +20,7 @@ __all__ = [
     "SeparationOfDuties",
     "TamperedHistory",
     "UnknownRequest",
+    "UnreadableRecord",
 ]
 
 
@@ -92,3 +93,7 @@ class TamperedHistory(RequestError):
     def __init__(self, request_id: str, findings: list[str]) -> None:
         self.request_id, self.findings = request_id, findings
         super().__init__(f"history of {request_id} does not verify: " + "; ".join(findings))
+
+
+class UnreadableRecord(RequestError):
+    """A stored request record in a format this release cannot read (written by a newer one)."""

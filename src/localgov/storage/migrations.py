@@ -1,20 +1,67 @@
-"""Schema migrations: an ordered list of steps, each applied once, in its own transaction.
+"""Schema migrations: one runner for every set of tables, each step applied once, in order.
 
-Start-up calls :func:`migrate`; many workers may start at once, so on PostgreSQL the run holds an
-advisory lock and on SQLite the write transaction (BEGIN IMMEDIATE) serialises it.
+A *table set* is tables one component owns (the core's requests and events, the payment ledger,
+...), with its own version table and its own list of steps. :func:`migrate` brings any set up
+to date. Many workers may start at once, so on PostgreSQL the run holds an advisory lock (one per
+set) and on SQLite the write transaction (BEGIN IMMEDIATE) serialises it.
+
+A database that a newer localgov has migrated further than this one knows is refused with
+:class:`DatabaseTooNew` before anything is written: an older release must not write rows in a
+shape the newer schema no longer means.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import NamedTuple
 
+import attrs
 import sqlalchemy as sa
 
+from localgov.errors import LocalgovError
 from localgov.storage import schema
 from localgov.storage.database import WRITE
 
-__all__ = ["MIGRATIONS", "current_version", "migrate"]
+__all__ = [
+    "CORE",
+    "MIGRATIONS",
+    "DatabaseTooNew",
+    "Migration",
+    "StorageError",
+    "TableSet",
+    "current_version",
+    "migrate",
+]
+
+
+class StorageError(LocalgovError):
+    """The database cannot be used as it is."""
+
+
+class DatabaseTooNew(StorageError):
+    """The database was migrated by a newer localgov than this one."""
+
+
+class Migration(NamedTuple):
+    version: int
+    description: str
+    apply: Callable[[sa.Connection], None]
+
+
+@attrs.frozen
+class TableSet:
+    """The tables one component owns, the table recording which steps ran, and the steps."""
+
+    name: str
+    version_table: sa.Table
+    steps: tuple[Migration, ...]
+    #: PostgreSQL advisory lock held while this set migrates (distinct per set).
+    lock_id: int
+
+    @property
+    def latest(self) -> int:
+        return self.steps[-1].version
 
 
 def _v1_initial(connection: sa.Connection) -> None:
@@ -43,38 +90,58 @@ def _v3_unit_index(connection: sa.Connection) -> None:
 
 
 # Append new steps; never edit one that has shipped.
-MIGRATIONS: tuple[tuple[int, str, Callable[[sa.Connection], None]], ...] = (
-    (1, "requests, events, sequences, idempotency keys, documents", _v1_initial),
-    (2, "open cases per employee, for assignment", _v2_workload),
-    (3, "index requests by unit only, a column decisions never change", _v3_unit_index),
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "requests, events, sequences, idempotency keys, documents", _v1_initial),
+    Migration(2, "open cases per employee, for assignment", _v2_workload),
+    Migration(3, "index requests by unit only, a column decisions never change", _v3_unit_index),
 )
 
-_ADVISORY_LOCK_ID = 0x6C67_6F76  # "lgov"
+#: The core's tables: requests, their events, counters, idempotency keys, documents.
+CORE = TableSet("core", schema.schema_version, MIGRATIONS, lock_id=0x6C67_6F76)  # "lgov"
 
 
-def current_version(engine: sa.Engine) -> int:
+def current_version(engine: sa.Engine, tables: TableSet = CORE) -> int:
+    """The last step of ``tables`` applied to the database (0 when none has been)."""
     with engine.connect() as connection:
-        if not sa.inspect(connection).has_table(schema.schema_version.name):
-            return 0
-        return connection.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0
+        return _applied_version(connection, tables)
 
 
-def migrate(engine: sa.Engine) -> int:
-    """Bring the schema up to date; return the version now in force."""
+def _applied_version(connection: sa.Connection, tables: TableSet) -> int:
+    if not sa.inspect(connection).has_table(tables.version_table.name):
+        return 0
+    return connection.execute(sa.select(sa.func.max(tables.version_table.c.version))).scalar() or 0
+
+
+def migrate(engine: sa.Engine, tables: TableSet = CORE) -> int:
+    """Bring ``tables`` up to date; return the version now in force. Safe to call at every start.
+
+    Raises :class:`DatabaseTooNew`, writing nothing, when the database is ahead of this release.
+    """
     with engine.connect() as connection:
         connection = connection.execution_options(**{WRITE: True})
         with connection.begin():
             if connection.dialect.name == "postgresql":
-                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _ADVISORY_LOCK_ID})
-            schema.metadata.create_all(connection, tables=[schema.schema_version])
-            applied = set(connection.execute(sa.select(schema.schema_version.c.version)).scalars())
-            for version, _description, step in MIGRATIONS:
-                if version in applied:
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": tables.lock_id})
+            _refuse_newer(connection, engine, tables)
+            tables.version_table.create(connection, checkfirst=True)
+            applied = set(connection.execute(sa.select(tables.version_table.c.version)).scalars())
+            for step in tables.steps:
+                if step.version in applied:
                     continue
-                step(connection)
+                step.apply(connection)
                 connection.execute(
-                    schema.schema_version.insert().values(
-                        version=version, applied_at=datetime.datetime.now(datetime.UTC).isoformat()
+                    tables.version_table.insert().values(
+                        version=step.version, applied_at=datetime.datetime.now(datetime.UTC).isoformat()
                     )
                 )
-    return MIGRATIONS[-1][0]
+    return tables.latest
+
+
+def _refuse_newer(connection: sa.Connection, engine: sa.Engine, tables: TableSet) -> None:
+    found = _applied_version(connection, tables)
+    if found > tables.latest:
+        where = engine.url.render_as_string(hide_password=True)
+        raise DatabaseTooNew(
+            f"{where}: its {tables.name} tables are at schema version {found}, newer than the "
+            f"{tables.latest} this localgov knows; upgrade localgov to open it"
+        )
