@@ -35,7 +35,8 @@ from localgov.tokens import (
     verify,
 )
 from localgov.tokens.base45 import b45decode
-from localgov.tokens.claims import claims_from_map, revocation_hash
+from localgov.tokens.claims import revocation_hash
+from localgov.tokens.cwt import claims_from_map
 from localgov.tokens.qr import qr_version, read_qr_texts, render_png, render_svg
 from localgov.tokens.token import decode_text
 

@@ -39,7 +39,7 @@ from localgov.tokens import (
     verify,
 )
 from localgov.tokens.base45 import b45decode, b45encode
-from localgov.tokens.claims import claims_to_map
+from localgov.tokens.cwt import claims_to_map
 from localgov.tokens.qr import qr_version
 from localgov.tokens.token import MAX_INFLATED_BYTES, VerifiedPermit, decode_text, encode_text
 

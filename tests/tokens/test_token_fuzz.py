@@ -22,7 +22,7 @@ from localgov.tokens import (
     verify,
 )
 from localgov.tokens.base45 import ALPHABET, b45encode
-from localgov.tokens.claims import claims_to_map
+from localgov.tokens.cwt import claims_to_map
 from localgov.tokens.token import decode_text, encode_text
 
 FUZZ = settings(

@@ -56,7 +56,8 @@ from localgov.tokens import (
     reference_building_permit,
 )
 from localgov.tokens.base45 import b45encode
-from localgov.tokens.claims import claims_to_map, revocation_hash
+from localgov.tokens.claims import revocation_hash
+from localgov.tokens.cwt import claims_to_map
 from localgov.tokens.short_codes import KIND_CODES
 from localgov.tokens.token import decode_text, encode_text
 

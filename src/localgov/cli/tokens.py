@@ -21,7 +21,7 @@ from localgov.cli.verify import (
     verify_text,
 )
 from localgov.tokens import PermitClaims, TokenError, cbor, cose, decode_text, format_permit, issue
-from localgov.tokens.claims import claims_from_map
+from localgov.tokens.cwt import claims_from_map
 from localgov.tokens.qr import render_png, render_svg
 
 __all__ = ["COMMANDS", "token_group"]

@@ -25,7 +25,7 @@ from localgov.tokens import (
     decode_text,
     revocation_hash,
 )
-from localgov.tokens.claims import claims_from_map
+from localgov.tokens.cwt import claims_from_map
 
 __all__ = ["COMMANDS", "revoke_command", "trust_group"]
 

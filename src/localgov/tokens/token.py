@@ -2,7 +2,7 @@
 
 A token is the text ``LG1:`` + Base45( COSE_Sign1 ) or ``LG1:`` + Base45( zlib( COSE_Sign1 ) ),
 the COSE_Sign1 (ES256 or ES384, key id in the protected header) carrying the CWT claims of
-:mod:`localgov.tokens.claims`. Every character is in the QR alphanumeric set. The byte-level
+:mod:`localgov.tokens.cwt`. Every character is in the QR alphanumeric set. The byte-level
 specification is ``docs/token-format.md``.
 
 :func:`verify` is written for hostile input: the text length, the inflated size and the CBOR
@@ -21,13 +21,8 @@ from localgov.errors import LocalgovError
 from localgov.pki import Credential, kid_of, permit_kinds_of, unit_code_of
 from localgov.tokens import cbor, cose
 from localgov.tokens.base45 import Base45Error, b45decode, b45encode
-from localgov.tokens.claims import (
-    PermitClaims,
-    claims_from_map,
-    claims_to_map,
-    revocation_hash,
-    slot_setters,
-)
+from localgov.tokens.claims import PermitClaims, revocation_hash, slot_setters
+from localgov.tokens.cwt import claims_from_map, claims_to_map
 from localgov.tokens.errors import (
     BadSignature,
     Expired,
