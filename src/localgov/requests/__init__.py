@@ -23,6 +23,7 @@ from localgov.requests.errors import (
     RoleNotAllowed,
     SeparationOfDuties,
     TamperedHistory,
+    TamperedRecord,
     UnknownRequest,
     UnreadableRecord,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "SummaryRow",
     "SystemActor",
     "TamperedHistory",
+    "TamperedRecord",
     "UnknownRequest",
     "UnreadableRecord",
 ]

@@ -16,7 +16,6 @@ import attrs
 
 from localgov.fees import GrantedExemption
 from localgov.requests.authorisation import Authorisation
-from localgov.requests.codec import request_from_data
 from localgov.requests.context import EngineContext
 from localgov.requests.errors import (
     ActionNotAllowed,
@@ -126,7 +125,7 @@ class Acting:
         row = transaction.get_request(request_id)
         if row is None:
             raise UnknownRequest(request_id)
-        request = request_from_data(row.data)
+        request = self._context.records.read(row)
         if expected_version is not None and expected_version != request.version:
             raise Conflict(f"{request_id} changed since you saw it (version {expected_version}, now {request.version}): reload it")
         return request

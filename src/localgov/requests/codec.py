@@ -15,6 +15,7 @@ than this release knows is refused with :class:`UnreadableRecord`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "RECORD_FORMAT",
     "UPGRADES",
     "RecordCodec",
+    "SealCheck",
     "StoredRecord",
     "request_from_data",
     "request_to_data",
@@ -72,8 +74,21 @@ class StoredRecord(Mapping[str, Any]):
         return f"StoredRecord({self.json[:60]!r}...)"
 
 
+#: Checks a record's seal: given the record's body (the JSON the seal covers) and the seal
+#: found before it (None when there is none); raises when they do not match.
+SealCheck = Callable[[bytes, "str | None"], None]
+
+_HEADER = re.compile(r'\{"format":([0-9]{1,6}),(?:"seal":"([0-9a-f]{64})",)?')
+_SEAL_KEY = '"seal":"'
+
+
 class RecordCodec:
-    """Requests to records of format ``current`` and back, upgrading older records as they are read."""
+    """Requests to records of format ``current`` and back, upgrading older records as they are read.
+
+    A record is ``{"format":N,"seal":"<hex>",...}``: its format, then (when the writer seals
+    records, as the engine does) the seal over the rest, then the request's fields. The seal
+    covers the body exactly as written: ``{`` followed by what comes after the seal.
+    """
 
     def __init__(
         self, current: int = RECORD_FORMAT, upgrades: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = UPGRADES
@@ -89,23 +104,58 @@ class RecordCodec:
         # decoded straight into the model: the hot path pays one prefix test.
         self._prefix = f'{{"format":{current},'
         self._prefix_bytes = self._prefix.encode("ascii")
+        self._sealed_prefix = self._prefix + _SEAL_KEY
 
-    def encode(self, request: Request) -> StoredRecord:
+    def encode(self, request: Request, seal: Callable[[bytes], str] | None = None) -> StoredRecord:
+        """The record of ``request``; sealed with ``seal(body)`` when one is given."""
         body = self._encode(request)
-        return StoredRecord((self._prefix_bytes + body[1:]).decode("utf-8"))
+        if seal is None:
+            return StoredRecord((self._prefix_bytes + body[1:]).decode("utf-8"))
+        header = f'{self._sealed_prefix}{seal(body)}",'.encode("ascii")
+        return StoredRecord((header + body[1:]).decode("utf-8"))
 
-    def decode(self, data: Any) -> Request:
-        """The request a stored record holds: a :class:`StoredRecord` or the mapping read from JSON."""
-        if isinstance(data, StoredRecord):
-            if data.json.startswith(self._prefix):
-                return self._decode(data.json)
-            data = orjson.loads(data.json)
-        return msgspec.convert(self.upgrade(data), Request)
+    def decode(self, data: Any, check: SealCheck | None = None) -> Request:
+        """The request a stored record holds: a :class:`StoredRecord` or the mapping read from JSON.
+
+        With ``check``, the record's seal is checked before anything is read from it.
+        """
+        if not isinstance(data, StoredRecord):
+            if check is None:
+                return msgspec.convert(self.upgrade(data), Request)
+            # A store that hands back parsed JSON: orjson writes it back as msgspec wrote it.
+            data = StoredRecord(orjson.dumps(data).decode("utf-8"))
+        text = data.json
+        start = len(self._sealed_prefix)
+        if text.startswith(self._sealed_prefix) and text[start + 64 : start + 66] == '",':
+            body = "{" + text[start + 66 :]
+            if check is not None:
+                check(body.encode("utf-8"), text[start : start + 64])
+            return self._decode(body)
+        found, seal, body = self.split(text)
+        if found is not None and found > self.current:
+            # A newer release may seal differently: say that it is newer, not that it is forged.
+            self.upgrade({"format": found, "id": orjson.loads(body).get("id", "?")})
+        if check is not None:
+            check(body.encode("utf-8"), seal)
+        if found == self.current:
+            return self._decode(body)
+        record = orjson.loads(body)
+        if found is not None:
+            record["format"] = found
+        return msgspec.convert(self.upgrade(record), Request)
+
+    @staticmethod
+    def split(text: str) -> tuple[int | None, str | None, str]:
+        """A record's format (None if it names none), its seal (None if unsealed) and its body."""
+        header = _HEADER.match(text)
+        if header is None:
+            return None, None, text
+        return int(header[1]), header[2], "{" + text[header.end() :]
 
     def upgrade(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
         """``record`` brought to the current format by the steps in between."""
         found = record.get("format", 1)
-        if not isinstance(found, int) or found < 1:
+        if type(found) is not int or found < 1:
             raise UnreadableRecord(f"request {record.get('id', '?')}: record format {found!r} is not a format number")
         if found > self.current:
             raise UnreadableRecord(
@@ -124,11 +174,11 @@ class RecordCodec:
 _CODEC = RecordCodec()
 
 
-def request_to_data(request: Request) -> StoredRecord:
-    """The record of ``request``, in the current format."""
-    return _CODEC.encode(request)
+def request_to_data(request: Request, seal: Callable[[bytes], str] | None = None) -> StoredRecord:
+    """The record of ``request``, in the current format (sealed with ``seal`` when given)."""
+    return _CODEC.encode(request, seal)
 
 
-def request_from_data(data: Any) -> Request:
+def request_from_data(data: Any, check: SealCheck | None = None) -> Request:
     """The request a stored record holds: a :class:`StoredRecord` or the mapping read from JSON."""
-    return _CODEC.decode(data)
+    return _CODEC.decode(data, check)

@@ -16,6 +16,7 @@ from localgov.organisation import Governorate, StaffMember
 from localgov.requests.guards import Guard
 from localgov.requests.model import Request
 from localgov.requests.ports import SummaryRow
+from localgov.requests.seal import RecordSeal
 from localgov.requests.workflow import CompiledWorkflow, compile_workflows
 
 __all__ = ["EngineContext"]
@@ -30,6 +31,7 @@ class EngineContext:
         "clock",
         "guards",
         "organisation",
+        "records",
         "staff",
         "timezone",
         "workflows",
@@ -53,6 +55,7 @@ class EngineContext:
         self.staff = staff
         self.guards = guards
         self.audit_key = audit_key
+        self.records = RecordSeal(audit_key)
         self.clock = clock
         self.timezone = timezone
         self.workflows: Mapping[str, CompiledWorkflow] = compile_workflows(catalogue)

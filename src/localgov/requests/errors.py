@@ -19,6 +19,7 @@ __all__ = [
     "RoleNotAllowed",
     "SeparationOfDuties",
     "TamperedHistory",
+    "TamperedRecord",
     "UnknownRequest",
     "UnreadableRecord",
 ]
@@ -97,3 +98,7 @@ class TamperedHistory(RequestError):
 
 class UnreadableRecord(RequestError):
     """A stored request record in a format this release cannot read (written by a newer one)."""
+
+
+class TamperedRecord(RequestError):
+    """A stored request record that is not as the engine sealed it: changed outside localgov."""

@@ -20,7 +20,6 @@ from localgov.identity import InvalidNationalId, parse_national_id
 from localgov.organisation import Governorate, LocalUnit, ServicePointKind
 from localgov.phone import InvalidMobileNumber, normalise_mobile
 from localgov.requests.assignment import Assignment
-from localgov.requests.codec import request_from_data
 from localgov.requests.context import EngineContext
 from localgov.requests.errors import (
     IdempotencyKeyReused,
@@ -190,7 +189,7 @@ class Intake:
         row = self._store.get_request(request_id)
         if row is None:
             raise UnknownRequest(request_id)
-        return request_from_data(row.data)
+        return self._context.records.read(row)
 
 
 def valid_applicant(applicant: Applicant) -> Applicant:

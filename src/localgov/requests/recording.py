@@ -10,7 +10,6 @@ from typing import Any
 
 import attrs
 
-from localgov.requests.codec import request_to_data
 from localgov.requests.context import EngineContext
 from localgov.requests.history import chain_hash, genesis_hash
 from localgov.requests.hooks import LifecycleHooks
@@ -85,7 +84,7 @@ class Recorder:
             state=request.state, version=request.version, closed=request.closed, assigned_to=request.assigned_to,
             due_date=request.due_date, submitted_at=request.submitted_at.isoformat(),
             updated_at=self._context.clock().isoformat(), head_hash=request.head_hash, event_count=request.event_count,
-            data=request_to_data(request),
+            data=self._context.records.encode(request),
         )
 
     def announce(self, request: Request, events: Sequence[EventRow]) -> None:

@@ -4,19 +4,24 @@ its audit, and which are overdue. Nothing here writes."""
 from __future__ import annotations
 
 import datetime
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import attrs
+import orjson
 
 from localgov.i18n import LocalizedText
 from localgov.requests.authorisation import Authorisation
-from localgov.requests.codec import request_from_data
+from localgov.requests.codec import RecordCodec, StoredRecord
 from localgov.requests.context import EngineContext
 from localgov.requests.errors import UnknownRequest
 from localgov.requests.history import verify_chain
 from localgov.requests.hooks import LifecycleHooks
 from localgov.requests.model import Actor, Applicant, Event, Request
-from localgov.requests.ports import Store
+from localgov.requests.ports import EventRow, RequestRow, Store
 from localgov.requests.recording import ISSUED_COUNTER_PREFIX
+from localgov.requests.replay import record_differences
 from localgov.tokens.receipt import check_access_code, new_access_code
 from localgov.tracking import TrackingNumber
 
@@ -59,13 +64,13 @@ class Views:
         row = self._store.get_request(request_id)
         if row is None:
             raise UnknownRequest(request_id)
-        return request_from_data(row.data)
+        return self._context.records.read(row)
 
     def history(self, request_id: str, viewer: Actor | None = None) -> list[Event]:
         row = self._store.get_request(request_id)
         if row is None:
             raise UnknownRequest(request_id)
-        blind = viewer is not None and not self._authorisation.sees_applicant(request_from_data(row.data), viewer)
+        blind = viewer is not None and not self._authorisation.sees_applicant(self._context.records.read(row), viewer)
         return [
             Event(
                 request_id=e.request_id, seq=e.seq, at=datetime.datetime.fromisoformat(e.at), actor=e.actor,
@@ -80,7 +85,42 @@ class Views:
         row = self._store.get_request(request_id)
         if row is None:
             raise UnknownRequest(request_id)
-        return verify_chain(self._context.audit_key, row, self._store.events(request_id))
+        events = self._store.events(request_id)
+        findings = verify_chain(self._context.audit_key, row, events)
+        return findings + self._record_findings(row, events)
+
+    def _record_findings(self, row: RequestRow, events: Sequence[EventRow]) -> list[str]:
+        """What is wrong with the stored record itself: its seal, its facts, its documents' bytes."""
+        text = row.data.json if isinstance(row.data, StoredRecord) else orjson.dumps(row.data).decode("utf-8")
+        _format, seal, body = RecordCodec.split(text)
+        findings = []
+        if seal is None:
+            findings.append("the stored record carries no seal: written outside localgov (or before records were sealed)")
+        elif not self._context.records.matches(body.encode("utf-8"), seal):
+            findings.append("the stored record does not match its seal: changed outside localgov")
+        try:
+            record = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return [*findings, "the stored record is not JSON (edited)"]
+        if not isinstance(record, dict):
+            return [*findings, "the stored record does not have the shape of a request (edited)"]
+        if record.get("id") != row.id:
+            findings.append(f"the stored record is that of request {record.get('id')!r}, not of {row.id} (moved)")
+        findings += record_differences(record, events)
+        documents = record.get("documents")
+        for document in documents if isinstance(documents, list) else ():
+            if isinstance(document, dict):
+                findings += self._document_findings(document)
+        return findings
+
+    def _document_findings(self, document: Mapping[str, Any]) -> list[str]:
+        digest, kind = document.get("sha256"), document.get("type")
+        content = self._store.get_document(digest) if isinstance(digest, str) else None
+        if content is None:
+            return [f"document {kind} ({digest}) is missing from the document store (deleted)"]
+        if hashlib.sha256(content).hexdigest() != digest:
+            return [f"document {kind}: the stored bytes do not have the SHA-256 {digest} it was attached with (replaced)"]
+        return []
 
     def audit(self) -> dict[str, list[str]]:
         findings: dict[str, list[str]] = {}
@@ -107,7 +147,7 @@ class Views:
 
     def status(self, request_id: str, access_code: str) -> StatusView:
         row = self._store.get_request(request_id)
-        request = request_from_data(row.data) if row is not None else None
+        request = self._context.records.read(row) if row is not None else None
         # Compare even when the request does not exist, so timing does not reveal which numbers do.
         expected = request.access_code if request is not None else new_access_code()
         if not check_access_code(access_code, expected) or request is None:

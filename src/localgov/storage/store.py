@@ -15,18 +15,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from localgov.requests.codec import StoredRecord
 from localgov.requests.errors import IdempotencyKeyReused
 from localgov.requests.ports import EventRow, RequestRow, SummaryRow
 from localgov.storage import schema
 from localgov.storage.connections import KeptConnections
 from localgov.storage.database import OPENED, open_database
 from localgov.storage.migrations import migrate
-from localgov.storage.transaction import SqlTransaction, WriteStatements
+from localgov.storage.transaction import SELECT_REQUEST_TEXT, SqlTransaction, WriteStatements
 
 __all__ = ["SqlStore", "SqlTransaction"]
 
 _requests, _events = schema.requests, schema.events
-_SELECT_REQUEST = sa.select(_requests).where(_requests.c.id == sa.bindparam("request_id"))
 
 
 class SqlStore:
@@ -105,9 +105,12 @@ class SqlStore:
         return WriteStatements(self.engine.dialect)
 
     def get_request(self, request_id: str) -> RequestRow | None:
+        # The record as the JSON text it was written as, which its seal covers byte for byte.
         with self.engine.connect() as connection:
-            row = connection.execute(_SELECT_REQUEST, {"request_id": request_id}).mappings().first()
-        return None if row is None else RequestRow(**row)
+            row = connection.execute(SELECT_REQUEST_TEXT, {"request_id": request_id}).mappings().first()
+        if row is None:
+            return None
+        return RequestRow(**{**row, "data": StoredRecord(row["data"])})
 
     def events(self, request_id: str) -> list[EventRow]:
         with self.engine.connect() as connection:

@@ -22,7 +22,7 @@ from localgov.requests.ports import EventRow, RequestRow
 from localgov.storage import schema
 from localgov.storage.prepared import PreparedStatement
 
-__all__ = ["SqlTransaction", "WriteStatements", "decision_statement"]
+__all__ = ["SELECT_REQUEST_TEXT", "SqlTransaction", "WriteStatements", "decision_statement"]
 
 _requests, _events, _workload = schema.requests, schema.events, schema.workload
 # What a request keeps for life is written once, at submission. Leaving these out of a
@@ -32,7 +32,7 @@ _LIFELONG_COLUMNS = frozenset({"id", "governorate", "unit", "service", "submitte
 _DECISION_COLUMNS = [c.name for c in _requests.columns if c.name not in _LIFELONG_COLUMNS]
 
 # A request's row for a decision, its record as the JSON text it is stored as (StoredRecord).
-_SELECT_REQUEST_TEXT = sa.select(
+SELECT_REQUEST_TEXT = sa.select(
     *(sa.cast(c, sa.Text).label(c.name) if c.name == "data" else c for c in _requests.columns)
 ).where(_requests.c.id == sa.bindparam("request_id"))
 
@@ -98,7 +98,7 @@ class WriteStatements:
         self.dialect = dialect
         name = dialect.name
         prepare = functools.partial(PreparedStatement, dialect=dialect)
-        self.select_request = prepare(_SELECT_REQUEST_TEXT)
+        self.select_request = prepare(SELECT_REQUEST_TEXT)
         self.insert_request = prepare(_requests.insert())
         self.update_request = prepare(_guarded_update())
         self.insert_event = prepare(_events.insert())
