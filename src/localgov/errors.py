@@ -65,6 +65,31 @@ classes disagree::
             SignerNotAllowed           localgov.tokens
             UnknownSigner              localgov.tokens
             UnsupportedVersion         localgov.tokens
+        TransparencyError              localgov.transparency
+            CheckpointError            localgov.transparency
+                InsufficientCosignatures localgov.transparency
+                MalformedCheckpoint    localgov.transparency
+                WrongOrigin            localgov.transparency
+            NoteError                  localgov.transparency
+                AmbiguousKey           localgov.transparency
+                InvalidNoteSignature   localgov.transparency
+                MalformedKey           localgov.transparency
+                MalformedNote          localgov.transparency
+                TooManySignatures      localgov.transparency
+                UnknownKey             localgov.transparency
+            ProofError                 localgov.transparency
+                IndexOutOfRange        localgov.transparency
+                OverlongProof          localgov.transparency
+                RootMismatch           localgov.transparency
+                TreeSizeRegressed      localgov.transparency
+                TruncatedProof         localgov.transparency
+                WrongHashLength        localgov.transparency
+            MalformedEntry             localgov.transparency
+            TileError                  localgov.transparency
+                MalformedTile          localgov.transparency
+                MalformedTilePath      localgov.transparency
+                MissingTile            localgov.transparency
+            WitnessAlarm               localgov.transparency
         InvalidTrackingNumber          localgov.tracking
 """
 

@@ -15,9 +15,10 @@ from localgov.clock import EGYPT
 from localgov.errors import LocalgovError
 from localgov.organisation import Governorate
 from localgov.requests.model import Request
-from localgov.tokens import PermitClaims
+from localgov.tokens import PermitClaims, read_claims
+from localgov.transparency import PermitEntry
 
-__all__ = ["figure_name", "issuer_code", "permit_claims"]
+__all__ = ["figure_name", "issuer_code", "log_entry", "permit_claims"]
 
 def issuer_code(governorate: Governorate, unit_code: str) -> str:
     return f"{governorate.code}-{governorate.units[unit_code].short_code}"
@@ -73,3 +74,14 @@ def _figure_value(service: ServiceDefinition, name: str, value: object) -> int |
         return str(value)
     amount = Decimal(str(value))
     return int(amount) if amount == amount.to_integral_value() else amount
+
+
+def log_entry(token: str) -> PermitEntry:
+    """The permit log's entry for a token this deployment signed.
+
+    The claims are read, not verified: the issuer logs what it has just signed itself.
+    """
+    _kid, claims = read_claims(token)
+    return PermitEntry.of_token(
+        token, issuer=claims.issuer, number=claims.permit_number, kind=claims.kind, issued_at=claims.issued_at
+    )

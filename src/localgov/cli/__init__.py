@@ -63,6 +63,7 @@ def _attach_commands() -> None:
         audit,
         catalogue,
         demo,
+        log,
         payments,
         pki,
         plugins,
@@ -73,7 +74,7 @@ def _attach_commands() -> None:
         workflows,
     )
 
-    for module in (catalogue, workflows, plugins, requests, audit, pki, tokens, trust, verify, payments, demo):
+    for module in (catalogue, workflows, plugins, requests, audit, pki, tokens, trust, verify, log, payments, demo):
         for command in module.COMMANDS:
             cli.add_command(command)
     verify.register_file_verifier(".pdf", _verify_pdf)

@@ -32,6 +32,7 @@ from localgov.tokens.token import (
     decode_text,
     encode_text,
     issue,
+    read_claims,
     verify,
 )
 from localgov.tokens.trust import TrustedSigner, TrustList
@@ -64,6 +65,7 @@ __all__ = [
     "format_permit",
     "issue",
     "permit_fields",
+    "read_claims",
     "reference_building_permit",
     "revocation_hash",
     "verify",

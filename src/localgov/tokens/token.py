@@ -49,6 +49,7 @@ __all__ = [
     "decode_text",
     "encode_text",
     "issue",
+    "read_claims",
     "verify",
 ]
 
@@ -253,6 +254,20 @@ def verify(
     ):
         raise Revoked(f"permit {claims.permit_id} is on revocation list {revocations.sequence}")
     return VerifiedPermit._from_checked(claims, kid, signer, moment)
+
+
+def read_claims(text: str) -> tuple[bytes, PermitClaims]:
+    """The key id and claims of a token, *without verifying it*.
+
+    For the issuer's own bookkeeping (the permit log records each token it signs), never for
+    deciding whether to trust a token: that is :func:`verify`.
+    """
+    data = decode_text(text)
+    kid, _alg, _signed, _signature, payload = cose.parse_common_es256(data) or _parse_any(data)
+    try:
+        return kid, cbor.decode_and_read(payload, claims_from_map)
+    except cbor.CborError as error:
+        raise MalformedCbor(f"claims: {error}") from None
 
 
 def _check_signer_allowed(signer: TrustedSigner, claims: PermitClaims) -> None:
