@@ -27,6 +27,12 @@ demo: $(STAMP)
 	@echo ""
 	@echo "== localgov verify --image: the permit's QR code read back from its picture =="
 	$(BIN)/localgov verify --image $(OUT)/demo/permit-qr.png --trust $(OUT)/demo/trust-list.cose --root $(OUT)/demo/root.pem
+	@echo ""
+	@echo "== localgov log check: the permit's inclusion in the public log, checked offline =="
+	$(BIN)/localgov log check --proof $(OUT)/demo/permit.proof --log-key $(OUT)/demo/log.pub --token "$$(cat $(OUT)/demo/permit-token.txt)"
+	@echo ""
+	@echo "== localgov audit verify --checkpoint: the database against the signed checkpoint kept outside it =="
+	$(BIN)/localgov --db sqlite:///$(OUT)/demo/localgov.db --audit-key-file $(OUT)/demo/audit.key audit verify --checkpoint $(OUT)/demo/checkpoints/*.checkpoint --trust $(OUT)/demo/trust-list.cose --root $(OUT)/demo/root.pem
 
 test: $(STAMP)
 	$(BIN)/python scripts/ensure-postgresql

@@ -14,6 +14,7 @@ from localgov.errors import LocalgovError
 from localgov.organisation import Governorate, StaffMember, load_organisation
 from localgov.plugins import Guard, Notifier, PaymentProvider, Plugins
 from localgov.requests import Engine, EventRow, Request, Store
+from localgov.requests.hooks import LifecycleHooks
 
 __all__ = ["Localgov"]
 
@@ -105,12 +106,15 @@ class Localgov:
         audit_key: bytes = b"",
         clock: Callable[[], datetime.datetime] | None = None,
         timezone: datetime.tzinfo | None = None,
+        listeners: Iterable[LifecycleHooks] = (),
     ) -> Engine:
         """A lifecycle engine over ``store``: a :class:`localgov.requests.ports.Store` or a database URL.
 
         ``"sqlite://"`` is in memory, ``"sqlite:///path.db"`` a file, ``"postgresql+psycopg://..."``
         PostgreSQL. ``audit_key`` keys the history hash chain: keep it outside the database.
         ``timezone`` is where the citizens are (Egypt's by default): the day time limits count from.
+        ``listeners`` hear every lifecycle event after the plugins do (a
+        :class:`localgov.requests.checkpointer.Checkpointer`, for instance).
         """
         if isinstance(store, str):
             from localgov.payments import migrate_payments
@@ -129,7 +133,7 @@ class Localgov:
             staff=staff,
             guards=self.guards,
             audit_key=audit_key,
-            hooks=_PluginLifecycleHooks(self.plugins),
+            hooks=_PluginLifecycleHooks(self.plugins, tuple(listeners)),
             **options,
         )
 
@@ -145,8 +149,9 @@ class Localgov:
 class _PluginLifecycleHooks:
     """The engine's lifecycle hooks, forwarded to the plugins' ``request_event`` and ``request_overdue``."""
 
-    def __init__(self, plugins: Plugins) -> None:
+    def __init__(self, plugins: Plugins, listeners: tuple[LifecycleHooks, ...] = ()) -> None:
         self._plugins = plugins
+        self._listeners = listeners
 
     def request_event(self, *, request: Request, event: EventRow) -> None:
         # Asked each time, as plugins may register later; calling a hook nobody implements costs
@@ -154,6 +159,10 @@ class _PluginLifecycleHooks:
         caller = self._plugins.hook.request_event
         if caller.get_hookimpls():
             caller(request=request, event=event)
+        for listener in self._listeners:
+            listener.request_event(request=request, event=event)
 
     def request_overdue(self, *, request: Request, due: datetime.date, overdue_working_days: int) -> None:
         self._plugins.hook.request_overdue(request=request, due=due, overdue_working_days=overdue_working_days)
+        for listener in self._listeners:
+            listener.request_overdue(request=request, due=due, overdue_working_days=overdue_working_days)

@@ -3,7 +3,9 @@
 It runs the real engine on an SQLite file: the front desk receives the request, the back office
 sends it back for a missing document, the applicant supplies it, a separation-of-duties breach is
 refused, the fees are assessed and paid, the permit is approved and issued, and the whole history
-is verified. Each step is printed in Arabic and English.
+is verified; the permit goes into the public permit log, whose inclusion proof is checked offline,
+and a signed checkpoint of the unit's histories is written outside the database. Each step is
+printed in Arabic and English.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from cryptography import x509
 
 from localgov.app import Localgov
 from localgov.documents import DocumentFactory, PdfSigner, verify_pdf
-from localgov.i18n import LocalizedText
+from localgov.i18n import LocalizedText, to_eastern_digits
 from localgov.identity import compose_national_id
 from localgov.organisation import StaffMember
-from localgov.permits import permit_claims
+from localgov.permits import log_entry, permit_claims
 from localgov.pki import (
     Credential,
     create_root,
@@ -33,13 +35,16 @@ from localgov.pki import (
     save_private_key,
 )
 from localgov.requests import DocumentUpload, Engine
+from localgov.requests.checkpoints import AuditCheckpoint, check_store, take_checkpoint
 from localgov.requests.errors import RequestError
 from localgov.requests.model import Applicant, Request
+from localgov.storage.permit_log import SqlPermitLog
 from localgov.tokens import TrustList, format_permit
 from localgov.tokens import issue as issue_token
 from localgov.tokens import verify as verify_token
 from localgov.tokens.qr import qr_version, read_qr_texts, render_png
 from localgov.tokens.receipt import receipt_link
+from localgov.transparency import Ed25519Signer, InclusionProofFile
 
 __all__ = ["DemoResult", "run_demo", "zeitoun_staff"]
 
@@ -301,6 +306,50 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     findings = engine.audit()
     events = engine.history(request.id)
     echo(f"  {len(events)} events; " + ("history verifies ✓ / السجل سليم" if not findings else f"FINDINGS: {findings}"))
+
+    step(LocalizedText("الرخصة في السجل العام للتراخيص، ونقطة تدقيق موقعة تُحفظ خارج قاعدة البيانات",
+                       "The permit in the public permit log, and a signed audit checkpoint kept outside the database"))
+    (output / "permit-token.txt").write_text(token + "\n", "utf-8")
+    findings |= _log_and_checkpoint(output, database, engine, trust_material, token, issued_at, echo)
     return DemoResult(request=request, database=database, findings=findings)
+
+
+def _log_and_checkpoint(
+    output: Path, database: Path, engine: Engine, trust_material: DemoTrust, token: str,
+    issued_at: datetime.datetime, echo: Callable[[str], None],
+) -> dict[str, list[str]]:
+    """Log the permit, prove its inclusion offline, and checkpoint every chain head of the unit."""
+    origin = "log.cairo.gov.eg/permits"
+    log = SqlPermitLog.open(f"sqlite:///{database}", origin=origin)
+    log_key = Ed25519Signer.generate(origin)
+    (output / "log.pub").write_text(log_key.verifier.vkey + "\n", "utf-8")
+    secret = output / "log.key"
+    secret.write_text(log_key.skey + "\n", "utf-8")
+    os.chmod(secret, 0o600)
+    entry = log_entry(token).encode()
+    index = log.append(entry)
+    signed = log.sign_checkpoint([log_key])
+    proof = InclusionProofFile(index, tuple(log.inclusion_proof(index, signed.checkpoint.size)), signed)
+    (output / "permit.proof").write_text(str(proof), "utf-8")
+    log.close()
+    # What a ministry does offline with the permit's token, the proof file and the log's public key.
+    head = InclusionProofFile.parse((output / "permit.proof").read_bytes()).verify(
+        log_entry(token).encode(), [log_key.verifier], origin=origin
+    ).checkpoint
+    echo(f"  {output / 'permit.proof'}: في السجل العام عند الموضع {to_eastern_digits(str(index))} ✓ / in the public log {origin} at index {index} "
+         f"(tree of {head.size}, root {head.root_hash.hex()[:16]}…)")
+    echo(f"  localgov log check --proof {output / 'permit.proof'} --log-key {output / 'log.pub'} --token \"$(cat {output / 'permit-token.txt'})\"")
+
+    taken = take_checkpoint(engine.store, "zeitoun", "C-ZTN", issued_at + datetime.timedelta(minutes=10))
+    folder = output / "checkpoints"
+    folder.mkdir(exist_ok=True)
+    target = folder / f"C-ZTN-{taken.made_at.strftime('%Y%m%dT%H%M%SZ')}.checkpoint"
+    target.write_bytes(taken.sign(trust_material.signer))
+    found = check_store(engine.store, [AuditCheckpoint.load(target.read_bytes(), trust_material.trust)])
+    echo(f"  {target}: {to_eastern_digits(str(taken.size))} طلب، الجذر / requests, root {taken.root.hex()[:16]}… "
+         + ("the database extends it ✓" if not found else f"FINDINGS: {found}"))
+    echo(f"  localgov --db sqlite:///{database} --audit-key-file {output / 'audit.key'} audit verify "
+         f"--checkpoint {target} --trust {output / 'trust-list.cose'} --root {output / 'root.pem'}")
+    return {"checkpoint": found} if found else {}
 
 

@@ -41,6 +41,7 @@ classes disagree::
                 NotAssigned            localgov.requests
             SeparationOfDuties         localgov.requests
             TamperedHistory            localgov.requests
+            InvalidCheckpoint          localgov.requests
             TamperedRecord             localgov.requests
             UnknownRequest             localgov.requests
             UnreadableRecord           localgov.requests

@@ -7,6 +7,8 @@ the values it takes and returns (:class:`Applicant`, :class:`DocumentUpload`, :c
 :class:`RequestError`. Storage adapters implement :mod:`localgov.requests.ports`.
 """
 
+from localgov.requests.checkpointer import Checkpointer
+from localgov.requests.checkpoints import AuditCheckpoint, ChainHead, InvalidCheckpoint
 from localgov.requests.engine import Engine
 from localgov.requests.errors import (
     ActionNotAllowed,
@@ -51,6 +53,9 @@ __all__ = [
     "Actor",
     "Applicant",
     "AttachedDocument",
+    "AuditCheckpoint",
+    "ChainHead",
+    "Checkpointer",
     "Citizen",
     "CommentRequired",
     "Conflict",
@@ -62,6 +67,7 @@ __all__ = [
     "GuardFailed",
     "GuardSubject",
     "IdempotencyKeyReused",
+    "InvalidCheckpoint",
     "InvalidDocument",
     "InvalidForm",
     "InvalidPayment",

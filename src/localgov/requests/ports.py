@@ -7,13 +7,13 @@ these protocols over its own storage.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 import attrs
 
-__all__ = ["EventRow", "RequestRow", "Store", "SummaryRow", "Transaction"]
+__all__ = ["ChainHeadRow", "EventRow", "RequestRow", "Store", "SummaryRow", "Transaction"]
 
 
 @attrs.frozen
@@ -47,6 +47,16 @@ class SummaryRow:
     unit: str
     assigned_to: str | None
     due_date: datetime.date | None
+
+
+@attrs.frozen
+class ChainHeadRow:
+    """A request's place in its history, as its row holds it: what audit checkpoints record."""
+
+    id: str
+    event_count: int
+    head_hash: str
+    submitted_at: str
 
 
 @attrs.frozen
@@ -117,6 +127,14 @@ class Store(Protocol):
 
     def sequences(self) -> list[tuple[str, int, int]]:
         """Every counter: (scope, year, last number handed out)."""
+        ...
+
+    def chain_heads(self, unit: str) -> list[ChainHeadRow]:
+        """Where each request of ``unit`` stands in its history, by request id."""
+        ...
+
+    def event_hashes(self, wanted: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        """The stored hash of each ``(request id, seq)`` asked for that exists."""
         ...
 
     def put_document(self, sha256: str, content: bytes, media_type: str) -> None: ...

@@ -9,7 +9,7 @@ through SQLAlchemy Core.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from localgov.requests.codec import StoredRecord
 from localgov.requests.errors import IdempotencyKeyReused
-from localgov.requests.ports import EventRow, RequestRow, SummaryRow
+from localgov.requests.ports import ChainHeadRow, EventRow, RequestRow, SummaryRow
 from localgov.storage import schema
 from localgov.storage.connections import KeptConnections
 from localgov.storage.database import OPENED, open_database
@@ -149,6 +149,24 @@ class SqlStore:
         table = schema.sequences
         with self.engine.connect() as connection:
             return [(scope, year, last) for scope, year, last in connection.execute(sa.select(table.c.scope, table.c.year, table.c.last))]
+
+    def chain_heads(self, unit: str) -> list[ChainHeadRow]:
+        columns = (_requests.c.id, _requests.c.event_count, _requests.c.head_hash, _requests.c.submitted_at)
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(*columns).where(_requests.c.unit == unit).order_by(_requests.c.id))
+            return [ChainHeadRow(*row) for row in rows]
+
+    def event_hashes(self, wanted: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        found: dict[tuple[str, int], str] = {}
+        pairs = sorted(set(wanted))
+        with self.engine.connect() as connection:
+            for start in range(0, len(pairs), 500):  # bounded statements, however many are asked for
+                batch = pairs[start : start + 500]
+                query = sa.select(_events.c.request_id, _events.c.seq, _events.c.hash).where(
+                    sa.tuple_(_events.c.request_id, _events.c.seq).in_(batch)
+                )
+                found.update({(row.request_id, row.seq): row.hash for row in connection.execute(query)})
+        return found
 
     def put_document(self, sha256: str, content: bytes, media_type: str) -> None:
         with self.transaction() as transaction:

@@ -1,0 +1,174 @@
+"""Integrity on the command line, on the demo's database: the attacks of issue #18 and their findings.
+
+Exit status 1 is a finding, 2 unusable input; never a traceback.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from localgov.cli import cli
+
+ORIGIN = "log.cairo.gov.eg/permits"
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def demo_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("demo") / "demo"
+    assert run("demo", "--output", output).exit_code == 0
+    return output
+
+
+@pytest.fixture
+def demo(demo_once: Path, tmp_path: Path) -> Path:
+    """A copy of the demo's output, for a test to tamper with."""
+    copy = tmp_path / "demo"
+    shutil.copytree(demo_once, copy)
+    return copy
+
+
+def _db(demo: Path) -> tuple[str, ...]:
+    return ("--db", f"sqlite:///{demo / 'localgov.db'}", "--audit-key-file", str(demo / "audit.key"))
+
+
+def _sql(demo: Path, *statements: str) -> None:
+    with sqlite3.connect(demo / "localgov.db") as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+def _request_id(demo: Path) -> str:
+    with sqlite3.connect(demo / "localgov.db") as connection:
+        return str(connection.execute("SELECT id FROM lg_requests").fetchone()[0])
+
+
+def test_the_issues_two_edits_are_named_by_audit_verify_and_refused_by_request_show(demo: Path) -> None:
+    _sql(
+        demo,
+        "UPDATE lg_requests SET data = json_set(data, '$.applicant.national_id', '29001010100011')",
+        "UPDATE lg_requests SET data = replace(data, '25000.00', '1.00')",
+    )
+    verified = run(*_db(demo), "audit", "verify")
+    assert verified.exit_code == 1
+    assert "applicant.national_id" in verified.output
+    assert "does not match its seal" in verified.output
+    assert "invoice.total" in verified.output
+    shown = run(*_db(demo), "request", "show", _request_id(demo))
+    assert shown.exit_code == 2
+    assert "does not match its seal" in shown.output and "Traceback" not in shown.output
+
+
+def test_a_deleted_request_passes_inside_the_database_but_not_against_the_checkpoint(demo: Path) -> None:
+    (checkpoint,) = (demo / "checkpoints").iterdir()
+    trust = ("--trust", demo / "trust-list.cose", "--root", demo / "root.pem")
+    assert run(*_db(demo), "audit", "verify", "--checkpoint", checkpoint, *trust).exit_code == 0
+    request_id = _request_id(demo)
+    _sql(
+        demo,
+        f"DELETE FROM lg_events WHERE request_id = '{request_id}'",
+        f"DELETE FROM lg_requests WHERE id = '{request_id}'",
+        "UPDATE lg_sequences SET last = 0",
+    )
+    assert run(*_db(demo), "audit", "verify").exit_code == 0  # nothing inside shows it
+    found = run(*_db(demo), "audit", "verify", "--checkpoint", checkpoint, *trust)
+    assert found.exit_code == 1
+    assert f"{request_id}: in the checkpoint of" in found.output and "(deleted)" in found.output
+
+
+def test_a_checkpoint_file_that_is_not_one_is_unusable_input(demo: Path) -> None:
+    bogus = demo / "bogus.checkpoint"
+    bogus.write_bytes(b"\xa0not a checkpoint")
+    result = run(*_db(demo), "audit", "verify", "--checkpoint", bogus, "--trust", demo / "trust-list.cose", "--root", demo / "root.pem")
+    assert result.exit_code == 2 and "bogus.checkpoint" in result.output
+
+
+def _token(demo: Path) -> str:
+    return (demo / "permit-token.txt").read_text().strip()
+
+
+def test_the_permits_inclusion_proof_verifies_offline(demo: Path) -> None:
+    result = run("log", "check", "--proof", demo / "permit.proof", "--log-key", demo / "log.pub", "--token", _token(demo))
+    assert result.exit_code == 0
+    assert f"in the public log {ORIGIN} at index 0" in result.output
+
+
+def test_a_forged_proof_is_a_finding_and_a_garbled_one_unusable(demo: Path) -> None:
+    proof = (demo / "permit.proof").read_text()
+    forged = demo / "forged.proof"
+    forged.write_text(proof.replace("index 0", "index 1"))  # the one-leaf tree has no index 1
+    result = run("log", "check", "--proof", forged, "--log-key", demo / "log.pub", "--token", _token(demo))
+    assert result.exit_code == 1 and "does not verify" in result.output
+    garbled = demo / "garbled.proof"
+    garbled.write_text(proof.replace("c2sp.org/tlog-proof@v1", "tlog-proof"))
+    result = run("log", "check", "--proof", garbled, "--log-key", demo / "log.pub", "--token", _token(demo))
+    assert result.exit_code == 2 and "starts with 'c2sp.org/tlog-proof@v1'" in result.output
+
+
+def test_a_proof_for_another_permit_or_under_another_key_does_not_verify(demo: Path, tmp_path: Path) -> None:
+    other = run("log", "check", "--proof", demo / "permit.proof", "--log-key", demo / "log.pub", "--token", _token(demo)[:-1] + "0")
+    assert other.exit_code in (1, 2)  # another token: unreadable, or its entry is not the logged one
+    assert run("log", "keygen", ORIGIN, "--out", tmp_path / "impostor").exit_code == 0
+    impostor = run("log", "check", "--proof", demo / "permit.proof", "--log-key", tmp_path / "impostor.pub", "--token", _token(demo))
+    assert impostor.exit_code == 1
+    assert "signed by no trusted key" in impostor.output
+
+
+def test_log_append_head_prove_consistency_and_check_on_the_database(demo: Path, tmp_path: Path) -> None:
+    db = ("--db", f"sqlite:///{demo / 'localgov.db'}")
+    first = tmp_path / "head1"
+    assert run(*db, "log", "head", "--out", first).exit_code == 0
+    appended = run(*db, "log", "append", "--revoked", "0102030405060708:C-ZTN/2026/ZTN/000001")
+    assert appended.exit_code == 0 and appended.output == "1\tlocalgov/revocation/v1\n"
+    second = tmp_path / "head2"
+    assert run(*db, "log", "head", "--key", demo / "log.key", "--out", second).exit_code == 0
+    proof = tmp_path / "consistency"
+    proof.write_text(run(*db, "log", "consistency", first).output)
+    checked = run("log", "check", "--log-key", demo / "log.pub", "--consistent", first, second, proof)
+    assert checked.exit_code == 0 and "the tree of 2 entries extends the tree of 1" in checked.output
+    backwards = run("log", "check", "--log-key", demo / "log.pub", "--consistent", second, first, proof)
+    assert backwards.exit_code == 1
+    assert run(*db, "log", "check").exit_code == 0
+    _sql(demo, "UPDATE lg_log_entries SET entry = X'00' WHERE idx = 0")
+    tampered = run(*db, "log", "check")
+    assert tampered.exit_code == 1 and "entry 0 was changed after it was logged" in tampered.output
+
+
+def test_a_witness_cosigns_what_extends_and_raises_an_alarm_on_a_fork(demo: Path, tmp_path: Path) -> None:
+    db = ("--db", f"sqlite:///{demo / 'localgov.db'}")
+    assert run("log", "keygen", "witness.example", "--witness", "--out", tmp_path / "w").exit_code == 0
+    witness = ("log", "witness", "--log-key", demo / "log.pub", "--key", tmp_path / "w.key", "--state", tmp_path / "state")
+    first = run(*db, *witness)
+    assert first.exit_code == 0 and "— witness.example " in first.output
+    assert run(*db, "log", "append", "--entry", _entry_file(tmp_path)).exit_code == 0
+    assert run(*db, "log", "head", "--key", demo / "log.key").exit_code == 0
+    assert run(*db, *witness).exit_code == 0
+    # The operator rewrites the log's history and signs the rewritten tree with the log's key.
+    _sql(demo, "DELETE FROM lg_log_entries", "DELETE FROM lg_log_nodes", "DELETE FROM lg_log_checkpoints",
+         "UPDATE lg_log_state SET size = 0")
+    for _ in range(3):
+        assert run(*db, "log", "append", "--entry", _entry_file(tmp_path, "C-HLP")).exit_code == 0
+    assert run(*db, "log", "head", "--key", demo / "log.key").exit_code == 0
+    before = (tmp_path / "state").read_text()
+    alarm = run(*db, *witness)
+    assert alarm.exit_code == 1 and "ALARM" in alarm.output and "forked" in alarm.output
+    assert (tmp_path / "state").read_text() == before
+
+
+def _entry_file(directory: Path, issuer: str = "C-ZTN") -> Path:
+    import datetime
+
+    from localgov.transparency import PermitEntry
+
+    entry = PermitEntry(issuer, "2026/ZTN/000099", "building_permit", datetime.datetime(2026, 11, 5, tzinfo=datetime.UTC), b"\x01" * 32)
+    path = directory / f"entry-{issuer}"
+    path.write_bytes(entry.encode())
+    return path
