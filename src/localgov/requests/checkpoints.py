@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -53,6 +54,12 @@ class InvalidCheckpoint(RequestError):
     """A checkpoint file is unreadable, not signed by a unit on the trust list, or not its unit's."""
 
 
+#: Chain heads per leaf of a checkpoint's tree. A leaf hashes a bundle of heads, so making a
+#: checkpoint hashes its bytes in large blocks instead of calling SHA-256 once per request.
+HEADS_PER_LEAF = 256
+_LINE = re.compile(r"([^\s]{1,64}) (0|[1-9][0-9]{0,9}) ([0-9a-f]{64})\n")
+
+
 @attrs.frozen
 class ChainHead:
     """Where one request's history stood: its number of events and the hash of the last."""
@@ -61,30 +68,46 @@ class ChainHead:
     event_count: int
     head_hash: str
 
-    def leaf(self) -> bytes:
-        return f"{self.request_id}\n{self.event_count}\n{self.head_hash}".encode()
+    @property
+    def line(self) -> str:
+        """The head as a checkpoint lists it: ``<request id> <event count> <head hash hex>\\n``."""
+        return f"{self.request_id} {self.event_count} {self.head_hash}\n"
+
+
+def heads_root(lines: Sequence[str]) -> bytes:
+    """The RFC 9162 root over leaves of :data:`HEADS_PER_LEAF` consecutive head lines each."""
+    return root_of(
+        leaf_hash("".join(lines[start : start + HEADS_PER_LEAF]).encode())
+        for start in range(0, len(lines), HEADS_PER_LEAF)
+    )
 
 
 @attrs.frozen
 class AuditCheckpoint:
-    """The chain heads of one unit's requests at ``made_at``, with their tree's size and root."""
+    """The chain heads of one unit's requests at ``made_at`` (as lines, by request id), and their root."""
 
     unit: str
     issuer: str
     made_at: datetime.datetime
-    heads: tuple[ChainHead, ...]
+    lines: tuple[str, ...] = attrs.field(repr=False)
+    root: bytes = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "root", heads_root(self.lines))
 
     @property
     def size(self) -> int:
-        return len(self.heads)
+        """How many requests the checkpoint holds."""
+        return len(self.lines)
 
     @property
-    def root(self) -> bytes:
-        return root_of(leaf_hash(head.leaf()) for head in self.heads)
+    def heads(self) -> tuple[ChainHead, ...]:
+        return tuple(_parse_line(line) for line in self.lines)
 
     @classmethod
     def of(cls, unit: str, issuer: str, made_at: datetime.datetime, heads: Iterable[ChainHead]) -> AuditCheckpoint:
-        return cls(unit, issuer, made_at.replace(microsecond=0), tuple(sorted(heads, key=lambda h: h.request_id)))
+        lines = sorted(head.line for head in heads)
+        return cls(unit, issuer, made_at.replace(microsecond=0), tuple(lines))
 
     def sign(self, signer: Credential) -> bytes:
         """The checkpoint as a COSE_Sign1 file signed by the unit's key."""
@@ -94,7 +117,7 @@ class AuditCheckpoint:
             _MADE_AT: int(self.made_at.timestamp()),
             _SIZE: self.size,
             _ROOT: self.root,
-            _HEADS: [[h.request_id, h.event_count, bytes.fromhex(h.head_hash)] for h in self.heads],
+            _HEADS: "".join(self.lines),
         }
         return sign_statement(CHECKPOINT_TYPE, payload, signer)
 
@@ -115,21 +138,25 @@ class AuditCheckpoint:
         return checkpoint
 
 
+def _parse_line(line: str) -> ChainHead:
+    match = _LINE.fullmatch(line)
+    if match is None:
+        raise InvalidCheckpoint(f"a checkpoint's chain head is 'REQUEST COUNT HASH', not {line[:100]!r}")
+    return ChainHead(match[1], int(match[2]), match[3])
+
+
 def _read(payload: Mapping[Any, Any], where: str) -> AuditCheckpoint:
     try:
-        heads = []
-        for item in payload[_HEADS]:
-            request_id, count, head = item
-            if not (isinstance(request_id, str) and type(count) is int and isinstance(head, bytes) and len(head) == 32):
-                raise TypeError(item)
-            heads.append(ChainHead(request_id, count, head.hex()))
-        unit, issuer, made_at = payload[_UNIT], payload[_ISSUER], payload[_MADE_AT]
-        if not (isinstance(unit, str) and isinstance(issuer, str) and type(made_at) is int):
+        text, unit, issuer, made_at = payload[_HEADS], payload[_UNIT], payload[_ISSUER], payload[_MADE_AT]
+        if not (isinstance(text, str) and isinstance(unit, str) and isinstance(issuer, str) and type(made_at) is int):
             raise TypeError(payload)
         moment = datetime.datetime.fromtimestamp(made_at, datetime.UTC)
     except (KeyError, TypeError, ValueError, OverflowError, OSError):
         raise InvalidCheckpoint(f"{where}: not the payload of an audit checkpoint") from None
-    return AuditCheckpoint(unit, issuer, moment, tuple(heads))
+    lines = tuple(text.splitlines(keepends=True))
+    if lines and not lines[-1].endswith("\n"):
+        raise InvalidCheckpoint(f"{where}: its chain heads do not end in a newline")
+    return AuditCheckpoint(unit, issuer, moment, lines)
 
 
 def compare(
@@ -195,8 +222,7 @@ def compare_checkpoints(checkpoints: Sequence[AuditCheckpoint]) -> list[str]:
 
 def take_checkpoint(store: Store, unit: str, issuer: str, made_at: datetime.datetime) -> AuditCheckpoint:
     """The chain heads of ``unit``'s requests as ``store`` holds them now (sign it with :meth:`AuditCheckpoint.sign`)."""
-    heads = (ChainHead(row.id, row.event_count, row.head_hash) for row in store.chain_heads(unit))
-    return AuditCheckpoint.of(unit, issuer, made_at, heads)
+    return AuditCheckpoint(unit, issuer, made_at.replace(microsecond=0), tuple(store.chain_head_lines(unit)))
 
 
 def check_store(store: Store, checkpoints: Sequence[AuditCheckpoint]) -> list[str]:

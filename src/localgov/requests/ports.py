@@ -7,7 +7,7 @@ these protocols over its own storage.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -125,12 +125,24 @@ class Store(Protocol):
 
     def request_ids(self) -> list[str]: ...
 
+    def histories(self) -> Iterator[tuple[RequestRow, list[EventRow]]]:
+        """Every request with its events, by request id, read as of one moment: what an audit
+        reads, in two ordered scans instead of two queries per request."""
+        ...
+
     def sequences(self) -> list[tuple[str, int, int]]:
         """Every counter: (scope, year, last number handed out)."""
         ...
 
     def chain_heads(self, unit: str) -> list[ChainHeadRow]:
         """Where each request of ``unit`` stands in its history, by request id."""
+        ...
+
+    def chain_head_lines(self, unit: str) -> list[str]:
+        """Each request of ``unit`` as an audit checkpoint lists it, by request id:
+        ``"<request id> <event count> <head hash>\\n"`` (what
+        :attr:`localgov.requests.checkpoints.ChainHead.line` writes). Text, because a checkpoint
+        of a million requests must not make a million objects."""
         ...
 
     def event_hashes(self, wanted: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:

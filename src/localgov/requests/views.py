@@ -85,11 +85,14 @@ class Views:
         row = self._store.get_request(request_id)
         if row is None:
             raise UnknownRequest(request_id)
-        events = self._store.events(request_id)
-        findings = verify_chain(self._context.audit_key, row, events)
-        return findings + self._record_findings(row, events)
+        return self._findings(row, self._store.events(request_id), {})
 
-    def _record_findings(self, row: RequestRow, events: Sequence[EventRow]) -> list[str]:
+    def _findings(self, row: RequestRow, events: Sequence[EventRow], documents: dict[str, str | None]) -> list[str]:
+        """Findings about one request. ``documents`` remembers, across the requests of one audit,
+        each stored document's verdict: many requests attach the same bytes, checked once."""
+        return verify_chain(self._context.audit_key, row, events) + self._record_findings(row, events, documents)
+
+    def _record_findings(self, row: RequestRow, events: Sequence[EventRow], checked: dict[str, str | None]) -> list[str]:
         """What is wrong with the stored record itself: its seal, its facts, its documents' bytes."""
         text = row.data.json if isinstance(row.data, StoredRecord) else orjson.dumps(row.data).decode("utf-8")
         _format, seal, body = RecordCodec.split(text)
@@ -110,23 +113,31 @@ class Views:
         documents = record.get("documents")
         for document in documents if isinstance(documents, list) else ():
             if isinstance(document, dict):
-                findings += self._document_findings(document)
+                findings += self._document_findings(document, checked)
         return findings
 
-    def _document_findings(self, document: Mapping[str, Any]) -> list[str]:
+    def _document_findings(self, document: Mapping[str, Any], checked: dict[str, str | None]) -> list[str]:
         digest, kind = document.get("sha256"), document.get("type")
-        content = self._store.get_document(digest) if isinstance(digest, str) else None
-        if content is None:
+        if not isinstance(digest, str):
             return [f"document {kind} ({digest}) is missing from the document store (deleted)"]
-        if hashlib.sha256(content).hexdigest() != digest:
+        if digest not in checked:
+            content = self._store.get_document(digest)
+            checked[digest] = (
+                "missing" if content is None else None if hashlib.sha256(content).hexdigest() == digest else "replaced"
+            )
+        if checked[digest] == "missing":
+            return [f"document {kind} ({digest}) is missing from the document store (deleted)"]
+        if checked[digest] == "replaced":
             return [f"document {kind}: the stored bytes do not have the SHA-256 {digest} it was attached with (replaced)"]
         return []
 
     def audit(self) -> dict[str, list[str]]:
         findings: dict[str, list[str]] = {}
         seen: dict[tuple[str, int], set[int]] = {}
-        for request_id in self._store.request_ids():
-            problems = self.verify_history(request_id)
+        documents: dict[str, str | None] = {}
+        for row, events in self._store.histories():
+            request_id = row.id
+            problems = self._findings(row, events, documents)
             if problems:
                 findings[request_id] = problems
             try:

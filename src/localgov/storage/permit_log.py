@@ -15,12 +15,16 @@ the right edge, so they cost the same at ten leaves as at ten million.
 from __future__ import annotations
 
 import datetime
+import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
+from localgov.storage.connections import KeptConnections
 from localgov.storage.database import WRITE, open_database
 from localgov.storage.migrations import Migration, StorageError, TableSet, migrate
 from localgov.transparency import (
@@ -61,6 +65,9 @@ log_state = sa.Table(
     log_metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("size", sa.BigInteger, nullable=False),
+    # The hashes of the complete subtrees on the tree's right edge (one per set bit of the size,
+    # lowest level first): all an append needs to hash, read with the size in one row.
+    sa.Column("edge", sa.LargeBinary, nullable=False),
     # The log's identity (a checkpoint's first line), fixed when the log is first opened.
     sa.Column("origin", sa.String(200)),
 )
@@ -92,7 +99,7 @@ log_checkpoints = sa.Table(
 
 def _v1(connection: sa.Connection) -> None:
     log_metadata.create_all(connection, tables=[log_state, log_entries, log_nodes, log_checkpoints])
-    connection.execute(log_state.insert().values(id=1, size=0))
+    connection.execute(log_state.insert().values(id=1, size=0, edge=b""))
 
 
 LOG_MIGRATIONS: tuple[Migration, ...] = (Migration(1, "permit log: entries, subtree hashes, checkpoints", _v1),)
@@ -101,9 +108,33 @@ LOG_MIGRATIONS: tuple[Migration, ...] = (Migration(1, "permit log: entries, subt
 LOG_TABLES = TableSet("permit log", log_schema_version, LOG_MIGRATIONS, lock_id=0x6C67_6C67)  # "lglg"
 
 
-def _frontier(size: int) -> list[NodeId]:
-    """The complete subtrees on the right edge of a tree of ``size``: one per set bit."""
-    return [NodeId(level, (size >> level) - 1) for level in range(size.bit_length()) if size >> level & 1]
+def _edge_levels(size: int) -> list[int]:
+    """The levels of the complete subtrees on the right edge of a tree of ``size``: its set bits."""
+    return [level for level in range(size.bit_length()) if size >> level & 1]
+
+
+def _split_hashes(packed: bytes) -> list[bytes]:
+    return [packed[at : at + 32] for at in range(0, len(packed), 32)]
+
+
+class _Statements(NamedTuple):
+    lock: str
+    insert_entry: str
+    insert_node: str
+    update_state: str
+
+
+@functools.cache
+def _statements(dialect: str) -> _Statements:
+    """An append's statements in the driver's own parameter style, run without SQLAlchemy's compiler."""
+    mark = "%s" if dialect == "postgresql" else "?"
+    lock = "SELECT size, edge FROM lg_log_state WHERE id = 1" + (" FOR UPDATE" if dialect == "postgresql" else "")
+    return _Statements(
+        lock=lock,
+        insert_entry=f"INSERT INTO lg_log_entries (idx, entry, appended_at) VALUES ({mark}, {mark}, {mark})",
+        insert_node=f"INSERT INTO lg_log_nodes (level, idx, hash) VALUES ({mark}, {mark}, {mark})",
+        update_state=f"UPDATE lg_log_state SET size = {mark}, edge = {mark} WHERE id = 1",
+    )
 
 
 def _appended_nodes(size: int, edge: dict[int, bytes], hashes: Sequence[bytes]) -> list[dict[str, object]]:
@@ -163,6 +194,8 @@ class SqlPermitLog(HashReader):
         return cls(engine, stored)
 
     def close(self) -> None:
+        if "_connections" in self.__dict__:
+            self._connections.close()
         self.engine.dispose()
 
     # -- writing ---------------------------------------------------------------------------------
@@ -175,26 +208,56 @@ class SqlPermitLog(HashReader):
         """Append entries in one transaction, in order; return their indexes."""
         if not entries:
             return []
-        with self.engine.connect() as connection:
-            connection = connection.execution_options(**{WRITE: True})
-            with connection.begin():
-                size = self._lock_size(connection)
-                frontier = _frontier(size)
-                edge = dict(zip((node.level for node in frontier), self._read(connection, frontier), strict=True))
-                at = _now()
-                connection.execute(
-                    log_entries.insert(),
-                    [{"idx": size + offset, "entry": bytes(entry), "appended_at": at} for offset, entry in enumerate(entries)],
-                )
-                connection.execute(log_nodes.insert(), _appended_nodes(size, edge, [leaf_hash(e) for e in entries]))
-                connection.execute(log_state.update().where(log_state.c.id == 1).values(size=size + len(entries)))
+        at = _now()
+        sql = _statements(self.engine.dialect.name)
+        with self._driver_transaction() as cursor:
+            cursor.execute(sql.lock)
+            size, edge_bytes = cursor.fetchone()
+            size = int(size)
+            edge = dict(zip(_edge_levels(size), _split_hashes(bytes(edge_bytes)), strict=True))
+            nodes = _appended_nodes(size, edge, [leaf_hash(entry) for entry in entries])
+            cursor.executemany(sql.insert_entry, [(size + offset, bytes(entry), at) for offset, entry in enumerate(entries)])
+            cursor.executemany(sql.insert_node, [(n["level"], n["idx"], n["hash"]) for n in nodes])
+            new_size = size + len(entries)
+            cursor.execute(sql.update_state, (new_size, b"".join(edge[level] for level in _edge_levels(new_size))))
         return list(range(size, size + len(entries)))
 
+    @contextmanager
+    def _driver_transaction(self) -> Iterator[Any]:
+        """A write transaction on the driver's own cursor, on a connection kept between appends.
+
+        An append is five short statements; SQLAlchemy's execution machinery around each, and a
+        pool checkout around them, would cost more than the statements themselves.
+        """
+        connection, checked_out = self._connections.take()
+        cursor = connection.cursor()
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            if self.engine.dialect.name == "sqlite":
+                cursor.execute("BEGIN IMMEDIATE")  # the write lock first: appends queue, never race
+            yield cursor
+            connection.commit()
+        except BaseException as error:
+            cursor.close()
+            try:
+                connection.rollback()
+            except dbapi_error:  # the connection is broken: the pool decides what to do with it
+                self._connections.discard(connection, error)
+                raise error from None
+            if isinstance(error, dbapi_error):
+                self._connections.discard(connection, error)
+            else:
+                self._connections.give_back(connection, checked_out)
+            raise
+        cursor.close()
+        self._connections.give_back(connection, checked_out)
+
+    @functools.cached_property
+    def _connections(self) -> KeptConnections:
+        return KeptConnections(self.engine)
+
     def _lock_size(self, connection: sa.Connection) -> int:
-        query = sa.select(log_state.c.size).where(log_state.c.id == 1)
-        if connection.dialect.name == "postgresql":
-            query = query.with_for_update()
-        return int(connection.execute(query).scalar_one())
+        return int(connection.exec_driver_sql(_statements(connection.dialect.name).lock).one()[0])
 
     def sign_checkpoint(self, signers: Sequence[Signer]) -> SignedCheckpoint:
         """Sign the log's current head, keep it, and return it (the same one again if nothing was appended)."""
@@ -227,13 +290,20 @@ class SqlPermitLog(HashReader):
     def _read(connection: sa.Connection, nodes: Sequence[NodeId]) -> list[bytes]:
         if not nodes:
             return []
-        wanted = sorted(set(nodes))
-        rows = connection.execute(
-            sa.select(log_nodes.c.level, log_nodes.c.idx, log_nodes.c.hash).where(
-                sa.tuple_(log_nodes.c.level, log_nodes.c.idx).in_([tuple(node) for node in wanted])
-            )
+        by_level: dict[int, list[int]] = {}
+        for level, index in set(nodes):
+            by_level.setdefault(level, []).append(index)
+        # One point lookup per node, as an OR of (level, idx IN ...) terms: each uses the primary
+        # key (SQLite does not use an index for a row-value IN list).
+        mark = "%s" if connection.dialect.name == "postgresql" else "?"
+        terms, parameters = [], []
+        for level, indexes in sorted(by_level.items()):
+            terms.append(f"(level = {mark} AND idx IN ({', '.join([mark] * len(indexes))}))")
+            parameters += [level, *indexes]
+        rows = connection.exec_driver_sql(
+            f"SELECT level, idx, hash FROM lg_log_nodes WHERE {' OR '.join(terms)}", tuple(parameters)
         )
-        found = {NodeId(row.level, row.idx): bytes(row.hash) for row in rows}
+        found = {NodeId(int(level), int(index)): bytes(hashed) for level, index, hashed in rows}
         missing = [node for node in nodes if node not in found]
         if missing:
             raise IndexOutOfRange(f"the log holds no subtree (level {missing[0].level}, index {missing[0].index})")

@@ -119,6 +119,40 @@ class SqlStore:
             ).mappings()
             return [EventRow(**row) for row in rows]
 
+    def histories(self) -> Iterator[tuple[RequestRow, list[EventRow]]]:
+        if isinstance(self.engine.pool, sa.StaticPool):
+            # In memory: one connection shared by all, which the caller's reads (documents) must
+            # have while the histories are gone through. Small by nature: read them at once.
+            yield from list(self._histories())
+        else:
+            yield from self._histories()
+
+    def _histories(self) -> Iterator[tuple[RequestRow, list[EventRow]]]:
+        # One read transaction (a snapshot on SQLite in WAL mode and on PostgreSQL at
+        # REPEATABLE READ), two ordered scans merged, streamed so a million requests fit.
+        options: dict[str, Any] = {"stream_results": True, "yield_per": 1000}
+        if self.engine.dialect.name == "postgresql":
+            options["isolation_level"] = "REPEATABLE READ"
+        # Both scans in byte order (PostgreSQL's default collation may not be), the order the
+        # merge below compares ids in.
+        by_id, by_request = _requests.c.id, _events.c.request_id
+        if self.engine.dialect.name == "postgresql":
+            by_id, by_request = by_id.collate("C"), by_request.collate("C")  # type: ignore[assignment]
+        requests = sa.select(*SELECT_REQUEST_TEXT.selected_columns).order_by(by_id)
+        events = sa.select(_events).order_by(by_request, _events.c.seq)
+        with self.engine.connect() as connection, connection.execution_options(**options).begin():
+            event_rows = iter(connection.execute(events).mappings())
+            pending = next(event_rows, None)
+            for row in connection.execute(requests).mappings():
+                request = RequestRow(**{**row, "data": StoredRecord(row["data"])})
+                while pending is not None and pending["request_id"] < request.id:
+                    pending = next(event_rows, None)  # events of no stored request: verify_chain's business
+                found = []
+                while pending is not None and pending["request_id"] == request.id:
+                    found.append(EventRow(**pending))
+                    pending = next(event_rows, None)
+                yield request, found
+
     def idempotent_request(self, key: str) -> tuple[str, str] | None:
         table = schema.idempotency
         with self.engine.connect() as connection:
@@ -155,6 +189,26 @@ class SqlStore:
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(*columns).where(_requests.c.unit == unit).order_by(_requests.c.id))
             return [ChainHeadRow(*row) for row in rows]
+
+    def chain_head_lines(self, unit: str) -> list[str]:
+        # The database writes the lines and the driver's cursor fetches them: no Python object
+        # per request but the line (SQLAlchemy's result rows would double the cost at a million).
+        line = (
+            _requests.c.id + " " + sa.cast(_requests.c.event_count, sa.String) + " " + _requests.c.head_hash + "\n"
+        )
+        # In the index's order, not sorted: a checkpoint lists its heads in any order it likes.
+        compiled = sa.select(line).where(_requests.c.unit == unit).compile(dialect=self.engine.dialect)
+        values = compiled.construct_params()
+        arguments = [values[name] for name in compiled.positiontup or ()] if compiled.positional else values
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(compiled.string, arguments)
+            lines = [row[0] for row in cursor.fetchall()]
+            cursor.close()
+        finally:
+            connection.close()
+        return lines
 
     def event_hashes(self, wanted: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
         found: dict[tuple[str, int], str] = {}

@@ -1,0 +1,249 @@
+"""Integrity's costs (issue #18), each beside the raw cost of the same work in the same run.
+
+(a) appending a permit-log leaf, against the database's own insert-and-commit rate;
+(b) issuing a permit (the engine's issue step and its signed token) with its log entry, against
+    issuing it without;
+(c) inclusion and consistency proofs in a log of 10 million leaves (O(log n) reads);
+(d) an audit checkpoint over 1 million requests, against the raw SELECT of the columns it reads;
+(e) ``audit verify`` with every record's seal checked and its events replayed, against the raw
+    SELECT of the same rows.
+
+    python bench/bench_integrity.py            # the figures in docs/benchmarks.md
+    python bench/bench_integrity.py --quick    # 1 million leaves, 100,000 requests
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_engine import PATH, STAFF, advance, machine, submit  # noqa: E402
+from raw_write_rates import measure_commit_rate  # noqa: E402
+
+from localgov.app import Localgov  # noqa: E402
+from localgov.permits import log_entry, permit_claims  # noqa: E402
+from localgov.pki import create_root, issue_governorate_ca, issue_unit_signer  # noqa: E402
+from localgov.requests.checkpoints import take_checkpoint  # noqa: E402
+from localgov.storage import SqlStore, open_database  # noqa: E402
+from localgov.storage.permit_log import SqlPermitLog  # noqa: E402
+from localgov.storage.schema import requests as requests_table  # noqa: E402
+from localgov.testing.postgresql import TemporaryPostgres  # noqa: E402
+from localgov.tokens import issue as issue_token  # noqa: E402
+from localgov.transparency import leaf_hash, verify_consistency, verify_inclusion  # noqa: E402
+
+ORIGIN = "log.bench.localgov/permits"
+CACHE = Path(__file__).parent / ".cache"
+
+
+@contextlib.contextmanager
+def sqlite_url() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="localgov-bench-integrity-") as directory:
+        yield f"sqlite:///{Path(directory) / 'localgov.sqlite3'}"
+
+
+def databases(postgresql: bool) -> Iterator[tuple[str, str, bool]]:
+    """(label, url, durable) of each database measured, set up in turn."""
+    for durable, setting in ((True, "FULL"), (False, "NORMAL")):
+        with sqlite_url() as url:
+            yield f"SQLite file, WAL, synchronous={setting}", url, durable
+    if postgresql:
+        with TemporaryPostgres(fsync=True) as server:
+            yield "PostgreSQL, fsync=on", server.url.render_as_string(hide_password=False), True
+
+
+def rate(count: int, work: Callable[[int], object], rounds: int) -> float:
+    """Median per-second rate of ``rounds`` runs of ``work(i)`` for ``count`` values of i."""
+    rates = []
+    for round_number in range(rounds):
+        started = time.perf_counter()
+        for i in range(count):
+            work(round_number * count + i)
+        rates.append(count / (time.perf_counter() - started))
+    return statistics.median(rates)
+
+
+# ------------------------------------------------------------------------- (a) appending a leaf
+
+
+def bench_append(postgresql: bool, count: int, rounds: int) -> None:
+    print(f"(a) permit-log appends per second, one leaf per transaction, {count:,} per round, median of {rounds}")
+    for label, url, durable in databases(postgresql):
+        raw = open_database(url, durable=durable)
+        raw_rate = measure_commit_rate(raw, transactions=count, rounds=rounds).per_second
+        raw.dispose()
+        log = SqlPermitLog.open(url, origin=ORIGIN, durable=durable)
+        for i in range(50):
+            log.append(f"warm-up {i}".encode())
+        log_rate = rate(count, lambda i: log.append(b"localgov/permit/v1\nentry %d\n" % i), rounds)
+        assert log.check() == []
+        log.close()
+        print(f"    {label:36} {log_rate:8,.0f}/s   raw insert+commit {raw_rate:8,.0f}/s   ratio {log_rate / raw_rate:.2f}")
+
+
+# ---------------------------------------------------------------------- (b) issuing with a leaf
+
+
+def bench_issue(app: Localgov, count: int, rounds: int) -> None:
+    print(f"(b) permits issued per second (the engine's issue step and the signed token), {count:,} per round")
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    root = create_root("bench root", now=now)
+    signer = issue_unit_signer(issue_governorate_ca(root, "C", "bench CA", now=now), "C-ZTN", ["building_permit"], now=now)
+    cairo = app.organisation["C"]
+    service = app.catalogue.service("building_permit")
+    issuer = next(member for member in STAFF if "issuer" in member.roles)
+    for durable, setting in ((True, "FULL"), (False, "NORMAL")):
+        with sqlite_url() as url:
+            engine = app.engine(SqlStore.open(url, durable=durable), staff=STAFF)
+            log = SqlPermitLog.open(url, origin=ORIGIN, durable=durable)
+            approved = [advance(engine, submit(engine), len(PATH) - 1) for _ in range(count * rounds * 2)]
+            pending = iter(approved)
+
+            def issue(_: int, *, logged: bool) -> None:
+                request = engine.act(next(pending).id, "issue", issuer)
+                claims = permit_claims(request, service, cairo, issued_at=datetime.datetime.now(datetime.UTC))
+                token = issue_token(claims, signer)
+                if logged:
+                    log.append(log_entry(token).encode())
+
+            without = rate(count, lambda i: issue(i, logged=False), rounds)
+            logged = rate(count, lambda i: issue(i, logged=True), rounds)
+            print(f"    SQLite file, WAL, synchronous={setting:6} {logged:8,.0f}/s with its log entry, "
+                  f"{without:8,.0f}/s without   ratio {logged / without:.2f}")
+            log.close()
+            engine.store.close()  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------- (c) proofs at 10 million
+
+
+def built_log(leaves: int) -> SqlPermitLog:
+    """A log of ``leaves`` entries in bench/.cache, built once through append_many (kept for reruns)."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"permit-log-{leaves}.sqlite3"
+    log = SqlPermitLog.open(f"sqlite:///{path}", origin=ORIGIN, durable=False)
+    if log.size < leaves:
+        started = time.perf_counter()
+        batch = 100_000
+        while log.size < leaves:
+            first = log.size
+            log.append_many([b"entry %d" % i for i in range(first, min(first + batch, leaves))])
+        print(f"    (built a log of {leaves:,} leaves in {time.perf_counter() - started:.0f} s, cached in {path})")
+    return log
+
+
+def bench_proofs(leaves: int) -> None:
+    print(f"(c) proofs in a log of {leaves:,} leaves (SQLite), median of 200")
+    log = built_log(leaves)
+    size = log.size
+    root = log.root(size)
+    old = size // 3 + 12345
+    old_root = log.root(old)
+    inclusion, consistency = [], []
+    for i in range(200):
+        index = (i * 7_919_999) % size
+        started = time.perf_counter()
+        proof = log.inclusion_proof(index, size)
+        inclusion.append(time.perf_counter() - started)
+        verify_inclusion(leaf_hash(b"entry %d" % index), index, size, proof, root)
+        started = time.perf_counter()
+        hashes = log.consistency_proof(old - i, size)
+        consistency.append(time.perf_counter() - started)
+        if i == 0:
+            verify_consistency(old, size, hashes, old_root, root)
+    print(f"    inclusion proof   {statistics.median(inclusion) * 1e3:.3f} ms ({len(proof)} hashes)")
+    print(f"    consistency proof {statistics.median(consistency) * 1e3:.3f} ms ({len(hashes)} hashes)")
+    log.close()
+
+
+# ------------------------------------------------------------- (d) a checkpoint of 1 million
+
+
+def bench_checkpoint(count: int) -> None:
+    print(f"(d) an audit checkpoint over {count:,} requests (SQLite)")
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    root = create_root("bench root", now=now)
+    signer = issue_unit_signer(issue_governorate_ca(root, "C", "bench CA", now=now), "C-ZTN", ["building_permit"], now=now)
+    with sqlite_url() as url:
+        store = SqlStore.open(url, durable=False)
+        stamp = now.isoformat()
+        with store.engine.begin() as connection:
+            for start in range(0, count, 50_000):
+                connection.execute(requests_table.insert(), [
+                    {"id": f"CZTN-{i:08d}", "governorate": "C", "unit": "zeitoun", "service": "building_permit",
+                     "state": "submitted", "version": 3, "closed": False, "submitted_at": stamp, "updated_at": stamp,
+                     "head_hash": f"{i:064x}", "event_count": 3, "data": {}}
+                    for i in range(start, min(start + 50_000, count))
+                ])
+        columns = (requests_table.c.id, requests_table.c.event_count, requests_table.c.head_hash, requests_table.c.submitted_at)
+        started = time.perf_counter()
+        with store.engine.connect() as connection:
+            rows = connection.execute(sa.select(*columns).where(requests_table.c.unit == "zeitoun")).all()
+        raw = time.perf_counter() - started
+        assert len(rows) == count
+        started = time.perf_counter()
+        taken = take_checkpoint(store, "zeitoun", "C-ZTN", datetime.datetime.now(datetime.UTC))
+        data = taken.sign(signer)
+        elapsed = time.perf_counter() - started
+        print(f"    checkpoint {elapsed:.2f} s (read, tree, sign; {len(data) / 1e6:.0f} MB file)   "
+              f"raw SELECT {raw:.2f} s   ratio {raw / elapsed:.2f}")
+        store.close()
+
+
+# ---------------------------------------------------------------- (e) audit verify, replayed
+
+
+def bench_audit(app: Localgov, count: int) -> None:
+    print(f"(e) audit verify of {count:,} requests (seal checked, events replayed, chain recomputed; SQLite)")
+    with sqlite_url() as url:
+        engine = app.engine(SqlStore.open(url, durable=False), staff=STAFF)
+        for i in range(count):
+            advance(engine, submit(engine), i % len(PATH))
+        store = engine.store
+        started = time.perf_counter()
+        connection = store.engine.raw_connection()  # type: ignore[attr-defined]
+        cursor = connection.cursor()
+        cursor.execute("SELECT * FROM lg_requests ORDER BY id")
+        cursor.fetchall()
+        cursor.execute("SELECT * FROM lg_events ORDER BY request_id, seq")
+        cursor.fetchall()
+        connection.close()
+        raw = time.perf_counter() - started
+        started = time.perf_counter()
+        findings = engine.audit()
+        elapsed = time.perf_counter() - started
+        assert findings == {}, findings
+        print(f"    {count / elapsed:8,.0f} requests/s audited   raw SELECT of their rows {count / raw:8,.0f}/s   "
+              f"ratio {raw / elapsed:.2f}   (1 million: about {1e6 / (count / elapsed) / 60:.0f} min)")
+        store.close()  # type: ignore[attr-defined]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="1 million leaves, 100,000 requests, shorter rounds")
+    parser.add_argument("--leaves", type=int, help="leaves of the log for (c) (default 10 million)")
+    parser.add_argument("--no-postgresql", action="store_true")
+    options = parser.parse_args(argv)
+    app = Localgov(plugins=["cairo"])
+    _ = app.catalogue, app.organisation
+    print(f"machine: {machine()}")
+    rounds = 3
+    bench_append(not options.no_postgresql, 300 if options.quick else 1000, rounds)
+    bench_issue(app, 50 if options.quick else 200, rounds)
+    bench_proofs(options.leaves or (1_000_000 if options.quick else 10_000_000))
+    bench_checkpoint(100_000 if options.quick else 1_000_000)
+    bench_audit(app, 1000 if options.quick else 10_000)
+
+
+if __name__ == "__main__":
+    main()
