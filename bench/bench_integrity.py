@@ -28,19 +28,20 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_engine import PATH, STAFF, advance, machine, submit  # noqa: E402
-from raw_write_rates import measure_commit_rate  # noqa: E402
+from bench_engine import PATH, STAFF, advance, machine, submit
+from raw_write_rates import measure_commit_rate
 
-from localgov.app import Localgov  # noqa: E402
-from localgov.permits import log_entry, permit_claims  # noqa: E402
-from localgov.pki import create_root, issue_governorate_ca, issue_unit_signer  # noqa: E402
-from localgov.requests.checkpoints import take_checkpoint  # noqa: E402
-from localgov.storage import SqlStore, open_database  # noqa: E402
-from localgov.storage.permit_log import SqlPermitLog  # noqa: E402
-from localgov.storage.schema import requests as requests_table  # noqa: E402
-from localgov.testing.postgresql import TemporaryPostgres  # noqa: E402
-from localgov.tokens import issue as issue_token  # noqa: E402
-from localgov.transparency import leaf_hash, verify_consistency, verify_inclusion  # noqa: E402
+from localgov.app import Localgov
+from localgov.permits import log_entry, permit_claims
+from localgov.pki import create_root, issue_governorate_ca, issue_unit_signer
+from localgov.requests import Engine, Request
+from localgov.requests.checkpoints import take_checkpoint
+from localgov.storage import SqlStore, open_database
+from localgov.storage.permit_log import SqlPermitLog
+from localgov.storage.schema import requests as requests_table
+from localgov.testing.postgresql import TemporaryPostgres
+from localgov.tokens import issue as issue_token
+from localgov.transparency import leaf_hash, verify_consistency, verify_inclusion
 
 ORIGIN = "log.bench.localgov/permits"
 CACHE = Path(__file__).parent / ".cache"
@@ -85,7 +86,7 @@ def bench_append(postgresql: bool, count: int, rounds: int) -> None:
         log = SqlPermitLog.open(url, origin=ORIGIN, durable=durable)
         for i in range(50):
             log.append(f"warm-up {i}".encode())
-        log_rate = rate(count, lambda i: log.append(b"localgov/permit/v1\nentry %d\n" % i), rounds)
+        log_rate = rate(count, lambda i, log=log: log.append(b"localgov/permit/v1\nentry %d\n" % i), rounds)
         assert log.check() == []
         log.close()
         print(f"    {label:36} {log_rate:8,.0f}/s   raw insert+commit {raw_rate:8,.0f}/s   ratio {log_rate / raw_rate:.2f}")
@@ -109,14 +110,15 @@ def bench_issue(app: Localgov, count: int, rounds: int) -> None:
             approved = [advance(engine, submit(engine), len(PATH) - 1) for _ in range(count * rounds * 2)]
             pending = iter(approved)
 
-            def issue(_: int, *, logged: bool) -> None:
+            def issue(_: int, *, logged: bool = False, engine: Engine = engine, log: SqlPermitLog = log,
+                      pending: Iterator[Request] = pending) -> None:
                 request = engine.act(next(pending).id, "issue", issuer)
                 claims = permit_claims(request, service, cairo, issued_at=datetime.datetime.now(datetime.UTC))
                 token = issue_token(claims, signer)
                 if logged:
-                    log.append(log_entry(token).encode())
+                    log.append(log_entry(token, claims).encode())
 
-            without = rate(count, lambda i: issue(i, logged=False), rounds)
+            without = rate(count, lambda i: issue(i), rounds)
             logged = rate(count, lambda i: issue(i, logged=True), rounds)
             print(f"    SQLite file, WAL, synchronous={setting:6} {logged:8,.0f}/s with its log entry, "
                   f"{without:8,.0f}/s without   ratio {logged / without:.2f}")

@@ -76,12 +76,14 @@ def _figure_value(service: ServiceDefinition, name: str, value: object) -> int |
     return int(amount) if amount == amount.to_integral_value() else amount
 
 
-def log_entry(token: str) -> PermitEntry:
+def log_entry(token: str, claims: PermitClaims | None = None) -> PermitEntry:
     """The permit log's entry for a token this deployment signed.
 
-    The claims are read, not verified: the issuer logs what it has just signed itself.
+    The claims are read from the token, not verified: the issuer logs what it has just signed
+    itself. An issuer that still holds the claims it signed passes them and saves the parse.
     """
-    _kid, claims = read_claims(token)
+    if claims is None:
+        _kid, claims = read_claims(token)
     return PermitEntry.of_token(
         token, issuer=claims.issuer, number=claims.permit_number, kind=claims.kind, issued_at=claims.issued_at
     )

@@ -76,9 +76,10 @@ def test_a_deleted_request_passes_inside_the_database_but_not_against_the_checkp
         demo,
         f"DELETE FROM lg_events WHERE request_id = '{request_id}'",
         f"DELETE FROM lg_requests WHERE id = '{request_id}'",
-        "UPDATE lg_sequences SET last = 0",
+        f"DELETE FROM lg_payment_orders WHERE request_id = '{request_id}'",
+        "UPDATE lg_sequences SET last = 0",  # the tracking and the permit counters rewound
     )
-    assert run(*_db(demo), "audit", "verify").exit_code == 0  # nothing inside shows it
+    assert run(*_db(demo), "audit", "verify").exit_code == 0  # a thorough insider: nothing inside shows it
     found = run(*_db(demo), "audit", "verify", "--checkpoint", checkpoint, *trust)
     assert found.exit_code == 1
     assert f"{request_id}: in the checkpoint of" in found.output and "(deleted)" in found.output
@@ -172,3 +173,34 @@ def _entry_file(directory: Path, issuer: str = "C-ZTN") -> Path:
     path = directory / f"entry-{issuer}"
     path.write_bytes(entry.encode())
     return path
+
+
+@pytest.mark.parametrize(
+    ("statement", "named"),
+    [
+        ("UPDATE lg_payment_orders SET amount = '241.00'", "the ledger says 241.00"),
+        ("DELETE FROM lg_payment_orders", "that no credited order in the ledger matches"),
+        (
+            ("INSERT INTO lg_payment_orders SELECT merchant_ref || '-x', request_id, provider, 'F-999', method, amount, "
+            "currency, status, reference_number, redirect_url, items, created_at, updated_at, expires_at, credited_at, "
+            "refunded FROM lg_payment_orders"),
+            "but no payment event in the history records it",
+        ),
+    ],
+    ids=["amount edited", "order deleted", "order added"],
+)
+def test_the_payment_ledger_is_checked_against_the_histories(demo: Path, statement: str, named: str) -> None:
+    assert run(*_db(demo), "audit", "verify").exit_code == 0
+    _sql(demo, statement)
+    result = run(*_db(demo), "audit", "verify")
+    assert result.exit_code == 1 and named in result.output
+
+
+def test_a_deleted_request_shows_in_its_payment_and_its_permit_number_when_only_its_rows_go(demo: Path) -> None:
+    request_id = _request_id(demo)
+    _sql(demo, f"DELETE FROM lg_events WHERE request_id = '{request_id}'", f"DELETE FROM lg_requests WHERE id = '{request_id}'",
+         "UPDATE lg_sequences SET last = 0 WHERE scope NOT LIKE 'P%'")
+    result = run(*_db(demo), "audit", "verify")
+    assert result.exit_code == 1
+    assert "but no payment event in the history records it" in result.output
+    assert "was issued, but no request's history holds it (its request deleted)" in result.output

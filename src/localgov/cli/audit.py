@@ -12,6 +12,8 @@ from localgov.cli.common import state
 from localgov.cli.credentials import directory_type, load_credential, passphrase_option
 from localgov.cli.verify import load_context
 from localgov.organisation import Governorate
+from localgov.payments.audit import ledger_findings
+from localgov.payments.ledger import PaymentLedger
 from localgov.permits import issuer_code
 from localgov.pki import unit_code_of
 from localgov.requests.checkpoints import AuditCheckpoint, check_store, take_checkpoint
@@ -37,12 +39,16 @@ def verify(
     ctx: click.Context, request_ids: tuple[str, ...], checkpoint_files: tuple[Path, ...],
     trust_file: Path | None, root_file: Path | None,
 ) -> None:
-    """Verify the history of the given requests, or of every request.
+    """Verify the history of the given requests, or of every request (and the payment ledger).
 
     Exit status 0 when everything verifies, 1 when any finding is reported (each one named).
     """
     engine = state(ctx).engine
     findings = {rid: engine.verify_history(rid) for rid in request_ids} if request_ids else engine.audit()
+    if not request_ids:
+        providers = state(ctx).app.payment_providers
+        for rid, found in ledger_findings(PaymentLedger.for_engine(engine), engine.store, providers).items():
+            findings.setdefault(rid, []).extend(found)
     findings = {rid: found for rid, found in findings.items() if found}
     against: list[str] = []
     if checkpoint_files:

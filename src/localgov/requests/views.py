@@ -135,8 +135,10 @@ class Views:
         findings: dict[str, list[str]] = {}
         seen: dict[tuple[str, int], set[int]] = {}
         documents: dict[str, str | None] = {}
+        issued: dict[tuple[str, int], set[int]] = {}
         for row, events in self._store.histories():
             request_id = row.id
+            _issued_numbers(row.governorate, events, issued)
             problems = self._findings(row, events, documents)
             if problems:
                 findings[request_id] = problems
@@ -149,6 +151,12 @@ class Views:
         # The counters know the last number handed out, so a deleted newest request shows too.
         for scope, year, last in self._store.sequences():
             if scope.startswith(ISSUED_COUNTER_PREFIX):
+                for sequence in sorted(set(range(1, last + 1)) - issued.get((scope, year), set())):
+                    short = scope.removeprefix(ISSUED_COUNTER_PREFIX)
+                    findings.setdefault(f"{scope}/{year}/{sequence:06d}", []).append(
+                        f"the document numbered {year}/…/{sequence:06d} of counter {short} was issued, but no "
+                        "request's history holds it (its request deleted)"
+                    )
                 continue
             seen.setdefault((scope, year), set())
             for sequence in sorted(set(range(1, last + 1)) - seen[(scope, year)]):
@@ -201,3 +209,15 @@ class Views:
                     if self._hooks is not None:
                         self._hooks.request_overdue(request=request, due=due, overdue_working_days=late)
         return found
+
+
+def _issued_numbers(governorate: str, events: Sequence[EventRow], into: dict[tuple[str, int], set[int]]) -> None:
+    """Add the numbers the history's issue events gave (``2026/ZTN/000123``) to their counters."""
+    for event in events:
+        changes = event.data.get("changes")
+        issued = changes.get("issued") if isinstance(changes, Mapping) else None
+        number = issued.get("number") if isinstance(issued, Mapping) else None
+        year, _, rest = number.partition("/") if isinstance(number, str) else ("", "", "")
+        short, _, sequence = rest.partition("/")
+        if year.isdigit() and sequence.isdigit():
+            into.setdefault((f"{ISSUED_COUNTER_PREFIX}{governorate}{short}", int(year)), set()).add(int(sequence))

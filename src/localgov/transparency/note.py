@@ -52,9 +52,12 @@ _PREFIX = "\u2014 "  # em dash, space
 
 
 def is_valid_key_name(name: str) -> bool:
-    """A key name is non-empty, with no Unicode space and no ``+`` (which ends it in a key string)."""
+    """A key name is non-empty, with no Unicode space and no ``+`` (which ends it in a key string).
+
+    It must also be encodable as UTF-8 (no lone surrogate), or no key ID or note could hold it.
+    """
     return bool(name) and "+" not in name and not any(ch.isspace() for ch in name) \
-        and all(ord(ch) >= 0x20 for ch in name)
+        and all(ord(ch) >= 0x20 and not 0xD800 <= ord(ch) <= 0xDFFF for ch in name)
 
 
 def key_id(name: str, algorithm: int, public_key: bytes) -> int:

@@ -197,7 +197,11 @@ class TileHashReader:
             tile = tile_at(level, index, self.size)
             data = self._fetch(tile)
             if data is None and tile.width < TILE_WIDTH:
-                full = self._fetch(Tile(level, index))
+                full_tile = Tile(level, index)
+                full = self._fetch(full_tile)
+                if full is not None and len(full) != TILE_WIDTH * HASH_SIZE:
+                    raise MalformedTile(f"{full_tile.path} is {len(full)} bytes, not "
+                                        f"{TILE_WIDTH * HASH_SIZE}")
                 data = None if full is None else full[:tile.width * HASH_SIZE]
             if data is None:
                 raise MissingTile(f"{tile.path} is not available")
@@ -241,9 +245,12 @@ def verify_inclusion_from_tiles(fetch: TileFetcher, checkpoint: Checkpoint, inde
 
 
 def encode_entry_bundle(entries: Iterable[bytes]) -> bytes:
-    """An entry bundle: each entry as a big-endian uint16 length then its bytes."""
+    """An entry bundle: each entry as a big-endian uint16 length then its bytes (at most 256)."""
+    batch = list(entries)
+    if len(batch) > TILE_WIDTH:
+        raise MalformedTile(f"an entry bundle holds at most {TILE_WIDTH} entries, not {len(batch)}")
     out = bytearray()
-    for entry in entries:
+    for entry in batch:
         if len(entry) > 0xFFFF:
             raise MalformedTile(f"an entry in a bundle is at most 65535 bytes, not {len(entry)}")
         out += len(entry).to_bytes(2, "big") + entry

@@ -1,0 +1,79 @@
+"""The payment ledger checked against the requests' histories.
+
+A payment is a fact of a request's history: the engine records it as a hash-chained event (who
+paid, through which provider, with which reference, how much). The ledger's orders are the
+provider's side of the same money, so each must agree with the history: an order credited
+without a payment event, a payment event through a ledgered provider without its credited order,
+or the two disagreeing on the amount, is a finding. Someone who edits an order's amount, deletes
+an order, or adds one, shows here; someone who edits the event is caught by the chain.
+
+The ledger's notification log is the evidence of what each provider sent (kept for disputes,
+each message's SHA-256 with it); what a notification did is the order's status and the request's
+payment event, both checked here or by the chain, so the log itself is not a fact of any history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from localgov.payments.ledger import OrderRecord, PaymentLedger
+from localgov.requests.ports import Store
+
+__all__ = ["ledger_findings"]
+
+
+def _payment_events(store: Store) -> dict[tuple[str, str], tuple[str, Decimal | None]]:
+    """(provider, reference) -> (request id, amount) of every payment event in every history."""
+    found: dict[tuple[str, str], tuple[str, Decimal | None]] = {}
+    for row, events in store.histories():
+        for event in events:
+            changes = event.data.get("changes")
+            payment = changes.get("payment") if isinstance(changes, Mapping) else None
+            if isinstance(payment, Mapping):
+                found[(str(payment.get("provider")), str(payment.get("reference")))] = (row.id, _amount(payment))
+    return found
+
+
+def _amount(payment: Mapping[str, Any]) -> Decimal | None:
+    try:
+        return Decimal(str(payment.get("amount")))
+    except InvalidOperation:
+        return None
+
+
+def ledger_findings(ledger: PaymentLedger, store: Store, providers: Collection[str]) -> dict[str, list[str]]:
+    """Findings of the ledger against the histories, by request id; empty when they agree.
+
+    ``providers`` are those that pay through the ledger (the registered payment providers): a
+    payment through one of them must have its credited order. A payment at the counter has none.
+    """
+    findings: dict[str, list[str]] = {}
+    paid = _payment_events(store)
+    orders = ledger.orders()
+    ledgered = set(providers) | {order.provider for order in orders}
+    credited: dict[tuple[str, str], OrderRecord] = {}
+    for order in orders:
+        if order.credited_at is None:
+            continue
+        key = (order.provider, order.provider_ref)
+        credited[key] = order
+        event = paid.get(key)
+        if event is None:
+            findings.setdefault(order.request_id, []).append(
+                f"payment order {order.merchant_ref} ({order.provider} {order.provider_ref}) is credited, "
+                "but no payment event in the history records it (added or edited in the ledger)"
+            )
+        elif event[0] != order.request_id or event[1] != order.amount:
+            findings.setdefault(order.request_id, []).append(
+                f"payment order {order.merchant_ref}: the ledger says {order.amount} for {order.request_id}, the "
+                f"history says {event[1]} for {event[0]} (edited)"
+            )
+    for (provider, reference), (request_id, amount) in sorted(paid.items()):
+        if provider in ledgered and (provider, reference) not in credited:
+            findings.setdefault(request_id, []).append(
+                f"the history records a payment of {amount} through {provider} ({reference}) that no credited "
+                "order in the ledger matches (deleted or edited in the ledger)"
+            )
+    return findings
