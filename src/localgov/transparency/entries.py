@@ -120,7 +120,13 @@ def _hex(value: str, name: str, size: int | None = None) -> bytes:
     return bytes.fromhex(value)
 
 
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+
+
 def _time(value: str, name: str) -> datetime.datetime:
+    # strptime alone would take "2026-1-5T...": one spelling per moment keeps one reading per entry.
+    if not _TIME.fullmatch(value):
+        raise MalformedEntry(f"{name} {value!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ")
     try:
         return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
     except ValueError:
