@@ -46,6 +46,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check ruff mypy
+	$(BIN)/ruff format --check src plugins tests bench examples
 	$(BIN)/ruff check src plugins tests
 	$(BIN)/mypy
 

@@ -84,7 +84,9 @@ def permit_page(factory: DocumentFactory, request: Request) -> list[PageLine]:
     for index, header in enumerate(branding.header):
         baseline = 54 + 17 * index
         lines.append(PageLine(header.ar, 12.5 if index == 0 else 11.5, baseline, right, bold=index == 0))
-        lines.append(PageLine(header.en, 10 if index == 0 else 9.5, baseline, left, bold=index == 0, rtl=False, align="left"))
+        lines.append(
+            PageLine(header.en, 10 if index == 0 else 9.5, baseline, left, bold=index == 0, rtl=False, align="left")
+        )
     lines.append(PageLine(content.title.ar, 20, 168, right, bold=True))
     lines.append(PageLine(content.title.en, 12, 186, right, rtl=False))  # under the Arabic, to the right
     rows: list[tuple[str, str, str]] = [
@@ -107,7 +109,9 @@ def permit_page(factory: DocumentFactory, request: Request) -> list[PageLine]:
         lines.append(PageLine(english, 8.5, baseline, left, rtl=False, align="left"))
         lines.append(PageLine(value, 11, baseline, right - 150))
     lines.append(PageLine(FOOTER, 8.5, 790, right))
-    lines.append(PageLine("Signed electronically: anyone can verify it offline", 7.5, 802, left, rtl=False, align="left"))
+    lines.append(
+        PageLine("Signed electronically: anyone can verify it offline", 7.5, 802, left, rtl=False, align="left")
+    )
     return lines
 
 
@@ -163,9 +167,11 @@ def compare_with_fpdf2(factory: DocumentFactory, request: Request, repeat: int) 
         theirs_ms.append(median_ms(lambda: fpdf2_page(lines, fonts), 1))
     ours, theirs = statistics.median(ours_ms), statistics.median(theirs_ms)
     fonts_ms = median_ms(lambda: fpdf2_document(fonts), repeat)
-    print(f"one shaped Arabic page, {len(lines)} lines of text: localgov {ours:6.1f} ms ({len(ours_bytes) / 1024:4.1f} kB)"
-          f"   fpdf2 {theirs:6.1f} ms ({len(theirs_bytes) / 1024:4.1f} kB; adding its two fonts alone {fonts_ms:5.1f} ms)"
-          f"   ratio fpdf2 / localgov {theirs / ours:4.1f}x")
+    print(
+        f"one shaped Arabic page, {len(lines)} lines of text: localgov {ours:6.1f} ms ({len(ours_bytes) / 1024:4.1f} kB)"
+        f"   fpdf2 {theirs:6.1f} ms ({len(theirs_bytes) / 1024:4.1f} kB; adding its two fonts alone {fonts_ms:5.1f} ms)"
+        f"   ratio fpdf2 / localgov {theirs / ours:4.1f}x"
+    )
 
 
 def main() -> None:
@@ -184,7 +190,9 @@ def main() -> None:
     builder.new_page()
     blank = builder.build(DocumentInfo("blank", "bench", "bench"))
     raw_signer = signers.PdfSigner(
-        signers.PdfSignatureMetadata(field_name="Signature", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES),
+        signers.PdfSignatureMetadata(
+            field_name="Signature", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
+        ),
         signer._signer,  # the same key and chain, without our stamp or field
     )
 
@@ -192,7 +200,10 @@ def main() -> None:
         return raw_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(blank))).getvalue()  # type: ignore[no-any-return]
 
     print(f"localgov documents benchmark, python {sys.version.split()[0]}")
-    for label, settings in (("best QR mask, as segno chooses it", DocumentSettings()), ("fixed QR mask", DocumentSettings(qr_mask=0))):
+    for label, settings in (
+        ("best QR mask, as segno chooses it", DocumentSettings()),
+        ("fixed QR mask", DocumentSettings(qr_mask=0)),
+    ):
         factory = DocumentFactory(app, signer=signer, settings=settings)
         factory.permit(request, issued_at=issued_at)  # warm caches: faces, branding, shaped labels
         raw()
@@ -202,8 +213,10 @@ def main() -> None:
             ours_ms.append(median_ms(lambda factory=factory: factory.permit(request, issued_at=issued_at), 1))
             raw_ms.append(median_ms(raw, 1))
         ours, base = statistics.median(ours_ms), statistics.median(raw_ms)
-        print(f"one signed permit ({label}): {ours:7.1f} ms   raw pyHanko sign of a blank page: {base:6.1f} ms"
-              f"   ratio {ours / base:4.2f}x (target <= 2x)")
+        print(
+            f"one signed permit ({label}): {ours:7.1f} ms   raw pyHanko sign of a blank page: {base:6.1f} ms"
+            f"   ratio {ours / base:4.2f}x (target <= 2x)"
+        )
 
     factory = DocumentFactory(app, signer=signer, settings=DocumentSettings(qr_mask=0))
     compare_with_fpdf2(factory, request, options.repeat)
@@ -219,8 +232,10 @@ def main() -> None:
         elapsed = time.perf_counter() - start
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         size = sum(p.stat().st_size for p in Path(directory).iterdir()) / count
-    print(f"batch of {count} permits (fixed QR mask): {elapsed:6.1f} s, {elapsed / count * 1000:5.1f} ms a document, "
-          f"{size / 1024:4.1f} kB a file")
+    print(
+        f"batch of {count} permits (fixed QR mask): {elapsed:6.1f} s, {elapsed / count * 1000:5.1f} ms a document, "
+        f"{size / 1024:4.1f} kB a file"
+    )
     print(f"process max RSS: {rss_before:5.1f} MB before the batch, {rss_after:5.1f} MB after")
     traced = min(options.batch, 100)
     with tempfile.TemporaryDirectory(prefix="bench-permits-") as directory:

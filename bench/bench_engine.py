@@ -69,9 +69,7 @@ STAFF = [
     StaffMember("iss1", "Issuer", "zeitoun", frozenset({"issuer"})),
 ]
 BY_ID = {member.id: member for member in STAFF}
-APPLICANT = Applicant(
-    compose_national_id(datetime.date(1980, 5, 17), "01", 1234), "محمد أحمد علي حسن", "01012345678"
-)
+APPLICANT = Applicant(compose_national_id(datetime.date(1980, 5, 17), "01", 1234), "محمد أحمد علي حسن", "01012345678")
 FORM = {
     "applicant_capacity": "owner",
     "parcel_reference": "ZTN/12/345",
@@ -139,9 +137,7 @@ def seed(engine: Engine, count: int) -> None:
     with engine.store.engine.connect() as connection:  # type: ignore[attr-defined]
         rows = [
             dict(r)
-            for r in connection.execute(
-                sa.select(table).where(table.c.id.in_([t.id for t in templates]))
-            ).mappings()
+            for r in connection.execute(sa.select(table).where(table.c.id.in_([t.id for t in templates]))).mappings()
         ]
     number = TrackingNumber.parse(templates[-1].id)
     batch: list[dict[str, Any]] = []
@@ -262,9 +258,7 @@ def bench_transitions(
         for _ in range(rounds):
             # Interleaved, so a busy moment on the shared machine hits both figures alike.
             engine_rates.append(count / transitions(engine, requests, count))
-            raw_rates.append(
-                measure_commit_rate(raw_engine, transactions=count, rounds=1, warmup=20).per_second
-            )
+            raw_rates.append(measure_commit_rate(raw_engine, transactions=count, rounds=1, warmup=20).per_second)
             floor_rates.append(measure_decision_floor(raw_engine, transactions=count).per_second)
         if profile:
             profiler = cProfile.Profile()
@@ -311,7 +305,14 @@ def concurrent_transitions(app: Localgov, url: str, workers: int, count: int, du
 
 
 def bench_concurrent(
-    app: Localgov, url: str, raw_engine: sa.Engine, *, label: str, workers: int, count: int, rounds: int,
+    app: Localgov,
+    url: str,
+    raw_engine: sa.Engine,
+    *,
+    label: str,
+    workers: int,
+    count: int,
+    rounds: int,
     durable: bool = True,
 ) -> dict[str, Any]:
     SqlStore.open(url, durable=durable).close()  # migrated before the workers start
@@ -381,17 +382,13 @@ def machine() -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--quick", action="store_true", help="a small run (10,000 requests, 200 transitions)"
-    )
+    parser.add_argument("--quick", action="store_true", help="a small run (10,000 requests, 200 transitions)")
     parser.add_argument("--requests", type=int, help="stored requests to list (default 100,000)")
     parser.add_argument("--transitions", type=int, help="transitions per round (default 1,000)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-postgresql", action="store_true")
     parser.add_argument("--workers", type=int, default=4, help="processes for (c), the concurrent run")
-    parser.add_argument(
-        "--profile", action="store_true", help="print a cProfile of the transitions"
-    )
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the transitions")
     options = parser.parse_args(argv)
     count = options.requests or (10_000 if options.quick else 100_000)
     moves = options.transitions or (200 if options.quick else 1_000)
@@ -431,8 +428,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     for database in databases(postgresql=not options.no_postgresql):
         bench_concurrent(
-            app, database.url, database.raw, label=database.label, workers=options.workers, count=moves,
-            rounds=options.rounds, durable=database.durable,
+            app,
+            database.url,
+            database.raw,
+            label=database.label,
+            workers=options.workers,
+            count=moves,
+            rounds=options.rounds,
+            durable=database.durable,
         )
 
 

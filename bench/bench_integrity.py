@@ -89,7 +89,9 @@ def bench_append(postgresql: bool, count: int, rounds: int) -> None:
         log_rate = rate(count, lambda i, log=log: log.append(b"localgov/permit/v1\nentry %d\n" % i), rounds)
         assert log.check() == []
         log.close()
-        print(f"    {label:36} {log_rate:8,.0f}/s   raw insert+commit {raw_rate:8,.0f}/s   ratio {log_rate / raw_rate:.2f}")
+        print(
+            f"    {label:36} {log_rate:8,.0f}/s   raw insert+commit {raw_rate:8,.0f}/s   ratio {log_rate / raw_rate:.2f}"
+        )
 
 
 # ---------------------------------------------------------------------- (b) issuing with a leaf
@@ -99,7 +101,9 @@ def bench_issue(app: Localgov, count: int, rounds: int) -> None:
     print(f"(b) permits issued per second (the engine's issue step and the signed token), {count:,} per round")
     now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
     root = create_root("bench root", now=now)
-    signer = issue_unit_signer(issue_governorate_ca(root, "C", "bench CA", now=now), "C-ZTN", ["building_permit"], now=now)
+    signer = issue_unit_signer(
+        issue_governorate_ca(root, "C", "bench CA", now=now), "C-ZTN", ["building_permit"], now=now
+    )
     cairo = app.organisation["C"]
     service = app.catalogue.service("building_permit")
     issuer = next(member for member in STAFF if "issuer" in member.roles)
@@ -110,8 +114,14 @@ def bench_issue(app: Localgov, count: int, rounds: int) -> None:
             approved = [advance(engine, submit(engine), len(PATH) - 1) for _ in range(count * rounds * 2)]
             pending = iter(approved)
 
-            def issue(_: int, *, logged: bool = False, engine: Engine = engine, log: SqlPermitLog = log,
-                      pending: Iterator[Request] = pending) -> None:
+            def issue(
+                _: int,
+                *,
+                logged: bool = False,
+                engine: Engine = engine,
+                log: SqlPermitLog = log,
+                pending: Iterator[Request] = pending,
+            ) -> None:
                 request = engine.act(next(pending).id, "issue", issuer)
                 claims = permit_claims(request, service, cairo, issued_at=datetime.datetime.now(datetime.UTC))
                 token = issue_token(claims, signer)
@@ -120,8 +130,10 @@ def bench_issue(app: Localgov, count: int, rounds: int) -> None:
 
             without = rate(count, lambda i: issue(i), rounds)
             logged = rate(count, lambda i: issue(i, logged=True), rounds)
-            print(f"    SQLite file, WAL, synchronous={setting:6} {logged:8,.0f}/s with its log entry, "
-                  f"{without:8,.0f}/s without   ratio {logged / without:.2f}")
+            print(
+                f"    SQLite file, WAL, synchronous={setting:6} {logged:8,.0f}/s with its log entry, "
+                f"{without:8,.0f}/s without   ratio {logged / without:.2f}"
+            )
             log.close()
             engine.store.close()  # type: ignore[attr-defined]
 
@@ -175,19 +187,40 @@ def bench_checkpoint(count: int) -> None:
     print(f"(d) an audit checkpoint over {count:,} requests (SQLite)")
     now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
     root = create_root("bench root", now=now)
-    signer = issue_unit_signer(issue_governorate_ca(root, "C", "bench CA", now=now), "C-ZTN", ["building_permit"], now=now)
+    signer = issue_unit_signer(
+        issue_governorate_ca(root, "C", "bench CA", now=now), "C-ZTN", ["building_permit"], now=now
+    )
     with sqlite_url() as url:
         store = SqlStore.open(url, durable=False)
         stamp = now.isoformat()
         with store.engine.begin() as connection:
             for start in range(0, count, 50_000):
-                connection.execute(requests_table.insert(), [
-                    {"id": f"CZTN-{i:08d}", "governorate": "C", "unit": "zeitoun", "service": "building_permit",
-                     "state": "submitted", "version": 3, "closed": False, "submitted_at": stamp, "updated_at": stamp,
-                     "head_hash": f"{i:064x}", "event_count": 3, "data": {}}
-                    for i in range(start, min(start + 50_000, count))
-                ])
-        columns = (requests_table.c.id, requests_table.c.event_count, requests_table.c.head_hash, requests_table.c.submitted_at)
+                connection.execute(
+                    requests_table.insert(),
+                    [
+                        {
+                            "id": f"CZTN-{i:08d}",
+                            "governorate": "C",
+                            "unit": "zeitoun",
+                            "service": "building_permit",
+                            "state": "submitted",
+                            "version": 3,
+                            "closed": False,
+                            "submitted_at": stamp,
+                            "updated_at": stamp,
+                            "head_hash": f"{i:064x}",
+                            "event_count": 3,
+                            "data": {},
+                        }
+                        for i in range(start, min(start + 50_000, count))
+                    ],
+                )
+        columns = (
+            requests_table.c.id,
+            requests_table.c.event_count,
+            requests_table.c.head_hash,
+            requests_table.c.submitted_at,
+        )
         started = time.perf_counter()
         with store.engine.connect() as connection:
             rows = connection.execute(sa.select(*columns).where(requests_table.c.unit == "zeitoun")).all()
@@ -197,8 +230,10 @@ def bench_checkpoint(count: int) -> None:
         taken = take_checkpoint(store, "zeitoun", "C-ZTN", datetime.datetime.now(datetime.UTC))
         data = taken.sign(signer)
         elapsed = time.perf_counter() - started
-        print(f"    checkpoint {elapsed:.2f} s (read, tree, sign; {len(data) / 1e6:.0f} MB file)   "
-              f"raw SELECT {raw:.2f} s   ratio {raw / elapsed:.2f}")
+        print(
+            f"    checkpoint {elapsed:.2f} s (read, tree, sign; {len(data) / 1e6:.0f} MB file)   "
+            f"raw SELECT {raw:.2f} s   ratio {raw / elapsed:.2f}"
+        )
         store.close()
 
 
@@ -225,8 +260,10 @@ def bench_audit(app: Localgov, count: int) -> None:
         findings = engine.audit()
         elapsed = time.perf_counter() - started
         assert findings == {}, findings
-        print(f"    {count / elapsed:8,.0f} requests/s audited   raw SELECT of their rows {count / raw:8,.0f}/s   "
-              f"ratio {raw / elapsed:.2f}   (1 million: about {1e6 / (count / elapsed) / 60:.0f} min)")
+        print(
+            f"    {count / elapsed:8,.0f} requests/s audited   raw SELECT of their rows {count / raw:8,.0f}/s   "
+            f"ratio {raw / elapsed:.2f}   (1 million: about {1e6 / (count / elapsed) / 60:.0f} min)"
+        )
         store.close()  # type: ignore[attr-defined]
 
 

@@ -218,9 +218,7 @@ class SpiffPermits:
         elif self.loaded:
             # Read outside the write transaction, as localgov's store does: the UPDATE's version
             # guard refuses a workflow someone else moved meanwhile.
-            row = cursor.execute(
-                "SELECT version, state FROM peer_workflows WHERE id = ?", (permit_id,)
-            ).fetchone()
+            row = cursor.execute("SELECT version, state FROM peer_workflows WHERE id = ?", (permit_id,)).fetchone()
             version, workflow = row[0], self.serializer.deserialize_json(row[1])
         else:
             workflow, version = self.kept[permit_id]
@@ -256,24 +254,16 @@ class SpiffPermits:
         """Every stored workflow finished, and one of them reads back as finished."""
         rows = self.cursor.execute("SELECT count(*), sum(completed) FROM peer_workflows").fetchone()
         if rows[0] != self.sequence or rows[1] != self.sequence:
-            raise RuntimeError(
-                f"{rows[1]} of {rows[0]} stored workflows completed, expected {self.sequence}"
-            )
-        state = self.cursor.execute(
-            "SELECT state FROM peer_workflows ORDER BY id DESC LIMIT 1"
-        ).fetchone()[0]
+            raise RuntimeError(f"{rows[1]} of {rows[0]} stored workflows completed, expected {self.sequence}")
+        state = self.cursor.execute("SELECT state FROM peer_workflows ORDER BY id DESC LIMIT 1").fetchone()[0]
         workflow = self.serializer.deserialize_json(state)
         if not workflow.is_completed() or workflow.data.get("issued") is None:
             raise RuntimeError("the last stored workflow does not read back as an issued permit")
 
     def state_bytes(self) -> tuple[float, int]:
         """The mean length of a finished permit's serialized workflow, and that of the process spec in it."""
-        mean = self.cursor.execute(
-            "SELECT avg(length(CAST(state AS BLOB))) FROM peer_workflows"
-        ).fetchone()[0]
-        return mean, len(
-            json.dumps(json.loads(self.serializer.serialize_json(BpmnWorkflow(self.spec)))["spec"])
-        )
+        mean = self.cursor.execute("SELECT avg(length(CAST(state AS BLOB))) FROM peer_workflows").fetchone()[0]
+        return mean, len(json.dumps(json.loads(self.serializer.serialize_json(BpmnWorkflow(self.spec)))["spec"]))
 
 
 def load_spec() -> BpmnProcessSpec:
@@ -287,8 +277,7 @@ def invoice_of(request: Request) -> dict[str, Any]:
     if request.invoice is None:
         raise RuntimeError(f"{request.id} has no invoice")
     lines = [
-        {k: str(v) if v is not None else None for k, v in attrs.asdict(line).items()}
-        for line in request.invoice.lines
+        {k: str(v) if v is not None else None for k, v in attrs.asdict(line).items()} for line in request.invoice.lines
     ]
     return {"lines": lines, "total": str(request.invoice.total)}
 
@@ -353,20 +342,13 @@ def run_setting(app: Localgov, *, durable: bool, permits: int, rounds: int) -> N
     spec = load_spec()
     with tempfile.TemporaryDirectory(prefix="localgov-bench-peer-") as directory:
         folder = Path(directory)
-        files = {
-            name: folder / f"{name}.sqlite3"
-            for name in ("localgov", "spiff-kept", "spiff-loaded", "raw")
-        }
-        engine = app.engine(
-            SqlStore.open(f"sqlite:///{files['localgov']}", durable=durable), staff=STAFF
-        )
+        files = {name: folder / f"{name}.sqlite3" for name in ("localgov", "spiff-kept", "spiff-loaded", "raw")}
+        engine = app.engine(SqlStore.open(f"sqlite:///{files['localgov']}", durable=durable), staff=STAFF)
         raw = open_database(f"sqlite:///{files['raw']}", durable=durable)
         spiffs: dict[str, SpiffPermits] = {}
         try:
             before = {"localgov": usage(files["localgov"], "lg_")}
-            warm = advance(
-                engine, submit(engine), len(PATH)
-            )  # warm-up, and the invoice Spiff carries
+            warm = advance(engine, submit(engine), len(PATH))  # warm-up, and the invoice Spiff carries
             invoice = invoice_of(warm)
             done = {"localgov": 1}
             for name, loaded in (("spiff-kept", False), ("spiff-loaded", True)):
@@ -390,10 +372,7 @@ def run_setting(app: Localgov, *, durable: bool, permits: int, rounds: int) -> N
                 "localgov": lambda: localgov_permits(engine, permits),
                 "spiff-kept": lambda: spiffs["spiff-kept"].permits(permits),
                 "spiff-loaded": lambda: spiffs["spiff-loaded"].permits(permits),
-                "raw": lambda: (
-                    steps
-                    / measure_commit_rate(raw, transactions=steps, rounds=1, warmup=20).per_second
-                ),
+                "raw": lambda: steps / measure_commit_rate(raw, transactions=steps, rounds=1, warmup=20).per_second,
             }
             order = list(runs)
             for index in range(rounds):
@@ -414,12 +393,8 @@ def run_setting(app: Localgov, *, durable: bool, permits: int, rounds: int) -> N
             for spiff in spiffs.values():
                 spiff.close()
         sizes = {
-            "localgov": per_permit(
-                before["localgov"], usage(files["localgov"], "lg_"), done["localgov"]
-            ),
-            "spiff-kept": per_permit(
-                before["spiff-kept"], usage(files["spiff-kept"], "peer_"), done["spiff-kept"]
-            ),
+            "localgov": per_permit(before["localgov"], usage(files["localgov"], "lg_"), done["localgov"]),
+            "spiff-kept": per_permit(before["spiff-kept"], usage(files["spiff-kept"], "peer_"), done["spiff-kept"]),
             "spiff-loaded": per_permit(
                 before["spiff-loaded"], usage(files["spiff-loaded"], "peer_"), done["spiff-loaded"]
             ),
@@ -445,18 +420,12 @@ def run_setting(app: Localgov, *, durable: bool, permits: int, rounds: int) -> N
             f"(rounds {min(ratios):.2f}-{max(ratios):.2f}; of the medians {statistics.median(measured['localgov']) / statistics.median(measured[name]):.2f}x)"
         )
     ratios = [a / b for a, b in zip(measured["localgov"], measured["raw"], strict=True)]
-    print(
-        f"  localgov / raw commits: {statistics.median(ratios):.0%} (rounds {min(ratios):.0%}-{max(ratios):.0%})"
-    )
-    print(
-        "  database bytes per finished permit: the rows' and index entries' payload / the file's growth"
-    )
+    print(f"  localgov / raw commits: {statistics.median(ratios):.0%} (rounds {min(ratios):.0%}-{max(ratios):.0%})")
+    print("  database bytes per finished permit: the rows' and index entries' payload / the file's growth")
     for name in ("localgov", "spiff-kept"):
         size = sizes[name]
         label = "localgov" if name == "localgov" else "SpiffWorkflow"
-        tables = ", ".join(
-            f"{k} {v:,.0f}" for k, v in size.items() if k not in ("payload", "file") and round(v)
-        )
+        tables = ", ".join(f"{k} {v:,.0f}" for k, v in size.items() if k not in ("payload", "file") and round(v))
         print(f"    {label:<14} {size['payload']:>9,.0f} / {size['file']:>9,.0f}   ({tables})")
     print(
         f"    ratio SpiffWorkflow / localgov: {sizes['spiff-kept']['payload'] / sizes['localgov']['payload']:.2f}x payload, "
@@ -468,9 +437,7 @@ def run_setting(app: Localgov, *, durable: bool, permits: int, rounds: int) -> N
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--quick", action="store_true", help="a small run (20 permits a round, 3 rounds)"
-    )
+    parser.add_argument("--quick", action="store_true", help="a small run (20 permits a round, 3 rounds)")
     parser.add_argument("--permits", type=int, help="permits per round (default 100)")
     parser.add_argument("--rounds", type=int, help="rounds (default 5)")
     parser.add_argument(

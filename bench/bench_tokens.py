@@ -75,9 +75,7 @@ def print_phases(token: str, trust: TrustList, revocations: RevocationList) -> N
         "ES256 (r || s to DER too)": lambda: cose.verify_es256(signed, signature, key),
         "strict CBOR and claims": lambda: cbor.decode_and_read(payload, claims_from_map),
         "  of which the claims": lambda: claims_from_map(values),
-        "revocation look-up": lambda: revocations.is_revoked(
-            kid, revocation_hash(claims.issuer, claims.permit_number)
-        ),
+        "revocation look-up": lambda: revocations.is_revoked(kid, revocation_hash(claims.issuer, claims.permit_number)),
     }
     print("phases alone, best batch:")
     for label, function in phases.items():
@@ -91,16 +89,12 @@ def main() -> None:
     claims = reference_building_permit(now - timedelta(days=1))
     trust = pki.trust_list()
     # A revocation list of realistic size: 10,000 revoked permits under this signer.
-    revocations = RevocationList(
-        1, {pki.signer.kid: [i.to_bytes(16, "big") for i in range(10_000)]}
-    )
+    revocations = RevocationList(1, {pki.signer.kid: [i.to_bytes(16, "big") for i in range(10_000)]})
     token = issue(claims, pki.signer)
     message = cose.parse_sign1(decode_text(token))
     signed = message.to_be_signed()
     signature = message.signature
-    der = encode_dss_signature(
-        int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
-    )
+    der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
     public_key = trust.candidates(message.kid or b"")[0].public_key
     es256 = ec.ECDSA(hashes.SHA256())
     assert verify(token, trust, revocations, now).claims == claims
@@ -129,9 +123,7 @@ def main() -> None:
             f"{len(text)} characters, QR version {qr_version(text, error='q')} at ECC Q "
             f"(M: {qr_version(text, error='m')})"
         )
-    print(
-        f"default (auto): {len(token)} characters, QR version {qr_version(token)} at Q (target <= 14)"
-    )
+    print(f"default (auto): {len(token)} characters, QR version {qr_version(token)} at Q (target <= 14)")
 
     print()
     print("== Issue ==")
@@ -152,9 +144,7 @@ def main() -> None:
     }
     for label, function in timings.items():
         samples = [per_call(function, 5) for _ in range(5)]
-        print(
-            f"{label:26s} {min(samples) * 1e3:7.1f} ms  (median {statistics.median(samples) * 1e3:.1f})"
-        )
+        print(f"{label:26s} {min(samples) * 1e3:7.1f} ms  (median {statistics.median(samples) * 1e3:.1f})")
     png = render_png(token)
     assert read_qr_texts(png) == [token]
     samples = [per_call(lambda: read_qr_texts(png), 5) for _ in range(5)]

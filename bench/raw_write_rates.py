@@ -238,15 +238,23 @@ def measure_decision_floor(
     """
     metadata = sa.MetaData()
     rows = sa.Table(
-        "raw_decision_rows", metadata, sa.Column("id", sa.String(32), primary_key=True),
-        sa.Column("version", sa.Integer, nullable=False), sa.Column("data", sa.Text, nullable=False),
+        "raw_decision_rows",
+        metadata,
+        sa.Column("id", sa.String(32), primary_key=True),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("data", sa.Text, nullable=False),
     )
     sa.Table(
-        "raw_decision_events", metadata, sa.Column("row_id", sa.String(32), primary_key=True),
-        sa.Column("seq", sa.Integer, primary_key=True), sa.Column("data", sa.Text, nullable=False),
+        "raw_decision_events",
+        metadata,
+        sa.Column("row_id", sa.String(32), primary_key=True),
+        sa.Column("seq", sa.Integer, primary_key=True),
+        sa.Column("data", sa.Text, nullable=False),
     )
     sa.Table(
-        "raw_decision_counts", metadata, sa.Column("staff_id", sa.String(64), primary_key=True),
+        "raw_decision_counts",
+        metadata,
+        sa.Column("staff_id", sa.String(64), primary_key=True),
         sa.Column("open_cases", sa.Integer, nullable=False),
     )
     metadata.drop_all(engine)
@@ -312,9 +320,7 @@ def measure_reference_rates(
         )
     with temporary_postgres_engine(fsync=True) as engine:
         rates.append(
-            measure_commit_rate(
-                engine, label="PostgreSQL, fsync=on", transactions=transactions, rounds=rounds
-            )
+            measure_commit_rate(engine, label="PostgreSQL, fsync=on", transactions=transactions, rounds=rounds)
         )
     if postgres_without_fsync:
         with temporary_postgres_engine(fsync=False) as engine:
@@ -333,10 +339,7 @@ def format_rates(rates: Sequence[WriteRate]) -> str:
     lines = [f"{'backend':<40} {'commits/s':>12} {'µs/commit':>10}  rounds"]
     for rate in rates:
         rounds = ", ".join(f"{rate.transactions / s:,.0f}" for s in rate.round_seconds)
-        lines.append(
-            f"{rate.label:<40} {rate.per_second:>12,.0f} {rate.microseconds_per_commit:>10,.1f}"
-            f"  {rounds}"
-        )
+        lines.append(f"{rate.label:<40} {rate.per_second:>12,.0f} {rate.microseconds_per_commit:>10,.1f}  {rounds}")
     return "\n".join(lines)
 
 

@@ -42,8 +42,12 @@ def test_relative_links_in_the_docs_resolve() -> None:
 
 def test_tutorial_shows_the_example_plugin_files_verbatim() -> None:
     tutorial = (DOCS / "tutorial" / "governorate-plugin.md").read_text("utf-8")
-    for name in ("pyproject.toml", "src/localgov_suez/data/organisation.toml",
-                 "src/localgov_suez/data/services.toml", "src/localgov_suez/__init__.py"):
+    for name in (
+        "pyproject.toml",
+        "src/localgov_suez/data/organisation.toml",
+        "src/localgov_suez/data/services.toml",
+        "src/localgov_suez/__init__.py",
+    ):
         assert (SUEZ / name).read_text("utf-8").strip() in tutorial, name
 
 
@@ -52,10 +56,13 @@ def test_tutorial_example_checks_clean_and_its_five_mistakes_are_reported(tmp_pa
     assert ok.exit_code == 0 and "ok: Suez: 0 zones, 1 local units, 1 service points" in ok.output
 
     text = (SUEZ / "src" / "localgov_suez" / "data" / "services.toml").read_text("utf-8")
-    for old, new in (('category = "shops"', 'category = "shop"'), ("time_limit_days = 10", 'time_limit_days = "ten"'),
-                     ('type = "health_certificate"\n', 'type = "health_certificate"\nmax_size_mb = "five"\n'),
-                     ('rule = "suez_kiosk_licence_fee"', 'rule = "suez_kiosk_fee"'),
-                     ('name = "location"\n', 'name = "location"\nlable = "x"\n')):
+    for old, new in (
+        ('category = "shops"', 'category = "shop"'),
+        ("time_limit_days = 10", 'time_limit_days = "ten"'),
+        ('type = "health_certificate"\n', 'type = "health_certificate"\nmax_size_mb = "five"\n'),
+        ('rule = "suez_kiosk_licence_fee"', 'rule = "suez_kiosk_fee"'),
+        ('name = "location"\n', 'name = "location"\nlable = "x"\n'),
+    ):
         assert old in text
         text = text.replace(old, new)
     broken = tmp_path / "services.toml"
@@ -74,6 +81,8 @@ def test_readme_tour_is_the_runnable_example() -> None:
     assert tour is not None
     example = (ROOT / "examples" / "embed_sqlite.py").read_text("utf-8")
     assert tour.group(1).replace('"sqlite:///localgov.db"', '"sqlite://"') in example
-    done = subprocess.run([sys.executable, str(ROOT / "examples" / "embed_sqlite.py")], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "embed_sqlite.py")], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert "استخراج رخصة بناء" in done.stdout

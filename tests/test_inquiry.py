@@ -23,11 +23,24 @@ def engine_and_request() -> tuple[Engine, Request]:
     staff = zeitoun_staff()
     engine = Localgov(plugins=["cairo"]).engine("sqlite://", staff=staff)
     request = engine.submit(
-        "building_permit", unit="zeitoun", channel="front_desk", service_point="zeitoun_tc", actor=staff[0],
+        "building_permit",
+        unit="zeitoun",
+        channel="front_desk",
+        service_point="zeitoun_tc",
+        actor=staff[0],
         applicant=Applicant("27803140123452", "محمد أحمد", "01012345678"),
-        form={"applicant_capacity": "owner", "parcel_reference": "ZTN/1", "site_address": "شارع ١", "floors": "3",
-              "height_m": "9", "built_area": "120", "building_use": "residential", "estimated_cost": "900000"},
-        documents=[DocumentUpload("national_id_copy", _pdf("id"), "pdf")], at=AT,
+        form={
+            "applicant_capacity": "owner",
+            "parcel_reference": "ZTN/1",
+            "site_address": "شارع ١",
+            "floors": "3",
+            "height_m": "9",
+            "built_area": "120",
+            "building_use": "residential",
+            "estimated_cost": "900000",
+        },
+        documents=[DocumentUpload("national_id_copy", _pdf("id"), "pdf")],
+        at=AT,
     )
     return engine, request
 

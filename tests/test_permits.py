@@ -23,16 +23,32 @@ def app() -> Localgov:
 
 def issued_request(service: str, form: dict[str, str], *, expires: datetime.date | None = None) -> Request:
     return Request(
-        id="CZTN-2600001-3", governorate="C", unit="zeitoun", service=service, channel="front_desk",
-        service_point="zeitoun_tc", applicant=Applicant("27803140123452", "محمد أحمد", "+201012345678"),
-        form=form, documents=(), state="issued", version=9, submitted_at=AT, due_date=AT.date(),
+        id="CZTN-2600001-3",
+        governorate="C",
+        unit="zeitoun",
+        service=service,
+        channel="front_desk",
+        service_point="zeitoun_tc",
+        applicant=Applicant("27803140123452", "محمد أحمد", "+201012345678"),
+        form=form,
+        documents=(),
+        state="issued",
+        version=9,
+        submitted_at=AT,
+        due_date=AT.date(),
         issued=Issued("2026/ZTN/000001", AT.date(), expires),
     )
 
 
 def test_building_permit_claims_carry_the_inspectors_figures(app: Localgov) -> None:
-    form = {"parcel_reference": "ZTN/12/4", "site_address": "١٢ شارع طومان باي", "floors": "5",
-            "height_m": "16.5", "built_area": "240", "building_use": "residential"}
+    form = {
+        "parcel_reference": "ZTN/12/4",
+        "site_address": "١٢ شارع طومان باي",
+        "floors": "5",
+        "height_m": "16.5",
+        "built_area": "240",
+        "building_use": "residential",
+    }
     request = issued_request("building_permit", form, expires=datetime.date(2029, 11, 4))
     claims = permit_claims(request, app.catalogue.service("building_permit"), app.organisation["C"], issued_at=AT)
     assert (claims.issuer, claims.permit_number, claims.kind) == ("C-ZTN", "2026/ZTN/000001", "building_permit")

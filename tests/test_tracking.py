@@ -14,9 +14,7 @@ QR_ALPHANUMERIC = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 
 unit_codes = st.from_regex(r"[A-Z][A-Z0-9]{1,9}", fullmatch=True)
 years = st.integers(min_value=2000, max_value=2099)
-sequences = st.one_of(
-    st.integers(min_value=1, max_value=99_999), st.integers(min_value=1, max_value=999_999_999)
-)
+sequences = st.one_of(st.integers(min_value=1, max_value=99_999), st.integers(min_value=1, max_value=999_999_999))
 tracking_numbers = st.builds(TrackingNumber.issue, unit_codes, years, sequences)
 
 
@@ -50,14 +48,9 @@ def test_round_trip(number: TrackingNumber) -> None:
 
 
 @given(tracking_numbers, st.data())
-def test_parse_forgives_case_eastern_digits_and_spaces(
-    number: TrackingNumber, data: st.DataObject
-) -> None:
+def test_parse_forgives_case_eastern_digits_and_spaces(number: TrackingNumber, data: st.DataObject) -> None:
     printed = to_eastern_digits(str(number)).lower()
-    spaced = "".join(
-        character + data.draw(st.sampled_from(["", " ", "  ", "\t", "\u00a0"]))
-        for character in printed
-    )
+    spaced = "".join(character + data.draw(st.sampled_from(["", " ", "  ", "\t", "\u00a0"])) for character in printed)
     assert TrackingNumber.parse(f"  {spaced} ") == number
 
 
@@ -133,9 +126,7 @@ def test_step_is_injective_in_both_arguments() -> None:
 def test_step_is_totally_anti_symmetric() -> None:
     for prefix, first, second in itertools.product(ALPHABET, ALPHABET, ALPHABET):
         if first != second:
-            assert check_character(prefix + first + second) != check_character(
-                prefix + second + first
-            )
+            assert check_character(prefix + first + second) != check_character(prefix + second + first)
 
 
 def test_appending_the_check_character_closes_to_zero() -> None:
@@ -211,9 +202,7 @@ def test_malformed_numbers_are_rejected_with_a_reason(text: str, problem: str) -
         ("ZTN", 2026, 1_000_000_000, "sequence"),
     ],
 )
-def test_issue_refuses_impossible_parts(
-    unit_code: str, year: int, sequence: int, problem: str
-) -> None:
+def test_issue_refuses_impossible_parts(unit_code: str, year: int, sequence: int, problem: str) -> None:
     with pytest.raises(InvalidTrackingNumber) as caught:
         TrackingNumber.issue(unit_code, year, sequence)
     assert caught.value.problem == problem

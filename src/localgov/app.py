@@ -60,7 +60,8 @@ class Localgov:
         collected: list[tuple[Any, str]] = []
         manager = self.plugins.manager
         answering = [
-            implementation for implementation in getattr(manager.hook, hook_name).get_hookimpls()
+            implementation
+            for implementation in getattr(manager.hook, hook_name).get_hookimpls()
             if not (implementation.wrapper or implementation.hookwrapper)
         ]
         for implementation in answering:

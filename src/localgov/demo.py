@@ -6,6 +6,10 @@ refused, the fees are assessed and paid, the permit is approved and issued, and 
 is verified; the permit goes into the public permit log, whose inclusion proof is checked offline,
 and a signed checkpoint of the unit's histories is written outside the database. Each step is
 printed in Arabic and English.
+
+Why one module of over 400 lines: it is a script told in order, meant to be read top to bottom
+beside its output, as a new developer's first tour of the library; each helper here serves only
+that story, and split across modules the story would no longer read as one.
 """
 
 from __future__ import annotations
@@ -70,7 +74,9 @@ def _pay(app: Localgov, engine: Engine, request: Request, echo: Callable[[str], 
     if reference is None:
         assert request.invoice is not None
         echo("  (no payment plugin offers a simulator: the payment is recorded at the counter)")
-        return engine.record_payment(request.id, amount=request.invoice.total, provider="counter", reference=f"{request.id}-1")
+        return engine.record_payment(
+            request.id, amount=request.invoice.total, provider="counter", reference=f"{request.id}-1"
+        )
     echo(f"  الرقم المرجعي للدفع / payment reference: {reference}  (paid, notification received)")
     return engine.get(request.id)
 
@@ -87,7 +93,12 @@ def _demo_pki(output: Path, *, now: datetime.datetime) -> DemoTrust:
     cairo_ca = issue_governorate_ca(root, "C", "localgov DEMO Cairo CA", now=now)
     list_signer = issue_trust_list_signer(root, "localgov DEMO Trust List Signer", now=now)
     signer = issue_unit_signer(cairo_ca, "C-ZTN", ["building_permit", "demolition_permit", "elevation_permit"], now=now)
-    for name, credential in (("root", root), ("cairo-ca", cairo_ca), ("trust-list-signer", list_signer), ("zeitoun-signer", signer)):
+    for name, credential in (
+        ("root", root),
+        ("cairo-ca", cairo_ca),
+        ("trust-list-signer", list_signer),
+        ("zeitoun-signer", signer),
+    ):
         save_certificate(folder / f"{name}.pem", credential.certificate)
         save_private_key(folder / f"{name}.key", credential.private_key, None)
     signed = TrustList.build(
@@ -96,7 +107,10 @@ def _demo_pki(output: Path, *, now: datetime.datetime) -> DemoTrust:
     (output / "trust-list.cose").write_bytes(signed)
     save_certificate(output / "root.pem", root.certificate)
     return DemoTrust(
-        signer, TrustList.load(signed, root.certificate, at=now), root.certificate, (cairo_ca.certificate, root.certificate)
+        signer,
+        TrustList.load(signed, root.certificate, at=now),
+        root.certificate,
+        (cairo_ca.certificate, root.certificate),
     )
 
 
@@ -162,7 +176,10 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     # The engine's clock follows the scenario, so what happens on its own (a payment notification)
     # is dated like the rest.
     engine = app.engine(
-        f"sqlite:///{database}", staff=staff.values(), audit_key=key_file.read_bytes().strip(), clock=lambda: moments[-1]
+        f"sqlite:///{database}",
+        staff=staff.values(),
+        audit_key=key_file.read_bytes().strip(),
+        clock=lambda: moments[-1],
     )
     trust_material = _demo_pki(output, now=START - datetime.timedelta(days=30))
     documents = DocumentFactory(app, signer=PdfSigner(trust_material.signer, trust_material.chain))
@@ -187,9 +204,15 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     echo(f"localgov — {cairo.name.ar} / {cairo.name.en}: {zeitoun.name.ar} / {zeitoun.name.en}")
     echo(f"database: {database}")
 
-    step(LocalizedText("المواطن يتقدم بطلب رخصة بناء في الشباك الواحد بالمركز التكنولوجي بالزيتون",
-                       "A citizen applies for a building permit at the Zeitoun technology center's one window"))
-    applicant = Applicant(compose_national_id(datetime.date(1978, 3, 14), "01", 2345), "محمد أحمد عبد الرحمن السيد", "010 1234 5678")
+    step(
+        LocalizedText(
+            "المواطن يتقدم بطلب رخصة بناء في الشباك الواحد بالمركز التكنولوجي بالزيتون",
+            "A citizen applies for a building permit at the Zeitoun technology center's one window",
+        )
+    )
+    applicant = Applicant(
+        compose_national_id(datetime.date(1978, 3, 14), "01", 2345), "محمد أحمد عبد الرحمن السيد", "010 1234 5678"
+    )
     request = engine.submit(
         "building_permit",
         unit="zeitoun",
@@ -207,8 +230,10 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
             "building_use": "residential",
             "estimated_cost": "2500000",
         },
-        documents=[DocumentUpload(kind, _pdf(kind), "pdf", f"{kind}.pdf") for kind in
-                   ("national_id_copy", "ownership_proof", "site_validity_statement", "engineering_drawings")],
+        documents=[
+            DocumentUpload(kind, _pdf(kind), "pdf", f"{kind}.pdf")
+            for kind in ("national_id_copy", "ownership_proof", "site_validity_statement", "engineering_drawings")
+        ],
         idempotency_key="demo-zeitoun-0001",
         at=at(),
     )
@@ -218,20 +243,38 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     echo(f"  نموذج استلام الخدمة / receipt form: {output / 'receipt.pdf'}")
     show(request)
 
-    step(LocalizedText("مراجع المستندات يطلب تعهد المهندس المشرف الناقص", "The document checker asks for the missing supervising engineer's undertaking"))
-    request = engine.act(request.id, "request_missing", staff["zt-docs-karim"],
-                         comment="تعهد المهندس المشرف على التنفيذ غير مرفق / supervising engineer's undertaking missing", at=at())
+    step(
+        LocalizedText(
+            "مراجع المستندات يطلب تعهد المهندس المشرف الناقص",
+            "The document checker asks for the missing supervising engineer's undertaking",
+        )
+    )
+    request = engine.act(
+        request.id,
+        "request_missing",
+        staff["zt-docs-karim"],
+        comment="تعهد المهندس المشرف على التنفيذ غير مرفق / supervising engineer's undertaking missing",
+        at=at(),
+    )
     show(request)
     echo(f"  المطلوب / missing: {request.missing}")
     (output / "notice-missing-documents.pdf").write_bytes(documents.notice(request))
     echo(f"  إخطار باستيفاء المستندات / notice: {output / 'notice-missing-documents.pdf'}")
 
-    step(LocalizedText("بعد ثلاثة أيام يستوفي المواطن المستند في الشباك الواحد (توقفت المدة أثناء الانتظار)",
-                       "Three days later the citizen supplies it at the one window (the clock stood still meanwhile)"))
+    step(
+        LocalizedText(
+            "بعد ثلاثة أيام يستوفي المواطن المستند في الشباك الواحد (توقفت المدة أثناء الانتظار)",
+            "Three days later the citizen supplies it at the one window (the clock stood still meanwhile)",
+        )
+    )
     before = request.due_date
-    request = engine.act(request.id, "resubmit", staff["zt-clerk-mona"],
-                         documents=[DocumentUpload("supervising_engineer_undertaking", _pdf("undertaking"), "pdf", "undertaking.pdf")],
-                         at=at(days=3))
+    request = engine.act(
+        request.id,
+        "resubmit",
+        staff["zt-clerk-mona"],
+        documents=[DocumentUpload("supervising_engineer_undertaking", _pdf("undertaking"), "pdf", "undertaking.pdf")],
+        at=at(days=3),
+    )
     echo(f"  الموعد المتوقع / expected by: {before.isoformat()} → {request.due_date.isoformat()}")
     show(request)
 
@@ -249,14 +292,22 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
         echo(f"  {line.name.ar} / {line.name.en}: {line.amount} EGP  [{line.revenue_item}]")
     echo(f"  الإجمالي / total: {request.invoice.total} EGP")
 
-    step(LocalizedText("السداد برقم مرجعي في أي منفذ فوري، وإشعار السداد ينقل الطلب تلقائيًا",
-                       "Payment with a Pay-at-Fawry reference at an outlet; the notification moves the request on"))
+    step(
+        LocalizedText(
+            "السداد برقم مرجعي في أي منفذ فوري، وإشعار السداد ينقل الطلب تلقائيًا",
+            "Payment with a Pay-at-Fawry reference at an outlet; the notification moves the request on",
+        )
+    )
     at()
     request = _pay(app, engine, request, echo)
     show(request)
 
-    step(LocalizedText("المهندس الذي راجع الطلب يحاول اعتماده: يرفض النظام (الفصل بين المهام)",
-                       "The engineer who reviewed the request tries to approve it: refused (separation of duties)"))
+    step(
+        LocalizedText(
+            "المهندس الذي راجع الطلب يحاول اعتماده: يرفض النظام (الفصل بين المهام)",
+            "The engineer who reviewed the request tries to approve it: refused (separation of duties)",
+        )
+    )
     try:
         engine.act(request.id, "approve", staff["zt-eng-hany"], at=at())
     except RequestError as refusal:
@@ -280,15 +331,31 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
         echo(f"  {day.isoformat()}  {name.ar} / {name.en}")
 
     issued_at = moments[-1]
-    step(LocalizedText("الرخصة ملف PDF موقّع رقميًا (PAdES) ورمز QR موقّع يمكن لأي جهة التحقق منه",
-                       "The permit: a digitally signed PDF (PAdES) carrying a signed QR code anyone can verify"))
+    step(
+        LocalizedText(
+            "الرخصة ملف PDF موقّع رقميًا (PAdES) ورمز QR موقّع يمكن لأي جهة التحقق منه",
+            "The permit: a digitally signed PDF (PAdES) carrying a signed QR code anyone can verify",
+        )
+    )
     (output / "permit.pdf").write_bytes(documents.permit(request, issued_at=issued_at))
-    verdict = verify_pdf(output / "permit.pdf", trust_material.trust, root=trust_material.root, at=issued_at + datetime.timedelta(minutes=5))
-    echo(f"  {output / 'permit.pdf'}: " + ("signature and QR verified ✓" if verdict.valid else f"NOT VALID: {verdict.codes}"))
+    verdict = verify_pdf(
+        output / "permit.pdf",
+        trust_material.trust,
+        root=trust_material.root,
+        at=issued_at + datetime.timedelta(minutes=5),
+    )
+    echo(
+        f"  {output / 'permit.pdf'}: "
+        + ("signature and QR verified ✓" if verdict.valid else f"NOT VALID: {verdict.codes}")
+    )
     echo(f"  localgov verify {output / 'permit.pdf'} --trust {output / 'trust-list.cose'} --root {output / 'root.pem'}")
 
-    step(LocalizedText("إصدار رمز QR موقّع للرخصة، وحفظه صورةً، ثم قراءته من الصورة والتحقق منه دون اتصال",
-                       "Signing the permit's QR token, saving it as an image, reading it back and verifying it offline"))
+    step(
+        LocalizedText(
+            "إصدار رمز QR موقّع للرخصة، وحفظه صورةً، ثم قراءته من الصورة والتحقق منه دون اتصال",
+            "Signing the permit's QR token, saving it as an image, reading it back and verifying it offline",
+        )
+    )
     claims = permit_claims(request, app.catalogue.service(request.service), cairo, issued_at=issued_at)
     token = issue_token(claims, trust_material.signer)
     qr_path = output / "permit-qr.png"
@@ -307,16 +374,25 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     events = engine.history(request.id)
     echo(f"  {len(events)} events; " + ("history verifies ✓ / السجل سليم" if not findings else f"FINDINGS: {findings}"))
 
-    step(LocalizedText("الرخصة في السجل العام للتراخيص، ونقطة تدقيق موقعة تُحفظ خارج قاعدة البيانات",
-                       "The permit in the public permit log, and a signed audit checkpoint kept outside the database"))
+    step(
+        LocalizedText(
+            "الرخصة في السجل العام للتراخيص، ونقطة تدقيق موقعة تُحفظ خارج قاعدة البيانات",
+            "The permit in the public permit log, and a signed audit checkpoint kept outside the database",
+        )
+    )
     (output / "permit-token.txt").write_text(token + "\n", "utf-8")
     findings |= _log_and_checkpoint(output, database, engine, trust_material, token, issued_at, echo)
     return DemoResult(request=request, database=database, findings=findings)
 
 
 def _log_and_checkpoint(
-    output: Path, database: Path, engine: Engine, trust_material: DemoTrust, token: str,
-    issued_at: datetime.datetime, echo: Callable[[str], None],
+    output: Path,
+    database: Path,
+    engine: Engine,
+    trust_material: DemoTrust,
+    token: str,
+    issued_at: datetime.datetime,
+    echo: Callable[[str], None],
 ) -> dict[str, list[str]]:
     """Log the permit, prove its inclusion offline, and checkpoint every chain head of the unit."""
     origin = "log.cairo.gov.eg/permits"
@@ -333,12 +409,18 @@ def _log_and_checkpoint(
     (output / "permit.proof").write_text(str(proof), "utf-8")
     log.close()
     # What a ministry does offline with the permit's token, the proof file and the log's public key.
-    head = InclusionProofFile.parse((output / "permit.proof").read_bytes()).verify(
-        log_entry(token).encode(), [log_key.verifier], origin=origin
-    ).checkpoint
-    echo(f"  {output / 'permit.proof'}: في السجل العام عند الموضع {to_eastern_digits(str(index))} ✓ / in the public log {origin} at index {index} "
-         f"(tree of {head.size}, root {head.root_hash.hex()[:16]}…)")
-    echo(f"  localgov log check --proof {output / 'permit.proof'} --log-key {output / 'log.pub'} --token \"$(cat {output / 'permit-token.txt'})\"")
+    head = (
+        InclusionProofFile.parse((output / "permit.proof").read_bytes())
+        .verify(log_entry(token).encode(), [log_key.verifier], origin=origin)
+        .checkpoint
+    )
+    echo(
+        f"  {output / 'permit.proof'}: في السجل العام عند الموضع {to_eastern_digits(str(index))} ✓ / in the public log {origin} at index {index} "
+        f"(tree of {head.size}, root {head.root_hash.hex()[:16]}…)"
+    )
+    echo(
+        f'  localgov log check --proof {output / "permit.proof"} --log-key {output / "log.pub"} --token "$(cat {output / "permit-token.txt"})"'
+    )
 
     taken = take_checkpoint(engine.store, "zeitoun", "C-ZTN", issued_at + datetime.timedelta(minutes=10))
     folder = output / "checkpoints"
@@ -346,10 +428,12 @@ def _log_and_checkpoint(
     target = folder / f"C-ZTN-{taken.made_at.strftime('%Y%m%dT%H%M%SZ')}.checkpoint"
     target.write_bytes(taken.sign(trust_material.signer))
     found = check_store(engine.store, [AuditCheckpoint.load(target.read_bytes(), trust_material.trust)])
-    echo(f"  {target}: {to_eastern_digits(str(taken.size))} طلب، الجذر / requests, root {taken.root.hex()[:16]}… "
-         + ("the database extends it ✓" if not found else f"FINDINGS: {found}"))
-    echo(f"  localgov --db sqlite:///{database} --audit-key-file {output / 'audit.key'} audit verify "
-         f"--checkpoint {target} --trust {output / 'trust-list.cose'} --root {output / 'root.pem'}")
+    echo(
+        f"  {target}: {to_eastern_digits(str(taken.size))} طلب، الجذر / requests, root {taken.root.hex()[:16]}… "
+        + ("the database extends it ✓" if not found else f"FINDINGS: {found}")
+    )
+    echo(
+        f"  localgov --db sqlite:///{database} --audit-key-file {output / 'audit.key'} audit verify "
+        f"--checkpoint {target} --trust {output / 'trust-list.cose'} --root {output / 'root.pem'}"
+    )
     return {"checkpoint": found} if found else {}
-
-

@@ -20,6 +20,7 @@ from localgov.transparency import PermitEntry
 
 __all__ = ["figure_name", "issuer_code", "log_entry", "permit_claims"]
 
+
 def issuer_code(governorate: Governorate, unit_code: str) -> str:
     return f"{governorate.code}-{governorate.units[unit_code].short_code}"
 
@@ -33,7 +34,11 @@ def figure_name(service: ServiceDefinition, field_name: str) -> str:
 
 
 def permit_claims(
-    request: Request, service: ServiceDefinition, governorate: Governorate, *, issued_at: datetime.datetime,
+    request: Request,
+    service: ServiceDefinition,
+    governorate: Governorate,
+    *,
+    issued_at: datetime.datetime,
     timezone: datetime.tzinfo = EGYPT,
 ) -> PermitClaims:
     """The claims of the permit ``request`` was issued, for :func:`localgov.tokens.issue`.

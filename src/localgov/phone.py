@@ -28,12 +28,10 @@ def normalise_mobile(text: str) -> str:
     compact = _SEPARATORS.sub("", to_western_digits(text))
     for prefix in ("+20", "0020", "20"):
         if compact.startswith(prefix) and len(compact) == len(prefix) + 10:
-            compact = "0" + compact[len(prefix):]
+            compact = "0" + compact[len(prefix) :]
             break
     if not (len(compact) == 11 and compact.isascii() and compact.isdigit() and compact.startswith("01")):
         raise InvalidMobileNumber(f"expected an Egyptian mobile number such as 01012345678, got {text!r}")
     if compact[1:3] not in NETWORK_PREFIXES:
-        raise InvalidMobileNumber(
-            f"{text!r} is not on an Egyptian mobile network (010, 011, 012, 015)"
-        )
+        raise InvalidMobileNumber(f"{text!r} is not on an Egyptian mobile network (010, 011, 012, 015)")
     return "+20" + compact[1:]

@@ -38,9 +38,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2099
 _MAX_TEXT_LENGTH = 40  # longest valid number is 10 + 1 + 11 + 1 + 1 = 24 characters
 
 _UNIT_CODE = re.compile(r"[A-Z][A-Z0-9]+")
-_INVISIBLE = str.maketrans(
-    "", "", "\u200b\u200c\u200d\u200e\u200f\u061c\u2066\u2067\u2068\u2069\ufeff"
-)
+_INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u200e\u200f\u061c\u2066\u2067\u2068\u2069\ufeff")
 
 
 def _build_quasigroup() -> tuple[tuple[int, ...], ...]:
@@ -54,8 +52,7 @@ def _build_quasigroup() -> tuple[tuple[int, ...], ...]:
     """
     times_w = (0, 2, 3, 1)
     return tuple(
-        tuple(times_w[(s // 9) ^ (x // 9)] * 9 + (2 * (s % 9 - x % 9)) % 9 for x in range(36))
-        for s in range(36)
+        tuple(times_w[(s // 9) ^ (x // 9)] * 9 + (2 * (s % 9 - x % 9)) % 9 for x in range(36)) for s in range(36)
     )
 
 
@@ -174,10 +171,8 @@ class TrackingNumber:
         if number.check_character != check:
             raise InvalidTrackingNumber(
                 LocalizedText(
-                    f"حرف التحقق في {_shown(text)} لا يطابق الرقم: "
-                    "غالبًا أُخطئ في كتابة الرقم أو قراءته",
-                    f"check character mismatch in {_shown(text)}: the number was probably "
-                    "mistyped or misread",
+                    f"حرف التحقق في {_shown(text)} لا يطابق الرقم: غالبًا أُخطئ في كتابة الرقم أو قراءته",
+                    f"check character mismatch in {_shown(text)}: the number was probably mistyped or misread",
                 ),
                 problem="check",
             )
@@ -222,10 +217,8 @@ def _normalise(text: str) -> str:
 def _format_error(text: str) -> InvalidTrackingNumber:
     return InvalidTrackingNumber(
         LocalizedText(
-            f"{_shown(text)} ليس على شكل رقم المتابعة: كود الوحدة-السنة والمسلسل-حرف التحقق، "
-            "مثل ZTN-2600123-W",
-            f"{_shown(text)} is not shaped like a tracking number: UNIT-YYNNNNN-C, "
-            "e.g. ZTN-2600123-W",
+            f"{_shown(text)} ليس على شكل رقم المتابعة: كود الوحدة-السنة والمسلسل-حرف التحقق، مثل ZTN-2600123-W",
+            f"{_shown(text)} is not shaped like a tracking number: UNIT-YYNNNNN-C, e.g. ZTN-2600123-W",
         ),
         problem="format",
     )

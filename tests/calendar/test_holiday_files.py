@@ -312,9 +312,7 @@ def test_any_value_in_any_field_is_loaded_or_refused_with_its_path(field: str, v
 
 
 @given(
-    st.from_regex(r"[a-z_]{1,12}", fullmatch=True).filter(
-        lambda key: key not in {"date", "ar", "en", "provisional"}
-    )
+    st.from_regex(r"[a-z_]{1,12}", fullmatch=True).filter(lambda key: key not in {"date", "ar", "en", "provisional"})
 )
 def test_unknown_keys_in_a_holiday_are_refused(key: str) -> None:
     error = error_for(VALID + f"{key} = 1\n")
@@ -325,10 +323,7 @@ def test_unknown_keys_in_a_holiday_are_refused(key: str) -> None:
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.dates(),
-        lambda children: (
-            st.lists(children, max_size=3)
-            | st.dictionaries(st.text(max_size=5), children, max_size=3)
-        ),
+        lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
         max_leaves=12,
     )
 )

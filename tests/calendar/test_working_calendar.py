@@ -36,10 +36,7 @@ def walk_forward(calendar: WorkingCalendar, start: dt.date, days: int) -> dt.dat
 def count_by_walking(calendar: WorkingCalendar, start: dt.date, end: dt.date) -> int:
     step = 1 if end >= start else -1
     low, high = min(start, end), max(start, end)
-    total = sum(
-        calendar.is_working_day(low + dt.timedelta(days=offset))
-        for offset in range(1, (high - low).days + 1)
-    )
+    total = sum(calendar.is_working_day(low + dt.timedelta(days=offset)) for offset in range(1, (high - low).days + 1))
     return step * total
 
 
@@ -61,17 +58,13 @@ egyptian_calendars = st.builds(
 
 @settings(max_examples=200)
 @given(calendars, window_dates, st.integers(min_value=0, max_value=400))
-def test_add_working_days_matches_walking(
-    calendar: WorkingCalendar, start: dt.date, days: int
-) -> None:
+def test_add_working_days_matches_walking(calendar: WorkingCalendar, start: dt.date, days: int) -> None:
     assert calendar.add_working_days(start, days) == walk_forward(calendar, start, days)
 
 
 @settings(max_examples=200)
 @given(calendars, window_dates, window_dates)
-def test_working_days_between_matches_walking(
-    calendar: WorkingCalendar, start: dt.date, end: dt.date
-) -> None:
+def test_working_days_between_matches_walking(calendar: WorkingCalendar, start: dt.date, end: dt.date) -> None:
     assert calendar.working_days_between(start, end) == count_by_walking(calendar, start, end)
 
 
@@ -101,9 +94,7 @@ def test_adding_the_counted_days_reaches_the_last_working_day_up_to_end(
 
 
 @given(calendars, window_dates, window_dates, window_dates)
-def test_counts_add_up_and_reverse(
-    calendar: WorkingCalendar, a: dt.date, b: dt.date, c: dt.date
-) -> None:
+def test_counts_add_up_and_reverse(calendar: WorkingCalendar, a: dt.date, b: dt.date, c: dt.date) -> None:
     assert calendar.working_days_between(a, b) == -calendar.working_days_between(b, a)
     assert calendar.working_days_between(a, b) + calendar.working_days_between(b, c) == (
         calendar.working_days_between(a, c)
@@ -111,9 +102,7 @@ def test_counts_add_up_and_reverse(
 
 
 @given(calendars, window_dates, st.integers(min_value=0, max_value=300))
-def test_one_more_day_is_the_next_working_day(
-    calendar: WorkingCalendar, start: dt.date, days: int
-) -> None:
+def test_one_more_day_is_the_next_working_day(calendar: WorkingCalendar, start: dt.date, days: int) -> None:
     assert calendar.add_working_days(start, days + 1) == calendar.next_working_day(
         calendar.add_working_days(start, days)
     )
@@ -169,16 +158,12 @@ def test_a_holiday_on_the_weekend_changes_nothing() -> None:
     with_friday_holiday = WorkingCalendar(holidays=[holiday(dt.date(2026, 1, 2))])
     start = dt.date(2025, 12, 30)
     for days in range(10):
-        assert plain.add_working_days(start, days) == with_friday_holiday.add_working_days(
-            start, days
-        )
+        assert plain.add_working_days(start, days) == with_friday_holiday.add_working_days(start, days)
 
 
 def test_holidays_on_lists_every_holiday_of_a_date() -> None:
     day = dt.date(2026, 7, 23)
-    calendar = WorkingCalendar(
-        holidays=[holiday(day), holiday(day, scope="ALX"), holiday(dt.date(2026, 7, 26))]
-    )
+    calendar = WorkingCalendar(holidays=[holiday(day), holiday(day, scope="ALX"), holiday(dt.date(2026, 7, 26))])
     assert {h.scope for h in calendar.holidays_on(day)} == {"EG", "ALX"}
     assert calendar.holidays_on(dt.date(2026, 7, 24)) == ()
     assert not calendar.is_working_day(day)
@@ -195,9 +180,7 @@ def test_with_holidays_adds_and_keeps_the_rest() -> None:
 
 def test_holidays_are_kept_sorted() -> None:
     days = [dt.date(2026, 5, 1), dt.date(2026, 1, 7), dt.date(2026, 3, 20)]
-    assert [
-        h.date for h in WorkingCalendar(holidays=[holiday(d) for d in days]).holidays
-    ] == sorted(days)
+    assert [h.date for h in WorkingCalendar(holidays=[holiday(d) for d in days]).holidays] == sorted(days)
 
 
 def test_covers_only_the_loaded_years() -> None:

@@ -23,7 +23,9 @@ def problems_of(*paths: Path) -> list[str]:
     return [str(problem) for problem in caught.value.problems]
 
 
-def test_valid_file_loads_into_frozen_definitions(write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]) -> None:
+def test_valid_file_loads_into_frozen_definitions(
+    write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]
+) -> None:
     catalogue = load(write_toml(valid_catalogue))
     service = catalogue.service("test_permit")
     assert isinstance(service, ServiceDefinition)
@@ -37,7 +39,9 @@ def test_valid_file_loads_into_frozen_definitions(write_toml: Callable[..., Path
         service.code = "other"  # type: ignore[misc]
 
 
-def test_five_different_mistakes_are_all_reported(write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]) -> None:
+def test_five_different_mistakes_are_all_reported(
+    write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]
+) -> None:
     service = valid_catalogue["services"]["test_permit"]
     service["category"] = "bulding"  # unknown reference
     service["channels"] = ["front_desk", "fax"]  # unknown channel
@@ -51,21 +55,25 @@ def test_five_different_mistakes_are_all_reported(write_toml: Callable[..., Path
     where = "services.test_permit"
     assert len(problems) == 5, problems
     expected = [
-        f"{where}.documents[1].max_size_mb: expected a number, got \"ten\"",
+        f'{where}.documents[1].max_size_mb: expected a number, got "ten"',
         f"{where}.fields[0].lable: unknown key",
-        f"{where}.category: unknown category \"bulding\"",
-        f"{where}.channels[1]: unknown channel \"fax\"",
-        f"{where}.fees[0].rule: unknown fee rule \"no_such_rule\"",
+        f'{where}.category: unknown category "bulding"',
+        f'{where}.channels[1]: unknown channel "fax"',
+        f'{where}.fees[0].rule: unknown fee rule "no_such_rule"',
     ]
     for fragment in expected:
         assert any(fragment in p and "building.toml" in p for p in problems), (fragment, problems)
 
 
-def test_duplicate_codes_across_files_name_both_files(write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]) -> None:
+def test_duplicate_codes_across_files_name_both_files(
+    write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]
+) -> None:
     first = write_toml(valid_catalogue, "a.toml")
     second = write_toml({"services": valid_catalogue["services"]}, "b.toml")
     problems = problems_of(first, second)
-    assert any("b.toml: services.test_permit: duplicate code, already defined in" in p and "a.toml" in p for p in problems)
+    assert any(
+        "b.toml: services.test_permit: duplicate code, already defined in" in p and "a.toml" in p for p in problems
+    )
 
 
 def test_money_written_as_a_float_is_refused(write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]) -> None:
@@ -74,7 +82,9 @@ def test_money_written_as_a_float_is_refused(write_toml: Callable[..., Path], va
     assert any("fee_rules.test_review_fee.amount: expected an amount written as a string" in p for p in problems)
 
 
-def test_integers_are_not_coerced_from_floats_or_strings(write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]) -> None:
+def test_integers_are_not_coerced_from_floats_or_strings(
+    write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]
+) -> None:
     valid_catalogue["services"]["test_permit"]["time_limit_days"] = 5.9
     problems = problems_of(write_toml(valid_catalogue))
     assert any("time_limit_days: expected a whole number, got 5.9" in p for p in problems)
@@ -92,16 +102,20 @@ def test_invalid_code_is_reported(write_toml: Callable[..., Path], valid_catalog
     assert any('services.Building Permit: invalid code "Building Permit"' in p for p in problems)
 
 
-def test_condition_must_name_a_field_and_one_of_its_choices(write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]) -> None:
+def test_condition_must_name_a_field_and_one_of_its_choices(
+    write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]
+) -> None:
     documents = valid_catalogue["services"]["test_permit"]["documents"]
     documents[2]["when"] = {"field": "use", "equals": ["industrial"]}
     documents.append({"type": "tax_card", "when": {"field": "activity", "equals": ["food"]}})
     problems = problems_of(write_toml(valid_catalogue))
-    assert any('documents[2].when.equals[0]: "industrial" is not a choice of \'use\'' in p for p in problems)
+    assert any("documents[2].when.equals[0]: \"industrial\" is not a choice of 'use'" in p for p in problems)
     assert any('documents[3].when.field: unknown field "activity"' in p for p in problems)
 
 
-def test_fee_rule_basis_must_be_a_numeric_field_of_the_service(write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]) -> None:
+def test_fee_rule_basis_must_be_a_numeric_field_of_the_service(
+    write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]
+) -> None:
     valid_catalogue["fee_rules"]["test_area_fee"]["basis"] = "use"
     problems = problems_of(write_toml(valid_catalogue))
     assert any("fees[1].rule: fee rule 'test_area_fee' is computed from field 'use'" in p for p in problems)
@@ -177,7 +191,9 @@ def test_a_folder_is_read_recursively_and_a_file_named_twice_is_read_once(
     assert "test_permit" in catalogue.services
 
 
-def test_placeholders_are_listed_with_their_origin(write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]) -> None:
+def test_placeholders_are_listed_with_their_origin(
+    write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]
+) -> None:
     valid_catalogue["services"]["test_permit"]["placeholders"] = ["time_limit_days"]
     valid_catalogue["fee_rules"]["test_review_fee"]["placeholder"] = True
     catalogue = load(write_toml(valid_catalogue))
@@ -186,7 +202,9 @@ def test_placeholders_are_listed_with_their_origin(write_toml: Callable[..., Pat
     assert any(where.endswith("fee_rules.test_review_fee") and what == "amount" for where, what in listed)
 
 
-def test_placeholder_must_name_a_service_attribute(write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]) -> None:
+def test_placeholder_must_name_a_service_attribute(
+    write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]
+) -> None:
     valid_catalogue["services"]["test_permit"]["placeholders"] = ["price"]
     problems = problems_of(write_toml(valid_catalogue))
     assert any('placeholders[0]: "price" is not a service attribute' in p for p in problems)
@@ -198,4 +216,6 @@ def test_a_reference_to_a_broken_entry_is_not_reported_twice(
     valid_catalogue["fee_rules"]["test_review_fee"]["kind"] = "lump"
     problems = problems_of(write_toml(valid_catalogue))
     assert len(problems) == 1, problems
-    assert 'fee_rules.test_review_fee.kind: expected one of fixed, per_unit, tiered, percentage, got "lump"' in problems[0]
+    assert (
+        'fee_rules.test_review_fee.kind: expected one of fixed, per_unit, tiered, percentage, got "lump"' in problems[0]
+    )

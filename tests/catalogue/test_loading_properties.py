@@ -51,15 +51,41 @@ scalars = st.one_of(
     st.dates(min_value=datetime.date(1900, 1, 1)),
 )
 KEYS = st.sampled_from(
-    ["name", "ar", "en", "kind", "type", "fields", "documents", "fees", "rule", "from", "to", "states", "actions",
-     "category", "workflow", "channels", "issues", "validity", "tiers", "up_to", "rate", "when", "equals", "x"]
+    [
+        "name",
+        "ar",
+        "en",
+        "kind",
+        "type",
+        "fields",
+        "documents",
+        "fees",
+        "rule",
+        "from",
+        "to",
+        "states",
+        "actions",
+        "category",
+        "workflow",
+        "channels",
+        "issues",
+        "validity",
+        "tiers",
+        "up_to",
+        "rate",
+        "when",
+        "equals",
+        "x",
+    ]
 )
 
 
 def toml_values(leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.recursive(
         leaves.filter(lambda v: v is not None),
-        lambda children: st.lists(children, max_size=4) | st.dictionaries(KEYS | st.text(max_size=8), children, max_size=5),
+        lambda children: (
+            st.lists(children, max_size=4) | st.dictionaries(KEYS | st.text(max_size=8), children, max_size=5)
+        ),
         max_leaves=25,
     )
 

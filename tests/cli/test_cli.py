@@ -42,7 +42,9 @@ def test_unknown_service_is_a_clear_error() -> None:
     assert "Traceback" not in result.output
 
 
-def test_catalogue_check_lists_all_five_mistakes(write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]) -> None:
+def test_catalogue_check_lists_all_five_mistakes(
+    write_toml: Callable[..., Path], valid_catalogue: dict[str, Any]
+) -> None:
     service = valid_catalogue["services"]["test_permit"]
     service["category"] = "bulding"
     service["channels"] = ["front_desk", "fax"]
@@ -54,7 +56,13 @@ def test_catalogue_check_lists_all_five_mistakes(write_toml: Callable[..., Path]
     assert result.exit_code == 2
     lines = [line for line in result.output.splitlines() if "building.toml: services.test_permit." in line]
     assert len(lines) == 5, result.output
-    for fragment in (".category:", ".channels[1]:", ".documents[1].max_size_mb:", ".fees[0].rule:", ".time_limit_days:"):
+    for fragment in (
+        ".category:",
+        ".channels[1]:",
+        ".documents[1].max_size_mb:",
+        ".fees[0].rule:",
+        ".time_limit_days:",
+    ):
         assert any(fragment in line for line in lines), fragment
     assert "5 problems found" in result.output and "Traceback" not in result.output
 
@@ -89,13 +97,48 @@ def workspace(tmp_path: Path) -> dict[str, Path]:
 def submit(ws: dict[str, Path], *extra: str) -> Result:
     return CliRunner().invoke(
         cli,
-        ["--db", f"sqlite:///{ws['db']}", "--staff", str(ws["staff"]), "request", "submit", "building_permit",
-         "--unit", "zeitoun", "--channel", "front_desk", "--point", "zeitoun_tc", "--as", "clerk",
-         "--applicant-id", NATIONAL_ID, "--applicant-name", "محمد أحمد", "--applicant-mobile", "01012345678",
-         "-f", "applicant_capacity=owner", "-f", "parcel_reference=ZTN/1", "-f", "site_address=شارع ١",
-         "-f", "floors=3", "-f", "height_m=9", "-f", "built_area=120", "-f", "building_use=residential",
-         "-f", "estimated_cost=900000",
-         "--document", f"national_id_copy={ws['dir'] / 'national_id_copy.pdf'}", *extra],
+        [
+            "--db",
+            f"sqlite:///{ws['db']}",
+            "--staff",
+            str(ws["staff"]),
+            "request",
+            "submit",
+            "building_permit",
+            "--unit",
+            "zeitoun",
+            "--channel",
+            "front_desk",
+            "--point",
+            "zeitoun_tc",
+            "--as",
+            "clerk",
+            "--applicant-id",
+            NATIONAL_ID,
+            "--applicant-name",
+            "محمد أحمد",
+            "--applicant-mobile",
+            "01012345678",
+            "-f",
+            "applicant_capacity=owner",
+            "-f",
+            "parcel_reference=ZTN/1",
+            "-f",
+            "site_address=شارع ١",
+            "-f",
+            "floors=3",
+            "-f",
+            "height_m=9",
+            "-f",
+            "built_area=120",
+            "-f",
+            "building_use=residential",
+            "-f",
+            "estimated_cost=900000",
+            "--document",
+            f"national_id_copy={ws['dir'] / 'national_id_copy.pdf'}",
+            *extra,
+        ],
     )
 
 
@@ -108,8 +151,9 @@ def test_request_lifecycle_on_the_command_line(workspace: dict[str, Path]) -> No
     refused = CliRunner().invoke(cli, [*base, "request", "act", tracking, "accept_documents", "--as", "docs"])
     assert refused.exit_code == 2 and "required documents not supplied" in refused.output
 
-    sent_back = CliRunner().invoke(cli, [*base, "request", "act", tracking, "request_missing", "--as", "docs",
-                                         "--comment", "مستند الملكية"])
+    sent_back = CliRunner().invoke(
+        cli, [*base, "request", "act", tracking, "request_missing", "--as", "docs", "--comment", "مستند الملكية"]
+    )
     assert sent_back.exit_code == 0 and "missing: مستند الملكية" in sent_back.output
 
     shown = CliRunner().invoke(cli, [*base, "request", "show", tracking, "--as", "eng"])
@@ -142,7 +186,9 @@ def test_refusals_exit_2_without_traceback(workspace: dict[str, Path]) -> None:
 def test_console_script_prints_arabic_through_a_pipe() -> None:
     done = subprocess.run(
         [sys.executable, "-c", "from localgov.cli import main; main()", "services", "list", "--lang", "ar"],
-        capture_output=True, env={"PYTHONIOENCODING": "ascii", "PATH": ""}, check=False,
+        capture_output=True,
+        env={"PYTHONIOENCODING": "ascii", "PATH": ""},
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "رخصة بناء" in done.stdout.decode("utf-8")
@@ -157,6 +203,13 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     for produced in ("permit-qr.png", "trust-list.cose", "receipt.pdf", "permit.pdf", "notice-missing-documents.pdf"):
         assert (tmp_path / "demo" / produced).exists(), produced
     assert "Pay-at-Fawry reference" in result.output and "signature and QR verified" in result.output
-    verified = run("verify", tmp_path / "demo" / "permit.pdf", "--trust", tmp_path / "demo" / "trust-list.cose", "--root", tmp_path / "demo" / "root.pem")
+    verified = run(
+        "verify",
+        tmp_path / "demo" / "permit.pdf",
+        "--trust",
+        tmp_path / "demo" / "trust-list.cose",
+        "--root",
+        tmp_path / "demo" / "root.pem",
+    )
     assert verified.exit_code == 0, verified.output
     assert (tmp_path / "demo" / "localgov.db").exists()

@@ -88,7 +88,17 @@ def test_a_deleted_request_passes_inside_the_database_but_not_against_the_checkp
 def test_a_checkpoint_file_that_is_not_one_is_unusable_input(demo: Path) -> None:
     bogus = demo / "bogus.checkpoint"
     bogus.write_bytes(b"\xa0not a checkpoint")
-    result = run(*_db(demo), "audit", "verify", "--checkpoint", bogus, "--trust", demo / "trust-list.cose", "--root", demo / "root.pem")
+    result = run(
+        *_db(demo),
+        "audit",
+        "verify",
+        "--checkpoint",
+        bogus,
+        "--trust",
+        demo / "trust-list.cose",
+        "--root",
+        demo / "root.pem",
+    )
     assert result.exit_code == 2 and "bogus.checkpoint" in result.output
 
 
@@ -97,7 +107,9 @@ def _token(demo: Path) -> str:
 
 
 def test_the_permits_inclusion_proof_verifies_offline(demo: Path) -> None:
-    result = run("log", "check", "--proof", demo / "permit.proof", "--log-key", demo / "log.pub", "--token", _token(demo))
+    result = run(
+        "log", "check", "--proof", demo / "permit.proof", "--log-key", demo / "log.pub", "--token", _token(demo)
+    )
     assert result.exit_code == 0
     assert f"in the public log {ORIGIN} at index 0" in result.output
 
@@ -115,10 +127,28 @@ def test_a_forged_proof_is_a_finding_and_a_garbled_one_unusable(demo: Path) -> N
 
 
 def test_a_proof_for_another_permit_or_under_another_key_does_not_verify(demo: Path, tmp_path: Path) -> None:
-    other = run("log", "check", "--proof", demo / "permit.proof", "--log-key", demo / "log.pub", "--token", _token(demo)[:-1] + "0")
+    other = run(
+        "log",
+        "check",
+        "--proof",
+        demo / "permit.proof",
+        "--log-key",
+        demo / "log.pub",
+        "--token",
+        _token(demo)[:-1] + "0",
+    )
     assert other.exit_code in (1, 2)  # another token: unreadable, or its entry is not the logged one
     assert run("log", "keygen", ORIGIN, "--out", tmp_path / "impostor").exit_code == 0
-    impostor = run("log", "check", "--proof", demo / "permit.proof", "--log-key", tmp_path / "impostor.pub", "--token", _token(demo))
+    impostor = run(
+        "log",
+        "check",
+        "--proof",
+        demo / "permit.proof",
+        "--log-key",
+        tmp_path / "impostor.pub",
+        "--token",
+        _token(demo),
+    )
     assert impostor.exit_code == 1
     assert "signed by no trusted key" in impostor.output
 
@@ -146,15 +176,29 @@ def test_log_append_head_prove_consistency_and_check_on_the_database(demo: Path,
 def test_a_witness_cosigns_what_extends_and_raises_an_alarm_on_a_fork(demo: Path, tmp_path: Path) -> None:
     db = ("--db", f"sqlite:///{demo / 'localgov.db'}")
     assert run("log", "keygen", "witness.example", "--witness", "--out", tmp_path / "w").exit_code == 0
-    witness = ("log", "witness", "--log-key", demo / "log.pub", "--key", tmp_path / "w.key", "--state", tmp_path / "state")
+    witness = (
+        "log",
+        "witness",
+        "--log-key",
+        demo / "log.pub",
+        "--key",
+        tmp_path / "w.key",
+        "--state",
+        tmp_path / "state",
+    )
     first = run(*db, *witness)
     assert first.exit_code == 0 and "— witness.example " in first.output
     assert run(*db, "log", "append", "--entry", _entry_file(tmp_path)).exit_code == 0
     assert run(*db, "log", "head", "--key", demo / "log.key").exit_code == 0
     assert run(*db, *witness).exit_code == 0
     # The operator rewrites the log's history and signs the rewritten tree with the log's key.
-    _sql(demo, "DELETE FROM lg_log_entries", "DELETE FROM lg_log_nodes", "DELETE FROM lg_log_checkpoints",
-         "UPDATE lg_log_state SET size = 0, edge = X''")
+    _sql(
+        demo,
+        "DELETE FROM lg_log_entries",
+        "DELETE FROM lg_log_nodes",
+        "DELETE FROM lg_log_checkpoints",
+        "UPDATE lg_log_state SET size = 0, edge = X''",
+    )
     for _ in range(3):
         assert run(*db, "log", "append", "--entry", _entry_file(tmp_path, "C-HLP")).exit_code == 0
     assert run(*db, "log", "head", "--key", demo / "log.key").exit_code == 0
@@ -169,7 +213,9 @@ def _entry_file(directory: Path, issuer: str = "C-ZTN") -> Path:
 
     from localgov.transparency import PermitEntry
 
-    entry = PermitEntry(issuer, "2026/ZTN/000099", "building_permit", datetime.datetime(2026, 11, 5, tzinfo=datetime.UTC), b"\x01" * 32)
+    entry = PermitEntry(
+        issuer, "2026/ZTN/000099", "building_permit", datetime.datetime(2026, 11, 5, tzinfo=datetime.UTC), b"\x01" * 32
+    )
     path = directory / f"entry-{issuer}"
     path.write_bytes(entry.encode())
     return path
@@ -181,9 +227,11 @@ def _entry_file(directory: Path, issuer: str = "C-ZTN") -> Path:
         ("UPDATE lg_payment_orders SET amount = '241.00'", "the ledger says 241.00"),
         ("DELETE FROM lg_payment_orders", "that no credited order in the ledger matches"),
         (
-            ("INSERT INTO lg_payment_orders SELECT merchant_ref || '-x', request_id, provider, 'F-999', method, amount, "
-            "currency, status, reference_number, redirect_url, items, created_at, updated_at, expires_at, credited_at, "
-            "refunded FROM lg_payment_orders"),
+            (
+                "INSERT INTO lg_payment_orders SELECT merchant_ref || '-x', request_id, provider, 'F-999', method, amount, "
+                "currency, status, reference_number, redirect_url, items, created_at, updated_at, expires_at, credited_at, "
+                "refunded FROM lg_payment_orders"
+            ),
             "but no payment event in the history records it",
         ),
     ],
@@ -198,8 +246,12 @@ def test_the_payment_ledger_is_checked_against_the_histories(demo: Path, stateme
 
 def test_a_deleted_request_shows_in_its_payment_and_its_permit_number_when_only_its_rows_go(demo: Path) -> None:
     request_id = _request_id(demo)
-    _sql(demo, f"DELETE FROM lg_events WHERE request_id = '{request_id}'", f"DELETE FROM lg_requests WHERE id = '{request_id}'",
-         "UPDATE lg_sequences SET last = 0 WHERE scope NOT LIKE 'P%'")
+    _sql(
+        demo,
+        f"DELETE FROM lg_events WHERE request_id = '{request_id}'",
+        f"DELETE FROM lg_requests WHERE id = '{request_id}'",
+        "UPDATE lg_sequences SET last = 0 WHERE scope NOT LIKE 'P%'",
+    )
     result = run(*_db(demo), "audit", "verify")
     assert result.exit_code == 1
     assert "but no payment event in the history records it" in result.output

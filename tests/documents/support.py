@@ -47,7 +47,9 @@ def timestamp_authority(pki: TestPki) -> DummyTimeStamper:
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .sign(pki.root.private_key, hashes.SHA256())
     )
-    der_key = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    der_key = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return DummyTimeStamper(
         tsa_cert=to_asn1(certificate),
         tsa_key=asn1_keys.PrivateKeyInfo.load(der_key),
@@ -79,8 +81,11 @@ def nss_database(directory: Path, root: x509.Certificate) -> str:
     pem.write_bytes(root.public_bytes(serialization.Encoding.PEM))
     database = f"sql:{directory}"
     subprocess.run(["certutil", "-N", "-d", database, "--empty-password"], check=True, capture_output=True)
-    subprocess.run(["certutil", "-A", "-d", database, "-n", "localgov-test-root", "-t", "CT,C,C", "-i", str(pem)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["certutil", "-A", "-d", database, "-n", "localgov-test-root", "-t", "CT,C,C", "-i", str(pem)],
+        check=True,
+        capture_output=True,
+    )
     return database
 
 

@@ -57,15 +57,18 @@ def test_permit_metadata_and_language(factory: DocumentFactory, issued_request: 
 
 
 @pytest.mark.parametrize(("digits", "expected", "absent"), [("eastern", "٢٠٢٦", "2026 "), ("western", "2026", "٢٠٢٦")])
-def test_digits_follow_the_setting(app: Localgov, issued_request: Request, digits: Any, expected: str, absent: str) -> None:
+def test_digits_follow_the_setting(
+    app: Localgov, issued_request: Request, digits: Any, expected: str, absent: str
+) -> None:
     receipt = DocumentFactory(app, settings=DocumentSettings(digits=digits)).receipt(issued_request)
     text = page_text(receipt)
     assert expected in text
 
 
 def test_a_notice_of_missing_documents_lists_them(factory: DocumentFactory) -> None:
-    request = make_request(state="missing_documents", missing="تعهد المهندس المشرف غير مرفق", issued=None, closed=False,
-                           documents=())
+    request = make_request(
+        state="missing_documents", missing="تعهد المهندس المشرف غير مرفق", issued=None, closed=False, documents=()
+    )
     data = factory.notice(request)
     meta = info(data)
     assert "إخطار باستيفاء مستندات" in meta["/Title"]
@@ -95,7 +98,9 @@ def test_batch_issuance_streams_one_file_at_a_time(factory: DocumentFactory, tmp
     def requests() -> Iterator[Request]:
         for sequence in itertools.count(1):
             produced.append(sequence)
-            yield make_request(issued=make_request().issued.__class__(f"2026/ZTN/{sequence:06d}", make_request().issued.issued_on))  # type: ignore[union-attr]
+            yield make_request(
+                issued=make_request().issued.__class__(f"2026/ZTN/{sequence:06d}", make_request().issued.issued_on)
+            )  # type: ignore[union-attr]
 
     batch = factory.write_permits(requests(), tmp_path)
     first = next(batch)

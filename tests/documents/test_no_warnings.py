@@ -20,8 +20,19 @@ def test_verify_prints_no_dsa_warning(permit_pdf: Path, pki: TestPki, tmp_path: 
     trust.write_bytes(pki.signed_trust_list())
     root = pki.directory / "root.pem"
     # localgov.cli has no __main__ module: call main() as the console script does (see tests/cli).
-    command = [sys.executable, "-W", "default", "-c", "from localgov.cli import main; main()",
-               "verify", str(permit_pdf), "--trust", str(trust), "--root", str(root)]
+    command = [
+        sys.executable,
+        "-W",
+        "default",
+        "-c",
+        "from localgov.cli import main; main()",
+        "verify",
+        str(permit_pdf),
+        "--trust",
+        str(trust),
+        "--root",
+        str(root),
+    ]
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONWARNINGS"}
     done = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
     # A verdict of "valid" proves pyHanko was imported and the signature checked.

@@ -26,7 +26,9 @@ EMBEDDING_CONTROLS = str.maketrans("", "", "\u202a\u202b\u202c")
 
 def pdftotext(path: Path) -> list[str]:
     """pdftotext's lines, without the embedding controls it wraps right-to-left text in."""
-    output = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return [line.translate(EMBEDDING_CONTROLS).strip() for line in output.splitlines()]
 
 
@@ -43,13 +45,18 @@ def flip_one_byte(source: Path, target: Path, marker: bytes) -> Path:
     return target
 
 
-def test_pdfsig_reports_the_signature_valid_and_one_changed_byte_invalid(permit_pdf: Path, pki: TestPki, tmp_path: Path) -> None:
+def test_pdfsig_reports_the_signature_valid_and_one_changed_byte_invalid(
+    permit_pdf: Path, pki: TestPki, tmp_path: Path
+) -> None:
     database = nss_database(tmp_path / "nss", pki.root.certificate)
     report = pdfsig(permit_pdf, database)
     assert report["Signature Validation"] == "Signature is Valid."
     assert report["Signer Certificate Common Name"] == "Unit C-ZTN document signing"
     assert report["Signature Type"] == "ETSI.CAdES.detached"
-    assert "Total document signed" in subprocess.run(["pdfsig", str(permit_pdf)], capture_output=True, text=True, check=False).stdout
+    assert (
+        "Total document signed"
+        in subprocess.run(["pdfsig", str(permit_pdf)], capture_output=True, text=True, check=False).stdout
+    )
     tampered = flip_one_byte(permit_pdf, tmp_path / "tampered.pdf", b"Building permit")
     assert pdfsig(tampered, database)["Signature Validation"] != "Signature is Valid."
 
@@ -64,8 +71,9 @@ def test_pdfsig_trusts_the_unit_certificate_through_the_national_root(
     assert untrusted["Certificate Validation"] != "Certificate is Trusted."
 
 
-def test_pdftotext_reads_holder_address_and_number_in_logical_order(permit_pdf: Path, factory: DocumentFactory,
-                                                                     issued_request: Request) -> None:
+def test_pdftotext_reads_holder_address_and_number_in_logical_order(
+    permit_pdf: Path, factory: DocumentFactory, issued_request: Request
+) -> None:
     claims = factory.claims(issued_request, issued_at=datetime.now(UTC))
     lines = pdftotext(permit_pdf)
     assert claims.holder_name in lines
@@ -87,9 +95,12 @@ def test_pdftotext_reads_the_receipt(factory: DocumentFactory, issued_request: R
     assert "صورة بطاقة الرقم القومي" in text
 
 
-def test_a_page_rendered_by_pdftoppm_yields_a_token_that_verifies(permit_pdf: Path, pki: TestPki, tmp_path: Path,
-                                                                  factory: DocumentFactory, issued_request: Request) -> None:
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(permit_pdf), str(tmp_path / "page")], check=True)
+def test_a_page_rendered_by_pdftoppm_yields_a_token_that_verifies(
+    permit_pdf: Path, pki: TestPki, tmp_path: Path, factory: DocumentFactory, issued_request: Request
+) -> None:
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(permit_pdf), str(tmp_path / "page")], check=True
+    )
     texts = [t for t in read_qr_texts(tmp_path / "page.png") if t.startswith("LG")]
     assert len(texts) == 1
     verified = verify(texts[0], pki.trust_list())

@@ -42,8 +42,9 @@ def test_another_hierarchy_is_not_trusted(permit_pdf: Path, tmp_path: Path) -> N
     assert {"signer_untrusted", "signer_not_on_trust_list", "token_unknown_signer"} <= set(verdict.codes)
 
 
-def test_document_facts_that_differ_from_the_token_are_named(factory: DocumentFactory, issued_request: Request,
-                                                             pki: TestPki, monkeypatch: object) -> None:
+def test_document_facts_that_differ_from_the_token_are_named(
+    factory: DocumentFactory, issued_request: Request, pki: TestPki, monkeypatch: object
+) -> None:
     from localgov.documents import verification
 
     data = factory.permit(issued_request, issued_at=datetime.now(UTC))
@@ -67,8 +68,16 @@ def test_a_receipt_is_not_a_permit(factory: DocumentFactory, issued_request: Req
 def test_timestamped_and_long_term_signatures(app: object, issued_request: Request, pki: TestPki) -> None:
     for signer, level in (
         (PdfSigner(pki.signer, pki.chain[1:], timestamper=timestamp_authority(pki)), "B-T"),
-        (PdfSigner(pki.signer, pki.chain[1:], timestamper=timestamp_authority(pki), roots=[pki.root.certificate],
-                   revocation=revocation_data(pki)), "B-LT"),
+        (
+            PdfSigner(
+                pki.signer,
+                pki.chain[1:],
+                timestamper=timestamp_authority(pki),
+                roots=[pki.root.certificate],
+                revocation=revocation_data(pki),
+            ),
+            "B-LT",
+        ),
     ):
         assert signer.level == level
         data = DocumentFactory(app, signer=signer).permit(issued_request)
@@ -81,10 +90,12 @@ def test_timestamped_and_long_term_signatures(app: object, issued_request: Reque
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=2000), st.integers(min_value=0, max_value=3))
-def test_hostile_bytes_give_a_verdict_never_an_exception(permit_pdf: Path, pki: TestPki, noise: bytes, where: int) -> None:
+def test_hostile_bytes_give_a_verdict_never_an_exception(
+    permit_pdf: Path, pki: TestPki, noise: bytes, where: int
+) -> None:
     base = permit_pdf.read_bytes()
     cut = len(base) * where // 4
-    candidates = [noise, b"%PDF-1.7\n" + noise, base[:cut] + noise + base[cut + len(noise):]]
+    candidates = [noise, b"%PDF-1.7\n" + noise, base[:cut] + noise + base[cut + len(noise) :]]
     trust = pki.trust_list()
     for data in candidates:
         verdict = verify_pdf(data, trust, root=pki.root.certificate)

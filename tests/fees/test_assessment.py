@@ -46,7 +46,9 @@ def test_a_legal_exemption_is_recorded_with_its_reason_and_basis(catalogue: Cata
     assert review.gross == Decimal("5000.00") and review.net == Decimal("0.00")
     assert review.exemption is not None
     assert (review.exemption.code, review.exemption.granted_by, review.exemption.legal_basis) == (
-        "nonprofit", CATALOGUE_GRANTOR, "Law 149/2019",
+        "nonprofit",
+        CATALOGUE_GRANTOR,
+        "Law 149/2019",
     )
     renewal = next(f for f in assessment.fees if f.rule == "t_renewal")
     assert renewal.net == Decimal("500.00")  # half waived
@@ -63,14 +65,20 @@ def test_a_legal_exemption_is_recorded_with_its_reason_and_basis(catalogue: Cata
 def test_a_granted_exemption_records_who_granted_it(catalogue: Catalogue) -> None:
     service = catalogue.service("t_shop")
     grant = GrantedExemption(
-        "t_fixed", LocalizedText("قرار لجنة", "Committee decision"), granted_by="head1", percent=Decimal(100), reference="12/2026"
+        "t_fixed",
+        LocalizedText("قرار لجنة", "Committee decision"),
+        granted_by="head1",
+        percent=Decimal(100),
+        reference="12/2026",
     )
     assessment = assess_itemised(service, catalogue, FORM, as_of=DAY, exemptions=[grant])
     fixed = next(f for f in assessment.fees if f.rule == "t_fixed")
     assert fixed.exemption is not None and fixed.exemption.granted_by == "head1"
     assert fixed.exemption.legal_basis == "12/2026" and fixed.net == 0
     with pytest.raises(FeeError, match="no such fee"):
-        assess_itemised(service, catalogue, FORM, as_of=DAY, exemptions=[GrantedExemption("nope", grant.reason, "head1")])
+        assess_itemised(
+            service, catalogue, FORM, as_of=DAY, exemptions=[GrantedExemption("nope", grant.reason, "head1")]
+        )
     with pytest.raises(FeeError, match="percent"):
         GrantedExemption("t_fixed", grant.reason, "head1", percent=Decimal(150))
 
@@ -105,7 +113,11 @@ def test_a_late_renewal_pays_a_penalty_per_month_or_part_booked_to_its_own_item(
 def test_the_penalty_is_on_what_remains_after_an_exemption(catalogue: Catalogue) -> None:
     service = catalogue.service("t_shop")
     form = {**FORM, "owner_kind": "nonprofit", "expiry": "2025-12-15"}
-    renewal = next(f for f in assess_itemised(service, catalogue, form, as_of=datetime.date(2026, 2, 16)).fees if f.rule == "t_renewal")
+    renewal = next(
+        f
+        for f in assess_itemised(service, catalogue, form, as_of=datetime.date(2026, 2, 16)).fees
+        if f.rule == "t_renewal"
+    )
     assert renewal.late is not None and renewal.late.amount == Decimal("30.00")  # 3 x 2% of 500
 
 

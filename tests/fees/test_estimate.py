@@ -43,14 +43,23 @@ def test_an_invalid_value_makes_its_fee_undetermined_with_the_reason(catalogue: 
 
 
 form_values = st.one_of(
-    st.none(), st.text(max_size=12), st.integers(), st.floats(), st.booleans(),
-    st.lists(st.text(max_size=5), max_size=3), st.decimals(allow_nan=True),
+    st.none(),
+    st.text(max_size=12),
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.decimals(allow_nan=True),
 )
 
 
 # The catalogue is immutable: sharing it across examples is safe.
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.dictionaries(st.sampled_from(["floors", "built_area", "estimated_cost", "owner_kind", "expiry", "x"]), form_values))
+@given(
+    st.dictionaries(
+        st.sampled_from(["floors", "built_area", "estimated_cost", "owner_kind", "expiry", "x"]), form_values
+    )
+)
 def test_no_form_makes_estimate_raise(catalogue: Catalogue, form: dict[str, Any]) -> None:
     result = estimate(catalogue.service("t_shop"), catalogue, form, as_of=DAY)
     assert all(type(f.net) is Decimal and f.net >= 0 for f in result.fees)

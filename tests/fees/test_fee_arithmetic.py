@@ -34,7 +34,9 @@ def test_per_unit_multiplies_the_basis() -> None:
 
 
 def test_percentage_is_of_the_basis() -> None:
-    assert compute_fee(rule(FeeRuleKind.PERCENTAGE, rate=Decimal("1.5")), {"quantity": "2500000"}) == Decimal("37500.00")
+    assert compute_fee(rule(FeeRuleKind.PERCENTAGE, rate=Decimal("1.5")), {"quantity": "2500000"}) == Decimal(
+        "37500.00"
+    )
 
 
 def test_tiered_bands_are_marginal() -> None:

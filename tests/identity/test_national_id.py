@@ -124,9 +124,7 @@ def test_check_digit_follows_the_weighted_mod_11_rule(prefix: str) -> None:
 
 
 def test_check_digit_accepts_eastern_digits() -> None:
-    assert compute_check_digit(to_eastern_digits("2900101011234")) == compute_check_digit(
-        "2900101011234"
-    )
+    assert compute_check_digit(to_eastern_digits("2900101011234")) == compute_check_digit("2900101011234")
 
 
 @pytest.mark.parametrize("prefix", ["", "290010101123", "29001010112345", "29001010112a4"])
@@ -202,9 +200,7 @@ def test_impossible_dates_are_rejected(date_digits: str) -> None:
 
 
 def test_leap_day_2000_is_a_real_date() -> None:
-    assert parse(compose_national_id(dt.date(2000, 2, 29), "02", 3)).birth_date == dt.date(
-        2000, 2, 29
-    )
+    assert parse(compose_national_id(dt.date(2000, 2, 29), "02", 3)).birth_date == dt.date(2000, 2, 29)
 
 
 def test_birth_date_today_is_accepted_and_tomorrow_is_rejected() -> None:
@@ -270,9 +266,7 @@ def test_digit_soup_raises_only_invalid_national_id(text: str) -> None:
 
 
 @given(birth_dates, governorate_codes, sequences)
-def test_masked_keeps_only_birth_year_and_last_four(
-    birth_date: dt.date, governorate_code: str, sequence: int
-) -> None:
+def test_masked_keeps_only_birth_year_and_last_four(birth_date: dt.date, governorate_code: str, sequence: int) -> None:
     parsed = parse(compose_national_id(birth_date, governorate_code, sequence))
     masked = parsed.masked()
     assert len(masked) == 14
@@ -301,9 +295,7 @@ def test_mask_must_be_one_character() -> None:
         (dt.date(1990, 1, 1), "01", -1, "-1"),
     ],
 )
-def test_compose_refuses_impossible_parts(
-    birth_date: dt.date, code: str, sequence: int, named: str
-) -> None:
+def test_compose_refuses_impossible_parts(birth_date: dt.date, code: str, sequence: int, named: str) -> None:
     with pytest.raises(InvalidNationalId) as caught:
         compose_national_id(birth_date, code, sequence)
     assert named in str(caught.value)

@@ -39,7 +39,9 @@ def test_all_27_governorates_with_unique_codes() -> None:
 
 
 def test_a_regional_governorate_holds_markaz_city_and_village(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 governorate = "KB"
 [units.banha]
 kind = "markaz"
@@ -56,20 +58,29 @@ name = { ar = "قرية كفر سعد", en = "Kafr Saad village" }
 kind = "post_office"
 unit = "kafr_saad"
 name = { ar = "مكتب بريد كفر سعد", en = "Kafr Saad post office" }
-""")
+""",
+    )
     qalyubia = load_organisation([path])["KB"]
     assert qalyubia.kind is GovernorateKind.REGIONAL
-    assert {u.kind for u in qalyubia.units.values()} == {LocalUnitKind.MARKAZ, LocalUnitKind.CITY, LocalUnitKind.VILLAGE}
+    assert {u.kind for u in qalyubia.units.values()} == {
+        LocalUnitKind.MARKAZ,
+        LocalUnitKind.CITY,
+        LocalUnitKind.VILLAGE,
+    }
     assert [p.code for p in qalyubia.service_points_of("kafr_saad")] == ["kafr_saad_post"]
 
 
 def test_a_city_governorate_has_districts_only(tmp_path: Path) -> None:
-    path = write(tmp_path, 'governorate = "ALX"\n[units.borg]\nkind = "markaz"\nname = { ar = "مركز", en = "Markaz" }\n')
+    path = write(
+        tmp_path, 'governorate = "ALX"\n[units.borg]\nkind = "markaz"\nname = { ar = "مركز", en = "Markaz" }\n'
+    )
     assert any('units.borg.kind: a city governorate has only district units, got "markaz"' in p for p in problems(path))
 
 
 def test_references_and_codes_are_checked(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 governorate = "GZ"
 [units.village_a]
 kind = "village"
@@ -87,7 +98,8 @@ name = { ar = "نقطة", en = "Point" }
 kind = "post_office"
 unit = "missing_unit"
 name = { ar = "بريد", en = "Post" }
-""")
+""",
+    )
     found = problems(path)
     for fragment in (
         "units.village_a.parent: a village must name the markaz it belongs to",
@@ -101,7 +113,9 @@ name = { ar = "بريد", en = "Post" }
 
 def test_unknown_governorate_and_clashing_short_codes(tmp_path: Path) -> None:
     unknown = write(tmp_path, 'governorate = "Atlantis"\n', "a.toml")
-    clash = write(tmp_path, """
+    clash = write(
+        tmp_path,
+        """
 governorate = "C"
 [units.nasr_city_east]
 kind = "district"
@@ -109,16 +123,23 @@ name = { ar = "شرق مدينة نصر", en = "Nasr City East" }
 [units.nasr_city_west]
 kind = "district"
 name = { ar = "غرب مدينة نصر", en = "Nasr City West" }
-""", "b.toml")
+""",
+        "b.toml",
+    )
     found = problems(unknown, clash)
     assert any('a.toml: governorate: expected an ISO 3166-2:EG governorate code, got "Atlantis"' in p for p in found)
     assert any("short code 'NASRCITY' is already used" in p for p in found)
 
 
 def test_staff_roster_is_validated_against_units_and_roles(tmp_path: Path) -> None:
-    org = write(tmp_path, 'governorate = "SUZ"\n[units.arbaeen]\nkind = "district"\nname = { ar = "الأربعين", en = "Arbaeen" }\n')
+    org = write(
+        tmp_path,
+        'governorate = "SUZ"\n[units.arbaeen]\nkind = "district"\nname = { ar = "الأربعين", en = "Arbaeen" }\n',
+    )
     organisation = load_organisation([org])
-    roster = write(tmp_path, """
+    roster = write(
+        tmp_path,
+        """
 [staff.mona]
 name = "منى"
 unit = "arbaeen"
@@ -127,7 +148,9 @@ roles = ["front_desk_clerk"]
 name = "علي"
 unit = "faisal"
 roles = ["wizard"]
-""", "staff.toml")
+""",
+        "staff.toml",
+    )
     with pytest.raises(CatalogueError) as caught:
         load_staff([roster], organisation=organisation, known_roles={"front_desk_clerk"})
     found = [str(p) for p in caught.value.problems]

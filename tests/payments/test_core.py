@@ -60,7 +60,15 @@ class EchoProvider:
     created: dict[str, CreatedPayment] = attrs.field(factory=dict)
 
     def create_payment(self, order: PaymentOrder) -> CreatedPayment:
-        created = CreatedPayment(self.code, order.merchant_ref, "E-" + order.merchant_ref, order.method, order.amount, order.currency, reference_number="123")
+        created = CreatedPayment(
+            self.code,
+            order.merchant_ref,
+            "E-" + order.merchant_ref,
+            order.method,
+            order.amount,
+            order.currency,
+            reference_number="123",
+        )
         self.created[order.merchant_ref] = created
         return created
 
@@ -82,9 +90,16 @@ class EchoProvider:
         if not isinstance(message, dict):
             raise MalformedNotification("not an object")
         return Notification(
-            self.code, str(message["ref"]), "E-" + str(message["ref"]), PaymentStatus(message["status"]),
-            parse_amount(message["amount"], "amount"), parse_amount(message["amount"], "amount"), str(message["currency"]),
-            "outlet", f"{message['ref']}:{message['status']}", hashlib.sha256(body).hexdigest(),
+            self.code,
+            str(message["ref"]),
+            "E-" + str(message["ref"]),
+            PaymentStatus(message["status"]),
+            parse_amount(message["amount"], "amount"),
+            parse_amount(message["amount"], "amount"),
+            str(message["currency"]),
+            "outlet",
+            f"{message['ref']}:{message['status']}",
+            hashlib.sha256(body).hexdigest(),
         )
 
 
@@ -99,12 +114,20 @@ def echo(engine: Engine, ledger: PaymentLedger) -> Payments:
 
 
 def notify(echo: Payments, created: CreatedPayment, **changes: Any) -> str:
-    message = {"ref": created.merchant_ref, "status": "paid", "amount": str(created.amount), "currency": "EGP", **changes}
+    message = {
+        "ref": created.merchant_ref,
+        "status": "paid",
+        "amount": str(created.amount),
+        "currency": "EGP",
+        **changes,
+    }
     _, body = echo.handle_notification("echo", *signed(**message))
     return str(json.loads(body)["outcome"])
 
 
-def test_a_currency_mismatch_never_marks_the_request_paid(engine: Engine, awaiting_payment: Callable[[], Request], echo: Payments) -> None:
+def test_a_currency_mismatch_never_marks_the_request_paid(
+    engine: Engine, awaiting_payment: Callable[[], Request], echo: Payments
+) -> None:
     request = awaiting_payment()
     created = echo.start(request.id, "echo")
     assert notify(echo, created, currency="USD") == Outcome.CURRENCY_MISMATCH
@@ -114,7 +137,9 @@ def test_a_currency_mismatch_never_marks_the_request_paid(engine: Engine, awaiti
     assert engine.get(request.id).payments == ()
 
 
-def test_a_second_payment_for_a_paid_request_is_flagged_for_refund(engine: Engine, awaiting_payment: Callable[[], Request], echo: Payments) -> None:
+def test_a_second_payment_for_a_paid_request_is_flagged_for_refund(
+    engine: Engine, awaiting_payment: Callable[[], Request], echo: Payments
+) -> None:
     request = awaiting_payment()
     first = echo.start(request.id, "echo")
     second = EchoProvider().create_payment(attrs.evolve(_order_like(first), merchant_ref=first.merchant_ref + "b"))
@@ -136,7 +161,9 @@ def _order_like(created: CreatedPayment, request_id: str = "x") -> PaymentOrder:
     return PaymentOrder(created.merchant_ref, request_id, created.amount, created.method, "d", (), Customer("n", "m"))
 
 
-def test_non_payment_news_updates_the_order_only(engine: Engine, awaiting_payment: Callable[[], Request], echo: Payments) -> None:
+def test_non_payment_news_updates_the_order_only(
+    engine: Engine, awaiting_payment: Callable[[], Request], echo: Payments
+) -> None:
     request = awaiting_payment()
     created = echo.start(request.id, "echo")
     assert notify(echo, created, status="expired") == Outcome.STATUS
@@ -148,7 +175,12 @@ def test_bad_bodies_are_refused_and_recorded(engine: Engine, ledger: PaymentLedg
     provider = EchoProvider()
     assert handle_notification(engine, provider, b"x" * 70_000, {}, ledger=ledger)[0] == 400
     assert handle_notification(engine, provider, b"{}", {"X-Signature": "nope"}, ledger=ledger)[0] == 403
-    assert handle_notification(engine, provider, b"[1]", {"X-Signature": hmac.new(KEY, b"[1]", hashlib.sha256).hexdigest()}, ledger=ledger)[0] == 400
+    assert (
+        handle_notification(
+            engine, provider, b"[1]", {"X-Signature": hmac.new(KEY, b"[1]", hashlib.sha256).hexdigest()}, ledger=ledger
+        )[0]
+        == 400
+    )
     assert [n.outcome for n in ledger.notifications()][:2] == [Outcome.MALFORMED, Outcome.BAD_SIGNATURE]
 
 
@@ -214,14 +246,20 @@ def test_the_migration_is_idempotent(engine: Engine) -> None:
 def test_the_wsgi_app_routes_by_provider(engine: Engine, ledger: PaymentLedger) -> None:
     app = notification_app(engine, {"echo": EchoProvider()}, ledger=ledger)
     with serve_notifications(app) as base_url:
-        for path, data, expected in (("/payments/notify/other", b"{}", 404), ("/payments/notify/echo", None, 405), ("/payments/notify/echo", b"{}", 403)):
+        for path, data, expected in (
+            ("/payments/notify/other", b"{}", 404),
+            ("/payments/notify/echo", None, 405),
+            ("/payments/notify/echo", b"{}", 403),
+        ):
             request = urllib.request.Request(base_url + path, data=data, method="POST" if data else "GET")
             with pytest.raises(urllib.error.HTTPError) as answer:
                 urllib.request.urlopen(request)
             assert answer.value.code == expected
 
 
-def test_the_cli_prints_the_daily_report(engine: Engine, awaiting_payment: Callable[[], Request], echo: Payments, tmp_path: Any) -> None:
+def test_the_cli_prints_the_daily_report(
+    engine: Engine, awaiting_payment: Callable[[], Request], echo: Payments, tmp_path: Any
+) -> None:
     request = awaiting_payment()
     created = echo.start(request.id, "echo")
     notify(echo, created)

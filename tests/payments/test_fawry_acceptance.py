@@ -34,7 +34,11 @@ def outcomes(ledger: PaymentLedger) -> list[str]:
 
 
 def test_a_paid_reference_moves_the_request_on(
-    engine: Engine, awaiting_payment: Callable[[], Request], payments: Payments, simulator: FawrySimulator, ledger: PaymentLedger
+    engine: Engine,
+    awaiting_payment: Callable[[], Request],
+    payments: Payments,
+    simulator: FawrySimulator,
+    ledger: PaymentLedger,
 ) -> None:
     request = awaiting_payment()
     created = payments.start(request.id, "fawry")
@@ -43,7 +47,9 @@ def test_a_paid_reference_moves_the_request_on(
     assert delivered.response_status == 200
     after = engine.get(request.id)
     assert after.state == "approval" and after.balance_due() == 0
-    assert [(p.provider, p.reference, p.amount) for p in after.payments] == [("fawry", created.provider_ref, created.amount)]
+    assert [(p.provider, p.reference, p.amount) for p in after.payments] == [
+        ("fawry", created.provider_ref, created.amount)
+    ]
     confirm = engine.history(request.id)[-1]
     assert (confirm.action, confirm.actor) == ("confirm_payment", "system")
     order = ledger.order(created.merchant_ref)
@@ -52,7 +58,11 @@ def test_a_paid_reference_moves_the_request_on(
 
 
 def test_a_duplicate_notification_credits_nothing_more(
-    engine: Engine, awaiting_payment: Callable[[], Request], payments: Payments, simulator: FawrySimulator, ledger: PaymentLedger
+    engine: Engine,
+    awaiting_payment: Callable[[], Request],
+    payments: Payments,
+    simulator: FawrySimulator,
+    ledger: PaymentLedger,
 ) -> None:
     request = awaiting_payment()
     created = payments.start(request.id, "fawry")
@@ -66,13 +76,19 @@ def test_a_duplicate_notification_credits_nothing_more(
 
 
 def test_a_tampered_signature_is_refused_and_changes_nothing(
-    engine: Engine, awaiting_payment: Callable[[], Request], payments: Payments, simulator: FawrySimulator, ledger: PaymentLedger
+    engine: Engine,
+    awaiting_payment: Callable[[], Request],
+    payments: Payments,
+    simulator: FawrySimulator,
+    ledger: PaymentLedger,
 ) -> None:
     request = awaiting_payment()
     created = payments.start(request.id, "fawry")
     genuine = simulator.pay(created.provider_ref, notify=False)
     message = json.loads(genuine.body)
-    message["messageSignature"] = message["messageSignature"][:-1] + ("0" if message["messageSignature"][-1] != "0" else "1")
+    message["messageSignature"] = message["messageSignature"][:-1] + (
+        "0" if message["messageSignature"][-1] != "0" else "1"
+    )
     status, body = payments.handle_notification("fawry", json.dumps(message).encode(), genuine.headers)
     assert status == 403 and json.loads(body)["status"] == "refused"
     after = engine.get(request.id)
@@ -84,14 +100,28 @@ def test_a_tampered_signature_is_refused_and_changes_nothing(
     assert engine.get(request.id).state == "approval"
 
 
-def signed_notification(created_ref: str, merchant_ref: str, paid: Decimal, ordered: Decimal, status: str = "PAID") -> bytes:
+def signed_notification(
+    created_ref: str, merchant_ref: str, paid: Decimal, ordered: Decimal, status: str = "PAID"
+) -> bytes:
     """A notification signed with the merchant's key, as Fawry would sign whatever it reports."""
     message = {
-        "fawryRefNumber": created_ref, "merchantRefNumber": merchant_ref, "paymentAmount": paid, "orderAmount": ordered,
-        "orderStatus": status, "paymentMethod": "PAYATFAWRY", "paymentRefrenceNumber": "7000099",
+        "fawryRefNumber": created_ref,
+        "merchantRefNumber": merchant_ref,
+        "paymentAmount": paid,
+        "orderAmount": ordered,
+        "orderStatus": status,
+        "paymentMethod": "PAYATFAWRY",
+        "paymentRefrenceNumber": "7000099",
     }
     message["messageSignature"] = notification_signature(
-        created_ref, merchant_ref, format_amount(paid), format_amount(ordered), status, "PAYATFAWRY", "7000099", Secret(SECURE_KEY)
+        created_ref,
+        merchant_ref,
+        format_amount(paid),
+        format_amount(ordered),
+        status,
+        "PAYATFAWRY",
+        "7000099",
+        Secret(SECURE_KEY),
     )
     return dump_json(message)
 
@@ -102,16 +132,24 @@ def test_an_amount_that_is_not_the_ordered_one_never_marks_the_request_paid(
     request = awaiting_payment()
     created = payments.start(request.id, "fawry")
     for paid, ordered in ((created.amount - 1, created.amount - 1), (Decimal("1.00"), created.amount)):
-        status, body = payments.handle_notification("fawry", signed_notification(created.provider_ref, created.merchant_ref, paid, ordered), {})
+        status, body = payments.handle_notification(
+            "fawry", signed_notification(created.provider_ref, created.merchant_ref, paid, ordered), {}
+        )
         assert status == 200 and json.loads(body)["outcome"] == Outcome.AMOUNT_MISMATCH
     after = engine.get(request.id)
     assert (after.state, after.payments) == ("awaiting_payment", ())
 
 
 def test_a_payment_for_an_unknown_order_or_a_closed_request_is_recorded_not_credited(
-    engine: Engine, awaiting_payment: Callable[[], Request], payments: Payments, simulator: FawrySimulator, ledger: PaymentLedger
+    engine: Engine,
+    awaiting_payment: Callable[[], Request],
+    payments: Payments,
+    simulator: FawrySimulator,
+    ledger: PaymentLedger,
 ) -> None:
-    status, body = payments.handle_notification("fawry", signed_notification("900999999", "NOT-OURS-01", Decimal("10.00"), Decimal("10.00")), {})
+    status, body = payments.handle_notification(
+        "fawry", signed_notification("900999999", "NOT-OURS-01", Decimal("10.00"), Decimal("10.00")), {}
+    )
     assert status == 200 and json.loads(body)["outcome"] == Outcome.UNKNOWN_ORDER
     request = awaiting_payment()
     created = payments.start(request.id, "fawry")
@@ -127,7 +165,11 @@ def test_a_payment_for_an_unknown_order_or_a_closed_request_is_recorded_not_cred
 
 
 def test_a_partial_refund_is_recorded(
-    engine: Engine, awaiting_payment: Callable[[], Request], payments: Payments, simulator: FawrySimulator, ledger: PaymentLedger
+    engine: Engine,
+    awaiting_payment: Callable[[], Request],
+    payments: Payments,
+    simulator: FawrySimulator,
+    ledger: PaymentLedger,
 ) -> None:
     request = awaiting_payment()
     created = payments.start(request.id, "fawry")
@@ -148,7 +190,11 @@ def test_a_partial_refund_is_recorded(
 
 
 def test_an_expired_payment_is_reported_by_reconciliation(
-    engine: Engine, awaiting_payment: Callable[[], Request], payments: Payments, simulator: FawrySimulator, ledger: PaymentLedger
+    engine: Engine,
+    awaiting_payment: Callable[[], Request],
+    payments: Payments,
+    simulator: FawrySimulator,
+    ledger: PaymentLedger,
 ) -> None:
     request = awaiting_payment()
     created = payments.start(request.id, "fawry")
@@ -177,7 +223,11 @@ def test_a_payment_whose_notification_was_lost_is_credited_by_the_sweep(
 
 
 def test_the_daily_report_totals_by_provider_and_revenue_item(
-    engine: Engine, awaiting_payment: Callable[[], Request], payments: Payments, simulator: FawrySimulator, ledger: PaymentLedger
+    engine: Engine,
+    awaiting_payment: Callable[[], Request],
+    payments: Payments,
+    simulator: FawrySimulator,
+    ledger: PaymentLedger,
 ) -> None:
     moment = datetime.datetime.now(datetime.UTC)
     clock_day = moment.astimezone(CAIRO).date()
@@ -199,7 +249,9 @@ def test_the_daily_report_totals_by_provider_and_revenue_item(
     assert fixed.daily_report(clock_day + datetime.timedelta(days=1)).providers == ()
 
 
-def test_starting_twice_reuses_the_pending_reference(awaiting_payment: Callable[[], Request], payments: Payments) -> None:
+def test_starting_twice_reuses_the_pending_reference(
+    awaiting_payment: Callable[[], Request], payments: Payments
+) -> None:
     request = awaiting_payment()
     first = payments.start(request.id, "fawry")
     assert payments.start(request.id, "fawry") == first
@@ -207,7 +259,9 @@ def test_starting_twice_reuses_the_pending_reference(awaiting_payment: Callable[
     assert payments.start(request.id, "fawry").merchant_ref != first.merchant_ref
 
 
-def test_the_demo_helper_pays_with_fawry(engine: Engine, awaiting_payment: Callable[[], Request], simulator: FawrySimulator) -> None:
+def test_the_demo_helper_pays_with_fawry(
+    engine: Engine, awaiting_payment: Callable[[], Request], simulator: FawrySimulator
+) -> None:
     request = awaiting_payment()
     reference = pay_with_fawry(engine, request, simulator)
     assert reference.isdigit()

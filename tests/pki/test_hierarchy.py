@@ -40,14 +40,9 @@ def test_signer_profile(pki) -> None:  # type: ignore[no-untyped-def]
     usage = certificate.extensions.get_extension_for_class(x509.KeyUsage)
     assert usage.critical and usage.value.digital_signature and usage.value.content_commitment
     assert not usage.value.key_cert_sign
-    assert (
-        EKU_PERMIT_SIGNING
-        in certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    )
+    assert EKU_PERMIT_SIGNING in certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     kinds = certificate.extensions.get_extension_for_oid(PERMIT_KINDS_EXTENSION)
-    assert (
-        not kinds.critical
-    )  # PDF validators that do not know it must still accept the certificate
+    assert not kinds.critical  # PDF validators that do not know it must still accept the certificate
     assert permit_kinds_of(certificate) == {"building_permit", "shop_licence"}
     assert unit_code_of(certificate) == "C-ZTN"
     assert certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
@@ -59,17 +54,13 @@ def test_kid_is_first_8_bytes_of_sha256_of_der(pki) -> None:  # type: ignore[no-
 
 
 def test_chain_verifies_and_rejects(pki) -> None:  # type: ignore[no-untyped-def]
-    chain = verify_chain(
-        pki.signer.certificate, [pki.governorate_ca.certificate], pki.root.certificate
-    )
+    chain = verify_chain(pki.signer.certificate, [pki.governorate_ca.certificate], pki.root.certificate)
     assert chain == list(pki.chain)
     with pytest.raises(PkiError, match="leads to the root"):
         verify_chain(pki.signer.certificate, [], pki.root.certificate)
     other_root = create_root("Another root")
     with pytest.raises(PkiError):
-        verify_chain(
-            pki.signer.certificate, [pki.governorate_ca.certificate], other_root.certificate
-        )
+        verify_chain(pki.signer.certificate, [pki.governorate_ca.certificate], other_root.certificate)
     with pytest.raises(PkiError, match="not valid"):
         verify_chain(
             pki.signer.certificate,
@@ -80,9 +71,7 @@ def test_chain_verifies_and_rejects(pki) -> None:  # type: ignore[no-untyped-def
 
 
 def test_an_end_entity_cannot_issue(pki) -> None:  # type: ignore[no-untyped-def]
-    fake_ca = issue_unit_signer(
-        pki.signer, "X", ["building_permit"], validity=timedelta(days=30)
-    )  # signed by a non-CA
+    fake_ca = issue_unit_signer(pki.signer, "X", ["building_permit"], validity=timedelta(days=30))  # signed by a non-CA
     with pytest.raises(PkiError, match="may not issue"):
         verify_chain(
             fake_ca.certificate,
@@ -120,16 +109,10 @@ def test_key_errors_never_show_key_material(pki, tmp_path: Path) -> None:  # typ
         assert content[40:80] not in str(raised.value)
     with pytest.raises(PkiError, match="cannot read"):
         load_private_key(tmp_path / "missing.key", None)
-    assert "private_key" not in repr(pki.signer) and "EllipticCurvePrivateKey" not in repr(
-        pki.signer
-    )
+    assert "private_key" not in repr(pki.signer) and "EllipticCurvePrivateKey" not in repr(pki.signer)
 
 
-@given(
-    st.lists(
-        st.text(min_size=1, max_size=30).filter(lambda s: s == s.strip()), min_size=1, max_size=8
-    )
-)
+@given(st.lists(st.text(min_size=1, max_size=30).filter(lambda s: s == s.strip()), min_size=1, max_size=8))
 def test_permit_kinds_extension_round_trip(kinds: list[str]) -> None:
     assert decode_permit_kinds(encode_permit_kinds(kinds)) == set(kinds)
 

@@ -32,7 +32,9 @@ def app_with(*plugins: object, **options: Any) -> Localgov:
 
 
 def test_every_hook_is_documented() -> None:
-    documented = set(re.findall(r"^## (\w+)$", (ROOT / "docs" / "plugins" / "hooks.md").read_text("utf-8"), re.MULTILINE))
+    documented = set(
+        re.findall(r"^## (\w+)$", (ROOT / "docs" / "plugins" / "hooks.md").read_text("utf-8"), re.MULTILINE)
+    )
     assert set(HOOK_NAMES) == documented
 
 

@@ -64,9 +64,7 @@ def test_hook_request_event(app: Localgov, recorder: Recorder) -> None:
     ]:
         request = engine.act(request.id, action, actor)
     assert [e.seq for _, e in recorder.events] == [1, 2, 3, 4, 5]
-    assert (
-        recorder.events[-1][0] == request and recorder.events[-1][1].to_state == "awaiting_payment"
-    )
+    assert recorder.events[-1][0] == request and recorder.events[-1][1].to_state == "awaiting_payment"
 
     # Refused actions record nothing and announce nothing.
     with pytest.raises(GuardFailed):
@@ -76,18 +74,14 @@ def test_hook_request_event(app: Localgov, recorder: Recorder) -> None:
     assert len(recorder.events) == 5
 
     # A payment that settles the invoice is two events: the payment and the system's move.
-    paid = engine.record_payment(
-        request.id, amount=request.balance_due(), provider="fawry", reference="9"
-    )
+    paid = engine.record_payment(request.id, amount=request.balance_due(), provider="fawry", reference="9")
     assert [(e.seq, e.action, e.actor) for _, e in recorder.events[5:]] == [
         (6, "payment", "system"),
         (7, "confirm_payment", "system"),
     ]
     assert all(r == paid for r, _ in recorder.events[5:])
     assert [e.hash for _, e in recorder.events] == [e.hash for e in engine.history(request.id)]
-    engine.record_payment(
-        request.id, amount=Decimal(1), provider="fawry", reference="9"
-    )  # a repeat
+    engine.record_payment(request.id, amount=Decimal(1), provider="fawry", reference="9")  # a repeat
     assert len(recorder.events) == 7
 
 
@@ -114,9 +108,7 @@ def test_hook_request_overdue(app: Localgov, recorder: Recorder) -> None:
     assert [(o.request.id, o.scope, o.due, o.overdue_working_days) for o in found] == [
         (late.id, "state", D(2026, 3, 19), 2)
     ]
-    assert [(r.id, due, days) for r, due, days in recorder.overdue] == [
-        (late.id, D(2026, 3, 19), 2)
-    ]
+    assert [(r.id, due, days) for r, due, days in recorder.overdue] == [(late.id, D(2026, 3, 19), 2)]
 
     # Tuesday 14 April: the whole request is late too, by one working day (Sham El Nessim is off).
     recorder.overdue.clear()

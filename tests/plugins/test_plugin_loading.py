@@ -37,7 +37,9 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
         (tmp_path / f"lgtest_{name}.py").write_text(textwrap.dedent(body), encoding="utf-8")
         dist = tmp_path / f"lgtest_{name}-1.2.3.dist-info"
         dist.mkdir()
-        (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: lgtest-{name}\nVersion: 1.2.3\n", encoding="utf-8")
+        (dist / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: lgtest-{name}\nVersion: 1.2.3\n", encoding="utf-8"
+        )
         (dist / "entry_points.txt").write_text(f"[localgov]\n{name} = lgtest_{name}\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delenv(ENV_VAR, raising=False)

@@ -23,9 +23,7 @@ APPLICANT_ID = compose_national_id(datetime.date(1980, 5, 17), "01", 1234)
 APPLICANT = Applicant(APPLICANT_ID, "محمد أحمد علي حسن", "01012345678")
 
 
-def member(
-    staff_id: str, *roles: str, unit: str = "zeitoun", national_id: str | None = None
-) -> StaffMember:
+def member(staff_id: str, *roles: str, unit: str = "zeitoun", national_id: str | None = None) -> StaffMember:
     return StaffMember(staff_id, staff_id.title(), unit, frozenset(roles), national_id=national_id)
 
 

@@ -86,8 +86,10 @@ def test_the_newest_request_deleted_with_its_events_and_counter_is_found(engine:
     with _store(engine).engine.begin() as connection:
         connection.execute(sa.text("DELETE FROM lg_events WHERE request_id = :id"), {"id": newest.id})
         connection.execute(sa.text("DELETE FROM lg_requests WHERE id = :id"), {"id": newest.id})
-        connection.execute(sa.text("UPDATE lg_sequences SET last = last - 1 WHERE scope = :scope"),
-                           {"scope": TrackingNumber.parse(newest.id).unit_code})
+        connection.execute(
+            sa.text("UPDATE lg_sequences SET last = last - 1 WHERE scope = :scope"),
+            {"scope": TrackingNumber.parse(newest.id).unit_code},
+        )
     assert engine.audit() == {}  # nothing inside the database shows it
     assert check_store(engine.store, [checkpoint]) == [
         f"{newest.id}: in the checkpoint of {NOW.isoformat()} with 1 events, gone now (deleted)"
@@ -100,8 +102,10 @@ def test_a_history_rewritten_from_a_checkpointed_event_is_found(engine: Engine, 
     checkpoint = _signed(engine, localgov_pki)
     engine.act(request.id, "accept_documents", _docs_clerk(), at=cairo_time(2026, 2, 2))
     with _store(engine).engine.begin() as connection:  # as if rehashed by someone with the key
-        connection.execute(sa.text("UPDATE lg_events SET hash = :h WHERE request_id = :id AND seq = 1"),
-                           {"h": "ab" * 32, "id": request.id})
+        connection.execute(
+            sa.text("UPDATE lg_events SET hash = :h WHERE request_id = :id AND seq = 1"),
+            {"h": "ab" * 32, "id": request.id},
+        )
     (finding,) = check_store(engine.store, [checkpoint])
     assert finding.startswith(f"{request.id}: its event 1 is not the one the checkpoint")
 
@@ -120,14 +124,21 @@ def test_checkpoints_that_disagree_are_a_fork() -> None:
     findings = compare_checkpoints([forked, earlier])
     assert any(f.startswith("R1: the checkpoints of") and f.endswith("(fork)") for f in findings)
     assert any(f.startswith("R2: in the checkpoint of") and f.endswith("(fork)") for f in findings)
-    grown = AuditCheckpoint.of("zeitoun", ISSUER, NOW + datetime.timedelta(hours=2), [ChainHead("R1", 4, "dd" * 32), ChainHead("R2", 1, "bb" * 32)])
+    grown = AuditCheckpoint.of(
+        "zeitoun",
+        ISSUER,
+        NOW + datetime.timedelta(hours=2),
+        [ChainHead("R1", 4, "dd" * 32), ChainHead("R2", 1, "bb" * 32)],
+    )
     assert compare_checkpoints([earlier, grown]) == []
 
 
 def test_a_checkpoint_signed_by_another_unit_or_not_on_the_trust_list_is_refused(localgov_pki: TestPki) -> None:
     taken = AuditCheckpoint.of("zeitoun", ISSUER, NOW, [ChainHead("R1", 1, "aa" * 32)])
     other = localgov_pki.issue_signer("C-HLP")
-    with pytest.raises(InvalidCheckpoint, match="signed by the key of unit 'C-HLP', but it is the checkpoint of 'C-ZTN'"):
+    with pytest.raises(
+        InvalidCheckpoint, match="signed by the key of unit 'C-HLP', but it is the checkpoint of 'C-ZTN'"
+    ):
         AuditCheckpoint.load(taken.sign(other), localgov_pki.trust_list(localgov_pki.signer, other))
     with pytest.raises(InvalidCheckpoint, match="is not on trust list"):
         AuditCheckpoint.load(taken.sign(other), localgov_pki.trust_list())
@@ -148,12 +159,18 @@ def test_the_checkpointer_writes_at_each_permit_issued_and_at_its_interval(
     clock = [NOW]
     store = SqlStore.open(store_url)
     checkpointer = Checkpointer(
-        store, unit="zeitoun", issuer=ISSUER, signer=localgov_pki.signer,
+        store,
+        unit="zeitoun",
+        issuer=ISSUER,
+        signer=localgov_pki.signer,
         write=lambda checkpoint, data: written.append(AuditCheckpoint.load(data, localgov_pki.trust_list())),
-        interval=datetime.timedelta(hours=1), clock=lambda: clock[0],
+        interval=datetime.timedelta(hours=1),
+        clock=lambda: clock[0],
     )
     engine = cairo().engine(store, staff=_staff(), listeners=[checkpointer])
-    request = drive(engine, submit_building_permit(engine, at=cairo_time(2026, 2, 1)), ROUTES["building_permit", "issued"])
+    request = drive(
+        engine, submit_building_permit(engine, at=cairo_time(2026, 2, 1)), ROUTES["building_permit", "issued"]
+    )
     assert request.issued is not None
     # The first event checkpoints (none made yet); the rest fall inside the hour, but the issue does.
     assert len(written) == 2

@@ -91,9 +91,7 @@ def test_exactly_one_of_eight_wins(make_engine: Callable[..., Engine], read_toge
     if read_together:
         for engine in engines:
             engine.store = ReadTogetherStore(engine.store, barrier)  # type: ignore[assignment]
-    outcomes = fire_together(
-        engines, request.id, request.version, None if read_together else barrier
-    )
+    outcomes = fire_together(engines, request.id, request.version, None if read_together else barrier)
 
     winners = [o for o in outcomes if not isinstance(o, Conflict)]
     conflicts = [o for o in outcomes if isinstance(o, Conflict)]
@@ -123,9 +121,7 @@ def test_concurrent_submissions_get_distinct_numbers_without_gaps(
         barrier.wait(timeout=60)
         # Documents differ per submission: only the tracking numbers are contended for here.
         return [
-            submit_building_permit(
-                engines[index], actor=clerks[index], uploads=unique_documents(f"{index}/{n}")
-            ).id
+            submit_building_permit(engines[index], actor=clerks[index], uploads=unique_documents(f"{index}/{n}")).id
             for n in range(per_worker)
         ]
 
@@ -147,9 +143,7 @@ def test_concurrent_retries_of_one_submission_create_one_request(
     # (the races on those two are tested in tests/storage).
     submit_building_permit(engines[0], uploads=unique_documents("opening"))
     for upload in pdfs(*ALL_BUILDING_DOCUMENTS):
-        engines[0].store.put_document(
-            hashlib.sha256(upload.content).hexdigest(), upload.content, "pdf"
-        )
+        engines[0].store.put_document(hashlib.sha256(upload.content).hexdigest(), upload.content, "pdf")
     barrier = threading.Barrier(WORKERS)
 
     def work(engine: Engine) -> str:
@@ -169,8 +163,5 @@ def test_a_second_process_sees_committed_work(make_engine: Callable[..., Engine]
     engine = cairo()  # the application object is shared; engines are not
     assert engine is cairo()
     assert reader.get(request.id) == request
-    assert (
-        reader.act(request.id, "request_missing", CHECKER, comment="x").version
-        == request.version + 1
-    )
+    assert reader.act(request.id, "request_missing", CHECKER, comment="x").version == request.version + 1
     assert writer.act(request.id, "resubmit", CLERK).state == "document_check"

@@ -38,8 +38,14 @@ def test_an_invoice_of_zero_moves_on_without_waiting(tmp_path: Path) -> None:
     assessor = StaffMember("assessor", "عمر", "zeitoun", {"fee_assessor"})
     engine = Localgov(plugins=["cairo"], catalogue=[path]).engine("sqlite://", staff=[clerk, assessor])
     request = engine.submit(
-        "free_statement", unit="zeitoun", channel="front_desk", service_point="zeitoun_tc", actor=clerk,
-        applicant=Applicant("27803140123452", "محمد أحمد", "01012345678"), form={}, at=AT,
+        "free_statement",
+        unit="zeitoun",
+        channel="front_desk",
+        service_point="zeitoun_tc",
+        actor=clerk,
+        applicant=Applicant("27803140123452", "محمد أحمد", "01012345678"),
+        form={},
+        at=AT,
     )
     after = engine.act(request.id, "assess_fees", assessor, at=AT + datetime.timedelta(hours=1))
     assert after.invoice is not None and after.invoice.total == 0
@@ -62,9 +68,14 @@ def test_an_exemption_granted_at_assessment_is_on_the_invoice_and_in_the_history
     assessor = StaffMember("assessor", "عمر", "zeitoun", {"fee_assessor"})
     engine = Localgov(plugins=["cairo"]).engine("sqlite://", staff=[clerk, assessor])
     request = engine.submit(
-        "rent_debt_payment", unit="zeitoun", channel="front_desk", service_point="zeitoun_tc", actor=clerk,
+        "rent_debt_payment",
+        unit="zeitoun",
+        channel="front_desk",
+        service_point="zeitoun_tc",
+        actor=clerk,
         applicant=Applicant("27803140123452", "محمد أحمد", "01012345678"),
-        form={"payment_kind": "rent", "account_reference": "R-1/ZTN", "amount_due": "1000.00"}, at=AT,
+        form={"payment_kind": "rent", "account_reference": "R-1/ZTN", "amount_due": "1000.00"},
+        at=AT,
     )
     rule = engine.catalogue.service("rent_debt_payment").fees[0].rule
     reason = LocalizedText("قرار لجنة البحث الاجتماعي", "Social research committee decision")
@@ -72,11 +83,20 @@ def test_an_exemption_granted_at_assessment_is_on_the_invoice_and_in_the_history
     with pytest.raises(RoleNotAllowed):
         engine.act(request.id, "assess_fees", assessor, exemptions=[GrantedExemption(rule, reason, "someone-else")])
     with pytest.raises(ActionNotAllowed, match="charges no fee"):
-        engine.act(request.id, "assess_fees", assessor, exemptions=[GrantedExemption("no_such_fee", reason, "assessor")])
+        engine.act(
+            request.id, "assess_fees", assessor, exemptions=[GrantedExemption("no_such_fee", reason, "assessor")]
+        )
     after = engine.act(request.id, "assess_fees", assessor, exemptions=[half], at=AT + datetime.timedelta(hours=1))
     assert after.invoice is not None and after.invoice.total == Decimal("500.00")
     assert any(line.amount < 0 for line in after.invoice.lines)
     recorded = engine.history(request.id)[-1].data["changes"]["exemptions"]
-    assert recorded == [{"rule": rule, "percent": "50", "reason": {"ar": reason.ar, "en": reason.en},
-                         "granted_by": "assessor", "reference": "12/2026"}]
+    assert recorded == [
+        {
+            "rule": rule,
+            "percent": "50",
+            "reason": {"ar": reason.ar, "en": reason.en},
+            "granted_by": "assessor",
+            "reference": "12/2026",
+        }
+    ]
     assert engine.verify_history(request.id) == []

@@ -41,15 +41,27 @@ def test_arabic_control_characters_and_large_integers() -> None:
 
 def test_a_hash_recorded_with_the_json_module_still_verifies() -> None:
     recorded = chain_hash(
-        b"audit-key", request_id="CZTN-2600001-3", at="2026-11-20T09:15:00+02:00", actor="doc1",
-        role="document_checker", action="request_missing", from_state="document_check",
-        to_state="awaiting_applicant", data={"comment": "ينقص إثبات الملكية", "changes": {"assigned_to": None}},
+        b"audit-key",
+        request_id="CZTN-2600001-3",
+        at="2026-11-20T09:15:00+02:00",
+        actor="doc1",
+        role="document_checker",
+        action="request_missing",
+        from_state="document_check",
+        to_state="awaiting_applicant",
+        data={"comment": "ينقص إثبات الملكية", "changes": {"assigned_to": None}},
         prev_hash="0" * 64,
     )
     fields = {
-        "request": "CZTN-2600001-3", "at": "2026-11-20T09:15:00+02:00", "actor": "doc1", "role": "document_checker",
-        "action": "request_missing", "from": "document_check", "to": "awaiting_applicant",
-        "data": {"comment": "ينقص إثبات الملكية", "changes": {"assigned_to": None}}, "prev": "0" * 64,
+        "request": "CZTN-2600001-3",
+        "at": "2026-11-20T09:15:00+02:00",
+        "actor": "doc1",
+        "role": "document_checker",
+        "action": "request_missing",
+        "from": "document_check",
+        "to": "awaiting_applicant",
+        "data": {"comment": "ينقص إثبات الملكية", "changes": {"assigned_to": None}},
+        "prev": "0" * 64,
     }
     # What the first release, whose encoder was the json module, computed for this event.
     assert recorded == hmac.new(b"audit-key", json_module_bytes(fields), hashlib.sha256).hexdigest()

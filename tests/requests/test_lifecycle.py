@@ -118,9 +118,7 @@ def test_building_permit_from_front_desk_to_issue(engine: Engine) -> None:
     assert request.due_date == D(2026, 4, 15)
     assert request.assigned_to == APPROVER.id
     # The same confirmation delivered twice changes nothing.
-    again = engine.record_payment(
-        request.id, amount=partial.balance_due(), provider="fawry", reference="F-2"
-    )
+    again = engine.record_payment(request.id, amount=partial.balance_due(), provider="fawry", reference="F-2")
     assert again.version == request.version
 
     request = engine.act(request.id, "approve", APPROVER, at=cairo_time(2026, 3, 30))
@@ -193,16 +191,12 @@ def test_documents_are_stored_by_content(engine: Engine) -> None:
     ],
     ids=["document_check", "technical_review", "field_inspection"],
 )
-def test_a_send_back_returns_to_the_step_that_sent_it(
-    engine: Engine, path: list, sender: object
-) -> None:
+def test_a_send_back_returns_to_the_step_that_sent_it(engine: Engine, path: list, sender: object) -> None:
     request = submit_building_permit(engine)
     for action, actor in path:
         request = engine.act(request.id, action, actor)
     sent_from = request.state
-    request = engine.act(
-        request.id, "request_missing", sender, comment="بيان ناقص / a statement is missing"
-    )
+    request = engine.act(request.id, "request_missing", sender, comment="بيان ناقص / a statement is missing")
     assert request.return_to == sent_from
     request = engine.act(request.id, "resubmit", CLERK)
     assert request.state == sent_from

@@ -29,18 +29,14 @@ FIELDS = tuple(
         type=field_type,
         label=LABEL,
         required=False,
-        minimum=Decimal(1)
-        if field_type in (FieldType.NUMBER, FieldType.MONEY, FieldType.AREA)
-        else None,
+        minimum=Decimal(1) if field_type in (FieldType.NUMBER, FieldType.MONEY, FieldType.AREA) else None,
         maximum=Decimal(1000000) if field_type is FieldType.NUMBER else None,
         max_length=40 if field_type is FieldType.TEXT else None,
         choices=CHOICES if field_type in (FieldType.CHOICE, FieldType.MULTI_CHOICE) else (),
     )
     for field_type in FieldType
 )
-SERVICE = attrs.evolve(
-    cairo().catalogue.service("building_permit"), code="every_field", fields=FIELDS
-)
+SERVICE = attrs.evolve(cairo().catalogue.service("building_permit"), code="every_field", fields=FIELDS)
 
 # Anything a JSON body, a tablet form or a careless caller could put in a field.
 scalars = st.one_of(
@@ -76,14 +72,10 @@ scalars = st.one_of(
 )
 values = st.recursive(
     scalars,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
-    ),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=8,
 )
-forms = st.dictionaries(
-    st.sampled_from([f.name for f in FIELDS] + ["unknown", ""]), values, max_size=len(FIELDS) + 2
-)
+forms = st.dictionaries(st.sampled_from([f.name for f in FIELDS] + ["unknown", ""]), values, max_size=len(FIELDS) + 2)
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
@@ -144,9 +136,7 @@ def test_a_form_that_is_not_a_mapping(form: Any) -> None:
 # ------------------------------------------------------------------------------ mobile numbers
 
 EASTERN = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-subscriber = st.tuples(
-    st.sampled_from(["10", "11", "12", "15"]), st.text("0123456789", min_size=8, max_size=8)
-)
+subscriber = st.tuples(st.sampled_from(["10", "11", "12", "15"]), st.text("0123456789", min_size=8, max_size=8))
 
 
 def spell(network: str, number: str, style: int, eastern: bool) -> str:
@@ -167,9 +157,7 @@ def spell(network: str, number: str, style: int, eastern: bool) -> str:
 
 
 @given(subscriber, st.integers(0, 8), st.booleans())
-def test_documented_spellings_are_accepted(
-    parts: tuple[str, str], style: int, eastern: bool
-) -> None:
+def test_documented_spellings_are_accepted(parts: tuple[str, str], style: int, eastern: bool) -> None:
     network, number = parts
     assert normalise_mobile(spell(network, number, style, eastern)) == f"+20{network}{number}"
 

@@ -80,7 +80,9 @@ def test_a_fee_edited_is_named_and_nothing_is_written_when_acting_on_it(keyed: E
     edited = stored_text(keyed, request.id)
     findings = keyed.verify_history(request.id)
     last = len(request.invoice.lines) - 1
-    assert any(f.startswith(f"the record's invoice.lines[{last}].amount is '1.00' but its history says") for f in findings)
+    assert any(
+        f.startswith(f"the record's invoice.lines[{last}].amount is '1.00' but its history says") for f in findings
+    )
     assert any(f.startswith("the record's invoice.total is") for f in findings)
     with pytest.raises(TamperedRecord):
         keyed.record_payment(request.id, amount=request.invoice.total, provider="fawry", reference="9001")
@@ -126,7 +128,10 @@ def test_a_replaced_or_deleted_document_is_named(keyed: Engine) -> None:
         connection.execute(sa.update(documents).where(documents.c.sha256 == first.sha256).values(content=b"forged"))
         connection.execute(sa.delete(documents).where(documents.c.sha256 == second.sha256))
     findings = keyed.verify_history(request.id)
-    assert f"document {first.type}: the stored bytes do not have the SHA-256 {first.sha256} it was attached with (replaced)" in findings
+    assert (
+        f"document {first.type}: the stored bytes do not have the SHA-256 {first.sha256} it was attached with (replaced)"
+        in findings
+    )
     assert f"document {second.type} ({second.sha256}) is missing from the document store (deleted)" in findings
     assert hashlib.sha256(b"forged").hexdigest() != first.sha256
 
@@ -142,8 +147,19 @@ JSON = st.recursive(
 @given(field=st.sampled_from(["applicant", "form", "documents", "invoice", "payments", "issued", "state"]), value=JSON)
 def test_any_shape_written_into_a_record_is_a_finding_never_a_crash(field: str, value: Any) -> None:
     events = [
-        EventRow("R", 1, "2026-01-01T00:00:00+00:00", "c", "clerk", "submit", None, "document_check",
-                 {"applicant": {"national_id": "1"}, "form": {}, "documents": []}, "p", "h"),
+        EventRow(
+            "R",
+            1,
+            "2026-01-01T00:00:00+00:00",
+            "c",
+            "clerk",
+            "submit",
+            None,
+            "document_check",
+            {"applicant": {"national_id": "1"}, "form": {}, "documents": []},
+            "p",
+            "h",
+        ),
     ]
     record = {"applicant": {"national_id": "1"}, "form": {}, "documents": [], "state": "document_check", field: value}
     findings = record_differences(record, events)

@@ -77,9 +77,7 @@ def to_state(engine: Engine, state: str, receiver=CLERK) -> Request:  # type: ig
         assert request.state == target
     if request.state == state:
         return request
-    request = engine.record_payment(
-        request.id, amount=request.balance_due(), provider="fawry", reference="P"
-    )
+    request = engine.record_payment(request.id, amount=request.balance_due(), provider="fawry", reference="P")
     if request.state == state:
         return request
     request = engine.act(request.id, "approve", assignee(request, APPROVER))
@@ -105,9 +103,7 @@ def test_unknown_service(engine: Engine) -> None:
 
 
 def test_invalid_form_names_every_bad_field(engine: Engine) -> None:
-    form = dict(
-        BUILDING_FORM, floors="0", building_use="castle", estimated_cost="12.345", colour="blue"
-    )
+    form = dict(BUILDING_FORM, floors="0", building_use="castle", estimated_cost="12.345", colour="blue")
     del form["parcel_reference"]
     with pytest.raises(InvalidForm) as refused:
         submit_building_permit(engine, form=form)
@@ -124,9 +120,7 @@ def test_invalid_form_names_every_bad_field(engine: Engine) -> None:
 
 
 def test_invalid_applicant(engine: Engine) -> None:
-    bad = Applicant(
-        national_id=APPLICANT_ID[:3] + "13" + APPLICANT_ID[5:], name=" ", mobile="0101234"
-    )  # month 13
+    bad = Applicant(national_id=APPLICANT_ID[:3] + "13" + APPLICANT_ID[5:], name=" ", mobile="0101234")  # month 13
     with pytest.raises(InvalidForm) as refused:
         submit_building_permit(engine, applicant=bad)
     assert set(refused.value.problems) == {
@@ -157,9 +151,7 @@ def test_invalid_document(engine: Engine, upload: DocumentUpload, reason: str) -
 
 
 def test_invalid_document_with_a_resubmission(engine: Engine) -> None:
-    request = engine.act(
-        submit_building_permit(engine).id, "request_missing", CHECKER, comment="missing"
-    )
+    request = engine.act(submit_building_permit(engine).id, "request_missing", CHECKER, comment="missing")
     with pytest.raises(InvalidDocument):
         engine.act(
             request.id,
@@ -190,16 +182,10 @@ def test_who_may_submit(engine: Engine) -> None:
     with pytest.raises(RoleNotAllowed):
         submit_building_permit(engine, actor=CHECKER)  # not a clerk
     with pytest.raises(RoleNotAllowed, match="own requests"):
-        submit_building_permit(
-            engine, channel="portal", service_point=None, actor=Citizen(ELSEWHERE_ID)
-        )
+        submit_building_permit(engine, channel="portal", service_point=None, actor=Citizen(ELSEWHERE_ID))
     with pytest.raises(SeparationOfDuties, match="their own request"):
-        submit_building_permit(
-            engine, actor=member("c8", "front_desk_clerk", national_id=APPLICANT_ID)
-        )
-    citizen = submit_building_permit(
-        engine, channel="portal", service_point=None, actor=Citizen(APPLICANT_ID)
-    )
+        submit_building_permit(engine, actor=member("c8", "front_desk_clerk", national_id=APPLICANT_ID))
+    citizen = submit_building_permit(engine, channel="portal", service_point=None, actor=Citizen(APPLICANT_ID))
     assert citizen.channel == "portal"
 
 
@@ -249,9 +235,7 @@ RECEIVER = member("multi1", "front_desk_clerk", "document_checker", "approver", 
     ("state", "action"),
     [("document_check", "accept_documents"), ("approval", "approve"), ("issuing", "issue")],
 )
-def test_the_receiver_cannot_review_approve_or_issue(
-    engine: Engine, state: str, action: str
-) -> None:
+def test_the_receiver_cannot_review_approve_or_issue(engine: Engine, state: str, action: str) -> None:
     request = to_state(engine, state, receiver=RECEIVER)
     with pytest.raises(SeparationOfDuties, match="performed 'intake'"):
         engine.act(request.id, action, RECEIVER)
@@ -346,10 +330,7 @@ def test_conflict_on_a_stale_version(engine: Engine) -> None:
     with pytest.raises(Conflict, match="reload"):
         engine.act(request.id, "resubmit", CLERK, expected_version=seen)
     unchanged(engine, current)
-    assert (
-        engine.act(request.id, "resubmit", CLERK, expected_version=current.version).version
-        == current.version + 1
-    )
+    assert engine.act(request.id, "resubmit", CLERK, expected_version=current.version).version == current.version + 1
 
 
 def test_a_retried_submission_returns_the_same_request(engine: Engine) -> None:

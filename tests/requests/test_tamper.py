@@ -50,9 +50,7 @@ def execute(engine: Engine, *statements: Any) -> None:
 
 def event_row(engine: Engine, request_id: str, seq: int) -> dict[str, Any]:
     with database(engine).connect() as connection:
-        row = connection.execute(
-            sa.select(EVENTS).where(EVENTS.c.request_id == request_id, EVENTS.c.seq == seq)
-        )
+        row = connection.execute(sa.select(EVENTS).where(EVENTS.c.request_id == request_id, EVENTS.c.seq == seq))
         return dict(row.mappings().one())
 
 
@@ -99,15 +97,11 @@ def test_an_untampered_history_verifies(engine: Engine) -> None:
     ],
     ids=["data", "actor", "time", "state"],
 )
-def test_an_edited_event(
-    engine: Engine, change: Callable[[dict[str, Any]], dict[str, Any]]
-) -> None:
+def test_an_edited_event(engine: Engine, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
     request = with_history(engine)
     execute(
         engine,
-        EVENTS.update()
-        .where(where(request.id, 2))
-        .values(**change(event_row(engine, request.id, 2))),
+        EVENTS.update().where(where(request.id, 2)).values(**change(event_row(engine, request.id, 2))),
     )
     findings = engine.verify_history(request.id)
     named(findings, r"^event 2 \(request_missing\) was edited")
@@ -297,9 +291,7 @@ def test_a_keyed_history_rehashed_without_the_key_does_not_verify(
                 hash=rows[index]["hash"],
             )
         )
-    statements.append(
-        REQUESTS.update().where(REQUESTS.c.id == request.id).values(head_hash=rows[5]["hash"])
-    )
+    statements.append(REQUESTS.update().where(REQUESTS.c.id == request.id).values(head_hash=rows[5]["hash"]))
     execute(engine, *statements)
     findings = engine.verify_history(request.id)
     named(findings, r"^event 4 .*edited", r"^event 5 .*edited", r"^event 6 .*edited")

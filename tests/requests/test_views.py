@@ -28,15 +28,9 @@ def test_the_back_office_does_not_see_who_asked(engine: Engine, actor: object) -
         engine, form=dict(BUILDING_FORM, applicant_capacity="agent", owner_national_id=OWNER_ID)
     )
     seen = engine.view(request, actor)  # type: ignore[arg-type]
-    assert (
-        APPLICANT_ID not in repr(seen)
-        and APPLICANT.name not in repr(seen)
-        and "+2010" not in repr(seen)
-    )
+    assert APPLICANT_ID not in repr(seen) and APPLICANT.name not in repr(seen) and "+2010" not in repr(seen)
     assert "owner_national_id" not in seen.form  # personal data in the form is hidden too
-    assert (
-        seen.form["parcel_reference"] == request.form["parcel_reference"]
-    )  # the case itself is visible
+    assert seen.form["parcel_reference"] == request.form["parcel_reference"]  # the case itself is visible
     assert (seen.id, seen.state, seen.documents) == (request.id, request.state, request.documents)
 
 
@@ -64,17 +58,13 @@ def test_status_with_the_access_code(engine: Engine) -> None:
     assert APPLICANT_ID not in repr(status) and APPLICANT.name not in repr(status)
 
 
-@pytest.mark.parametrize(
-    "code", ["", "wrong", "x" * 10, "٠" * 40], ids=["empty", "short", "same length", "long"]
-)
+@pytest.mark.parametrize("code", ["", "wrong", "x" * 10, "٠" * 40], ids=["empty", "short", "same length", "long"])
 def test_status_refuses_a_wrong_access_code(engine: Engine, code: str) -> None:
     request = submit_building_permit(engine)
     with pytest.raises(UnknownRequest):
         engine.status(request.id, code)
     with pytest.raises(UnknownRequest):
-        engine.status(
-            request.id, request.access_code[:-1] + ("2" if request.access_code[-1] != "2" else "3")
-        )
+        engine.status(request.id, request.access_code[:-1] + ("2" if request.access_code[-1] != "2" else "3"))
     other = submit_building_permit(engine)
     with pytest.raises(UnknownRequest):
         engine.status(request.id, other.access_code)  # another request's code
@@ -82,9 +72,7 @@ def test_status_refuses_a_wrong_access_code(engine: Engine, code: str) -> None:
 
 def test_access_codes_differ_and_may_be_typed_loosely(engine: Engine) -> None:
     requests = [submit_building_permit(engine) for _ in range(5)]
-    assert len({r.access_code for r in requests}) == 5 and all(
-        len(r.access_code) >= 10 for r in requests
-    )
+    assert len({r.access_code for r in requests}) == 5 and all(len(r.access_code) >= 10 for r in requests)
     code = requests[0].access_code
     typed = "-".join([code[:5].lower(), code[5:]])
     assert engine.status(requests[0].id, typed).tracking_number == requests[0].id

@@ -206,9 +206,7 @@ def test_a_payment_is_receipted_for_the_amount_owed(engine: Engine) -> None:
 
 def test_issued_numbers_follow_each_other(engine: Engine) -> None:
     numbers = [
-        drive(
-            engine, submit(engine, "building_permit"), ROUTES["building_permit", "issued"]
-        ).issued.number
+        drive(engine, submit(engine, "building_permit"), ROUTES["building_permit", "issued"]).issued.number
         for _ in range(2)
     ]  # type: ignore[union-attr]
     assert [int(n.rsplit("/", 1)[1]) for n in numbers] == [1, 2]
@@ -225,9 +223,7 @@ def test_a_burial_plot_is_allocated_only_once_paid(engine: Engine) -> None:
     assert request.invoice is not None and request.balance_due() > 0
 
 
-def test_one_machine_per_workflow_definition(
-    monkeypatch: pytest.MonkeyPatch, engine: Engine
-) -> None:
+def test_one_machine_per_workflow_definition(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> None:
     assert set(engine.workflows) >= {"permit", "renewal", "payment", "burial_allocation"}
     built: list[object] = []
     original = transitions.Machine.__init__
@@ -243,9 +239,7 @@ def test_one_machine_per_workflow_definition(
     drive(engine, submit(engine, "rent_debt_payment"), ROUTES["rent_debt_payment", "paid"])
     assert built == []  # driving requests builds no machine
     assert {code: w.machine for code, w in engine.workflows.items()} == machines
-    assert all(
-        not machine.models for machine in machines.values()
-    )  # and registers no request on one
+    assert all(not machine.models for machine in machines.values())  # and registers no request on one
     # Each definition compiles into exactly one machine.
     fresh = cairo().engine("sqlite://")
     assert len(built) == len(fresh.workflows) == len(cairo().catalogue.workflows)

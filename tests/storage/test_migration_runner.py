@@ -24,7 +24,9 @@ from localgov.storage import (
 def _advance(engine: sa.Engine, tables: TableSet, version: int) -> None:
     """Leave the database as a release that knows step ``version`` of ``tables`` would."""
     with engine.begin() as connection:
-        connection.execute(tables.version_table.insert().values(version=version, applied_at="2031-01-01T00:00:00+00:00"))
+        connection.execute(
+            tables.version_table.insert().values(version=version, applied_at="2031-01-01T00:00:00+00:00")
+        )
 
 
 @pytest.mark.parametrize("tables", [CORE, PAYMENT_TABLES], ids=lambda t: t.name)

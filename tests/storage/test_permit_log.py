@@ -161,7 +161,14 @@ def test_tiles_written_serve_the_checkpointed_tree(log: SqlPermitLog, tmp_path: 
     served = tmp_path / "served"
     signed = log.write_tiles(served)
     files = sorted(str(p.relative_to(served)) for p in served.rglob("*") if p.is_file())
-    assert files == ["checkpoint", "tile/0/000", "tile/0/001.p/44", "tile/1/000.p/1", "tile/entries/000", "tile/entries/001.p/44"]
+    assert files == [
+        "checkpoint",
+        "tile/0/000",
+        "tile/0/001.p/44",
+        "tile/1/000.p/1",
+        "tile/entries/000",
+        "tile/entries/001.p/44",
+    ]
     for path in files[1:]:
         parse_tile_path(path)  # every name is a canonical tile path
 

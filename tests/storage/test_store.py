@@ -48,9 +48,9 @@ def test_many_workers_starting_at_once_migrate_once(store_url: str) -> None:
         with ThreadPoolExecutor(len(engines)) as pool:
             assert set(pool.map(start, engines)) == {MIGRATIONS[-1][0]}
         with engines[0].connect() as connection:
-            assert connection.execute(
-                sa.select(sa.func.count()).select_from(schema.schema_version)
-            ).scalar() == len(MIGRATIONS)
+            assert connection.execute(sa.select(sa.func.count()).select_from(schema.schema_version)).scalar() == len(
+                MIGRATIONS
+            )
     finally:
         for engine in engines:
             engine.dispose()
@@ -103,9 +103,7 @@ def test_a_counter_contended_for_by_many_workers(store_url: str, store: SqlStore
             worker.close()
 
 
-def test_the_first_number_of_a_new_counter_drawn_by_two_workers(
-    request: pytest.FixtureRequest, store_url: str
-) -> None:
+def test_the_first_number_of_a_new_counter_drawn_by_two_workers(request: pytest.FixtureRequest, store_url: str) -> None:
     """Worker A creates the counter row and holds its transaction open; worker B asks meanwhile."""
     first, second = SqlStore.open(store_url), SqlStore.open(store_url)
     try:
@@ -132,15 +130,10 @@ def test_documents_are_stored_once_by_content(store: SqlStore) -> None:
     assert store.get_document(digest) == content
     assert store.get_document("0" * 64) is None
     with store.engine.connect() as connection:
-        assert (
-            connection.execute(sa.select(sa.func.count()).select_from(schema.documents)).scalar()
-            == 1
-        )
+        assert connection.execute(sa.select(sa.func.count()).select_from(schema.documents)).scalar() == 1
 
 
-def test_the_same_document_stored_by_many_workers_at_once(
-    request: pytest.FixtureRequest, store_url: str
-) -> None:
+def test_the_same_document_stored_by_many_workers_at_once(request: pytest.FixtureRequest, store_url: str) -> None:
     stores = [SqlStore.open(store_url) for _ in range(8)]
     contents = [b"%PDF-1.4 shared " + bytes([n]) for n in range(30)]
     barrier = threading.Barrier(len(stores))
@@ -195,7 +188,9 @@ def test_migration_3_reindexes_a_version_2_database_by_unit(store_url: str) -> N
         assert current_version(engine) == 2
         assert migrate(engine) == 3
         with engine.connect() as connection:
-            indexes = {index["name"]: index["column_names"] for index in sa.inspect(connection).get_indexes("lg_requests")}
+            indexes = {
+                index["name"]: index["column_names"] for index in sa.inspect(connection).get_indexes("lg_requests")
+            }
         assert indexes == {"lg_requests_unit": ["unit"]}
     finally:
         engine.dispose()

@@ -26,19 +26,40 @@ from localgov.storage import SqlStore, schema
 ARABIC = {"site_address": "١٢ شارع طومان باي", "name": "محمد أحمد علي حسن", "nested": {"a": [1, None, True]}}
 
 
-def request_row(version: int = 0, *, state: str = "document_check", assigned_to: str | None = "doc1", **data: Any) -> RequestRow:
+def request_row(
+    version: int = 0, *, state: str = "document_check", assigned_to: str | None = "doc1", **data: Any
+) -> RequestRow:
     return RequestRow(
-        id="CZTN-2600001-3", governorate="EG-C", unit="zeitoun", service="building_permit", state=state,
-        version=version, closed=False, assigned_to=assigned_to, due_date=datetime.date(2026, 12, 31),
-        submitted_at="2026-12-02T08:00:00+02:00", updated_at="2026-12-02T08:00:00+02:00",
-        head_hash=f"head-{version}", event_count=version + 1, data={"version": version, **ARABIC, **data},
+        id="CZTN-2600001-3",
+        governorate="EG-C",
+        unit="zeitoun",
+        service="building_permit",
+        state=state,
+        version=version,
+        closed=False,
+        assigned_to=assigned_to,
+        due_date=datetime.date(2026, 12, 31),
+        submitted_at="2026-12-02T08:00:00+02:00",
+        updated_at="2026-12-02T08:00:00+02:00",
+        head_hash=f"head-{version}",
+        event_count=version + 1,
+        data={"version": version, **ARABIC, **data},
     )
 
 
 def event_row(seq: int, action: str = "submit") -> EventRow:
     return EventRow(
-        "CZTN-2600001-3", seq, "2026-12-02T08:00:00+02:00", "clerk1", "front_desk_clerk", action,
-        None, "document_check", {"comment": "ينقص مستند"}, f"head-{seq - 2}", f"head-{seq - 1}",
+        "CZTN-2600001-3",
+        seq,
+        "2026-12-02T08:00:00+02:00",
+        "clerk1",
+        "front_desk_clerk",
+        action,
+        None,
+        "document_check",
+        {"comment": "ينقص مستند"},
+        f"head-{seq - 2}",
+        f"head-{seq - 1}",
     )
 
 
@@ -130,7 +151,6 @@ def test_an_idempotency_key_claimed_twice_is_refused_at_the_latest_at_the_commit
         transaction.next_sequence("CZTN", 2026)
     with store.transaction() as transaction:  # the refused transaction drew no number
         assert transaction.next_sequence("CZTN", 2026) == 1
-
 
 
 def test_a_refused_decision_draws_no_number_and_stores_no_document(store: SqlStore) -> None:

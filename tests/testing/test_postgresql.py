@@ -105,9 +105,7 @@ def test_concurrent_connections_see_each_others_commits(engine: sa.Engine) -> No
             backend: int = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
             all_connected.wait()
             for n in range(rows_each):
-                connection.execute(
-                    sa.text("INSERT INTO hits VALUES (:worker, :n)"), {"worker": worker, "n": n}
-                )
+                connection.execute(sa.text("INSERT INTO hits VALUES (:worker, :n)"), {"worker": worker, "n": n})
                 connection.commit()
         return backend
 
@@ -127,9 +125,7 @@ def test_extra_databases_can_be_created_and_dropped(server: TemporaryPostgres) -
     url = server.create_database("scratch_one")
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        assert (
-            connection.execute(sa.text("SELECT current_database()")).scalar_one() == "scratch_one"
-        )
+        assert connection.execute(sa.text("SELECT current_database()")).scalar_one() == "scratch_one"
     engine.dispose()
     server.drop_database("scratch_one")
     admin = sa.create_engine(server.url)
@@ -181,9 +177,7 @@ def test_binaries_report_their_version() -> None:
     assert "PostgreSQL" in find_postgres_binaries().version()
 
 
-def test_explicit_binary_directory_without_programs_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_explicit_binary_directory_without_programs_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_BINDIR, str(tmp_path))
     with pytest.raises(PostgresUnavailableError, match=str(tmp_path)):
         find_postgres_binaries()
@@ -237,9 +231,7 @@ _FIXTURE_USER = textwrap.dedent(
 )
 
 
-def _run_pytest_on_fixture_user(
-    tmp_path: Path, **environment: str
-) -> subprocess.CompletedProcess[str]:
+def _run_pytest_on_fixture_user(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_fixture_user.py").write_text(_FIXTURE_USER)
     env = {k: v for k, v in os.environ.items() if k not in {ENV_SKIP, ENV_URL, ENV_BINDIR}}
     env.update(environment)

@@ -101,8 +101,6 @@ def test_a_conftest_importing_the_fixtures_the_old_way_still_works(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(ENV_SKIP, "1")
-    pytester.makeconftest(
-        "from localgov.testing.postgresql import postgres_url, postgresql_server  # noqa: F401\n"
-    )
+    pytester.makeconftest("from localgov.testing.postgresql import postgres_url, postgresql_server  # noqa: F401\n")
     pytester.makepyfile("def test_url(postgres_url):\n    pass\n")
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(skipped=1)

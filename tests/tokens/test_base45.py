@@ -79,9 +79,7 @@ def _reference_b45decode(text: str) -> bytes:
     if len(text) % 3 == 2:
         c0, c1 = (ALPHABET.index(char) for char in text[-2:])
         if c0 + 45 * c1 > 0xFF:
-            raise Base45Error(
-                f"final pair at position {len(text) - 2} encodes {c0 + 45 * c1} > 255"
-            )
+            raise Base45Error(f"final pair at position {len(text) - 2} encodes {c0 + 45 * c1} > 255")
         out.append(c0 + 45 * c1)
     return bytes(out)
 

@@ -95,9 +95,7 @@ def test_format_permit_is_bilingual() -> None:
 
 
 texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40)
-arabic = st.text(
-    st.sampled_from("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأؤإئةى ٠١٢٣٤٥٦٧٨٩"), min_size=1, max_size=40
-)
+arabic = st.text(st.sampled_from("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأؤإئةى ٠١٢٣٤٥٦٧٨٩"), min_size=1, max_size=40)
 
 
 @st.composite
@@ -120,9 +118,7 @@ def permit_claims(draw: st.DrawFn) -> PermitClaims:
             kind=draw(st.sampled_from(sorted(KIND_CODES)) | texts),
             holder_name=name_text,
             issued_at=issued,
-            expires_at=draw(
-                st.none() | st.just(issued + timedelta(days=draw(st.integers(1, 4000))))
-            ),
+            expires_at=draw(st.none() | st.just(issued + timedelta(days=draw(st.integers(1, 4000))))),
             parcel=draw(st.just("") | arabic),
             address=draw(st.just("") | arabic | texts),
             figures=figures,
@@ -148,12 +144,8 @@ def test_hundredths_read_as_thecanonical_decimal(value: int) -> None:
     assert str(_from_hundredths(value)) == str(expected)  # the same spelling too
 
 
-figure_keys = (
-    st.integers(-1, 12) | st.sampled_from(["floors", "custom", "زاوية", ""]) | st.just(True)
-)
-figure_values = (
-    st.integers(-5, 2**64 - 1) | st.booleans() | st.text(max_size=5) | st.binary(max_size=5)
-)
+figure_keys = st.integers(-1, 12) | st.sampled_from(["floors", "custom", "زاوية", ""]) | st.just(True)
+figure_values = st.integers(-5, 2**64 - 1) | st.booleans() | st.text(max_size=5) | st.binary(max_size=5)
 
 
 def _read(reader: object, figures: dict[object, object]) -> object:

@@ -64,9 +64,7 @@ def _pycose_public(public: object) -> CoseKey:
     return CoseKey.from_pem_public_key(pem.decode())
 
 
-def _pycose_signed(
-    alg: str, private: cose.PrivateKey, payload: bytes, *, kid_protected: bool
-) -> Sign1Message:
+def _pycose_signed(alg: str, private: cose.PrivateKey, payload: bytes, *, kid_protected: bool) -> Sign1Message:
     algorithm = PYCOSE_ALGORITHMS[alg]
     if kid_protected:
         message = Sign1Message(phdr={Algorithm: algorithm, KID: b"k-1"}, payload=payload)
@@ -92,9 +90,7 @@ def _pycose_read(data: bytes) -> Sign1Message:
 
 @pytest.mark.parametrize("form", ["tag 18", "tag 61 around tag 18", "untagged"])
 @pytest.mark.parametrize("kid_protected", [True, False], ids=["kid protected", "kid unprotected"])
-def test_we_verify_what_pycose_signs(
-    key_pair: tuple[str, cose.PrivateKey], form: str, kid_protected: bool
-) -> None:
+def test_we_verify_what_pycose_signs(key_pair: tuple[str, cose.PrivateKey], form: str, kid_protected: bool) -> None:
     alg, private = key_pair
     signed = _pycose_signed(alg, private, b"payload from pycose", kid_protected=kid_protected)
     if form == "untagged":
@@ -125,9 +121,7 @@ def test_a_pycose_message_signed_by_another_key_is_refused(
 def test_pycose_verifies_what_we_sign(key_pair: tuple[str, cose.PrivateKey]) -> None:
     _, private = key_pair
     for tagged in (True, False):
-        message = _pycose_read(
-            cose.sign(b"payload from localgov", private, kid=b"k-1", tagged=tagged)
-        )
+        message = _pycose_read(cose.sign(b"payload from localgov", private, kid=b"k-1", tagged=tagged))
         message.key = _pycose_public(private.public_key())
         assert message.verify_signature()
         assert message.payload == b"payload from localgov"
@@ -145,9 +139,7 @@ def test_pycose_verifies_a_localgov_token(token: str, pki: TestPki) -> None:
     assert claims[1] == "C-ZTN" and claims[6] < claims[4]
 
 
-def test_pycose_verifies_an_es384_localgov_token(
-    claims: PermitClaims, signer_p384: Credential
-) -> None:
+def test_pycose_verifies_an_es384_localgov_token(claims: PermitClaims, signer_p384: Credential) -> None:
     message = _pycose_read(decode_text(issue(claims, signer_p384)))
     message.key = _pycose_public(signer_p384.certificate.public_key())
     assert message.verify_signature()
@@ -204,9 +196,7 @@ def test_wrong_key_is_a_bad_signature(key_pair: tuple[str, cose.PrivateKey]) -> 
         (cose.ALG_ES384, ec.SECP521R1(), "ES384 needs a P-384 key"),
     ],
 )
-def test_each_ecdsa_algorithm_takes_its_own_curve(
-    alg: int, curve: ec.EllipticCurve, reason: str
-) -> None:
+def test_each_ecdsa_algorithm_takes_its_own_curve(alg: int, curve: ec.EllipticCurve, reason: str) -> None:
     # A signature made with the message's own hash and key, so only the pairing refuses it.
     private = ec.generate_private_key(curve)
     protected = cbor2.dumps({1: alg})
@@ -214,9 +204,7 @@ def test_each_ecdsa_algorithm_takes_its_own_curve(
     hash_algorithm = hashes.SHA256() if alg == cose.ALG_ES256 else hashes.SHA384()
     r, s = decode_dss_signature(private.sign(to_sign, ec.ECDSA(hash_algorithm)))
     size = (curve.key_size + 7) // 8
-    message = cbor2.dumps(
-        cbor2.CBORTag(18, [protected, {}, b"x", r.to_bytes(size, "big") + s.to_bytes(size, "big")])
-    )
+    message = cbor2.dumps(cbor2.CBORTag(18, [protected, {}, b"x", r.to_bytes(size, "big") + s.to_bytes(size, "big")]))
     with pytest.raises(BadSignature, match=reason):
         cose.verify(message, private.public_key())
 
@@ -235,9 +223,7 @@ def test_signing_refuses_other_ecdsa_curves() -> None:
         cose.sign(b"x", ec.generate_private_key(ec.SECP521R1()))
 
 
-def _message(
-    protected: dict[int, object], unprotected: dict[int, object], tag: int | None = 18
-) -> bytes:
+def _message(protected: dict[int, object], unprotected: dict[int, object], tag: int | None = 18) -> bytes:
     body = [cbor2.dumps(protected), unprotected, b"payload", b"\x00" * 64]
     return cbor2.dumps(cbor2.CBORTag(tag, body) if tag is not None else body)
 

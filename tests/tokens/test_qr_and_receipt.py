@@ -95,9 +95,7 @@ def test_receipt_link_refusals(base: str, number: str, code: str) -> None:
 
 
 def test_localhost_may_use_http() -> None:
-    assert receipt_link("http://localhost:8000", "1", "ABC").startswith(
-        "http://localhost:8000/track/1"
-    )
+    assert receipt_link("http://localhost:8000", "1", "ABC").startswith("http://localhost:8000/track/1")
 
 
 @given(st.text(max_size=200))

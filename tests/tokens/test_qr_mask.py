@@ -94,12 +94,8 @@ def test_the_installed_pin_is_the_one_in_pyproject() -> None:
     assert installed.specifier == declared.specifier, "reinstall: pip install -e '.[test]'"
 
 
-@pytest.mark.parametrize(
-    ("length", "error"), [(5, "l"), (120, "q"), (160, "h"), (350, "q"), (1200, "m")]
-)
-def test_redrawing_segnos_mask_0_symbol_with_each_mask_is_segnos_symbol(
-    length: int, error: str
-) -> None:
+@pytest.mark.parametrize(("length", "error"), [(5, "l"), (120, "q"), (160, "h"), (350, "q"), (1200, "m")])
+def test_redrawing_segnos_mask_0_symbol_with_each_mask_is_segnos_symbol(length: int, error: str) -> None:
     # Every segno internal qr_mask uses, on each mask (the hypothesis tests reach only the
     # masks segno happens to choose), versions 1 to 23 (from 7 on with version information).
     text = ("LG1:" + "6BFOXN*TS0BI$ZDFRH" * 70)[:length]

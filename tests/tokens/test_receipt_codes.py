@@ -1,5 +1,3 @@
-
-
 def test_new_access_codes_use_the_whole_alphabet_at_every_position() -> None:
     from localgov.tokens.receipt import ACCESS_CODE_ALPHABET, ACCESS_CODE_LENGTH, new_access_code
 

@@ -121,13 +121,9 @@ def test_missing_kid_is_malformed(claims: PermitClaims, pki: TestPki, trust: Tru
         verify(encode_text(message), trust)
 
 
-def test_same_kid_different_key_is_a_bad_signature(
-    claims: PermitClaims, pki: TestPki, trust: TrustList
-) -> None:
+def test_same_kid_different_key_is_a_bad_signature(claims: PermitClaims, pki: TestPki, trust: TrustList) -> None:
     impostor = pki.issue_signer()
-    message = cose.sign(
-        cbor.encode(claims_to_map(claims)), impostor.private_key, kid=pki.signer.kid
-    )
+    message = cose.sign(cbor.encode(claims_to_map(claims)), impostor.private_key, kid=pki.signer.kid)
     with pytest.raises(BadSignature):
         verify(encode_text(message), trust)
 
@@ -160,9 +156,7 @@ def test_kind_not_allowed(claims: PermitClaims, pki: TestPki) -> None:
         verify(text, pki.trust_list(shop_only))
 
 
-def test_unit_may_not_sign_for_another_unit(
-    claims: PermitClaims, pki: TestPki, trust: TrustList
-) -> None:
+def test_unit_may_not_sign_for_another_unit(claims: PermitClaims, pki: TestPki, trust: TrustList) -> None:
     other = attrs.evolve(claims, issuer="C-MAADI")
     with pytest.raises(IssueError, match="unit"):
         issue(other, pki.signer)
@@ -170,21 +164,15 @@ def test_unit_may_not_sign_for_another_unit(
         verify(sign_map(claims_to_map(other), pki.signer), trust)
 
 
-def test_issue_time_outside_certificate_validity(
-    claims: PermitClaims, pki: TestPki, trust: TrustList
-) -> None:
-    early = attrs.evolve(
-        claims, issued_at=pki.signer.certificate.not_valid_before_utc - timedelta(days=1)
-    )
+def test_issue_time_outside_certificate_validity(claims: PermitClaims, pki: TestPki, trust: TrustList) -> None:
+    early = attrs.evolve(claims, issued_at=pki.signer.certificate.not_valid_before_utc - timedelta(days=1))
     with pytest.raises(IssueError, match="validity"):
         issue(early, pki.signer)
     with pytest.raises(SignerNotAllowed, match="validity"):
         verify(sign_map(claims_to_map(early), pki.signer), trust)
 
 
-def test_not_yet_valid_and_expired(
-    claims: PermitClaims, token: str, trust: TrustList, pki: TestPki
-) -> None:
+def test_not_yet_valid_and_expired(claims: PermitClaims, token: str, trust: TrustList, pki: TestPki) -> None:
     assert claims.expires_at is not None
     with pytest.raises(Expired):
         verify(token, trust, at=claims.expires_at)
@@ -198,26 +186,18 @@ def test_not_yet_valid_and_expired(
 
 
 def test_revoked(claims: PermitClaims, token: str, trust: TrustList, pki: TestPki) -> None:
-    revocations = RevocationList().apply(
-        RevocationList().delta({pki.signer.kid: [claims.revocation_hash]})
-    )
+    revocations = RevocationList().apply(RevocationList().delta({pki.signer.kid: [claims.revocation_hash]}))
     with pytest.raises(Revoked, match="2025/001234"):
         verify(token, trust, revocations)
-    elsewhere = RevocationList().apply(
-        RevocationList().delta({b"\x00" * 8: [claims.revocation_hash]})
-    )
+    elsewhere = RevocationList().apply(RevocationList().delta({b"\x00" * 8: [claims.revocation_hash]}))
     assert verify(token, trust, elsewhere)
 
 
-def test_rotation_keeps_old_tokens_valid(
-    claims: PermitClaims, tmp_path: Path, now: datetime
-) -> None:
+def test_rotation_keeps_old_tokens_valid(claims: PermitClaims, tmp_path: Path, now: datetime) -> None:
     pki = build_test_pki(tmp_path, now=now - timedelta(days=500))
     old = pki.issue_signer(now=now - timedelta(days=400), validity=timedelta(days=365))
     new = pki.issue_signer()
-    old_claims = attrs.evolve(
-        claims, issued_at=now - timedelta(days=300), expires_at=now + timedelta(days=700)
-    )
+    old_claims = attrs.evolve(claims, issued_at=now - timedelta(days=300), expires_at=now + timedelta(days=700))
     old_token = issue(old_claims, old)
     retired_at = now - timedelta(days=100)
     trust = pki.trust_list(old, new, retired={old.kid: retired_at})
@@ -283,9 +263,7 @@ def test_payload_not_cbor_is_malformed(pki: TestPki, trust: TrustList) -> None:
         verify(encode_text(message), trust)
 
 
-def test_unknown_standard_claims_are_ignored(
-    claims: PermitClaims, pki: TestPki, trust: TrustList
-) -> None:
+def test_unknown_standard_claims_are_ignored(claims: PermitClaims, pki: TestPki, trust: TrustList) -> None:
     claims_map = claims_to_map(claims)
     claims_map[7] = b"cwt-id"
     assert verify(sign_map(claims_map, pki.signer), trust).claims == claims
@@ -434,9 +412,7 @@ def test_a_kid_in_both_headers_the_protected_one_counts(claims: PermitClaims, pk
     other = pki.issue_signer("C-MAADI", ["shop_licence"])
     trust = pki.trust_list(pki.signer, other)
     payload = cbor.encode(claims_to_map(claims))
-    message = _signed_with(
-        payload, pki.signer.private_key, {1: -7, 4: pki.signer.kid}, {4: other.kid}
-    )
+    message = _signed_with(payload, pki.signer.private_key, {1: -7, 4: pki.signer.kid}, {4: other.kid})
     verified = verify(encode_text(message), trust)
     assert verified.kid == pki.signer.kid
     assert verified.signer.unit_code == "C-ZTN"
@@ -449,16 +425,12 @@ def test_an_unprotected_kid_naming_the_real_signer_does_not_override_the_protect
     # had the unprotected kid counted, this would verify.
     stranger = pki.issue_signer()
     payload = cbor.encode(claims_to_map(claims))
-    message = _signed_with(
-        payload, pki.signer.private_key, {1: -7, 4: stranger.kid}, {4: pki.signer.kid}
-    )
+    message = _signed_with(payload, pki.signer.private_key, {1: -7, 4: stranger.kid}, {4: pki.signer.kid})
     with pytest.raises(UnknownSigner, match=stranger.kid.hex()):
         verify(encode_text(message), trust)
 
 
-def test_a_kid_only_in_the_unprotected_header_is_refused(
-    claims: PermitClaims, pki: TestPki, trust: TrustList
-) -> None:
+def test_a_kid_only_in_the_unprotected_header_is_refused(claims: PermitClaims, pki: TestPki, trust: TrustList) -> None:
     payload = cbor.encode(claims_to_map(claims))
     message = _signed_with(payload, pki.signer.private_key, {1: -7}, {4: pki.signer.kid})
     # The signature is good (the general COSE verifier, told the key, accepts the message)...
@@ -468,9 +440,7 @@ def test_a_kid_only_in_the_unprotected_header_is_refused(
         verify(encode_text(message), trust)
 
 
-def test_a_signature_cannot_be_moved_to_another_certificate_of_the_same_key(
-    claims: PermitClaims, pki: TestPki
-) -> None:
+def test_a_signature_cannot_be_moved_to_another_certificate_of_the_same_key(claims: PermitClaims, pki: TestPki) -> None:
     # One key certified twice for the unit: first for shop licences only, then (renewed with
     # the same key) for every kind. A building permit signed under the first certificate must
     # stay the first certificate's, which may not sign it, however its headers are edited.
@@ -487,9 +457,7 @@ def test_a_signature_cannot_be_moved_to_another_certificate_of_the_same_key(
     protected, _, _, signature = cbor.decode(signed).value  # type: ignore[union-attr]
     relabelled = {
         # the protected kid changed: the signature covers it
-        BadSignature: cbor.encode_tagged(
-            18, [cbor.encode({1: -7, 4: renewed.kid}), {}, payload, signature]
-        ),
+        BadSignature: cbor.encode_tagged(18, [cbor.encode({1: -7, 4: renewed.kid}), {}, payload, signature]),
         # the renewed certificate's kid added unprotected: the protected one counts
         SignerNotAllowed: cbor.encode_tagged(18, [protected, {4: renewed.kid}, payload, signature]),
     }
@@ -499,9 +467,7 @@ def test_a_signature_cannot_be_moved_to_another_certificate_of_the_same_key(
     # Signed with no kid at all, then given the renewed one unprotected: refused outright.
     bare = _signed_with(payload, key, {1: -7}, {})
     _, _, _, bare_signature = cbor.decode(bare).value  # type: ignore[union-attr]
-    moved = cbor.encode_tagged(
-        18, [cbor.encode({1: -7}), {4: renewed.kid}, payload, bare_signature]
-    )
+    moved = cbor.encode_tagged(18, [cbor.encode({1: -7}), {4: renewed.kid}, payload, bare_signature])
     with pytest.raises(MalformedCbor, match="protected header"):
         verify(encode_text(moved), trust)
     # Signed under the renewed certificate, the same permit verifies.

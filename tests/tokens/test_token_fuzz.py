@@ -25,9 +25,7 @@ from localgov.tokens.base45 import ALPHABET, b45encode
 from localgov.tokens.cwt import claims_to_map
 from localgov.tokens.token import decode_text, encode_text
 
-FUZZ = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _refused(text: str, trust: TrustList) -> TokenError:
@@ -74,20 +72,14 @@ def test_every_single_bit_flip_of_the_message_is_refused(token: str, trust: Trus
 
 @FUZZ
 @given(st.data())
-def test_character_substitutions_are_refused(
-    token: str, trust: TrustList, data: st.DataObject
-) -> None:
+def test_character_substitutions_are_refused(token: str, trust: TrustList, data: st.DataObject) -> None:
     position = data.draw(st.integers(4, len(token) - 1))
     replacement = data.draw(st.sampled_from(ALPHABET).filter(lambda c: c != token[position]))
     _refused(token[:position] + replacement + token[position + 1 :], trust)
 
 
 cbor_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**64), 2**64 - 1)
-    | st.binary(max_size=20)
-    | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers(-(2**64), 2**64 - 1) | st.binary(max_size=20) | st.text(max_size=20),
     lambda children: (
         st.lists(children, max_size=4)
         | st.dictionaries(st.integers(-70000, 10) | st.text(max_size=3), children, max_size=5)
@@ -98,9 +90,7 @@ cbor_values = st.recursive(
 
 @FUZZ
 @given(cbor_values)
-def test_signed_payloads_of_wrong_shape_are_malformed(
-    pki: TestPki, trust: TrustList, value: object
-) -> None:
+def test_signed_payloads_of_wrong_shape_are_malformed(pki: TestPki, trust: TrustList, value: object) -> None:
     message = cose.sign(cbor.encode(value), pki.signer.private_key, kid=pki.signer.kid)
     error = _refused(encode_text(message), trust)
     assert isinstance(error, MalformedCbor)
@@ -108,9 +98,7 @@ def test_signed_payloads_of_wrong_shape_are_malformed(
 
 @FUZZ
 @given(st.sampled_from([1, 4, 5, 6, -65537]), cbor_values)
-def test_wrong_types_in_claims(
-    pki: TestPki, trust: TrustList, claims: object, key: int, value: object
-) -> None:
+def test_wrong_types_in_claims(pki: TestPki, trust: TrustList, claims: object, key: int, value: object) -> None:
     claims_map = claims_to_map(claims)  # type: ignore[arg-type]
     claims_map[key] = value
     message = cose.sign(cbor.encode(claims_map), pki.signer.private_key, kid=pki.signer.kid)
@@ -121,9 +109,7 @@ def test_wrong_types_in_claims(
 
 
 def _signed_raw_payload(payload: bytes, pki: TestPki) -> str:
-    return encode_text(
-        cose.sign(payload, pki.signer.private_key, kid=pki.signer.kid), compress=True
-    )
+    return encode_text(cose.sign(payload, pki.signer.private_key, kid=pki.signer.kid), compress=True)
 
 
 def test_duplicate_keys_in_the_payload(pki: TestPki, trust: TrustList) -> None:

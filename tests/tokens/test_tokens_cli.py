@@ -159,17 +159,12 @@ def test_usage_errors_exit_2(cli: click.Group, setup: dict[str, Any]) -> None:
     runner = setup["runner"]
     assert runner.invoke(cli, _verify_args(setup)).exit_code == 2  # nothing to verify
     assert (
-        runner.invoke(
-            cli, _verify_args(setup, setup["token"], "--image", setup["base"] / "permit.png")
-        ).exit_code
-        == 2
+        runner.invoke(cli, _verify_args(setup, setup["token"], "--image", setup["base"] / "permit.png")).exit_code == 2
     )
     assert runner.invoke(cli, ["verify", setup["token"]]).exit_code == 2  # no trust list
     bad_trust = setup["base"] / "bad-trust.cose"
     bad_trust.write_bytes(b"junk")
-    result = runner.invoke(
-        cli, ["verify", setup["token"], "--trust", str(bad_trust), "--root", str(setup["root"])]
-    )
+    result = runner.invoke(cli, ["verify", setup["token"], "--trust", str(bad_trust), "--root", str(setup["root"])])
     assert result.exit_code == 2 and "trust" in result.output
     other = setup["base"] / "notes.txt"
     other.write_text("x")
@@ -227,17 +222,9 @@ def test_revoke_then_verify_says_revoked(cli: click.Group, setup: dict[str, Any]
 def test_inspect_and_trust_show(cli: click.Group, setup: dict[str, Any]) -> None:
     runner = setup["runner"]
     result = runner.invoke(cli, ["token", "inspect", setup["token"]])
-    assert (
-        result.exit_code == 0 and "NOT VERIFIED" in result.output and "2025/001234" in result.output
-    )
-    result = runner.invoke(
-        cli, ["trust", "show", str(setup["trust"]), "--root", str(setup["root"])]
-    )
-    assert (
-        result.exit_code == 0
-        and "unit C-ZTN" in result.output
-        and "building_permit" in result.output
-    )
+    assert result.exit_code == 0 and "NOT VERIFIED" in result.output and "2025/001234" in result.output
+    result = runner.invoke(cli, ["trust", "show", str(setup["trust"]), "--root", str(setup["root"])])
+    assert result.exit_code == 0 and "unit C-ZTN" in result.output and "building_permit" in result.output
     result = runner.invoke(
         cli,
         [
@@ -253,9 +240,7 @@ def test_inspect_and_trust_show(cli: click.Group, setup: dict[str, Any]) -> None
     assert result.exit_code == 0
 
 
-def test_wrong_passphrase_is_a_usage_error_without_key_material(
-    cli: click.Group, setup: dict[str, Any]
-) -> None:
+def test_wrong_passphrase_is_a_usage_error_without_key_material(cli: click.Group, setup: dict[str, Any]) -> None:
     result = CliRunner(env={"LOCALGOV_KEY_PASSPHRASE": "wrong"}).invoke(
         cli,
         [

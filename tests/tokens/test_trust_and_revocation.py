@@ -41,9 +41,7 @@ def test_trust_list_signed_by_a_stranger_is_refused(pki: TestPki) -> None:
         TrustList.load(draft.sign(stranger_root, stranger_root.certificate), pki.root.certificate)
 
 
-def test_p384_roots_and_trust_list_signers_sign_es384_files(
-    pki: TestPki, signer_p384: Credential
-) -> None:
+def test_p384_roots_and_trust_list_signers_sign_es384_files(pki: TestPki, signer_p384: Credential) -> None:
     root = create_root("P-384 root", key=ec.generate_private_key(ec.SECP384R1()))
     list_signer = issue_trust_list_signer(root, key=ec.generate_private_key(ec.SECP384R1()))
     draft = TrustList.build([pki.signer.certificate, signer_p384.certificate], sequence=2)
@@ -54,9 +52,7 @@ def test_p384_roots_and_trust_list_signers_sign_es384_files(
         assert loaded == draft
         assert {s.alg for s in loaded.signers} == {cose.ALG_ES256, cose.ALG_ES384}
     update = RevocationUpdate(1, {signer_p384.kid: [_hash(7)]})
-    loaded_update = RevocationUpdate.load(
-        update.sign(list_signer, root.certificate), root.certificate
-    )
+    loaded_update = RevocationUpdate.load(update.sign(list_signer, root.certificate), root.certificate)
     assert loaded_update == update
     # A P-256 trust-list signer under the P-384 root still signs ES256.
     p256_signer = issue_trust_list_signer(root)

@@ -79,9 +79,7 @@ def _certificate(name: str):  # type: ignore[no-untyped-def]
 def test_the_key_id_vectors_test_the_rule_not_a_broken_signature() -> None:
     # Each of these is signed by C-ZTN's key with a good signature: had the verifier read the
     # unprotected kid, the outcome would be the opposite of the expected one.
-    ztn, maadi, stranger = (
-        _certificate(name) for name in ("signer-c-ztn", "signer-c-maadi", "stranger")
-    )
+    ztn, maadi, stranger = (_certificate(name) for name in ("signer-c-ztn", "signer-c-maadi", "stranger"))
     expected_kids = {
         "valid-kid-in-both-headers-protected-wins": (kid_of(ztn), kid_of(maadi)),
         "unknown-signer-kid-in-both-headers-protected-wins": (kid_of(stranger), kid_of(ztn)),
@@ -117,9 +115,7 @@ def test_the_es384_vectors_hold_genuine_signatures(
     parsed = cose.parse_sign1(_message(name))
     assert parsed.protected == {cose.HEADER_ALG: alg, cose.HEADER_KID: kid_of(certificate)}
     half = len(parsed.signature) // 2
-    r, s = (
-        int.from_bytes(part, "big") for part in (parsed.signature[:half], parsed.signature[half:])
-    )
+    r, s = (int.from_bytes(part, "big") for part in (parsed.signature[:half], parsed.signature[half:]))
     key = certificate.public_key()
     assert isinstance(key, ec.EllipticCurvePublicKey)
     assert half == (key.curve.key_size + 7) // 8

@@ -96,4 +96,4 @@ def rfc_proof(m: int, leaves: Sequence[bytes]) -> list[bytes]:
 
 def flip(value: bytes, at: int = 0) -> bytes:
     """``value`` with one bit of byte ``at`` inverted."""
-    return value[:at] + bytes([value[at] ^ 0x01]) + value[at + 1:]
+    return value[:at] + bytes([value[at] ^ 0x01]) + value[at + 1 :]

@@ -86,42 +86,47 @@ def test_a_size_outside_uint64_is_refused(size: int) -> None:
         Checkpoint.parse(f"{ORIGIN}\n{size}\n{ROOT_B64}\n")
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    (f"{ORIGIN}\n8\n{ROOT_B64}", "a checkpoint's text ends with a newline"),
-    (f"{ORIGIN}\n8\n", "a checkpoint has at least 3 lines, not 2"),
-    ("\n", "at least 3 lines, not 1"),
-    (f"{ORIGIN}\n08\n{ROOT_B64}\n", "tree size '08' is not a decimal without leading zeroes"),
-    (f"{ORIGIN}\n00\n{ROOT_B64}\n", "tree size '00'"),
-    (f"{ORIGIN}\n+8\n{ROOT_B64}\n", "tree size '\\+8'"),
-    (f"{ORIGIN}\n8.0\n{ROOT_B64}\n", "tree size '8.0'"),
-    (f"{ORIGIN}\n 8\n{ROOT_B64}\n", "tree size ' 8'"),
-    (f"{ORIGIN}\n0x8\n{ROOT_B64}\n", "tree size '0x8'"),
-    (f"{ORIGIN}\n\n{ROOT_B64}\n", "tree size ''"),
-    (f"{ORIGIN}\n\u0668\n{ROOT_B64}\n", "tree size '\u0668'"),  # an Arabic-Indic eight
-    (f"{ORIGIN}\n8\n!{ROOT_B64[1:]}\n", "the root hash '!.*' is not base64"),
-    (f"{ORIGIN}\n8\n{ROOT_B64[:-1]}\n", "is not base64"),
-    (f"{ORIGIN}\n8\n{ROOT_B64.replace('g=', 'h=')}\n", "is not canonical base64"),
-    (f"{ORIGIN}\n8\n\u0410{ROOT_B64[1:]}\n", "is not base64"),
-    (f"{ORIGIN}\n8\n{base64.b64encode(ROOT[:31]).decode()}\n", "the root hash is 32 bytes, not 31"),
-    (f"{ORIGIN}\n8\n\n", "the root hash is 32 bytes, not 0"),
-    (f"\n8\n{ROOT_B64}\n", "the origin line is empty"),
-    (f"{ORIGIN}\t\n8\n{ROOT_B64}\n", "the origin line contains a control character"),
-    (f"{ORIGIN}\n8\n{ROOT_B64}\n\n", "the extension line is empty"),
-    (f"{ORIGIN}\n8\n{ROOT_B64}\next\r\n", "the extension line contains a control character"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (f"{ORIGIN}\n8\n{ROOT_B64}", "a checkpoint's text ends with a newline"),
+        (f"{ORIGIN}\n8\n", "a checkpoint has at least 3 lines, not 2"),
+        ("\n", "at least 3 lines, not 1"),
+        (f"{ORIGIN}\n08\n{ROOT_B64}\n", "tree size '08' is not a decimal without leading zeroes"),
+        (f"{ORIGIN}\n00\n{ROOT_B64}\n", "tree size '00'"),
+        (f"{ORIGIN}\n+8\n{ROOT_B64}\n", "tree size '\\+8'"),
+        (f"{ORIGIN}\n8.0\n{ROOT_B64}\n", "tree size '8.0'"),
+        (f"{ORIGIN}\n 8\n{ROOT_B64}\n", "tree size ' 8'"),
+        (f"{ORIGIN}\n0x8\n{ROOT_B64}\n", "tree size '0x8'"),
+        (f"{ORIGIN}\n\n{ROOT_B64}\n", "tree size ''"),
+        (f"{ORIGIN}\n\u0668\n{ROOT_B64}\n", "tree size '\u0668'"),  # an Arabic-Indic eight
+        (f"{ORIGIN}\n8\n!{ROOT_B64[1:]}\n", "the root hash '!.*' is not base64"),
+        (f"{ORIGIN}\n8\n{ROOT_B64[:-1]}\n", "is not base64"),
+        (f"{ORIGIN}\n8\n{ROOT_B64.replace('g=', 'h=')}\n", "is not canonical base64"),
+        (f"{ORIGIN}\n8\n\u0410{ROOT_B64[1:]}\n", "is not base64"),
+        (f"{ORIGIN}\n8\n{base64.b64encode(ROOT[:31]).decode()}\n", "the root hash is 32 bytes, not 31"),
+        (f"{ORIGIN}\n8\n\n", "the root hash is 32 bytes, not 0"),
+        (f"\n8\n{ROOT_B64}\n", "the origin line is empty"),
+        (f"{ORIGIN}\t\n8\n{ROOT_B64}\n", "the origin line contains a control character"),
+        (f"{ORIGIN}\n8\n{ROOT_B64}\n\n", "the extension line is empty"),
+        (f"{ORIGIN}\n8\n{ROOT_B64}\next\r\n", "the extension line contains a control character"),
+    ],
+)
 def test_malformed_checkpoints(text: str, reason: str) -> None:
     with pytest.raises(MalformedCheckpoint, match=reason):
         Checkpoint.parse(text)
 
 
-@pytest.mark.parametrize(("origin", "extensions", "reason"), [
-    ("", (), "the origin line is empty"),
-    ("a\nb", (), "the origin line contains a control character or newline"),
-    (ORIGIN, ("",), "the extension line is empty"),
-    (ORIGIN, ("two\nlines",), "the extension line contains a control character or newline"),
-])
-def test_checkpoints_that_cannot_be_written(origin: str, extensions: tuple[str, ...],
-                                            reason: str) -> None:
+@pytest.mark.parametrize(
+    ("origin", "extensions", "reason"),
+    [
+        ("", (), "the origin line is empty"),
+        ("a\nb", (), "the origin line contains a control character or newline"),
+        (ORIGIN, ("",), "the extension line is empty"),
+        (ORIGIN, ("two\nlines",), "the extension line contains a control character or newline"),
+    ],
+)
+def test_checkpoints_that_cannot_be_written(origin: str, extensions: tuple[str, ...], reason: str) -> None:
     with pytest.raises(MalformedCheckpoint, match=reason):
         Checkpoint(origin, 1, ROOT, extensions)
 
@@ -132,8 +137,13 @@ def test_a_root_hash_is_32_bytes(length: int) -> None:
         Checkpoint(ORIGIN, 1, bytes(length))
 
 
-_lines = st.lists(st.one_of(st.text(max_size=12), st.sampled_from(
-    [ORIGIN, "0", "8", "08", "-0", ROOT_B64, ROOT_B64[:-1], ROOT_B64 + "=", "", " "])), max_size=6)
+_lines = st.lists(
+    st.one_of(
+        st.text(max_size=12),
+        st.sampled_from([ORIGIN, "0", "8", "08", "-0", ROOT_B64, ROOT_B64[:-1], ROOT_B64 + "=", "", " "]),
+    ),
+    max_size=6,
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -148,9 +158,13 @@ def test_any_text_parses_exactly_or_is_a_checkpoint_error(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(0, 2**64 - 1), st.binary(min_size=32, max_size=32),
-       st.lists(st.text(st.characters(min_codepoint=0x20, exclude_categories=("Cs",)),
-                        min_size=1, max_size=10), max_size=3))
+@given(
+    st.integers(0, 2**64 - 1),
+    st.binary(min_size=32, max_size=32),
+    st.lists(
+        st.text(st.characters(min_codepoint=0x20, exclude_categories=("Cs",)), min_size=1, max_size=10), max_size=3
+    ),
+)
 def test_any_checkpoint_round_trips(size: int, root: bytes, extensions: list[str]) -> None:
     checkpoint = Checkpoint(ORIGIN, size, root, tuple(extensions))
     assert Checkpoint.parse(checkpoint.text) == checkpoint
@@ -168,8 +182,7 @@ def test_a_signed_checkpoint_is_a_signed_note(log: Ed25519Signer, signed: Signed
     assert SignedCheckpoint.parse(str(signed).encode()) == signed
 
 
-def test_verify_checks_the_origin_and_the_log_signature(log: Ed25519Signer,
-                                                        signed: SignedCheckpoint) -> None:
+def test_verify_checks_the_origin_and_the_log_signature(log: Ed25519Signer, signed: SignedCheckpoint) -> None:
     verified = SignedCheckpoint.parse(str(signed)).verify([log.verifier], origin=ORIGIN)
     assert verified == VerifiedCheckpoint(signed.checkpoint, signed.note.signatures, ())
     assert verified.checkpoint.size == 8
@@ -186,10 +199,11 @@ def test_the_verified_root_is_the_tree_that_was_signed(log: Ed25519Signer) -> No
     assert (verified.checkpoint.size, verified.checkpoint.root_hash) == (100, tree.root())
 
 
-def test_a_checkpoint_for_another_log_is_refused(log: Ed25519Signer,
-                                                 signed: SignedCheckpoint) -> None:
-    with pytest.raises(WrongOrigin, match="the checkpoint is for log 'log.example.gov.eg/permits', "
-                                          "not 'log.example.gov.eg/revocations'"):
+def test_a_checkpoint_for_another_log_is_refused(log: Ed25519Signer, signed: SignedCheckpoint) -> None:
+    with pytest.raises(
+        WrongOrigin,
+        match="the checkpoint is for log 'log.example.gov.eg/permits', not 'log.example.gov.eg/revocations'",
+    ):
         signed.verify([log.verifier], origin="log.example.gov.eg/revocations")
     with pytest.raises(WrongOrigin):  # the origin is checked first, whoever signed
         signed.verify([], origin="elsewhere")
@@ -203,8 +217,7 @@ def test_a_checkpoint_signed_by_no_trusted_key_is_refused(signed: SignedCheckpoi
         signed.verify([], origin=ORIGIN)
 
 
-def test_a_checkpoint_signed_only_by_a_witness_is_refused(log: Ed25519Signer,
-                                                          signed: SignedCheckpoint) -> None:
+def test_a_checkpoint_signed_only_by_a_witness_is_refused(log: Ed25519Signer, signed: SignedCheckpoint) -> None:
     other = Ed25519Signer.from_seed("witness.example/w1", b"\x33" * 32)
     witnessed_only = SignedCheckpoint(signed.checkpoint, sign_note(signed.checkpoint.text, [other]))
     with pytest.raises(UnknownKey, match=f"the checkpoint of {ORIGIN} is not signed by the log's key"):
@@ -212,8 +225,11 @@ def test_a_checkpoint_signed_only_by_a_witness_is_refused(log: Ed25519Signer,
 
 
 def test_a_forged_checkpoint_is_refused(log: Ed25519Signer, signed: SignedCheckpoint) -> None:
-    for forged in (Checkpoint(ORIGIN, 9, ROOT), Checkpoint(ORIGIN, 8, flip(ROOT)),
-                   Checkpoint(ORIGIN, 8, ROOT, ("added",))):
+    for forged in (
+        Checkpoint(ORIGIN, 9, ROOT),
+        Checkpoint(ORIGIN, 8, flip(ROOT)),
+        Checkpoint(ORIGIN, 8, ROOT, ("added",)),
+    ):
         message = forged.text + "\n" + signed.note.signatures[0].line
         with pytest.raises(InvalidNoteSignature):
             SignedCheckpoint.parse(message).verify([log.verifier], origin=ORIGIN)
@@ -238,17 +254,16 @@ def test_signing_with_no_key_is_refused() -> None:
         Checkpoint(ORIGIN, 8, ROOT).sign([])
 
 
-def test_a_quorum_without_witness_keys_is_not_met(log: Ed25519Signer,
-                                                  signed: SignedCheckpoint) -> None:
+def test_a_quorum_without_witness_keys_is_not_met(log: Ed25519Signer, signed: SignedCheckpoint) -> None:
     assert signed.verify([log.verifier], origin=ORIGIN, quorum=0).cosignatures == ()
-    with pytest.raises(InsufficientCosignatures, match=f"0 trusted witnesses cosigned the "
-                                                       f"checkpoint of {ORIGIN}, the policy asks "
-                                                       "for 1"):
+    with pytest.raises(
+        InsufficientCosignatures,
+        match=f"0 trusted witnesses cosigned the checkpoint of {ORIGIN}, the policy asks for 1",
+    ):
         signed.verify([log.verifier], origin=ORIGIN, quorum=1)
 
 
-def test_the_log_key_listed_as_a_witness_does_not_count(log: Ed25519Signer,
-                                                        signed: SignedCheckpoint) -> None:
+def test_the_log_key_listed_as_a_witness_does_not_count(log: Ed25519Signer, signed: SignedCheckpoint) -> None:
     with pytest.raises(InsufficientCosignatures):
         signed.verify([log.verifier], origin=ORIGIN, witness_keys=[log.verifier], quorum=1)
 

@@ -46,8 +46,7 @@ def _seed(i: int) -> bytes:
 
 @pytest.fixture(scope="module")
 def witnesses() -> list[Cosigner]:
-    return [Cosigner.from_seed(f"witness{i}.example", _seed(i), clock=lambda: MOMENT)
-            for i in range(3)]
+    return [Cosigner.from_seed(f"witness{i}.example", _seed(i), clock=lambda: MOMENT) for i in range(3)]
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +63,9 @@ def test_the_cosigned_message_is_header_time_then_the_checkpoint() -> None:
     assert cosigned_message(text, 0) == b"cosignature/v1\ntime 0\n" + text
 
 
-def test_a_cosignature_is_a_timestamp_then_an_ed25519_signature(witnesses: list[Cosigner],
-                                                                signed: SignedCheckpoint) -> None:
+def test_a_cosignature_is_a_timestamp_then_an_ed25519_signature(
+    witnesses: list[Cosigner], signed: SignedCheckpoint
+) -> None:
     witness = witnesses[0]
     text = signed.checkpoint.text.encode()
     signature = witness.sign(text)
@@ -89,8 +89,7 @@ def test_the_key_id_uses_type_0x04(witnesses: list[Cosigner]) -> None:
     assert parse_verifier_key(witness.verifier.vkey) == witness.verifier
 
 
-def test_a_cosignature_is_not_a_plain_signature(witnesses: list[Cosigner],
-                                                signed: SignedCheckpoint) -> None:
+def test_a_cosignature_is_not_a_plain_signature(witnesses: list[Cosigner], signed: SignedCheckpoint) -> None:
     witness = witnesses[0]
     text = signed.checkpoint.text.encode()
     signature = witness.sign(text)
@@ -111,16 +110,14 @@ def test_the_timestamp_is_signed(witnesses: list[Cosigner], signed: SignedCheckp
 
 
 @pytest.mark.parametrize("length", [0, 8, 64, 71, 73])
-def test_a_cosignature_of_the_wrong_length(witnesses: list[Cosigner], signed: SignedCheckpoint,
-                                           length: int) -> None:
+def test_a_cosignature_of_the_wrong_length(witnesses: list[Cosigner], signed: SignedCheckpoint, length: int) -> None:
     text = signed.checkpoint.text.encode()
     assert not witnesses[0].verifier.verify(text, witnesses[0].sign(text)[:length].ljust(length, b"\0"))
     with pytest.raises(MalformedKey, match=f"a v1 cosignature is 72 bytes, not {length}"):
         cosignature_timestamp(bytes(length))
 
 
-def test_timestamps_above_2_63_are_refused(witnesses: list[Cosigner],
-                                           signed: SignedCheckpoint) -> None:
+def test_timestamps_above_2_63_are_refused(witnesses: list[Cosigner], signed: SignedCheckpoint) -> None:
     text = signed.checkpoint.text.encode()
     assert witnesses[0].verifier.verify(text, witnesses[0].sign_at(text, 2**63 - 1))
     for bad in (2**63, 2**64 - 1, -1):
@@ -144,7 +141,8 @@ def test_the_spec_example_cosignature_line() -> None:
         "\u2014 example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/"
         "Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n"
         "\u2014 witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrD"
-        "JsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==\n")
+        "JsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==\n"
+    )
     cosignature = note.signatures[1]
     assert (cosignature.name, cosignature.key_id) == ("witness.example.com/w1", 0x8D66CF3F)
     assert cosignature_timestamp(cosignature.signature) == 1679315147  # the spec's "time" line
@@ -157,32 +155,33 @@ def _cosigned(signed: SignedCheckpoint, witnesses: list[Cosigner]) -> SignedChec
     return SignedCheckpoint.parse(str(signed.add_signatures(witnesses)))
 
 
-def test_cosignatures_are_added_after_the_log_signature(log: Ed25519Signer, signed: SignedCheckpoint,
-                                                        witnesses: list[Cosigner]) -> None:
+def test_cosignatures_are_added_after_the_log_signature(
+    log: Ed25519Signer, signed: SignedCheckpoint, witnesses: list[Cosigner]
+) -> None:
     cosigned = _cosigned(signed, witnesses)
     names = [s.name for s in cosigned.note.signatures]
     assert names == [ORIGIN, "witness0.example", "witness1.example", "witness2.example"]
     assert cosigned.note.text == signed.checkpoint.text
-    verified = cosigned.verify([log.verifier], origin=ORIGIN,
-                               witness_keys=[w.verifier for w in witnesses], quorum=3)
+    verified = cosigned.verify([log.verifier], origin=ORIGIN, witness_keys=[w.verifier for w in witnesses], quorum=3)
     assert verified.log_signatures == signed.note.signatures
     assert verified.cosignatures == cosigned.note.signatures[1:]
     assert [cosignature_timestamp(s.signature) for s in verified.cosignatures] == [T, T, T]
 
 
-def test_too_few_trusted_witnesses(log: Ed25519Signer, signed: SignedCheckpoint,
-                                   witnesses: list[Cosigner]) -> None:
+def test_too_few_trusted_witnesses(log: Ed25519Signer, signed: SignedCheckpoint, witnesses: list[Cosigner]) -> None:
     cosigned = _cosigned(signed, witnesses[:2])
     keys = [w.verifier for w in witnesses]
-    assert len(cosigned.verify([log.verifier], origin=ORIGIN, witness_keys=keys,
-                               quorum=2).cosignatures) == 2
-    with pytest.raises(InsufficientCosignatures, match=f"2 trusted witnesses cosigned the checkpoint "
-                                                       f"of {ORIGIN}, the policy asks for 3"):
+    assert len(cosigned.verify([log.verifier], origin=ORIGIN, witness_keys=keys, quorum=2).cosignatures) == 2
+    with pytest.raises(
+        InsufficientCosignatures,
+        match=f"2 trusted witnesses cosigned the checkpoint of {ORIGIN}, the policy asks for 3",
+    ):
         cosigned.verify([log.verifier], origin=ORIGIN, witness_keys=keys, quorum=3)
 
 
-def test_untrusted_witnesses_are_ignored(log: Ed25519Signer, signed: SignedCheckpoint,
-                                         witnesses: list[Cosigner]) -> None:
+def test_untrusted_witnesses_are_ignored(
+    log: Ed25519Signer, signed: SignedCheckpoint, witnesses: list[Cosigner]
+) -> None:
     cosigned = _cosigned(signed, witnesses)
     trusted = [witnesses[0].verifier, witnesses[2].verifier]
     verified = cosigned.verify([log.verifier], origin=ORIGIN, witness_keys=trusted, quorum=2)
@@ -192,33 +191,37 @@ def test_untrusted_witnesses_are_ignored(log: Ed25519Signer, signed: SignedCheck
     assert cosigned.verify([log.verifier], origin=ORIGIN).cosignatures == ()
 
 
-def test_one_witness_cosigning_twice_counts_once(log: Ed25519Signer, signed: SignedCheckpoint,
-                                                 witnesses: list[Cosigner]) -> None:
+def test_one_witness_cosigning_twice_counts_once(
+    log: Ed25519Signer, signed: SignedCheckpoint, witnesses: list[Cosigner]
+) -> None:
     once = signed.add_signatures([witnesses[0]]).note.signatures
-    twice = NoteSignature(once[1].name, once[1].key_id, witnesses[0].sign_at(
-        signed.checkpoint.text.encode(), T + 60))  # a later cosignature, a different line
+    twice = NoteSignature(
+        once[1].name, once[1].key_id, witnesses[0].sign_at(signed.checkpoint.text.encode(), T + 60)
+    )  # a later cosignature, a different line
     doubled = SignedCheckpoint(signed.checkpoint, Note(signed.checkpoint.text, (*once, twice)))
     with pytest.raises(InsufficientCosignatures, match="1 trusted witnesses"):
         doubled.verify([log.verifier], origin=ORIGIN, witness_keys=[witnesses[0].verifier], quorum=2)
 
 
-def test_recosigning_replaces_the_witness_line(signed: SignedCheckpoint,
-                                               witnesses: list[Cosigner]) -> None:
+def test_recosigning_replaces_the_witness_line(signed: SignedCheckpoint, witnesses: list[Cosigner]) -> None:
     once = signed.add_signatures([witnesses[0]])
-    later = Cosigner(witnesses[0].name, Ed25519PrivateKey.from_private_bytes(_seed(0)),
-                     clock=lambda: MOMENT + datetime.timedelta(minutes=5))
+    later = Cosigner(
+        witnesses[0].name,
+        Ed25519PrivateKey.from_private_bytes(_seed(0)),
+        clock=lambda: MOMENT + datetime.timedelta(minutes=5),
+    )
     again = once.add_signatures([later])
     assert len(again.note.signatures) == 2
     assert cosignature_timestamp(again.note.signatures[1].signature) == T + 300
 
 
 def test_a_bad_cosignature_by_a_trusted_witness_refuses_the_checkpoint(
-        log: Ed25519Signer, signed: SignedCheckpoint, witnesses: list[Cosigner]) -> None:
+    log: Ed25519Signer, signed: SignedCheckpoint, witnesses: list[Cosigner]
+) -> None:
     cosigned = signed.add_signatures(witnesses[:1])
     line = cosigned.note.signatures[1]
     forged = NoteSignature(line.name, line.key_id, flip(line.signature, 40))
-    bad = SignedCheckpoint(signed.checkpoint, Note(signed.checkpoint.text,
-                                                   (signed.note.signatures[0], forged)))
+    bad = SignedCheckpoint(signed.checkpoint, Note(signed.checkpoint.text, (signed.note.signatures[0], forged)))
     with pytest.raises(InvalidNoteSignature, match="the signature by witness0.example"):
         bad.verify([log.verifier], origin=ORIGIN, witness_keys=[witnesses[0].verifier])
     # Not trusting that witness, the same checkpoint is fine: its line is ignored.
@@ -226,11 +229,12 @@ def test_a_bad_cosignature_by_a_trusted_witness_refuses_the_checkpoint(
 
 
 def test_a_cosignature_of_another_checkpoint_does_not_carry_over(
-        log: Ed25519Signer, signed: SignedCheckpoint, witnesses: list[Cosigner]) -> None:
+    log: Ed25519Signer, signed: SignedCheckpoint, witnesses: list[Cosigner]
+) -> None:
     other = Checkpoint(ORIGIN, 9, ROOTS[8]).sign([log]).add_signatures(witnesses[:1])
-    spliced = SignedCheckpoint(signed.checkpoint, Note(signed.checkpoint.text,
-                                                       (signed.note.signatures[0],
-                                                        other.note.signatures[1])))
+    spliced = SignedCheckpoint(
+        signed.checkpoint, Note(signed.checkpoint.text, (signed.note.signatures[0], other.note.signatures[1]))
+    )
     with pytest.raises(InvalidNoteSignature):
         spliced.verify([log.verifier], origin=ORIGIN, witness_keys=[witnesses[0].verifier])
 
@@ -238,12 +242,14 @@ def test_a_cosignature_of_another_checkpoint_does_not_carry_over(
 def test_cosignatures_cover_extension_lines(log: Ed25519Signer, witnesses: list[Cosigner]) -> None:
     with_ext = Checkpoint(ORIGIN, 8, ROOTS[8], ("note line",)).sign([log])
     cosigned = with_ext.add_signatures(witnesses[:1])
-    assert cosigned.verify([log.verifier], origin=ORIGIN, witness_keys=[witnesses[0].verifier],
-                           quorum=1).cosignatures == cosigned.note.signatures[1:]
+    assert (
+        cosigned.verify([log.verifier], origin=ORIGIN, witness_keys=[witnesses[0].verifier], quorum=1).cosignatures
+        == cosigned.note.signatures[1:]
+    )
     without = Checkpoint(ORIGIN, 8, ROOTS[8]).sign([log])
-    moved = SignedCheckpoint(without.checkpoint, Note(without.checkpoint.text,
-                                                      (without.note.signatures[0],
-                                                       cosigned.note.signatures[1])))
+    moved = SignedCheckpoint(
+        without.checkpoint, Note(without.checkpoint.text, (without.note.signatures[0], cosigned.note.signatures[1]))
+    )
     with pytest.raises(InvalidNoteSignature):
         moved.verify([log.verifier], origin=ORIGIN, witness_keys=[witnesses[0].verifier])
 
@@ -303,14 +309,12 @@ def test_a_real_checkpoint_verifies_with_four_public_witnesses() -> None:
     assert (signed.checkpoint.size, signed.checkpoint.origin) == (1432088532, REAL_ORIGIN)
     witnesses = [parse_verifier_key(vkey) for vkey in REAL_WITNESSES]
     assert all(isinstance(w, CosignatureVerifier) for w in witnesses)
-    verified = signed.verify([parse_verifier_key(REAL_LOG)], origin=REAL_ORIGIN,
-                             witness_keys=witnesses, quorum=4)
+    verified = signed.verify([parse_verifier_key(REAL_LOG)], origin=REAL_ORIGIN, witness_keys=witnesses, quorum=4)
     assert verified.log_signatures == (signed.note.signatures[1],)  # the type 0x01 one
     assert verified.cosignatures == signed.note.signatures[2:]
     assert {cosignature_timestamp(s.signature) for s in verified.cosignatures} == {1779573024}
     with pytest.raises(InsufficientCosignatures, match="4 trusted witnesses"):
-        signed.verify([parse_verifier_key(REAL_LOG)], origin=REAL_ORIGIN, witness_keys=witnesses,
-                      quorum=5)
+        signed.verify([parse_verifier_key(REAL_LOG)], origin=REAL_ORIGIN, witness_keys=witnesses, quorum=5)
     # The log's other line (an RFC 6962 tree head signature, type 0x05) is by a key not configured.
     opened = open_note(REAL, [parse_verifier_key(REAL_LOG)])
     assert opened.unverified[0] == signed.note.signatures[0]

@@ -62,7 +62,10 @@ def test_a_tokens_entry_comes_from_its_claims_and_matches_only_that_token(localg
         (b"localgov/revocation/v1\nkid 01\npermit 00\nat 2026-11-05T15:00:00Z\n", "32 bytes of lowercase hex"),
         (b"localgov/revocation/v1\nkid 01\npermit " + b"a" * 64 + b"\nat yesterday\n", "is not a UTC time"),
         (b"localgov/revocation/v1\nkid 01\npermit " + b"a" * 64 + b"\nat 2026-1-5T15:00:00Z\n", "is not a UTC time"),
-        (b"localgov/revocation/v1\npermit 01\nkid " + b"a" * 64 + b"\nat 2026-11-05T15:00:00Z\n", "expected the line 'kid'"),
+        (
+            b"localgov/revocation/v1\npermit 01\nkid " + b"a" * 64 + b"\nat 2026-11-05T15:00:00Z\n",
+            "expected the line 'kid'",
+        ),
     ],
 )
 def test_malformed_entries_are_refused_naming_what_is_wrong(data: bytes, named: str) -> None:

@@ -156,8 +156,9 @@ def test_large_trees_sampled(large: Pair) -> None:
             proof = large.ours.consistency_proof(old, new)
             verify_consistency(old, new, proof, large.their_root(old), large.their_root(new))
             if old:
-                pymerkle.verify_consistency(large.ours.root(old), large.ours.root(new),
-                                            large.theirs.prove_consistency(old, new))
+                pymerkle.verify_consistency(
+                    large.ours.root(old), large.ours.root(new), large.theirs.prove_consistency(old, new)
+                )
         for index in _sample(new, rng, 5) if new else []:
             assert large.ours.inclusion_proof(index, new) == large.their_path(index, new)
 
@@ -216,11 +217,11 @@ def test_tampered_inclusion_proofs_are_refused(leaves: list[bytes], data: st.Dat
         verify_inclusion(flip(leaf, data.draw(st.integers(0, 31))), index, size, proof, root)
     if proof:
         at = data.draw(st.integers(0, len(proof) - 1), "hash")
-        forged = [*proof[:at], flip(proof[at], data.draw(st.integers(0, 31))), *proof[at + 1:]]
+        forged = [*proof[:at], flip(proof[at], data.draw(st.integers(0, 31))), *proof[at + 1 :]]
         with pytest.raises(RootMismatch):
             verify_inclusion(leaf, index, size, forged, root)
         with pytest.raises(TruncatedProof):
-            verify_inclusion(leaf, index, size, proof[:at] + proof[at + 1:], root)
+            verify_inclusion(leaf, index, size, proof[:at] + proof[at + 1 :], root)
     with pytest.raises(OverlongProof):
         verify_inclusion(leaf, index, size, [*proof, root], root)
 
@@ -252,11 +253,11 @@ def test_tampered_consistency_proofs_are_refused(leaves: list[bytes], data: st.D
         verify_consistency(old, new, proof, root1, flip(root2, data.draw(st.integers(0, 31))))
     if proof:
         at = data.draw(st.integers(0, len(proof) - 1), "hash")
-        forged = [*proof[:at], flip(proof[at], data.draw(st.integers(0, 31))), *proof[at + 1:]]
+        forged = [*proof[:at], flip(proof[at], data.draw(st.integers(0, 31))), *proof[at + 1 :]]
         with pytest.raises(RootMismatch):
             verify_consistency(old, new, forged, root1, root2)
         with pytest.raises(TruncatedProof):
-            verify_consistency(old, new, proof[:at] + proof[at + 1:], root1, root2)
+            verify_consistency(old, new, proof[:at] + proof[at + 1 :], root1, root2)
     with pytest.raises(OverlongProof):
         verify_consistency(old, new, [*proof, root2], root1, root2)
 
@@ -266,11 +267,9 @@ def test_tampered_consistency_proofs_are_refused(leaves: list[bytes], data: st.D
     assume((claimed_old, claimed_new) != (old, new))
     assume(proof != tree.consistency_proof(claimed_old, claimed_new))
     with pytest.raises(ProofError) as refused:
-        verify_consistency(claimed_old, claimed_new, proof, tree.root(claimed_old),
-                           tree.root(claimed_new))
+        verify_consistency(claimed_old, claimed_new, proof, tree.root(claimed_old), tree.root(claimed_new))
     want = consistency_proof_length(claimed_old, claimed_new)
-    expected = (TruncatedProof if len(proof) < want else OverlongProof if len(proof) > want
-                else RootMismatch)
+    expected = TruncatedProof if len(proof) < want else OverlongProof if len(proof) > want else RootMismatch
     assert type(refused.value) is expected
 
 

@@ -150,13 +150,15 @@ def test_the_example_inclusion_proofs(tree: MemoryTree, rfc: Example, index: int
     verify_inclusion(leaf_hash(LEAVES[index]), index, 7, expected, rfc.root)
 
 
-@pytest.mark.parametrize(("size", "names", "old_root"), [
-    (3, "cdgl", "hash0"),
-    (4, "l", "hash1"),
-    (6, "ijk", "hash2"),
-])
-def test_the_example_consistency_proofs(tree: MemoryTree, rfc: Example, size: int, names: str,
-                                        old_root: str) -> None:
+@pytest.mark.parametrize(
+    ("size", "names", "old_root"),
+    [
+        (3, "cdgl", "hash0"),
+        (4, "l", "hash1"),
+        (6, "ijk", "hash2"),
+    ],
+)
+def test_the_example_consistency_proofs(tree: MemoryTree, rfc: Example, size: int, names: str, old_root: str) -> None:
     expected = [getattr(rfc, name) for name in names]
     assert tree.consistency_proof(size, 7) == expected
     assert consistency_proof(tree, size, 7) == expected
@@ -193,8 +195,9 @@ def test_proofs_read_the_store_once_with_logarithmic_nodes() -> None:
     big = MemoryTree(leaf_hash(b"%d" % i) for i in range(1000))
     reader = CountingReader(big)
     assert tree_root(reader, 1000) == big.root()
-    assert reader.calls == [[NodeId(9, 0), NodeId(8, 2), NodeId(7, 6), NodeId(6, 14), NodeId(5, 30),
-                             NodeId(3, 124)]]  # 1000 = 512 + 256 + 128 + 64 + 32 + 8
+    assert reader.calls == [
+        [NodeId(9, 0), NodeId(8, 2), NodeId(7, 6), NodeId(6, 14), NodeId(5, 30), NodeId(3, 124)]
+    ]  # 1000 = 512 + 256 + 128 + 64 + 32 + 8
     for index, size in [(0, 1000), (999, 1000), (517, 777), (0, 2)]:
         reader.calls.clear()
         assert inclusion_proof(reader, index, size) == big.inclusion_proof(index, size)
@@ -215,15 +218,19 @@ def test_proofs_read_the_store_once_with_logarithmic_nodes() -> None:
 def test_node_ids_address_complete_subtrees(tree: MemoryTree) -> None:
     assert tree.node_hashes([NodeId(0, 5)]) == [leaf_hash(LEAVES[5])]
     assert tree.node_hashes([NodeId(1, 3)]) == [node_hash(leaf_hash(LEAVES[6]), leaf_hash(LEAVES[7]))]
-    assert tree.node_hashes([NodeId(3, 0), NodeId(2, 1)]) == [ROOTS[8], rfc_mth(
-        [leaf_hash(entry) for entry in LEAVES[4:8]])]
+    assert tree.node_hashes([NodeId(3, 0), NodeId(2, 1)]) == [
+        ROOTS[8],
+        rfc_mth([leaf_hash(entry) for entry in LEAVES[4:8]]),
+    ]
 
 
-@pytest.mark.parametrize("node", [NodeId(0, 8), NodeId(1, 4), NodeId(3, 1), NodeId(4, 0),
-                                  NodeId(0, -1), NodeId(-1, 0)])
+@pytest.mark.parametrize("node", [NodeId(0, 8), NodeId(1, 4), NodeId(3, 1), NodeId(4, 0), NodeId(0, -1), NodeId(-1, 0)])
 def test_a_subtree_the_tree_does_not_hold_is_out_of_range(tree: MemoryTree, node: NodeId) -> None:
-    with pytest.raises(IndexOutOfRange, match=rf"no complete subtree \({node.level}, {node.index}\) "
-                                              "in a tree of size 8"):
+    with pytest.raises(
+        IndexOutOfRange,
+        match=rf"no complete subtree \({node.level}, {node.index}\) "
+        "in a tree of size 8",
+    ):
         tree.node_hashes([node])
 
 
@@ -272,8 +279,7 @@ def test_sizes_beyond_the_tree_are_refused(tree: MemoryTree) -> None:
 
 
 @pytest.mark.parametrize(("index", "size"), [(8, 8), (9, 8), (-1, 8), (0, 0)])
-def test_an_inclusion_proof_for_a_leaf_outside_the_tree_is_refused(tree: MemoryTree, index: int,
-                                                                   size: int) -> None:
+def test_an_inclusion_proof_for_a_leaf_outside_the_tree_is_refused(tree: MemoryTree, index: int, size: int) -> None:
     with pytest.raises(IndexOutOfRange, match=f"leaf index {index} is not in a tree of size {size}"):
         inclusion_proof(tree, index, size)
 

@@ -36,19 +36,18 @@ from localgov.transparency.note import is_valid_key_name
 SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
 VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
 ENOCH_VKEY = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop"
-TEXT = ("If you think cryptography is the answer to your problem,\n"
-        "then you don't know what your problem is.\n")
-PETER_B64 = ("x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6Ryy"
-             "BwJnAM=")
-ENOCH_B64 = ("rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1R"
-             "vMc+QQ=")
+TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
+PETER_B64 = "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM="
+ENOCH_B64 = "rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ="
 PETER_SIG = f"\u2014 PeterNeumann {PETER_B64}\n"
 ENOCH_SIG = f"\u2014 EnochRoot {ENOCH_B64}\n"
 
 # The example of c2sp.org/signed-note.
 SPEC_VKEY = "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"
-SPEC_NOTE = ("This is an example message.\n\n\u2014 example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6Tf"
-             "Xppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n")
+SPEC_NOTE = (
+    "This is an example message.\n\n\u2014 example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6Tf"
+    "Xppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"
+)
 
 
 def _signature(b64: str, name: str) -> NoteSignature:
@@ -134,16 +133,18 @@ def test_both_keys_known(peter: Ed25519Verifier, enoch: Ed25519Verifier) -> None
 
 
 def test_no_known_key_is_refused() -> None:
-    with pytest.raises(UnknownKey, match=r"no signature by a trusted key \(signed by "
-                                         r"PeterNeumann\+c74f20a3, EnochRoot\+af0cfe78\)"):
+    with pytest.raises(
+        UnknownKey,
+        match=r"no signature by a trusted key \(signed by "
+        r"PeterNeumann\+c74f20a3, EnochRoot\+af0cfe78\)",
+    ):
         open_note(TEXT + "\n" + PETER_SIG + ENOCH_SIG, [])
 
 
 def test_a_known_key_with_a_bad_signature_refuses_the_note(peter: Ed25519Verifier) -> None:
     at = len("\u2014 PeterNeumann ") + 40
     mangled = PETER_SIG[:at] + "ABCD" + PETER_SIG[at:]
-    with pytest.raises(InvalidNoteSignature,
-                       match=r"the signature by PeterNeumann\+c74f20a3 does not verify"):
+    with pytest.raises(InvalidNoteSignature, match=r"the signature by PeterNeumann\+c74f20a3 does not verify"):
         open_note(TEXT + "\n" + mangled, [peter])
     with pytest.raises(InvalidNoteSignature):  # even next to a good signature by another key
         open_note(TEXT + "\n" + ENOCH_SIG + mangled, [peter, parse_verifier_key(ENOCH_VKEY)])
@@ -157,8 +158,7 @@ def test_a_known_key_with_a_bad_signature_refuses_the_note(peter: Ed25519Verifie
 def test_duplicate_lines_count_once(peter: Ed25519Verifier) -> None:
     at = len("\u2014 EnochRoot ") + 44
     enoch_abcd = ENOCH_SIG[:at] + "ABCD" + ENOCH_SIG[at:]
-    opened = open_note(TEXT + "\n" + PETER_SIG + PETER_SIG + ENOCH_SIG + ENOCH_SIG + enoch_abcd,
-                       [peter])
+    opened = open_note(TEXT + "\n" + PETER_SIG + PETER_SIG + ENOCH_SIG + ENOCH_SIG + enoch_abcd, [peter])
     assert opened.verified == (PETER,)
     assert opened.unverified == (ENOCH, NoteSignature.parse_line(enoch_abcd[:-1]))
     assert opened.note.signatures[:2] == (PETER, PETER)  # the note keeps every line as sent
@@ -186,7 +186,8 @@ class Impostor:
 
 
 def test_two_different_trusted_keys_with_one_name_and_id_are_ambiguous(
-        peter: Ed25519Verifier, enoch: Ed25519Verifier) -> None:
+    peter: Ed25519Verifier, enoch: Ed25519Verifier
+) -> None:
     impostor = Impostor("EnochRoot", 0xAF0CFE78)
     with pytest.raises(AmbiguousKey, match=r"two trusted keys are named EnochRoot\+af0cfe78"):
         open_note(TEXT + "\n" + ENOCH_SIG, [enoch, peter, impostor])
@@ -223,32 +224,35 @@ def test_sixteen_signatures_are_accepted() -> None:
 # -- grammar ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("message", "reason"), [
-    (TEXT, "no blank line separates the text from the signatures"),
-    (TEXT + "\n", "a signed note has at least one signature line"),
-    (TEXT + "\n" + PETER_SIG[:-1], "the last signature line must end with a newline"),
-    ("\x01" + TEXT + "\n" + PETER_SIG, r"contains control character '\\x01'"),
-    (TEXT.replace("\n", "\r\n") + "\r\n" + PETER_SIG, r"contains control character '\\r'"),
-    (TEXT + "\t\n\n" + PETER_SIG, r"contains control character '\\t'"),
-    (TEXT + "\n" + PETER_SIG.replace(" ", "\x00", 1), "control character"),
-    (b"\xff" + (TEXT + "\n" + PETER_SIG).encode(), "the note is not valid UTF-8"),
-    ("\ud800" + TEXT + "\n" + PETER_SIG, "the note is not valid UTF-8"),
-    (TEXT + "\n" + "\u2014 Bad Name " + PETER_B64 + "\n", "not base64"),
-    (TEXT + "\n" + PETER_SIG + "Unexpected line.\n", "a signature line starts with an em dash"),
-    (TEXT + "\n" + PETER_SIG.replace("\u2014", "-"), "starts with an em dash and a space"),
-    (TEXT + "\n" + PETER_SIG.replace("\u2014 ", "\u2014"), "starts with an em dash and a space"),
-    (TEXT + "\n" + PETER_SIG.replace(" ", "  ", 1), "invalid key name"),
-    (TEXT + "\n" + PETER_SIG.replace("PeterNeumann", "Peter+Neumann"), "invalid key name"),
-    (TEXT + "\n" + PETER_SIG.replace("PeterNeumann", "Peter\u00a0Neumann"), "invalid key name"),
-    (TEXT + "\n" + "\u2014 PeterNeumann" + PETER_B64 + "\n", "invalid key name"),
-    (TEXT + "\n" + "\u2014 PeterNeumann \n", "shorter than a key ID and one byte"),
-    (TEXT + "\n" + "\u2014 PeterNeumann AAAAAA==\n", "shorter than a key ID and one byte"),
-    (TEXT + "\n" + PETER_SIG.replace("AM=", "AN="), "not canonical base64"),
-    (TEXT + "\n" + PETER_SIG.replace("AM=", "AM"), "not base64"),
-    (TEXT + "\n" + PETER_SIG.replace("AM=", "AM=="), "not base64"),
-    (TEXT + "\n" + PETER_SIG.replace("/", "_"), "not base64"),
-    (TEXT + "\n" + PETER_SIG.replace("x08go", "x08g o"), "not base64"),
-])
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        (TEXT, "no blank line separates the text from the signatures"),
+        (TEXT + "\n", "a signed note has at least one signature line"),
+        (TEXT + "\n" + PETER_SIG[:-1], "the last signature line must end with a newline"),
+        ("\x01" + TEXT + "\n" + PETER_SIG, r"contains control character '\\x01'"),
+        (TEXT.replace("\n", "\r\n") + "\r\n" + PETER_SIG, r"contains control character '\\r'"),
+        (TEXT + "\t\n\n" + PETER_SIG, r"contains control character '\\t'"),
+        (TEXT + "\n" + PETER_SIG.replace(" ", "\x00", 1), "control character"),
+        (b"\xff" + (TEXT + "\n" + PETER_SIG).encode(), "the note is not valid UTF-8"),
+        ("\ud800" + TEXT + "\n" + PETER_SIG, "the note is not valid UTF-8"),
+        (TEXT + "\n" + "\u2014 Bad Name " + PETER_B64 + "\n", "not base64"),
+        (TEXT + "\n" + PETER_SIG + "Unexpected line.\n", "a signature line starts with an em dash"),
+        (TEXT + "\n" + PETER_SIG.replace("\u2014", "-"), "starts with an em dash and a space"),
+        (TEXT + "\n" + PETER_SIG.replace("\u2014 ", "\u2014"), "starts with an em dash and a space"),
+        (TEXT + "\n" + PETER_SIG.replace(" ", "  ", 1), "invalid key name"),
+        (TEXT + "\n" + PETER_SIG.replace("PeterNeumann", "Peter+Neumann"), "invalid key name"),
+        (TEXT + "\n" + PETER_SIG.replace("PeterNeumann", "Peter\u00a0Neumann"), "invalid key name"),
+        (TEXT + "\n" + "\u2014 PeterNeumann" + PETER_B64 + "\n", "invalid key name"),
+        (TEXT + "\n" + "\u2014 PeterNeumann \n", "shorter than a key ID and one byte"),
+        (TEXT + "\n" + "\u2014 PeterNeumann AAAAAA==\n", "shorter than a key ID and one byte"),
+        (TEXT + "\n" + PETER_SIG.replace("AM=", "AN="), "not canonical base64"),
+        (TEXT + "\n" + PETER_SIG.replace("AM=", "AM"), "not base64"),
+        (TEXT + "\n" + PETER_SIG.replace("AM=", "AM=="), "not base64"),
+        (TEXT + "\n" + PETER_SIG.replace("/", "_"), "not base64"),
+        (TEXT + "\n" + PETER_SIG.replace("x08go", "x08g o"), "not base64"),
+    ],
+)
 def test_malformed_notes(peter: Ed25519Verifier, message: str | bytes, reason: str) -> None:
     with pytest.raises(MalformedNote, match=reason):
         Note.parse(message)
@@ -286,13 +290,16 @@ def test_notes_open_from_str_bytes_or_a_note(peter: Ed25519Verifier) -> None:
         assert open_note(form, [peter]).verified == (PETER,)
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("no newline", "the note text must end with a newline"),
-    ("", "the note text must end with a newline"),
-    ("bell\x07\n", "the note text contains control character"),
-    ("cr\r\n", "the note text contains control character"),
-    ("half\ud800\n", "the note text is not valid UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("no newline", "the note text must end with a newline"),
+        ("", "the note text must end with a newline"),
+        ("bell\x07\n", "the note text contains control character"),
+        ("cr\r\n", "the note text contains control character"),
+        ("half\ud800\n", "the note text is not valid UTF-8"),
+    ],
+)
 def test_texts_that_cannot_be_signed(text: str, reason: str) -> None:
     with pytest.raises(MalformedNote, match=reason):
         sign_note(text, [parse_signer_key(SKEY)])
@@ -310,17 +317,42 @@ def test_a_note_has_a_signature() -> None:
 # -- key names and signature lines --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["PeterNeumann", "example.com/foo", "oid/1.3.6.1.4.1",
-                                  "sigsum.org/v1/tree/4d6d8825", "\u0648\u0632\u0627\u0631\u0629",
-                                  "a\u2014b", "x"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "PeterNeumann",
+        "example.com/foo",
+        "oid/1.3.6.1.4.1",
+        "sigsum.org/v1/tree/4d6d8825",
+        "\u0648\u0632\u0627\u0631\u0629",
+        "a\u2014b",
+        "x",
+    ],
+)
 def test_valid_key_names(name: str) -> None:
     assert is_valid_key_name(name)
     assert NoteSignature(name, 0, b"s").name == name
     assert Ed25519Signer.from_seed(name, bytes(32)).name == name
 
 
-@pytest.mark.parametrize("name", ["", "a b", "a+b", "+", "a\tb", "a\nb", "a\x00b", "a\x1fb",
-                                  "a\u00a0b", "a\u2003b", "a\u3000b", "a\u2028b", "a\ud800b"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "a b",
+        "a+b",
+        "+",
+        "a\tb",
+        "a\nb",
+        "a\x00b",
+        "a\x1fb",
+        "a\u00a0b",
+        "a\u2003b",
+        "a\u3000b",
+        "a\u2028b",
+        "a\ud800b",
+    ],
+)
 def test_invalid_key_names(name: str) -> None:
     assert not is_valid_key_name(name)
     with pytest.raises(MalformedNote, match="invalid key name"):
@@ -348,9 +380,8 @@ def test_a_signature_is_not_empty() -> None:
 
 def _manglings(key: str) -> list[str]:
     """golang.org/x/mod's TestNewVerifier: every proper substring and every byte incremented."""
-    out = [key[i:j] for i in range(len(key) + 1) for j in range(i + 1, len(key) + 1)
-           if (i, j) != (0, len(key))]
-    out += [key[:i] + chr(ord(key[i]) + 1) + key[i + 1:] for i in range(len(key))]
+    out = [key[i:j] for i in range(len(key) + 1) for j in range(i + 1, len(key) + 1) if (i, j) != (0, len(key))]
+    out += [key[:i] + chr(ord(key[i]) + 1) + key[i + 1 :] for i in range(len(key))]
     return out
 
 
@@ -366,21 +397,27 @@ def test_every_mangling_of_the_signer_key_is_refused() -> None:
             parse_signer_key(mangled)
 
 
-@pytest.mark.parametrize(("vkey", "reason"), [
-    ("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==", "base64"),
-    ("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-     "unsupported signature type 0x65"),
-    ("PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-     "8 lowercase hex digits, not 'C74F20A3'"),
-    ("PeterNeumann+00000000+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-     "says key ID 00000000, its key hashes to c74f20a3"),
-    ("PeterNeumann+c74f20a3+", "not canonical, non-empty base64"),
-    ("PeterNeumann+c74f20a3+AQ==", "an Ed25519 public key is 32 bytes, not 0"),
-    ("PeterNeumann+c74f20a3+Ag==", "unsupported signature type 0x02"),
-    ("Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "invalid key name"),
-    ("+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "invalid key name"),
-    ("PeterNeumann+c74f20a3+\u0410Rpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "not base64"),
-])
+@pytest.mark.parametrize(
+    ("vkey", "reason"),
+    [
+        ("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==", "base64"),
+        ("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "unsupported signature type 0x65"),
+        (
+            "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+            "8 lowercase hex digits, not 'C74F20A3'",
+        ),
+        (
+            "PeterNeumann+00000000+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+            "says key ID 00000000, its key hashes to c74f20a3",
+        ),
+        ("PeterNeumann+c74f20a3+", "not canonical, non-empty base64"),
+        ("PeterNeumann+c74f20a3+AQ==", "an Ed25519 public key is 32 bytes, not 0"),
+        ("PeterNeumann+c74f20a3+Ag==", "unsupported signature type 0x02"),
+        ("Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "invalid key name"),
+        ("+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "invalid key name"),
+        ("PeterNeumann+c74f20a3+\u0410Rpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "not base64"),
+    ],
+)
 def test_malformed_verifier_keys(vkey: str, reason: str) -> None:
     with pytest.raises(MalformedKey, match=reason):
         parse_verifier_key(vkey)
@@ -404,18 +441,29 @@ def test_a_base64_key_with_a_plus_parses() -> None:
     assert parse_verifier_key(vkey).vkey == vkey
 
 
-@pytest.mark.parametrize(("skey", "reason"), [
-    ("PRIVATE+KEX+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
-     "starts with PRIVATE\\+KEY\\+"),
-    (VKEY, "starts with PRIVATE\\+KEY\\+"),
-    ("PRIVATE+KEY+PeterNeumann+c74f20a3+BIEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
-     "signer key PeterNeumann has unsupported signature type 0x04"),
-    ("PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKA==",
-     "an Ed25519 seed is 32 bytes, not 30"),
-    ("PRIVATE+KEY+PeterNeumann+c74f20a4+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
-     "says key ID c74f20a4, its key hashes to c74f20a3"),
-    ("PRIVATE+KEY+PeterNeumann+c74f20a3+", "not canonical, non-empty base64"),
-])
+@pytest.mark.parametrize(
+    ("skey", "reason"),
+    [
+        (
+            "PRIVATE+KEX+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
+            "starts with PRIVATE\\+KEY\\+",
+        ),
+        (VKEY, "starts with PRIVATE\\+KEY\\+"),
+        (
+            "PRIVATE+KEY+PeterNeumann+c74f20a3+BIEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
+            "signer key PeterNeumann has unsupported signature type 0x04",
+        ),
+        (
+            "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKA==",
+            "an Ed25519 seed is 32 bytes, not 30",
+        ),
+        (
+            "PRIVATE+KEY+PeterNeumann+c74f20a4+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
+            "says key ID c74f20a4, its key hashes to c74f20a3",
+        ),
+        ("PRIVATE+KEY+PeterNeumann+c74f20a3+", "not canonical, non-empty base64"),
+    ],
+)
 def test_malformed_signer_keys(skey: str, reason: str) -> None:
     with pytest.raises(MalformedKey, match=reason):
         parse_signer_key(skey)
@@ -447,10 +495,10 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 
 _text_chars = st.characters(exclude_categories=("Cs",)).filter(lambda ch: ch == "\n" or ch >= " ")
 note_texts = st.text(_text_chars, max_size=80).map(lambda text: text + "\n")
-key_names = st.text(st.characters(exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
-                    min_size=1, max_size=20).filter(is_valid_key_name)
-signatures = st.builds(NoteSignature, key_names, st.integers(0, 2**32 - 1),
-                       st.binary(min_size=1, max_size=80))
+key_names = st.text(st.characters(exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), min_size=1, max_size=20).filter(
+    is_valid_key_name
+)
+signatures = st.builds(NoteSignature, key_names, st.integers(0, 2**32 - 1), st.binary(min_size=1, max_size=80))
 
 
 @FUZZ
@@ -472,8 +520,9 @@ def _only_own_errors(message: str | bytes, peter: Ed25519Verifier) -> None:
         assert isinstance(exc, NoteError)
 
 
-_any_chars = st.one_of(st.characters(), st.characters(categories=["Cs"]),
-                      st.sampled_from(["\n", "\u2014", " ", "+", "=", "A"]))
+_any_chars = st.one_of(
+    st.characters(), st.characters(categories=["Cs"]), st.sampled_from(["\n", "\u2014", " ", "+", "=", "A"])
+)
 
 
 @FUZZ
@@ -490,21 +539,24 @@ def test_any_bytes_raise_only_note_errors(peter: Ed25519Verifier, message: bytes
 
 @FUZZ
 @given(st.text(max_size=200), st.text(max_size=200))
-def test_any_signature_block_raises_only_note_errors(peter: Ed25519Verifier, text: str,
-                                                     block: str) -> None:
+def test_any_signature_block_raises_only_note_errors(peter: Ed25519Verifier, text: str, block: str) -> None:
     _only_own_errors(text + "\n\n\u2014 " + block + "\n", peter)
     _only_own_errors(TEXT + "\n\u2014 PeterNeumann " + block + "\n", peter)
 
 
 @FUZZ
-@given(st.integers(0, len(TEXT + "\n" + PETER_SIG) - 1), st.characters(exclude_categories=("Cs",)),
-       st.sampled_from(["replace", "insert", "delete"]))
-def test_any_one_character_edit_of_a_signed_note_is_refused(peter: Ed25519Verifier, at: int,
-                                                            ch: str, how: str) -> None:
+@given(
+    st.integers(0, len(TEXT + "\n" + PETER_SIG) - 1),
+    st.characters(exclude_categories=("Cs",)),
+    st.sampled_from(["replace", "insert", "delete"]),
+)
+def test_any_one_character_edit_of_a_signed_note_is_refused(peter: Ed25519Verifier, at: int, ch: str, how: str) -> None:
     message = TEXT + "\n" + PETER_SIG
-    edited = {"replace": message[:at] + ch + message[at + 1:],
-              "insert": message[:at] + ch + message[at:],
-              "delete": message[:at] + message[at + 1:]}[how]
+    edited = {
+        "replace": message[:at] + ch + message[at + 1 :],
+        "insert": message[:at] + ch + message[at:],
+        "delete": message[:at] + message[at + 1 :],
+    }[how]
     if edited == message:
         return
     with pytest.raises(NoteError):

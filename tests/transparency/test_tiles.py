@@ -47,21 +47,24 @@ U64 = 2**64 - 1
 # -- paths --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("tile", "path"), [
-    (Tile(0, 1234067), "tile/0/x001/x234/067"),
-    (Tile(0, 0), "tile/0/000"),
-    (Tile(0, 7), "tile/0/007"),
-    (Tile(1, 999), "tile/1/999"),
-    (Tile(1, 1000), "tile/1/x001/000"),
-    (Tile(2, 1_000_000), "tile/2/x001/x000/000"),
-    (Tile(0, 1, 44), "tile/0/001.p/44"),
-    (Tile(2, 5, 1), "tile/2/005.p/1"),
-    (Tile(3, 1234067, 255), "tile/3/x001/x234/067.p/255"),
-    (Tile(63, U64), "tile/63/x018/x446/x744/x073/x709/x551/615"),
-    (EntryBundle(1234067), "tile/entries/x001/x234/067"),
-    (EntryBundle(0), "tile/entries/000"),
-    (EntryBundle(273, 112), "tile/entries/273.p/112"),
-])
+@pytest.mark.parametrize(
+    ("tile", "path"),
+    [
+        (Tile(0, 1234067), "tile/0/x001/x234/067"),
+        (Tile(0, 0), "tile/0/000"),
+        (Tile(0, 7), "tile/0/007"),
+        (Tile(1, 999), "tile/1/999"),
+        (Tile(1, 1000), "tile/1/x001/000"),
+        (Tile(2, 1_000_000), "tile/2/x001/x000/000"),
+        (Tile(0, 1, 44), "tile/0/001.p/44"),
+        (Tile(2, 5, 1), "tile/2/005.p/1"),
+        (Tile(3, 1234067, 255), "tile/3/x001/x234/067.p/255"),
+        (Tile(63, U64), "tile/63/x018/x446/x744/x073/x709/x551/615"),
+        (EntryBundle(1234067), "tile/entries/x001/x234/067"),
+        (EntryBundle(0), "tile/entries/000"),
+        (EntryBundle(273, 112), "tile/entries/273.p/112"),
+    ],
+)
 def test_tile_paths(tile: Tile | EntryBundle, path: str) -> None:
     assert tile.path == path
     assert parse_tile_path(path) == tile
@@ -74,60 +77,66 @@ def test_a_full_tile_has_no_width_suffix() -> None:
     assert TILE_WIDTH == 256 and TILE_HEIGHT == 8
 
 
-@pytest.mark.parametrize(("path", "reason"), [
-    ("tile/0", "is not tile/<L>/<N> or tile/entries/<N>"),
-    ("tiles/0/000", "is not tile/<L>/<N>"),
-    ("/tile/0/000", "is not tile/<L>/<N>"),
-    ("", "is not tile/<L>/<N>"),
-    ("tile/0/0", "the index is written x001/x234/067"),
-    ("tile/0/0000", "the index is written"),
-    ("tile/0/1234067", "the index is written"),
-    ("tile/0/001/234/067", "the index is written"),
-    ("tile/0/x001/x234/x067", "the index is written"),
-    ("tile/0/x1/234", "the index is written"),
-    ("tile/0/X001/234", "the index is written"),
-    ("tile/0/x001/x234/067/", "the index is written"),
-    ("tile//000", "the level is 0 to 63"),
-    ("tile/0//000", "the index is written"),
-    ("tile/0/+00", "the index is written"),
-    ("tile/0/ 00", "the index is written"),
-    ("tile/0/000\n", "the index is written"),
-    ("tile/0/\u0660\u0660\u0660", "the index is written"),
-    ("tile/0/x000/067", "the index has a leading group of zeroes"),
-    ("tile/0/x000/x001/067", "leading group of zeroes"),
-    ("tile/00/000", "the level is 0 to 63, no leading zeroes"),
-    ("tile/01/000", "the level is 0 to 63"),
-    ("tile/64/000", "the level is 0 to 63"),
-    ("tile/100/000", "the level is 0 to 63"),
-    ("tile/-1/000", "the level is 0 to 63"),
-    ("tile/a/000", "the level is 0 to 63"),
-    ("tile/entry/000", "the level is 0 to 63"),
-    ("tile/0/000.p/0", "a partial tile is 1 to 255 wide"),
-    ("tile/0/000.p/256", "a partial tile is 1 to 255 wide"),
-    ("tile/0/000.p/007", "a partial tile is 1 to 255 wide"),
-    ("tile/0/000.p/", "a partial tile is 1 to 255 wide"),
-    ("tile/0/000.p/1000", "a partial tile is 1 to 255 wide"),
-    ("tile/entries/000.p/256", "a partial tile is 1 to 255 wide"),
-    ("tile/0/000.p", "the index is written"),
-    ("tile/0/000.q/5", "the index is written"),
-    ("tile/0/000.p/5/6", "the index is written"),
-    ("tile/0/x001.p/5", "the index is written"),
-    ("tile/entries/0", "the index is written"),
-    ("tile/0/x018/x446/x744/x073/x709/x551/616", "tile index 18446744073709551616 is not a uint64"),
-])
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("tile/0", "is not tile/<L>/<N> or tile/entries/<N>"),
+        ("tiles/0/000", "is not tile/<L>/<N>"),
+        ("/tile/0/000", "is not tile/<L>/<N>"),
+        ("", "is not tile/<L>/<N>"),
+        ("tile/0/0", "the index is written x001/x234/067"),
+        ("tile/0/0000", "the index is written"),
+        ("tile/0/1234067", "the index is written"),
+        ("tile/0/001/234/067", "the index is written"),
+        ("tile/0/x001/x234/x067", "the index is written"),
+        ("tile/0/x1/234", "the index is written"),
+        ("tile/0/X001/234", "the index is written"),
+        ("tile/0/x001/x234/067/", "the index is written"),
+        ("tile//000", "the level is 0 to 63"),
+        ("tile/0//000", "the index is written"),
+        ("tile/0/+00", "the index is written"),
+        ("tile/0/ 00", "the index is written"),
+        ("tile/0/000\n", "the index is written"),
+        ("tile/0/\u0660\u0660\u0660", "the index is written"),
+        ("tile/0/x000/067", "the index has a leading group of zeroes"),
+        ("tile/0/x000/x001/067", "leading group of zeroes"),
+        ("tile/00/000", "the level is 0 to 63, no leading zeroes"),
+        ("tile/01/000", "the level is 0 to 63"),
+        ("tile/64/000", "the level is 0 to 63"),
+        ("tile/100/000", "the level is 0 to 63"),
+        ("tile/-1/000", "the level is 0 to 63"),
+        ("tile/a/000", "the level is 0 to 63"),
+        ("tile/entry/000", "the level is 0 to 63"),
+        ("tile/0/000.p/0", "a partial tile is 1 to 255 wide"),
+        ("tile/0/000.p/256", "a partial tile is 1 to 255 wide"),
+        ("tile/0/000.p/007", "a partial tile is 1 to 255 wide"),
+        ("tile/0/000.p/", "a partial tile is 1 to 255 wide"),
+        ("tile/0/000.p/1000", "a partial tile is 1 to 255 wide"),
+        ("tile/entries/000.p/256", "a partial tile is 1 to 255 wide"),
+        ("tile/0/000.p", "the index is written"),
+        ("tile/0/000.q/5", "the index is written"),
+        ("tile/0/000.p/5/6", "the index is written"),
+        ("tile/0/x001.p/5", "the index is written"),
+        ("tile/entries/0", "the index is written"),
+        ("tile/0/x018/x446/x744/x073/x709/x551/616", "tile index 18446744073709551616 is not a uint64"),
+    ],
+)
 def test_malformed_tile_paths(path: str, reason: str) -> None:
     with pytest.raises(MalformedTilePath, match=reason):
         parse_tile_path(path)
 
 
-@pytest.mark.parametrize(("level", "index", "width", "reason"), [
-    (64, 0, 256, "tile level 64 is not between 0 and 63"),
-    (-1, 0, 256, "tile level -1"),
-    (0, -1, 256, "tile index -1 is not a uint64"),
-    (0, 2**64, 256, "tile index 18446744073709551616 is not a uint64"),
-    (0, 0, 0, "a tile is 1 to 256 wide, not 0"),
-    (0, 0, 257, "a tile is 1 to 256 wide, not 257"),
-])
+@pytest.mark.parametrize(
+    ("level", "index", "width", "reason"),
+    [
+        (64, 0, 256, "tile level 64 is not between 0 and 63"),
+        (-1, 0, 256, "tile level -1"),
+        (0, -1, 256, "tile index -1 is not a uint64"),
+        (0, 2**64, 256, "tile index 18446744073709551616 is not a uint64"),
+        (0, 0, 0, "a tile is 1 to 256 wide, not 0"),
+        (0, 0, 257, "a tile is 1 to 256 wide, not 257"),
+    ],
+)
 def test_tiles_that_do_not_exist(level: int, index: int, width: int, reason: str) -> None:
     with pytest.raises(MalformedTilePath, match=reason):
         Tile(level, index, width)
@@ -153,14 +162,40 @@ def test_any_tile_path_round_trips(level: int, index: int, width: int, entries: 
     assert parse_tile_path(tile.path) == tile
 
 
-_segments = st.sampled_from(["tile", "entries", "0", "1", "63", "64", "00", "000", "001", "067",
-                             "x001", "x000", "x234", "001.p", "000.p", "5", "255", "256", "", "x"])
+_segments = st.sampled_from(
+    [
+        "tile",
+        "entries",
+        "0",
+        "1",
+        "63",
+        "64",
+        "00",
+        "000",
+        "001",
+        "067",
+        "x001",
+        "x000",
+        "x234",
+        "001.p",
+        "000.p",
+        "5",
+        "255",
+        "256",
+        "",
+        "x",
+    ]
+)
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.one_of(st.text(max_size=40),
-                 st.lists(_segments, min_size=1, max_size=6).map("/".join),
-                 st.lists(_segments, max_size=5).map(lambda s: "tile/" + "/".join(s))))
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.lists(_segments, min_size=1, max_size=6).map("/".join),
+        st.lists(_segments, max_size=5).map(lambda s: "tile/" + "/".join(s)),
+    )
+)
 def test_any_path_is_parsed_canonically_or_refused(path: str) -> None:
     try:
         parsed = parse_tile_path(path)
@@ -215,8 +250,7 @@ def test_tile_at() -> None:
     assert tile_at(1, 0, 300) == Tile(1, 0, 1)
     assert tile_at(1, 0, 65_536) == Tile(1, 0)
     for level, index, size in [(0, 2, 300), (0, 1, 256), (1, 0, 255), (2, 0, 65_535), (0, 0, 0)]:
-        with pytest.raises(IndexOutOfRange, match=f"a tree of size {size} has no tile {index} at "
-                                                  f"level {level}"):
+        with pytest.raises(IndexOutOfRange, match=f"a tree of size {size} has no tile {index} at level {level}"):
             tile_at(level, index, size)
 
 
@@ -339,8 +373,9 @@ def test_a_partial_tile_that_is_gone_is_read_from_the_full_tile(tree300: MemoryT
     del store.files["tile/0/001.p/44"]  # allowed once tile/0/001 is there (c2sp.org/tlog-tiles)
     assert root_from_tiles(store.fetch, 300) == tree300.root()
     assert "tile/0/001.p/44" in store.fetched and "tile/0/001" in store.fetched
-    verify_inclusion_from_tiles(store.fetch, Checkpoint(ORIGIN, 300, tree300.root()), 299,
-                                leaf_hash((299).to_bytes(4, "big")))
+    verify_inclusion_from_tiles(
+        store.fetch, Checkpoint(ORIGIN, 300, tree300.root()), 299, leaf_hash((299).to_bytes(4, "big"))
+    )
 
 
 def test_a_missing_tile(tree300: MemoryTree) -> None:
@@ -358,17 +393,18 @@ def test_a_missing_tile(tree300: MemoryTree) -> None:
             root_from_tiles(store.fetch, 300)
 
 
-@pytest.mark.parametrize(("path", "length"), [("tile/0/000", 8191), ("tile/0/000", 8224),
-                                              ("tile/0/001.p/44", 100), ("tile/0/001.p/44", 0)])
+@pytest.mark.parametrize(
+    ("path", "length"), [("tile/0/000", 8191), ("tile/0/000", 8224), ("tile/0/001.p/44", 100), ("tile/0/001.p/44", 0)]
+)
 def test_a_tile_of_the_wrong_length(tree300: MemoryTree, path: str, length: int) -> None:
     store = Store()
     store.publish(tree300, 300)
     store.files[path] = (store.files[path] * 2)[:length]
     index = 10 if path == "tile/0/000" else 299
-    with pytest.raises(MalformedTile, match=f"{path} is {length} bytes, not "
-                                            f"{8192 if '.p' not in path else 44 * 32}"):
-        verify_inclusion_from_tiles(store.fetch, Checkpoint(ORIGIN, 300, tree300.root()), index,
-                                    leaf_hash(index.to_bytes(4, "big")))
+    with pytest.raises(MalformedTile, match=f"{path} is {length} bytes, not {8192 if '.p' not in path else 44 * 32}"):
+        verify_inclusion_from_tiles(
+            store.fetch, Checkpoint(ORIGIN, 300, tree300.root()), index, leaf_hash(index.to_bytes(4, "big"))
+        )
 
 
 @pytest.mark.parametrize("length", [8191, 8224, 1408])
@@ -395,8 +431,7 @@ def test_forged_tiles_do_not_verify(tree300: MemoryTree) -> None:
     store.files["tile/1/000.p/1"] = flip(store.files["tile/1/000.p/1"])
     assert root_from_tiles(store.fetch, 300) != tree300.root()
     with pytest.raises(RootMismatch):
-        verify_inclusion_from_tiles(store.fetch, checkpoint, 299,
-                                    leaf_hash((299).to_bytes(4, "big")))
+        verify_inclusion_from_tiles(store.fetch, checkpoint, 299, leaf_hash((299).to_bytes(4, "big")))
 
 
 def test_inclusion_from_tiles_refuses_what_is_not_there(tree300: MemoryTree) -> None:
@@ -410,8 +445,9 @@ def test_inclusion_from_tiles_refuses_what_is_not_there(tree300: MemoryTree) -> 
     with pytest.raises(IndexOutOfRange, match="leaf index 300 is not in a tree of size 300"):
         verify_inclusion_from_tiles(store.fetch, checkpoint, 300, leaf_hash(b"x"))
     with pytest.raises(RootMismatch):  # a checkpoint whose root is not this tree's
-        verify_inclusion_from_tiles(store.fetch, Checkpoint(ORIGIN, 300, tree300.root(299)), 10,
-                                    leaf_hash((10).to_bytes(4, "big")))
+        verify_inclusion_from_tiles(
+            store.fetch, Checkpoint(ORIGIN, 300, tree300.root(299)), 10, leaf_hash((10).to_bytes(4, "big"))
+        )
 
 
 def test_a_tile_reader_holds_only_complete_subtrees_of_its_size(tree300: MemoryTree) -> None:
@@ -421,8 +457,11 @@ def test_a_tile_reader_holds_only_complete_subtrees_of_its_size(tree300: MemoryT
     assert reader.node_hashes([NodeId(2, 74)]) == tree300.node_hashes([NodeId(2, 74)])  # 296..299
     assert reader.node_hashes([NodeId(8, 0)]) == [tree300.root(256)]
     for node in (NodeId(0, 300), NodeId(3, 37), NodeId(8, 1), NodeId(9, 0)):
-        with pytest.raises(IndexOutOfRange, match=rf"no complete subtree \({node.level}, "
-                                                  rf"{node.index}\) in a tree of size 300"):
+        with pytest.raises(
+            IndexOutOfRange,
+            match=rf"no complete subtree \({node.level}, "
+            rf"{node.index}\) in a tree of size 300",
+        ):
             reader.node_hashes([node])
 
 
@@ -447,18 +486,21 @@ def test_a_bundle_hashes_to_its_level_0_tile(tree300: MemoryTree) -> None:
     assert hashed == hash_tile(tree300, Tile(0, 1, 44))
 
 
-@pytest.mark.parametrize(("data", "width", "reason"), [
-    (b"\x00", None, "an entry bundle ends inside a length prefix"),
-    (b"\x00\x01a\x00", None, "ends inside a length prefix"),
-    (b"\x00\x05abc", None, "an entry bundle ends inside an entry"),
-    (b"\x00\x05abcd", None, "ends inside an entry"),
-    (b"\x00\x01a\x00\x02b", None, "ends inside an entry"),
-    (b"\xff\xff", None, "ends inside an entry"),
-    (b"\x00\x00" * 257, None, "an entry bundle holds at most 256 entries"),
-    (b"\x00\x01a\x00\x01b", 3, "the entry bundle holds 2 entries, not 3"),
-    (b"\x00\x01a\x00\x01b", 1, "holds 2 entries, not 1"),
-    (b"", 1, "holds 0 entries, not 1"),
-])
+@pytest.mark.parametrize(
+    ("data", "width", "reason"),
+    [
+        (b"\x00", None, "an entry bundle ends inside a length prefix"),
+        (b"\x00\x01a\x00", None, "ends inside a length prefix"),
+        (b"\x00\x05abc", None, "an entry bundle ends inside an entry"),
+        (b"\x00\x05abcd", None, "ends inside an entry"),
+        (b"\x00\x01a\x00\x02b", None, "ends inside an entry"),
+        (b"\xff\xff", None, "ends inside an entry"),
+        (b"\x00\x00" * 257, None, "an entry bundle holds at most 256 entries"),
+        (b"\x00\x01a\x00\x01b", 3, "the entry bundle holds 2 entries, not 3"),
+        (b"\x00\x01a\x00\x01b", 1, "holds 2 entries, not 1"),
+        (b"", 1, "holds 0 entries, not 1"),
+    ],
+)
 def test_malformed_entry_bundles(data: bytes, width: int | None, reason: str) -> None:
     with pytest.raises(MalformedTile, match=reason):
         decode_entry_bundle(data, width)

@@ -52,8 +52,14 @@ def test_every_error_is_a_transparency_error_with_its_own_code() -> None:
     assert issubclass(TransparencyError, LocalgovError)
     codes = [cls.code for cls in classes]
     assert len(set(codes)) == len(codes)
-    for name in ("WrongHashLength", "IndexOutOfRange", "TreeSizeRegressed", "TruncatedProof",
-                 "OverlongProof", "RootMismatch"):
+    for name in (
+        "WrongHashLength",
+        "IndexOutOfRange",
+        "TreeSizeRegressed",
+        "TruncatedProof",
+        "OverlongProof",
+        "RootMismatch",
+    ):
         assert issubclass(getattr(errors_module, name), ProofError)
     assert WrongHashLength.code == "wrong_hash_length"
     assert RootMismatch.code == "root_mismatch"
@@ -81,8 +87,12 @@ def test_inclusion_hashes_of_the_wrong_length(tree: MemoryTree, length: int) -> 
 
 @pytest.mark.parametrize(("index", "size"), [(11, 11), (12, 11), (-1, 11), (0, 0), (5, -3)])
 def test_an_index_outside_the_tree(tree: MemoryTree, index: int, size: int) -> None:
-    with pytest.raises(IndexOutOfRange, match=f"leaf index {index} is not in a tree of size {size}"
-                       if size >= 0 else f"tree size {size} is not a uint64"):
+    with pytest.raises(
+        IndexOutOfRange,
+        match=f"leaf index {index} is not in a tree of size {size}"
+        if size >= 0
+        else f"tree size {size} is not a uint64",
+    ):
         verify_inclusion(_leaf(6), index, size, tree.inclusion_proof(6), tree.root())
 
 
@@ -97,8 +107,7 @@ def test_a_size_beyond_uint64(tree: MemoryTree) -> None:
 def test_a_truncated_inclusion_proof(tree: MemoryTree) -> None:
     proof = tree.inclusion_proof(6)
     assert len(proof) == 4
-    with pytest.raises(TruncatedProof, match="the inclusion proof has 3 hashes, the tree's shape "
-                                             "needs 4"):
+    with pytest.raises(TruncatedProof, match="the inclusion proof has 3 hashes, the tree's shape needs 4"):
         verify_inclusion(_leaf(6), 6, 11, proof[:-1], tree.root())
     with pytest.raises(TruncatedProof, match="has 0 hashes, the tree's shape needs 4"):
         verify_inclusion(_leaf(6), 6, 11, [], tree.root())
@@ -106,8 +115,7 @@ def test_a_truncated_inclusion_proof(tree: MemoryTree) -> None:
 
 def test_an_overlong_inclusion_proof(tree: MemoryTree) -> None:
     proof = tree.inclusion_proof(6)
-    with pytest.raises(OverlongProof, match="the inclusion proof has 5 hashes, the tree's shape "
-                                            "needs 4"):
+    with pytest.raises(OverlongProof, match="the inclusion proof has 5 hashes, the tree's shape needs 4"):
         verify_inclusion(_leaf(6), 6, 11, [*proof, proof[0]], tree.root())
     with pytest.raises(OverlongProof, match="has 1 hashes, the tree's shape needs 0"):
         verify_inclusion(_leaf(0), 0, 1, [_leaf(0)], _leaf(0))
@@ -118,9 +126,12 @@ def test_a_forged_inclusion_proof_names_both_roots(tree: MemoryTree) -> None:
     forged = [proof[0], flip(proof[1]), *proof[2:]]
     recomputed = root_from_inclusion_proof(_leaf(6), 6, 11, forged)
     assert recomputed != tree.root()
-    with pytest.raises(RootMismatch, match=f"the inclusion proof for leaf 6 in a tree of size 11 "
-                                           f"leads to root {recomputed.hex()}, not "
-                                           f"{tree.root().hex()}"):
+    with pytest.raises(
+        RootMismatch,
+        match=f"the inclusion proof for leaf 6 in a tree of size 11 "
+        f"leads to root {recomputed.hex()}, not "
+        f"{tree.root().hex()}",
+    ):
         verify_inclusion(_leaf(6), 6, 11, forged, tree.root())
     with pytest.raises(RootMismatch):
         verify_inclusion(_leaf(6), 6, 11, proof, tree.root(10))  # a wrong (but real) root
@@ -139,10 +150,25 @@ def test_the_shape_is_refused_before_the_hashes_are_compared(tree: MemoryTree) -
         verify_inclusion(_leaf(6), 11, 11, [b"short"], tree.root())
 
 
-@pytest.mark.parametrize(("index", "size", "length"), [
-    (0, 1, 0), (0, 2, 1), (1, 2, 1), (2, 3, 1), (0, 3, 2), (6, 7, 2), (4, 7, 3), (0, 8, 3),
-    (7, 8, 3), (8, 9, 1), (0, 9, 4), (0, 2**32, 32), (U64 - 1, U64, 63), (0, U64, 64),
-])
+@pytest.mark.parametrize(
+    ("index", "size", "length"),
+    [
+        (0, 1, 0),
+        (0, 2, 1),
+        (1, 2, 1),
+        (2, 3, 1),
+        (0, 3, 2),
+        (6, 7, 2),
+        (4, 7, 3),
+        (0, 8, 3),
+        (7, 8, 3),
+        (8, 9, 1),
+        (0, 9, 4),
+        (0, 2**32, 32),
+        (U64 - 1, U64, 63),
+        (0, U64, 64),
+    ],
+)
 def test_inclusion_proof_lengths(index: int, size: int, length: int) -> None:
     assert inclusion_proof_length(index, size) == length
 
@@ -185,11 +211,9 @@ def test_a_tree_that_shrank(tree: MemoryTree) -> None:
 def test_a_truncated_or_overlong_consistency_proof(tree: MemoryTree) -> None:
     proof, old, new = tree.consistency_proof(6), tree.root(6), tree.root()
     assert len(proof) == 4
-    with pytest.raises(TruncatedProof, match="the consistency proof has 3 hashes, the tree's "
-                                             "shape needs 4"):
+    with pytest.raises(TruncatedProof, match="the consistency proof has 3 hashes, the tree's shape needs 4"):
         verify_consistency(6, 11, proof[:-1], old, new)
-    with pytest.raises(OverlongProof, match="the consistency proof has 5 hashes, the tree's shape "
-                                            "needs 4"):
+    with pytest.raises(OverlongProof, match="the consistency proof has 5 hashes, the tree's shape needs 4"):
         verify_consistency(6, 11, [*proof, proof[0]], old, new)
     with pytest.raises(OverlongProof, match="has 1 hashes, the tree's shape needs 0"):
         verify_consistency(11, 11, [new], new, new)
@@ -201,11 +225,11 @@ def test_a_truncated_or_overlong_consistency_proof(tree: MemoryTree) -> None:
 
 def test_a_forged_consistency_proof_names_the_root_that_differs(tree: MemoryTree) -> None:
     proof, old, new = tree.consistency_proof(6), tree.root(6), tree.root()
-    with pytest.raises(RootMismatch, match="from size 6 to 11 leads to old root [0-9a-f]{64}, not "
-                                           f"{flip(old).hex()}"):
+    with pytest.raises(
+        RootMismatch, match=f"from size 6 to 11 leads to old root [0-9a-f]{{64}}, not {flip(old).hex()}"
+    ):
         verify_consistency(6, 11, proof, flip(old), new)
-    with pytest.raises(RootMismatch, match=f"from size 6 to 11 leads to new root {new.hex()}, not "
-                                           f"{flip(new).hex()}"):
+    with pytest.raises(RootMismatch, match=f"from size 6 to 11 leads to new root {new.hex()}, not {flip(new).hex()}"):
         verify_consistency(6, 11, proof, old, flip(new))
     with pytest.raises(RootMismatch, match="leads to old root"):
         verify_consistency(6, 11, [flip(proof[0]), *proof[1:]], old, new)
@@ -233,10 +257,26 @@ def test_trivial_consistency_still_checks_the_roots(tree: MemoryTree) -> None:
         verify_consistency(0, 0, [], root, root)  # the empty tree has one root, whatever is claimed
 
 
-@pytest.mark.parametrize(("old", "new", "length"), [
-    (0, 0, 0), (0, 7, 0), (7, 7, 0), (3, 7, 4), (4, 7, 1), (6, 7, 3), (1, 2, 1), (1, 8, 3),
-    (2, 8, 2), (4, 8, 1), (5, 8, 4), (7, 8, 4), (8, 9, 1), (6, 11, 4), (1, 2**40, 40),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "length"),
+    [
+        (0, 0, 0),
+        (0, 7, 0),
+        (7, 7, 0),
+        (3, 7, 4),
+        (4, 7, 1),
+        (6, 7, 3),
+        (1, 2, 1),
+        (1, 8, 3),
+        (2, 8, 2),
+        (4, 8, 1),
+        (5, 8, 4),
+        (7, 8, 4),
+        (8, 9, 1),
+        (6, 11, 4),
+        (1, 2**40, 40),
+    ],
+)
 def test_consistency_proof_lengths(old: int, new: int, length: int) -> None:
     assert consistency_proof_length(old, new) == length
 

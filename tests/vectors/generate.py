@@ -105,9 +105,7 @@ def hierarchy() -> dict[str, Credential]:
         ),
         "signer-c-maadi": _credential(
             "signer-c-maadi",
-            lambda: issue_unit_signer(
-                ca, "C-MAADI", ["shop_licence"], validity=five_years, now=START
-            ),
+            lambda: issue_unit_signer(ca, "C-MAADI", ["shop_licence"], validity=five_years, now=START),
         ),
         "signer-c-ztn-p384": _credential(
             "signer-c-ztn-p384",
@@ -294,9 +292,7 @@ def vectors(keys: dict[str, Credential]) -> list[dict[str, object]]:
         {
             "name": "malformed-cbor-duplicate-keys",
             "description": "Signed claims map {1: 'C-ZTN', 1: 'C-MAADI'}.",
-            "token": encode_text(
-                cose.sign(duplicate_payload, ztn.private_key, kid=ztn.kid), compress=False
-            ),
+            "token": encode_text(cose.sign(duplicate_payload, ztn.private_key, kid=ztn.kid), compress=False),
             "expected": "malformed_cbor",
         },
         {
@@ -395,9 +391,7 @@ def vectors(keys: dict[str, Credential]) -> list[dict[str, object]]:
         {
             "name": "not-yet-valid",
             "description": "Valid from 2025-09-01; checked on 2025-06-01.",
-            "token": issue(
-                attrs.evolve(reference, valid_from=datetime(2025, 9, 1, tzinfo=UTC)), ztn
-            ),
+            "token": issue(attrs.evolve(reference, valid_from=datetime(2025, 9, 1, tzinfo=UTC)), ztn),
             "expected": "not_yet_valid",
         },
         {
@@ -450,9 +444,7 @@ def main() -> int:
     )
     (HERE / "trust-list.cose").write_bytes(trust.sign(keys["trust-list-signer"], root))
     ztn_kid = keys["signer-c-ztn"].kid
-    revocations = RevocationUpdate(
-        1, {ztn_kid: [revocation_hash("C-ZTN", "2025/000999")]}, issued_at=START
-    )
+    revocations = RevocationUpdate(1, {ztn_kid: [revocation_hash("C-ZTN", "2025/000999")]}, issued_at=START)
     (HERE / "revocations.cose").write_bytes(revocations.sign(keys["trust-list-signer"], root))
     VECTORS.mkdir(exist_ok=True)
     for old in VECTORS.glob("*.json"):

@@ -50,7 +50,9 @@ def test_a_notification_signed_with_another_timestamp_is_refused(simulator: EFin
 def test_every_channel_settles_the_bill(simulator: EFinanceSimulator, channel: str) -> None:
     provider = simulator.provider()
     created = provider.create_payment(make_order(Decimal("750.00")))
-    notification = provider.parse_notification(*_body_headers(simulator.pay(created.provider_ref, channel=channel, notify=False)))
+    notification = provider.parse_notification(
+        *_body_headers(simulator.pay(created.provider_ref, channel=channel, notify=False))
+    )
     assert (notification.method, notification.amount) == (channel, Decimal("750.00"))
 
 
@@ -62,19 +64,27 @@ def test_the_wire_format_is_replaceable() -> None:
     calls = []
 
     class RecordingTransport:
-        def request(self, method: str, url: str, body: bytes | None = None, headers: object = None) -> tuple[int, bytes]:
+        def request(
+            self, method: str, url: str, body: bytes | None = None, headers: object = None
+        ) -> tuple[int, bytes]:
             calls.append((method, url))
             return 200, json.dumps({"billReference": "B1", "status": "UNPAID"}).encode()
 
     settings = EFinanceSettings(BILLER, Secret(SECRET), "https://efinance.example")
-    provider = EFinanceProvider(settings, wire=ProvisionalWireFormat(BILLER, Secret(SECRET)), transport=RecordingTransport())  # type: ignore[arg-type]
+    provider = EFinanceProvider(
+        settings, wire=ProvisionalWireFormat(BILLER, Secret(SECRET)), transport=RecordingTransport()
+    )  # type: ignore[arg-type]
     created = provider.create_payment(make_order())
     assert created.reference_number == "B1" and calls == [("POST", "https://efinance.example/api/v1/bills")]
 
 
 def test_settings_from_the_environment() -> None:
     settings = EFinanceSettings.from_env(
-        {"LOCALGOV_EFINANCE_BILLER_ID": BILLER, "LOCALGOV_EFINANCE_SECRET": SECRET, "LOCALGOV_EFINANCE_BASE_URL": "https://x"}
+        {
+            "LOCALGOV_EFINANCE_BILLER_ID": BILLER,
+            "LOCALGOV_EFINANCE_SECRET": SECRET,
+            "LOCALGOV_EFINANCE_BASE_URL": "https://x",
+        }
     )
     assert SECRET not in repr(settings) and SECRET not in repr(EFinanceProvider(settings))
     with pytest.raises(PaymentConfigurationError, match="LOCALGOV_EFINANCE_SECRET"):
@@ -107,16 +117,38 @@ def test_a_bill_paid_at_a_post_office_moves_the_request_on(engine: object, simul
 
     e: object = engine
     staff = {m.id.removeprefix("s-"): m for m in _staff()}  # type: ignore[attr-defined]
-    documents = ["national_id_copy", "ownership_proof", "site_validity_statement", "engineering_drawings", "supervising_engineer_undertaking"]
+    documents = [
+        "national_id_copy",
+        "ownership_proof",
+        "site_validity_statement",
+        "engineering_drawings",
+        "supervising_engineer_undertaking",
+    ]
     request = e.submit(  # type: ignore[attr-defined]
-        "building_permit", unit="zeitoun", channel="front_desk", service_point="zeitoun_tc", actor=staff["front_desk_clerk"],
+        "building_permit",
+        unit="zeitoun",
+        channel="front_desk",
+        service_point="zeitoun_tc",
+        actor=staff["front_desk_clerk"],
         applicant=Applicant(compose_national_id(datetime.date(1985, 1, 2), "01", 4321), "سارة محمود", "01112345678"),
-        form={"applicant_capacity": "owner", "parcel_reference": "ZTN/1/2", "site_address": "شارع الزيتون", "floors": "3",
-              "height_m": "9", "built_area": "120", "building_use": "residential", "estimated_cost": "900000"},
+        form={
+            "applicant_capacity": "owner",
+            "parcel_reference": "ZTN/1/2",
+            "site_address": "شارع الزيتون",
+            "floors": "3",
+            "height_m": "9",
+            "built_area": "120",
+            "building_use": "residential",
+            "estimated_cost": "900000",
+        },
         documents=[DocumentUpload(t, b"%PDF-1.4 " + t.encode(), "pdf") for t in documents],
     )
-    for action, role in (("accept_documents", "document_checker"), ("complete_review", "engineer"),
-                         ("record_inspection", "field_inspector"), ("assess_fees", "fee_assessor")):
+    for action, role in (
+        ("accept_documents", "document_checker"),
+        ("complete_review", "engineer"),
+        ("record_inspection", "field_inspector"),
+        ("assess_fees", "fee_assessor"),
+    ):
         request = e.act(request.id, action, staff[role])  # type: ignore[attr-defined]
     ledger = PaymentLedger.for_engine(e)
     payments = Payments(e, [simulator.provider()], ledger=ledger)

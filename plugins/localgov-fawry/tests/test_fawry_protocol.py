@@ -42,7 +42,11 @@ def test_a_pay_at_fawry_charge_sends_the_documented_fields(simulator: FawrySimul
     order = make_order(Decimal("450.00"))
     created = provider.create_payment(order)
     recorded = simulator.order(created.provider_ref)
-    assert (recorded.merchant_ref, recorded.method, recorded.amount) == (order.merchant_ref, "PAYATFAWRY", Decimal("450.00"))
+    assert (recorded.merchant_ref, recorded.method, recorded.amount) == (
+        order.merchant_ref,
+        "PAYATFAWRY",
+        Decimal("450.00"),
+    )
     assert recorded.expires_ms == int(order.expires_at.timestamp() * 1000)  # type: ignore[union-attr]
     assert [i["itemId"] for i in recorded.items] == ["cairo_building_permit", "cairo_building_review"]
     assert created.reference_number == created.provider_ref
@@ -79,17 +83,23 @@ def test_an_unknown_payment_is_9938(provider: FawryProvider) -> None:
 
 def test_a_blank_reference_is_9944(simulator: FawrySimulator) -> None:
     signature = status_signature(MERCHANT, "", Secret(SECURE_KEY))
-    answer = get_json(f"{simulator.base_url}{STATUS_PATH}?merchantCode={MERCHANT}&merchantRefNumber=&signature={signature}")
+    answer = get_json(
+        f"{simulator.base_url}{STATUS_PATH}?merchantCode={MERCHANT}&merchantRefNumber=&signature={signature}"
+    )
     assert answer["statusCode"] == 9944
 
 
 @pytest.mark.parametrize("encoded", [False, True])
-def test_the_status_query_accepts_the_merchant_code_raw_or_encoded(simulator: FawrySimulator, provider: FawryProvider, encoded: bool) -> None:
+def test_the_status_query_accepts_the_merchant_code_raw_or_encoded(
+    simulator: FawrySimulator, provider: FawryProvider, encoded: bool
+) -> None:
     created = provider.create_payment(make_order())
     code = urllib.parse.quote(MERCHANT, safe="") if encoded else MERCHANT
     assert ("%2B" in code or "%3D" in code) is encoded
     signature = status_signature(MERCHANT, created.merchant_ref, Secret(SECURE_KEY))
-    answer = get_json(f"{simulator.base_url}{STATUS_PATH}?merchantCode={code}&merchantRefNumber={created.merchant_ref}&signature={signature}")
+    answer = get_json(
+        f"{simulator.base_url}{STATUS_PATH}?merchantCode={code}&merchantRefNumber={created.merchant_ref}&signature={signature}"
+    )
     assert (answer["statusCode"], answer["paymentStatus"]) == (200, "UNPAID")
 
 
@@ -119,7 +129,9 @@ def test_the_notification_carries_fees_and_real_world_method_casing(provider: Fa
         assert notification.paid_at is not None and notification.paid_at.tzinfo is datetime.UTC
 
 
-def test_amounts_in_notifications_are_exact_in_any_json_spelling(simulator: FawrySimulator, provider: FawryProvider) -> None:
+def test_amounts_in_notifications_are_exact_in_any_json_spelling(
+    simulator: FawrySimulator, provider: FawryProvider
+) -> None:
     created = provider.create_payment(make_order(Decimal("1000.10")))
     body = simulator.pay(created.provider_ref, notify=False).body
     # 1000.10 written as 1000.1 (what a float serialiser writes) still verifies: amounts are re-formatted.
@@ -141,7 +153,9 @@ def test_amounts_in_notifications_are_exact_in_any_json_spelling(simulator: Fawr
         ({"orderAmount": -1}, MalformedNotification),
     ],
 )
-def test_notification_refusals(simulator: FawrySimulator, provider: FawryProvider, change: dict[str, Any], error: type[Exception]) -> None:
+def test_notification_refusals(
+    simulator: FawrySimulator, provider: FawryProvider, change: dict[str, Any], error: type[Exception]
+) -> None:
     created = provider.create_payment(make_order())
     message = json.loads(simulator.pay(created.provider_ref, notify=False).body)
     message.update(change)
@@ -169,11 +183,17 @@ def test_an_order_past_its_expiry_expires_by_itself(simulator: FawrySimulator, p
 
 
 def test_settings_come_from_the_environment_and_never_show_the_key() -> None:
-    settings = FawrySettings.from_env({"LOCALGOV_FAWRY_MERCHANT_CODE": MERCHANT, "LOCALGOV_FAWRY_SECURE_KEY": SECURE_KEY})
+    settings = FawrySettings.from_env(
+        {"LOCALGOV_FAWRY_MERCHANT_CODE": MERCHANT, "LOCALGOV_FAWRY_SECURE_KEY": SECURE_KEY}
+    )
     assert settings.url == "https://atfawry.fawrystaging.com"
     assert SECURE_KEY not in repr(settings) and SECURE_KEY not in repr(FawryProvider(settings))
     production = FawrySettings.from_env(
-        {"LOCALGOV_FAWRY_MERCHANT_CODE": "m", "LOCALGOV_FAWRY_SECURE_KEY": "k", "LOCALGOV_FAWRY_ENVIRONMENT": "production"}
+        {
+            "LOCALGOV_FAWRY_MERCHANT_CODE": "m",
+            "LOCALGOV_FAWRY_SECURE_KEY": "k",
+            "LOCALGOV_FAWRY_ENVIRONMENT": "production",
+        }
     )
     assert production.url == "https://www.atfawry.com"
     with pytest.raises(PaymentConfigurationError, match="LOCALGOV_FAWRY_SECURE_KEY"):
@@ -192,7 +212,10 @@ def test_the_plugin_registers_the_provider() -> None:
 def test_the_provider_reads_its_settings_from_the_application() -> None:
     from localgov import Localgov
 
-    app = Localgov(plugins=["fawry"], settings={"fawry": {"merchant_code": "APP+CODE=", "secure_key": "k", "environment": "production"}})
+    app = Localgov(
+        plugins=["fawry"],
+        settings={"fawry": {"merchant_code": "APP+CODE=", "secure_key": "k", "environment": "production"}},
+    )
     provider = app.payment_providers["fawry"]
     assert provider.settings.merchant_code == "APP+CODE="  # type: ignore[attr-defined]
     assert provider.settings.url == "https://www.atfawry.com"  # type: ignore[attr-defined]

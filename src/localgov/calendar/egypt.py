@@ -30,9 +30,7 @@ def _data_folder() -> Traversable:
 def bundled_years() -> tuple[int, ...]:
     """The years for which a national holiday file ships with localgov."""
     years = (
-        int(match.group(1))
-        for entry in _data_folder().iterdir()
-        if (match := _BUNDLED_FILE.fullmatch(entry.name))
+        int(match.group(1)) for entry in _data_folder().iterdir() if (match := _BUNDLED_FILE.fullmatch(entry.name))
     )
     return tuple(sorted(years))
 
@@ -68,9 +66,7 @@ def load_local_holidays(paths: Iterable[HolidaySource]) -> tuple[Holiday, ...]:
     return merge_holiday_files(files)
 
 
-def with_local_holidays(
-    calendar: WorkingCalendar, paths: Iterable[HolidaySource]
-) -> WorkingCalendar:
+def with_local_holidays(calendar: WorkingCalendar, paths: Iterable[HolidaySource]) -> WorkingCalendar:
     """``calendar`` with the local holidays of ``paths`` merged in.
 
     A local holiday may fall on a public holiday (the day is off either way); two local holidays

@@ -64,15 +64,11 @@ def load_holiday_file(path: HolidaySource) -> HolidayFile:
     try:
         raw = resource.read_bytes()
     except OSError as error:
-        raise CalendarFileError(
-            source, "(file)", f"cannot be read: {error.strerror or error}"
-        ) from None
+        raise CalendarFileError(source, "(file)", f"cannot be read: {error.strerror or error}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise CalendarFileError(
-            source, "(file)", f"is not UTF-8 text (byte {error.start})"
-        ) from None
+        raise CalendarFileError(source, "(file)", f"is not UTF-8 text (byte {error.start})") from None
     return parse_holiday_toml(text, source)
 
 
@@ -102,9 +98,7 @@ def merge_holiday_files(files: Iterable[HolidayFile]) -> tuple[Holiday, ...]:
 def _read_document(document: Mapping[str, object], source: str) -> HolidayFile:
     for key in document:
         if key not in _TOP_LEVEL_KEYS:
-            raise CalendarFileError(
-                source, key, f"unknown key (expected one of {sorted(_TOP_LEVEL_KEYS)})"
-            )
+            raise CalendarFileError(source, key, f"unknown key (expected one of {sorted(_TOP_LEVEL_KEYS)})")
     year = _optional_year(document, source)
     governorate = _optional_governorate(document, source)
     entries = document.get("holiday")
@@ -145,9 +139,7 @@ def _optional_governorate(document: Mapping[str, object], source: str) -> str | 
         return None
     code = document["governorate"]
     if not isinstance(code, str) or governorate_facts(code) is None:
-        raise CalendarFileError(
-            source, "governorate", 'expected an ISO 3166-2:EG governorate code such as "ALX"', code
-        )
+        raise CalendarFileError(source, "governorate", 'expected an ISO 3166-2:EG governorate code such as "ALX"', code)
     return code
 
 
@@ -156,33 +148,23 @@ def _read_holiday(entry: object, path: str, source: str, year: int | None, scope
         raise CalendarFileError(source, path, "expected a table with date, ar and en", entry)
     for key in entry:
         if key not in _HOLIDAY_KEYS:
-            raise CalendarFileError(
-                source, f"{path}.{key}", f"unknown key (expected one of {sorted(_HOLIDAY_KEYS)})"
-            )
+            raise CalendarFileError(source, f"{path}.{key}", f"unknown key (expected one of {sorted(_HOLIDAY_KEYS)})")
     for required in ("date", "ar", "en"):
         if required not in entry:
             raise CalendarFileError(source, f"{path}.{required}", "missing")
     date = entry["date"]
     # tomllib gives datetime for date-times; datetime is a date subclass, so test the exact type.
     if type(date) is not dt.date:
-        raise CalendarFileError(
-            source, f"{path}.date", "expected a TOML date such as 2026-01-07, unquoted", date
-        )
+        raise CalendarFileError(source, f"{path}.date", "expected a TOML date such as 2026-01-07, unquoted", date)
     if year is not None and date.year != year:
-        raise CalendarFileError(
-            source, f"{path}.date", f"date is not in the file's year {year}", date
-        )
+        raise CalendarFileError(source, f"{path}.date", f"date is not in the file's year {year}", date)
     names = {}
     for language in ("ar", "en"):
         name = entry[language]
         if not isinstance(name, str) or not name.strip():
-            raise CalendarFileError(
-                source, f"{path}.{language}", "expected a non-blank string", name
-            )
+            raise CalendarFileError(source, f"{path}.{language}", "expected a non-blank string", name)
         names[language] = name.strip()
     provisional = entry.get("provisional", False)
     if not isinstance(provisional, bool):
-        raise CalendarFileError(
-            source, f"{path}.provisional", "expected true or false", provisional
-        )
+        raise CalendarFileError(source, f"{path}.provisional", "expected true or false", provisional)
     return Holiday(date, LocalizedText(names["ar"], names["en"]), provisional, scope)

@@ -44,9 +44,7 @@ def _weekend_days(value: Iterable[int]) -> frozenset[int]:
 
 def _check_weekend(instance: object, attribute: object, weekend: frozenset[int]) -> None:
     if not weekend <= frozenset(range(7)):
-        raise CalendarError(
-            f"weekend days are weekday numbers 0 (Monday) to 6 (Sunday), got {sorted(weekend)}"
-        )
+        raise CalendarError(f"weekend days are weekday numbers 0 (Monday) to 6 (Sunday), got {sorted(weekend)}")
     if len(weekend) == 7:
         raise CalendarError("a week needs at least one working day")
 
@@ -63,9 +61,7 @@ def _years(value: Iterable[int]) -> frozenset[int]:
 class WorkingCalendar:
     """Weekend days plus holidays. Egypt's government week runs Sunday to Thursday."""
 
-    weekend: frozenset[int] = attrs.field(
-        default=EGYPT_WEEKEND, converter=_weekend_days, validator=_check_weekend
-    )
+    weekend: frozenset[int] = attrs.field(default=EGYPT_WEEKEND, converter=_weekend_days, validator=_check_weekend)
     """Weekday numbers as :meth:`datetime.date.weekday` gives them (Friday is 4, Saturday 5)."""
     holidays: tuple[Holiday, ...] = attrs.field(default=(), converter=_sorted_holidays)
     covered_years: frozenset[int] = attrs.field(default=frozenset(), converter=_years)
@@ -86,9 +82,7 @@ class WorkingCalendar:
 
     @_closed_weekday_ordinals.default
     def _collect_closed_weekdays(self) -> tuple[int, ...]:
-        return tuple(
-            sorted({d.toordinal() for d in self._holiday_dates if d.weekday() not in self.weekend})
-        )
+        return tuple(sorted({d.toordinal() for d in self._holiday_dates if d.weekday() not in self.weekend}))
 
     @_open_before.default
     def _count_open_weekdays(self) -> tuple[int, ...]:
@@ -142,9 +136,7 @@ class WorkingCalendar:
             # Smallest day that leaves `days + holidays_passed` working weekdays after `origin`;
             # if more holidays lie in that stretch than assumed, extend by the difference. Each
             # round moves forward, and stops once the stretch holds exactly the assumed holidays.
-            candidate = self._day_with_open_weekday_count(
-                open_weekdays_before + days + holidays_passed
-            )
+            candidate = self._day_with_open_weekday_count(open_weekdays_before + days + holidays_passed)
             holidays_in_stretch = self._closed_between(origin, candidate)
             if holidays_in_stretch == holidays_passed:
                 return self._date(candidate)
@@ -165,11 +157,7 @@ class WorkingCalendar:
     # --- ordinal arithmetic ------------------------------------------------------------------
 
     def _count(self, after: int, up_to: int) -> int:
-        return (
-            self._open_weekdays_up_to(up_to)
-            - self._open_weekdays_up_to(after)
-            - self._closed_between(after, up_to)
-        )
+        return self._open_weekdays_up_to(up_to) - self._open_weekdays_up_to(after) - self._closed_between(after, up_to)
 
     def _open_weekdays_up_to(self, ordinal: int) -> int:
         """How many non-weekend days have an ordinal in ``1..ordinal`` (ordinal 1 is a Monday)."""

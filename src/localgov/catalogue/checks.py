@@ -113,7 +113,11 @@ def _check_service(
             yield problem(f"{where}.choices", "duplicate choice values")
         if (form_field.minimum is not None or form_field.maximum is not None) and form_field.type not in NUMERIC_FIELDS:
             yield problem(where, f"minimum/maximum apply to numeric fields, not {form_field.type.value}")
-        if form_field.minimum is not None and form_field.maximum is not None and form_field.minimum > form_field.maximum:
+        if (
+            form_field.minimum is not None
+            and form_field.maximum is not None
+            and form_field.minimum > form_field.maximum
+        ):
             yield problem(f"{where}.minimum", f"{form_field.minimum} is above maximum {form_field.maximum}")
 
     # Without its fields (left out because malformed), a service's conditions cannot be checked.
@@ -135,7 +139,10 @@ def _check_service(
             yield problem(f"{where}.max_size_mb", f"must be above 0, got {requirement.max_size_mb}")
         if requirement.when is not None:
             if requirement.mandatory is False:
-                yield problem(f"{where}.when", "a conditional document is required when its condition holds; drop mandatory = false")
+                yield problem(
+                    f"{where}.when",
+                    "a conditional document is required when its condition holds; drop mandatory = false",
+                )
             if fields_known:
                 yield from _check_condition(requirement.when, fields, problem, f"{where}.when")
 
@@ -157,7 +164,10 @@ def _check_service(
 
     for index, figure in enumerate(service.issues.figures):
         if fields_known and figure not in fields:
-            yield problem(f"issues.figures[{index}]", f"unknown field {describe_value(figure)} (fields: {', '.join(fields) or 'none'})")
+            yield problem(
+                f"issues.figures[{index}]",
+                f"unknown field {describe_value(figure)} (fields: {', '.join(fields) or 'none'})",
+            )
 
     for index, target in enumerate(service.placeholders):
         if target not in PLACEHOLDER_TARGETS:
@@ -170,13 +180,17 @@ def _check_service(
 def _check_condition(condition: Condition, fields: Mapping[str, Any], problem: Any, where: str) -> Iterator[Problem]:
     form_field = fields.get(condition.field)
     if form_field is None:
-        yield problem(f"{where}.field", f"unknown field {describe_value(condition.field)} (fields: {', '.join(fields) or 'none'})")
+        yield problem(
+            f"{where}.field", f"unknown field {describe_value(condition.field)} (fields: {', '.join(fields) or 'none'})"
+        )
         return
     if form_field.choices:
         values = {c.value for c in form_field.choices}
         for index, value in enumerate(condition.equals):
             if value not in values:
-                yield problem(f"{where}.equals[{index}]", f"{describe_value(value)} is not a choice of {condition.field!r}")
+                yield problem(
+                    f"{where}.equals[{index}]", f"{describe_value(value)} is not a choice of {condition.field!r}"
+                )
 
 
 def _check_fee_rule(located: Located[FeeRule], entries: ParsedEntries | None = None) -> Iterator[Problem]:
@@ -237,7 +251,9 @@ def _check_fee_rule(located: Located[FeeRule], entries: ParsedEntries | None = N
     for index, exemption in enumerate(rule.exemptions):
         where = f"exemptions[{index}]"
         if not CODE_PATTERN.fullmatch(exemption.code):
-            yield problem(f"{where}.code", f"invalid code {describe_value(exemption.code)}: use lower-case letters, digits and _")
+            yield problem(
+                f"{where}.code", f"invalid code {describe_value(exemption.code)}: use lower-case letters, digits and _"
+            )
         if exemption.code in seen:
             yield problem(f"{where}.code", f"duplicate exemption code {exemption.code!r}")
         seen.add(exemption.code)
@@ -295,7 +311,10 @@ def _check_workflow(
         yield problem("initial", f"unknown state {describe_value(workflow.initial)}")
     for state in workflow.states:
         if state.clock not in CLOCK_MODES:
-            yield problem(f"states.{state.code}.clock", f"expected one of {', '.join(CLOCK_MODES)}, got {describe_value(state.clock)}")
+            yield problem(
+                f"states.{state.code}.clock",
+                f"expected one of {', '.join(CLOCK_MODES)}, got {describe_value(state.clock)}",
+            )
     duties = {INTAKE}
     leaving: set[str] = set()
     for action in workflow.actions:
@@ -317,10 +336,16 @@ def _check_workflow(
             yield problem(f"{where}.roles", "at least one role is needed")
         for index, guard in enumerate(action.guards):
             if guard not in known_guards:
-                yield problem(f"{where}.guards[{index}]", f"unknown guard {describe_value(guard)} (known: {', '.join(sorted(known_guards)) or 'none'})")
+                yield problem(
+                    f"{where}.guards[{index}]",
+                    f"unknown guard {describe_value(guard)} (known: {', '.join(sorted(known_guards)) or 'none'})",
+                )
         for index, effect in enumerate(action.effects):
             if effect not in EFFECTS:
-                yield problem(f"{where}.effects[{index}]", f"unknown effect {describe_value(effect)} (known: {', '.join(sorted(EFFECTS))})")
+                yield problem(
+                    f"{where}.effects[{index}]",
+                    f"unknown effect {describe_value(effect)} (known: {', '.join(sorted(EFFECTS))})",
+                )
         if action.duty:
             duties.add(action.duty)
     for state in workflow.states:

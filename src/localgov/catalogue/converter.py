@@ -97,7 +97,7 @@ def _structure_localized(value: object, _: type) -> LocalizedText:
         errors.append(error)
 
     for key in sorted(set(value) - {"ar", "en"}):
-        fail(key, DefinitionError('unknown key (allowed here: ar, en)'))
+        fail(key, DefinitionError("unknown key (allowed here: ar, en)"))
     for lang in ("ar", "en"):
         if lang not in value:
             fail(lang, DefinitionError("missing (required)"))

@@ -84,7 +84,9 @@ def read_toml(source: DefinitionSource) -> tuple[dict[str, Any] | None, list[Pro
         return None, [Problem(name, "", "not valid TOML: nested too deeply")]
 
 
-def definition_files(sources: Iterable[DefinitionSource], problems: list[Problem]) -> Iterator[tuple[str, dict[str, Any]]]:
+def definition_files(
+    sources: Iterable[DefinitionSource], problems: list[Problem]
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each readable file of ``sources`` as (its display name, its parsed document); a file that
     cannot be read or parsed adds its problems to ``problems`` and is skipped."""
     for source in expand_sources(sources):

@@ -30,14 +30,24 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.argument("request_ids", nargs=-1)
-@click.option("--checkpoint", "checkpoint_files", multiple=True, type=_file,
-              help="A signed checkpoint to compare the database with (repeatable): finds rollback, deletion, forks.")
+@click.option(
+    "--checkpoint",
+    "checkpoint_files",
+    multiple=True,
+    type=_file,
+    help="A signed checkpoint to compare the database with (repeatable): finds rollback, deletion, forks.",
+)
 @click.option("--trust", "trust_file", type=_file, help="The trust list that checkpoints are checked against.")
-@click.option("--root", "root_file", type=_file, help="The national root certificate (PEM) the trust list is signed under.")
+@click.option(
+    "--root", "root_file", type=_file, help="The national root certificate (PEM) the trust list is signed under."
+)
 @click.pass_context
 def verify(
-    ctx: click.Context, request_ids: tuple[str, ...], checkpoint_files: tuple[Path, ...],
-    trust_file: Path | None, root_file: Path | None,
+    ctx: click.Context,
+    request_ids: tuple[str, ...],
+    checkpoint_files: tuple[Path, ...],
+    trust_file: Path | None,
+    root_file: Path | None,
 ) -> None:
     """Verify the history of the given requests, or of every request (and the payment ledger).
 
@@ -74,10 +84,20 @@ def verify(
 
 
 @audit.command("checkpoint")
-@click.option("--signer", "signer_dir", type=directory_type, required=True,
-              help="The unit's document-signing credential (from `localgov pki issue-signer`).")
-@click.option("--out", "directory", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Where to write it: a directory the database's operator cannot rewrite.")
+@click.option(
+    "--signer",
+    "signer_dir",
+    type=directory_type,
+    required=True,
+    help="The unit's document-signing credential (from `localgov pki issue-signer`).",
+)
+@click.option(
+    "--out",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Where to write it: a directory the database's operator cannot rewrite.",
+)
 @passphrase_option
 @click.pass_context
 def checkpoint(ctx: click.Context, signer_dir: Path, directory: Path, passphrase_env: str) -> None:

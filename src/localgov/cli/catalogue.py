@@ -77,7 +77,9 @@ def _describe(service: ServiceDefinition, catalogue: Catalogue, language: Langua
         lines += ["", "form fields:"]
         for form_field in service.fields:
             required = "required" if form_field.required else "optional"
-            lines.append(f"  {form_field.name} ({form_field.type.value}, {required}): {say(form_field.label, language)}")
+            lines.append(
+                f"  {form_field.name} ({form_field.type.value}, {required}): {say(form_field.label, language)}"
+            )
     if service.documents:
         lines += ["", "documents:"]
         for requirement in service.documents:
@@ -143,7 +145,9 @@ def check(paths: tuple[Path, ...], with_plugins: bool) -> None:
         click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
         raise SystemExit(2)
     assert loaded is not None
-    click.echo(f"ok: {len(loaded.services)} services, {len(loaded.fee_rules)} fee rules, {len(loaded.workflows)} workflows")
+    click.echo(
+        f"ok: {len(loaded.services)} services, {len(loaded.fee_rules)} fee rules, {len(loaded.workflows)} workflows"
+    )
     for governorate in organisation.values():
         click.echo(
             f"ok: {governorate.name.en}: {len(governorate.zones)} zones, {len(governorate.units)} local units, "

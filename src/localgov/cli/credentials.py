@@ -53,9 +53,7 @@ def save_credential(directory: Path, credential: Credential, passphrase_env: str
             "encrypted (file mode 0600) / تحذير: المفتاح الخاص غير مشفر",
             err=True,
         )
-    click.echo(
-        f"{directory}: kid {credential.kid.hex()}  {credential.certificate.subject.rfc4514_string()}"
-    )
+    click.echo(f"{directory}: kid {credential.kid.hex()}  {credential.certificate.subject.rfc4514_string()}")
 
 
 def load_credential(directory: Path, passphrase_env: str) -> Credential:

@@ -29,7 +29,9 @@ def print_verdict(verdict: PdfVerdict, path: Path | str) -> None:
         click.echo(f"✓ valid document: {path} is signed ({signature.level}) and its QR code matches it")
         click.echo(f"signer: {signature.signer}")
         if signature.signed_at is not None:
-            click.echo(f"signed at: {signature.signed_at.isoformat()}" + (" (timestamped)" if signature.timestamped else ""))
+            click.echo(
+                f"signed at: {signature.signed_at.isoformat()}" + (" (timestamped)" if signature.timestamped else "")
+            )
         click.echo("")
         click.echo(format_permit(verdict.permit.claims))
         return

@@ -79,7 +79,11 @@ def _finding(message: str) -> None:
 
 
 @click.group("log")
-@click.option("--origin", envvar="LOCALGOV_LOG_ORIGIN", help="The log's name, given when it is first used (log.cairo.gov.eg/permits).")
+@click.option(
+    "--origin",
+    envvar="LOCALGOV_LOG_ORIGIN",
+    help="The log's name, given when it is first used (log.cairo.gov.eg/permits).",
+)
 @click.pass_context
 def log_group(ctx: click.Context, origin: str | None) -> None:
     """The public log of issued permits (سجل التراخيص العام): append, sign, prove, check."""
@@ -88,8 +92,13 @@ def log_group(ctx: click.Context, origin: str | None) -> None:
 
 @log_group.command("keygen")
 @click.argument("name")
-@click.option("--out", "prefix", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Writes PREFIX.key (secret, mode 600) and PREFIX.pub.")
+@click.option(
+    "--out",
+    "prefix",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Writes PREFIX.key (secret, mode 600) and PREFIX.pub.",
+)
 @click.option("--witness", is_flag=True, help="A witness's key: its public key cosigns (type 0x04).")
 def keygen(name: str, prefix: Path, witness: bool) -> None:
     """Make a signing key for a log (NAME: its origin) or for a witness."""
@@ -109,7 +118,9 @@ def keygen(name: str, prefix: Path, witness: bool) -> None:
 @click.option("--revoked", "revoked", multiple=True, help="KIDHEX:ISSUER/NUMBER of a revoked permit.")
 @click.option("--entry", "entry_files", multiple=True, type=_file, help="A file holding one entry.")
 @click.pass_context
-def append(ctx: click.Context, tokens: tuple[str, ...], revoked: tuple[str, ...], entry_files: tuple[Path, ...]) -> None:
+def append(
+    ctx: click.Context, tokens: tuple[str, ...], revoked: tuple[str, ...], entry_files: tuple[Path, ...]
+) -> None:
     """Append permits issued and permits revoked, in one transaction; print their indexes."""
     now = datetime.datetime.now(datetime.UTC)
     entries = [log_entry(token).encode() for token in tokens]
@@ -194,11 +205,22 @@ def consistency(ctx: click.Context, old: Path) -> None:
 @click.option("--log-key", "log_key", type=_file, help="The log's public key (for --proof and --consistent).")
 @click.option("--token", help="The permit the proof is for.")
 @click.option("--entry", "entry_file", type=_file, help="The entry the proof is for (instead of --token).")
-@click.option("--consistent", "pair", nargs=3, type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="OLD NEW PROOF: check that checkpoint NEW extends OLD (PROOF: hex from `log consistency`).")
+@click.option(
+    "--consistent",
+    "pair",
+    nargs=3,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="OLD NEW PROOF: check that checkpoint NEW extends OLD (PROOF: hex from `log consistency`).",
+)
 @click.pass_context
-def check(ctx: click.Context, proof_file: Path | None, log_key: Path | None, token: str | None,
-          entry_file: Path | None, pair: tuple[Path, Path, Path] | None) -> None:
+def check(
+    ctx: click.Context,
+    proof_file: Path | None,
+    log_key: Path | None,
+    token: str | None,
+    entry_file: Path | None,
+    pair: tuple[Path, Path, Path] | None,
+) -> None:
     """Check the stored log against its entries, or (offline) a proof against the log's key."""
     if proof_file is None and pair is None:
         log = _open(ctx)
@@ -224,8 +246,15 @@ def check(ctx: click.Context, proof_file: Path | None, log_key: Path | None, tok
 # What a proof or checkpoint that does not hold raises (exit 1); malformed input raises other
 # localgov errors, which exit 2.
 _FINDINGS = (
-    RootMismatch, TruncatedProof, OverlongProof, IndexOutOfRange, TreeSizeRegressed,
-    UnknownKey, InvalidNoteSignature, WrongOrigin, InsufficientCosignatures,
+    RootMismatch,
+    TruncatedProof,
+    OverlongProof,
+    IndexOutOfRange,
+    TreeSizeRegressed,
+    UnknownKey,
+    InvalidNoteSignature,
+    WrongOrigin,
+    InsufficientCosignatures,
 )
 
 
@@ -262,8 +291,13 @@ def tiles(ctx: click.Context, directory: Path) -> None:
 @log_group.command("witness")
 @click.option("--log-key", "log_key", type=_file, required=True, help="The log's public key.")
 @click.option("--key", "key_file", type=_file, required=True, help="The witness's signing key.")
-@click.option("--state", "state_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where the witness keeps the last checkpoint it cosigned.")
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where the witness keeps the last checkpoint it cosigned.",
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the cosigned checkpoint here.")
 @click.pass_context
 def witness(ctx: click.Context, log_key: Path, key_file: Path, state_file: Path, out: Path | None) -> None:
@@ -279,7 +313,11 @@ def witness(ctx: click.Context, log_key: Path, key_file: Path, state_file: Path,
     last = SignedCheckpoint.parse(_text(state_file)).checkpoint if state_file.exists() else None
     observer = Witness(Cosigner.from_signer(_signer(key_file)), key, origin=key.name, last=last)
     try:
-        proof = [] if last is None or last.size > latest.checkpoint.size else log.consistency_proof(last.size, latest.checkpoint.size)
+        proof = (
+            []
+            if last is None or last.size > latest.checkpoint.size
+            else log.consistency_proof(last.size, latest.checkpoint.size)
+        )
         cosigned = observer.observe(latest, proof)
     except WitnessAlarm as alarm:
         _finding(f"ALARM: {alarm}")

@@ -23,6 +23,7 @@ from localgov.payments.reconciliation import daily_report, reconcile
 
 __all__ = ["COMMANDS", "payments"]
 
+
 @click.group()
 def payments() -> None:
     """Payments: reconciliation and reports (المدفوعات: التسوية والتقارير)."""
@@ -37,15 +38,27 @@ def reconcile_command(ctx: click.Context, as_json: bool) -> None:
     engine = cli_state.engine
     report = reconcile(engine, cli_state.app.payment_providers, ledger=PaymentLedger.for_engine(engine))
     if as_json:
-        click.echo(json.dumps({
-            "checked": report.checked,
-            "credited": list(report.credited),
-            "findings": [
-                {"kind": f.kind, "provider": f.provider, "merchant_ref": f.merchant_ref, "request_id": f.request_id,
-                 "detail": f.detail, "amount": None if f.amount is None else str(f.amount)}
-                for f in report.findings
-            ],
-        }, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "checked": report.checked,
+                    "credited": list(report.credited),
+                    "findings": [
+                        {
+                            "kind": f.kind,
+                            "provider": f.provider,
+                            "merchant_ref": f.merchant_ref,
+                            "request_id": f.request_id,
+                            "detail": f.detail,
+                            "amount": None if f.amount is None else str(f.amount),
+                        }
+                        for f in report.findings
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         click.echo(f"مدفوعات تمت مراجعتها — payments checked: {report.checked}")
         click.echo(f"أضيفت بعد المراجعة — credited by the sweep: {len(report.credited)}")
@@ -56,7 +69,9 @@ def reconcile_command(ctx: click.Context, as_json: bool) -> None:
 
 
 @payments.command("report")
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The day (Cairo time); today by default.")
+@click.option(
+    "--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The day (Cairo time); today by default."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def report_command(ctx: click.Context, day: datetime.datetime | None, as_json: bool) -> None:

@@ -1,6 +1,6 @@
 """``localgov pki``: the national root, governorate CAs and unit document signers.
 
-    localgov pki init-root|issue-ca|issue-signer
+localgov pki init-root|issue-ca|issue-signer
 """
 
 from __future__ import annotations
@@ -55,9 +55,7 @@ def init_root(out: Path, name: str, trust_signer_out: Path | None, passphrase_en
 @click.option("--name", default=None)
 @click.option("--out", "out", type=directory_type, required=True)
 @passphrase_option
-def issue_ca(
-    root_dir: Path, governorate: str, name: str | None, out: Path, passphrase_env: str
-) -> None:
+def issue_ca(root_dir: Path, governorate: str, name: str | None, out: Path, passphrase_env: str) -> None:
     """Issue a governorate CA under the root."""
     root = load_credential(root_dir, passphrase_env)
     save_credential(out, issue_governorate_ca(root, governorate, name), passphrase_env)
@@ -68,9 +66,7 @@ def issue_ca(
 @click.option("--unit", required=True, help="The local unit's code (the tokens' issuer).")
 @click.option("--kind", "kinds", multiple=True, required=True, help="A permit kind it may sign.")
 @click.option("--name", default=None)
-@click.option(
-    "--days", type=click.IntRange(1, 3650), default=SIGNER_VALIDITY.days, show_default=True
-)
+@click.option("--days", type=click.IntRange(1, 3650), default=SIGNER_VALIDITY.days, show_default=True)
 @click.option("--out", "out", type=directory_type, required=True)
 @passphrase_option
 def issue_signer(

@@ -104,9 +104,21 @@ def request_group() -> None:
 @language_option
 @click.pass_context
 def submit(
-    ctx: click.Context, service: str, unit: str, channel: str, service_point: str | None, staff_id: str | None,
-    citizen: str | None, applicant_id: str, applicant_name: str, applicant_mobile: str, fields: tuple[str, ...],
-    documents: tuple[str, ...], idempotency_key: str | None, as_json: bool, language: LanguageChoice,
+    ctx: click.Context,
+    service: str,
+    unit: str,
+    channel: str,
+    service_point: str | None,
+    staff_id: str | None,
+    citizen: str | None,
+    applicant_id: str,
+    applicant_name: str,
+    applicant_mobile: str,
+    fields: tuple[str, ...],
+    documents: tuple[str, ...],
+    idempotency_key: str | None,
+    as_json: bool,
+    language: LanguageChoice,
 ) -> None:
     """Receive a request; print its tracking number and access code."""
     engine = state(ctx).engine
@@ -123,8 +135,16 @@ def submit(
         idempotency_key=idempotency_key,
     )
     if as_json:
-        click.echo(json.dumps({"tracking_number": request.id, "access_code": request.access_code,
-                               "state": request.state, "due_date": request.due_date.isoformat()}))
+        click.echo(
+            json.dumps(
+                {
+                    "tracking_number": request.id,
+                    "access_code": request.access_code,
+                    "state": request.state,
+                    "due_date": request.due_date.isoformat(),
+                }
+            )
+        )
         return
     for line in describe(engine, request, language):
         click.echo(line)
@@ -148,7 +168,9 @@ def show(ctx: click.Context, request_id: str, staff_id: str | None, language: La
     for name, value in shown.form.items():
         click.echo(f"  {name}: {value}")
     for document in shown.documents:
-        click.echo(f"  document {document.type}: {document.media_type}, {document.size} bytes, sha256 {document.sha256[:16]}…")
+        click.echo(
+            f"  document {document.type}: {document.media_type}, {document.size} bytes, sha256 {document.sha256[:16]}…"
+        )
     actions = engine.allowed_actions(request, actor) if actor is not None else engine.allowed_actions(request)
     click.echo("  actions: " + (", ".join(f"{a.code} ({say(a.label, language)})" for a in actions) or "none"))
 
@@ -165,14 +187,27 @@ def show(ctx: click.Context, request_id: str, staff_id: str | None, language: La
 @language_option
 @click.pass_context
 def act(
-    ctx: click.Context, request_id: str, action: str, staff_id: str | None, citizen: str | None, role: str | None,
-    comment: str | None, documents: tuple[str, ...], expect_version: int | None, language: LanguageChoice,
+    ctx: click.Context,
+    request_id: str,
+    action: str,
+    staff_id: str | None,
+    citizen: str | None,
+    role: str | None,
+    comment: str | None,
+    documents: tuple[str, ...],
+    expect_version: int | None,
+    language: LanguageChoice,
 ) -> None:
     """Take an action on a request (accept_documents, approve, issue...)."""
     engine = state(ctx).engine
     request = engine.act(
-        request_id, action, _actor(ctx, staff_id, citizen), role=role, comment=comment,
-        documents=_uploads(documents), expected_version=expect_version,
+        request_id,
+        action,
+        _actor(ctx, staff_id, citizen),
+        role=role,
+        comment=comment,
+        documents=_uploads(documents),
+        expected_version=expect_version,
     )
     for line in describe(engine, request, language):
         click.echo(line)
@@ -186,15 +221,33 @@ def history(ctx: click.Context, request_id: str, as_json: bool) -> None:
     """Every recorded action on a request, oldest first, with its hash."""
     events = state(ctx).engine.history(request_id)
     if as_json:
-        click.echo(json.dumps([
-            {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role, "action": e.action,
-             "from": e.from_state, "to": e.to_state, "data": e.data, "hash": e.hash} for e in events
-        ], ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "seq": e.seq,
+                        "at": e.at.isoformat(),
+                        "actor": e.actor,
+                        "role": e.role,
+                        "action": e.action,
+                        "from": e.from_state,
+                        "to": e.to_state,
+                        "data": e.data,
+                        "hash": e.hash,
+                    }
+                    for e in events
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     for e in events:
         move = f"{e.from_state} -> {e.to_state}" if e.from_state != e.to_state else e.to_state
         note = f"  «{e.comment}»" if e.comment else ""
-        click.echo(f"{e.seq:3} {e.at.isoformat(timespec='seconds')}  {e.action:18} {e.actor} ({e.role})  {move}{note}  {e.hash[:12]}")
+        click.echo(
+            f"{e.seq:3} {e.at.isoformat(timespec='seconds')}  {e.action:18} {e.actor} ({e.role})  {move}{note}  {e.hash[:12]}"
+        )
 
 
 COMMANDS = (request_group,)

@@ -1,6 +1,6 @@
 """``localgov token``: sign a permit's claims, verify a token, or decode one without verifying.
 
-    localgov token issue|verify|inspect
+localgov token issue|verify|inspect
 """
 
 from __future__ import annotations
@@ -37,9 +37,7 @@ def _claims_from_json(data: object, source: str) -> PermitClaims:
     fields.setdefault("issued_at", datetime.now(UTC))
     figures = fields.get("figures", {})
     if isinstance(figures, dict):
-        fields["figures"] = {
-            k: Decimal(str(v)) if isinstance(v, float) else v for k, v in figures.items()
-        }
+        fields["figures"] = {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in figures.items()}
     try:
         return PermitClaims(**fields)
     except (TypeError, ValueError) as error:
@@ -60,12 +58,8 @@ def token_group() -> None:
     required=True,
     help="JSON object: issuer, permit_number, kind, holder_name, issued_at, expires_at, parcel, address, figures.",
 )
-@click.option(
-    "--png", type=click.Path(dir_okay=False, path_type=Path), help="Also save the QR as PNG."
-)
-@click.option(
-    "--svg", type=click.Path(dir_okay=False, path_type=Path), help="Also save the QR as SVG."
-)
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Also save the QR as PNG.")
+@click.option("--svg", type=click.Path(dir_okay=False, path_type=Path), help="Also save the QR as SVG.")
 @click.option("--compress/--no-compress", default=None, help="zlib (default: when it is shorter).")
 @passphrase_option
 def token_issue(

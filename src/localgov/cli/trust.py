@@ -1,7 +1,7 @@
 """``localgov trust`` and ``localgov revoke``: which signers verifiers accept, and which permits they refuse.
 
-    localgov trust build|sign|show
-    localgov revoke
+localgov trust build|sign|show
+localgov revoke
 """
 
 from __future__ import annotations
@@ -56,9 +56,7 @@ def _parse_retired(values: Sequence[str]) -> dict[bytes, datetime]:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
 )
 @click.option("--sequence", type=click.IntRange(0), required=True)
-@click.option(
-    "--retired", multiple=True, help="KIDHEX=ISO-TIME: a certificate retired at that time."
-)
+@click.option("--retired", multiple=True, help="KIDHEX=ISO-TIME: a certificate retired at that time.")
 @click.option("--next-update-days", type=click.IntRange(1), default=None)
 @click.option(
     "--root",
@@ -100,9 +98,7 @@ def trust_build(
 
 @trust_group.command("sign")
 @click.argument("draft", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option(
-    "--signer", "signer_dir", type=directory_type, required=True, help="Root or trust-list signer."
-)
+@click.option("--signer", "signer_dir", type=directory_type, required=True, help="Root or trust-list signer.")
 @click.option(
     "--root",
     "root_file",
@@ -111,14 +107,10 @@ def trust_build(
 )
 @click.option("--out", "-o", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @passphrase_option
-def trust_sign(
-    draft: Path, signer_dir: Path, root_file: Path, out: Path, passphrase_env: str
-) -> None:
+def trust_sign(draft: Path, signer_dir: Path, root_file: Path, out: Path, passphrase_env: str) -> None:
     """Sign a trust-list draft."""
     trust = TrustList.from_unsigned(draft.read_bytes())
-    out.write_bytes(
-        trust.sign(load_credential(signer_dir, passphrase_env), load_certificate(root_file))
-    )
+    out.write_bytes(trust.sign(load_credential(signer_dir, passphrase_env), load_certificate(root_file)))
     click.echo(f"{out}: signed trust list {trust.sequence}")
 
 
@@ -134,9 +126,7 @@ def trust_sign(
 def trust_show(trust_file: Path, root_file: Path) -> None:
     """Verify a signed trust list and print its certificates."""
     trust = TrustList.load(trust_file.read_bytes(), load_certificate(root_file))
-    click.echo(
-        f"قائمة الثقة رقم / trust list sequence: {trust.sequence} ({to_eastern_digits(str(trust.sequence))})"
-    )
+    click.echo(f"قائمة الثقة رقم / trust list sequence: {trust.sequence} ({to_eastern_digits(str(trust.sequence))})")
     click.echo(f"issued at: {trust.issued_at.isoformat()}")
     if trust.next_update:
         click.echo(f"next update: {trust.next_update.isoformat()}")
@@ -152,9 +142,7 @@ def trust_show(trust_file: Path, root_file: Path) -> None:
 
 @click.command("revoke")
 @click.option("--token", "tokens", multiple=True, help="Token text of a permit to revoke.")
-@click.option(
-    "--permit", "permits", multiple=True, help="KIDHEX:ISSUER/NUMBER of a permit to revoke."
-)
+@click.option("--permit", "permits", multiple=True, help="KIDHEX:ISSUER/NUMBER of a permit to revoke.")
 @click.option(
     "--list",
     "list_files",
@@ -186,9 +174,7 @@ def revoke_command(
     if not tokens and not permits:
         raise click.UsageError("name at least one permit (--token or --permit)")
     root = load_certificate(root_file)
-    current = RevocationList.from_updates(
-        RevocationUpdate.load(p.read_bytes(), root) for p in list_files
-    )
+    current = RevocationList.from_updates(RevocationUpdate.load(p.read_bytes(), root) for p in list_files)
     revoke: dict[bytes, set[bytes]] = {}
     for text in tokens:
         message = cose.parse_sign1(decode_text(text))

@@ -77,9 +77,7 @@ def parse_time(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def load_context(
-    trust_file: Path, root_file: Path, revocation_files: Sequence[Path], at: str | None
-) -> VerifyContext:
+def load_context(trust_file: Path, root_file: Path, revocation_files: Sequence[Path], at: str | None) -> VerifyContext:
     """Load and check the trust list and revocation files against the root."""
     root = load_certificate(root_file)
     moment = parse_time(at)

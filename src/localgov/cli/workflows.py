@@ -20,7 +20,9 @@ def workflows() -> None:
 @click.pass_context
 def list_workflows(ctx: click.Context, language: LanguageChoice) -> None:
     for code, definition in sorted(application(ctx).catalogue.workflows.items()):
-        click.echo(f"{code:20} {say(definition.name, language)}  ({len(definition.states)} states, {len(definition.actions)} actions)")
+        click.echo(
+            f"{code:20} {say(definition.name, language)}  ({len(definition.states)} states, {len(definition.actions)} actions)"
+        )
 
 
 @workflows.command("show")
@@ -39,17 +41,23 @@ def show(ctx: click.Context, code: str, mermaid: bool, language: LanguageChoice)
     click.echo(say(definition.name, language))
     click.echo("states:")
     for state in definition.states:
-        notes = [n for n in (
-            "start" if state.code == definition.initial else "",
-            "final" if state.final else "",
-            "clock paused" if state.clock == "paused" else "",
-            f"{state.time_limit_days} working days" if state.time_limit_days else "",
-        ) if n]
+        notes = [
+            n
+            for n in (
+                "start" if state.code == definition.initial else "",
+                "final" if state.final else "",
+                "clock paused" if state.clock == "paused" else "",
+                f"{state.time_limit_days} working days" if state.time_limit_days else "",
+            )
+            if n
+        ]
         click.echo(f"  {state.code:20} {say(state.name, language)}" + (f"  [{', '.join(notes)}]" if notes else ""))
     click.echo("actions:")
     for action in definition.actions:
-        click.echo(f"  {action.code:20} {', '.join(action.sources)} -> {action.dest}  roles: {', '.join(action.roles)}"
-                   + (f"  duty: {action.duty}" if action.duty else ""))
+        click.echo(
+            f"  {action.code:20} {', '.join(action.sources)} -> {action.dest}  roles: {', '.join(action.roles)}"
+            + (f"  duty: {action.duty}" if action.duty else "")
+        )
     if definition.separation_of_duties:
         click.echo("separation of duties:")
         for rule in definition.separation_of_duties:

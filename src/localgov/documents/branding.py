@@ -25,7 +25,9 @@ def _check_logo(instance: object, attribute: attrs.Attribute[bytes | None], valu
         raise DocumentError("branding logo must be a PNG image")
 
 
-def _check_colour(instance: object, attribute: attrs.Attribute[tuple[float, float, float]], value: tuple[float, float, float]) -> None:
+def _check_colour(
+    instance: object, attribute: attrs.Attribute[tuple[float, float, float]], value: tuple[float, float, float]
+) -> None:
     if len(value) != 3 or not all(0 <= part <= 1 for part in value):
         raise DocumentError(f"branding {attribute.name} must be three numbers from 0 to 1, not {value!r}")
 

@@ -87,8 +87,13 @@ def _place(organisation: Mapping[str, Governorate], request: Request) -> tuple[G
     return governorate, governorate.unit(request.unit)
 
 
-def receipt_content(catalogue: Catalogue, organisation: Mapping[str, Governorate], request: Request,
-                    *, received_on: datetime.date | None = None) -> ReceiptContent:
+def receipt_content(
+    catalogue: Catalogue,
+    organisation: Mapping[str, Governorate],
+    request: Request,
+    *,
+    received_on: datetime.date | None = None,
+) -> ReceiptContent:
     governorate, unit = _place(organisation, request)
     service = catalogue.service(request.service)
     point = governorate.service_points.get(request.service_point or "")
@@ -116,8 +121,9 @@ def permit_title(service: ServiceDefinition, kind: str) -> LocalizedText:
     return KIND_LABELS.get(kind, service.name)
 
 
-def permit_content(catalogue: Catalogue, organisation: Mapping[str, Governorate], request: Request,
-                   claims: PermitClaims) -> PermitContent:
+def permit_content(
+    catalogue: Catalogue, organisation: Mapping[str, Governorate], request: Request, claims: PermitClaims
+) -> PermitContent:
     if request.issued is None:
         raise DocumentError(f"request {request.id} has not been issued")
     governorate, unit = _place(organisation, request)
@@ -133,8 +139,13 @@ def permit_content(catalogue: Catalogue, organisation: Mapping[str, Governorate]
     )
 
 
-def notice_content(catalogue: Catalogue, organisation: Mapping[str, Governorate], request: Request,
-                   *, dated: datetime.date | None = None) -> NoticeContent:
+def notice_content(
+    catalogue: Catalogue,
+    organisation: Mapping[str, Governorate],
+    request: Request,
+    *,
+    dated: datetime.date | None = None,
+) -> NoticeContent:
     """The notice a request's current state calls for: missing documents, or a rejection."""
     governorate, unit = _place(organisation, request)
     service = catalogue.service(request.service)

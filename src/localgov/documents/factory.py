@@ -101,7 +101,10 @@ class DocumentFactory:
         self._hook = hook
         self._faces = Faces(load_face("regular"), load_face("bold"))
         self._template_settings = TemplateSettings(
-            Formatter(self.settings.digits), self.settings.portal_base_url, self.settings.sms_number, self.settings.qr_mask
+            Formatter(self.settings.digits),
+            self.settings.portal_base_url,
+            self.settings.sms_number,
+            self.settings.qr_mask,
         )
         self._branding: dict[tuple[str, str], tuple[DocumentBranding, Image | None]] = {}
 
@@ -130,12 +133,14 @@ class DocumentFactory:
     def render_receipt(self, content: ReceiptContent) -> bytes:
         builder = PdfBuilder()
         draw_receipt(self._sheet(builder, content.governorate, content.unit), content, self._template_settings)
-        return builder.build(DocumentInfo(
-            title=f"نموذج استلام الخدمة {content.tracking_number} / Service receipt",
-            author=_author(content.governorate, content.unit),
-            subject=f"{content.service.ar} / {content.service.en}",
-            keywords=content.tracking_number,
-        ))
+        return builder.build(
+            DocumentInfo(
+                title=f"نموذج استلام الخدمة {content.tracking_number} / Service receipt",
+                author=_author(content.governorate, content.unit),
+                subject=f"{content.service.ar} / {content.service.en}",
+                keywords=content.tracking_number,
+            )
+        )
 
     def notice(self, request: Request, *, dated: datetime.date | None = None) -> bytes:
         """The notice of missing documents or of rejection for ``request``, as PDF bytes."""
@@ -144,13 +149,19 @@ class DocumentFactory:
     def render_notice(self, content: NoticeContent) -> bytes:
         builder = PdfBuilder()
         draw_notice(self._sheet(builder, content.governorate, content.unit), content, self._template_settings)
-        title = "إخطار باستيفاء مستندات / Notice of missing documents" if content.kind == "missing_documents" else "إخطار برفض الطلب / Notice of rejection"
-        return builder.build(DocumentInfo(
-            title=f"{title} {content.tracking_number}",
-            author=_author(content.governorate, content.unit),
-            subject=f"{content.service.ar} / {content.service.en}",
-            keywords=content.tracking_number,
-        ))
+        title = (
+            "إخطار باستيفاء مستندات / Notice of missing documents"
+            if content.kind == "missing_documents"
+            else "إخطار برفض الطلب / Notice of rejection"
+        )
+        return builder.build(
+            DocumentInfo(
+                title=f"{title} {content.tracking_number}",
+                author=_author(content.governorate, content.unit),
+                subject=f"{content.service.ar} / {content.service.en}",
+                keywords=content.tracking_number,
+            )
+        )
 
     # --- permits --------------------------------------------------------------------------
 
@@ -161,7 +172,11 @@ class DocumentFactory:
             raise DocumentError(f"request {request.id}: governorate {request.governorate!r} is not loaded")
         moment = issued_at or datetime.datetime.now(datetime.UTC)
         return permit_claims(
-            request, self.catalogue.service(request.service), governorate, issued_at=moment, timezone=self.settings.timezone
+            request,
+            self.catalogue.service(request.service),
+            governorate,
+            issued_at=moment,
+            timezone=self.settings.timezone,
         )
 
     def permit(self, request: Request, *, issued_at: datetime.datetime | None = None) -> bytes:
@@ -177,23 +192,26 @@ class DocumentFactory:
         sheet = self._sheet(builder, content.governorate, content.unit)
         draw_permit(sheet, content, token, self.signer.signer_name, self._template_settings)
         claims = content.claims
-        unsigned = builder.build(DocumentInfo(
-            title=f"{content.title.ar} {claims.permit_number} / {content.title.en}",
-            author=_author(content.governorate, content.unit),
-            subject=f"{content.title.ar} — {claims.holder_name}",
-            keywords=f"{claims.permit_number} {content.tracking_number}",
-            created=claims.issued_at,
-            extra={
-                INFO_PERMIT_NUMBER: claims.permit_number,
-                INFO_HOLDER: claims.holder_name,
-                INFO_ISSUER: claims.issuer,
-                INFO_KIND: claims.kind,
-            },
-        ))
+        unsigned = builder.build(
+            DocumentInfo(
+                title=f"{content.title.ar} {claims.permit_number} / {content.title.en}",
+                author=_author(content.governorate, content.unit),
+                subject=f"{content.title.ar} — {claims.holder_name}",
+                keywords=f"{claims.permit_number} {content.tracking_number}",
+                created=claims.issued_at,
+                extra={
+                    INFO_PERMIT_NUMBER: claims.permit_number,
+                    INFO_HOLDER: claims.holder_name,
+                    INFO_ISSUER: claims.issuer,
+                    INFO_KIND: claims.kind,
+                },
+            )
+        )
         return self.signer.sign(unsigned, box=SIGNATURE_BOX, reason=f"{content.title.en} {claims.permit_number}")
 
-    def write_permits(self, requests: Iterable[Request], directory: str | Path, *,
-                      issued_at: datetime.datetime | None = None) -> Iterator[Path]:
+    def write_permits(
+        self, requests: Iterable[Request], directory: str | Path, *, issued_at: datetime.datetime | None = None
+    ) -> Iterator[Path]:
         """Write one signed permit per request into ``directory``, one at a time; yield each path.
 
         Nothing is kept between documents but the caches of shaped labels, so memory stays flat

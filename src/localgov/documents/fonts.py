@@ -96,7 +96,9 @@ def _font_path(weight: Weight) -> Path:
     try:
         return Path(fontpkg.path(FAMILY, _WEIGHTS[weight]))
     except fontpkg.FontpkgError as error:
-        raise FontError(f"{FAMILY} {weight} is not installed ({error}): pip install fontpkg-ibm-plex-sans-arabic") from None
+        raise FontError(
+            f"{FAMILY} {weight} is not installed ({error}): pip install fontpkg-ibm-plex-sans-arabic"
+        ) from None
 
 
 @functools.cache

@@ -58,8 +58,18 @@ class Sheet:
         face = self._face(bold)
         return lay_out(face, text, rtl).width(face, size)
 
-    def put(self, text: str, size: float, baseline: float, *, align: str = "right", x: float | None = None,
-            bold: bool = False, rtl: bool = True, color: Colour = BLACK) -> float:
+    def put(
+        self,
+        text: str,
+        size: float,
+        baseline: float,
+        *,
+        align: str = "right",
+        x: float | None = None,
+        bold: bool = False,
+        rtl: bool = True,
+        color: Colour = BLACK,
+    ) -> float:
         """Draw one line with its baseline ``baseline`` from the top; return its width."""
         face = self._face(bold)
         line = lay_out(face, text, rtl)
@@ -73,9 +83,19 @@ class Sheet:
         self.canvas.text(line, face, size, start, self.height - baseline, color=color)
         return width
 
-    def paragraph(self, text: str, size: float, *, right: float | None = None, width: float | None = None,
-                  bold: bool = False, rtl: bool = True, color: Colour = BLACK, leading: float = 1.45,
-                  align: str | None = None) -> float:
+    def paragraph(
+        self,
+        text: str,
+        size: float,
+        *,
+        right: float | None = None,
+        width: float | None = None,
+        bold: bool = False,
+        rtl: bool = True,
+        color: Colour = BLACK,
+        leading: float = 1.45,
+        align: str | None = None,
+    ) -> float:
         """Wrapped text from the cursor down; return the height used.
 
         ``rtl`` is the paragraph direction; lines align right unless ``align="left"`` (the
@@ -101,13 +121,24 @@ class Sheet:
         accent = self.branding.accent
         for index, line in enumerate(self.branding.header):
             baseline = top + 14 + index * 17
-            self.put(line.ar, 12.5 if index == 0 else 11.5, baseline, bold=index == 0, color=accent if index == 0 else BLACK)
-            self.put(line.en, 10 if index == 0 else 9.5, baseline, align="left", bold=index == 0, rtl=False,
-                     color=accent if index == 0 else GREY)
+            self.put(
+                line.ar, 12.5 if index == 0 else 11.5, baseline, bold=index == 0, color=accent if index == 0 else BLACK
+            )
+            self.put(
+                line.en,
+                10 if index == 0 else 9.5,
+                baseline,
+                align="left",
+                bold=index == 0,
+                rtl=False,
+                color=accent if index == 0 else GREY,
+            )
         lines_height = 14 + max(len(self.branding.header) - 1, 0) * 17 + 8
         logo_size = 64.0
         if self.logo is not None:
-            self.canvas.image("Logo", self.logo, (self.width - logo_size) / 2, self.height - top - logo_size, logo_size, logo_size)
+            self.canvas.image(
+                "Logo", self.logo, (self.width - logo_size) / 2, self.height - top - logo_size, logo_size, logo_size
+            )
         self.y = top + max(lines_height, logo_size) + 8
         self.canvas.rectangle(self.left, self.height - self.y - 2, self.right - self.left, 2, fill=accent)
         self.y += 14
@@ -124,7 +155,9 @@ class Sheet:
         self.put(heading.en, 9.5, self.y + 14, x=self.left + 6, align="left", rtl=False, color=GREY)
         self.y += 26
 
-    def row(self, label: LocalizedText, value: LocalizedText | str, *, emphasis: bool = False, show_english: bool = False) -> None:
+    def row(
+        self, label: LocalizedText, value: LocalizedText | str, *, emphasis: bool = False, show_english: bool = False
+    ) -> None:
         """A labelled value: Arabic label at the right, value in the middle, English label at the left."""
         top = self.y
         self.put(label.ar, 10.5, top + 12, bold=True)
@@ -138,9 +171,13 @@ class Sheet:
         # it holds more Arabic letters than Latin ones, so English stays on the labels.
         if isinstance(value, LocalizedText) and show_english and value.en != value.ar:
             self.y = top + used + 1
-            used += self.paragraph(value.en, 8.5, right=value_right, width=value_width, rtl=False, align="right", color=GREY)
+            used += self.paragraph(
+                value.en, 8.5, right=value_right, width=value_width, rtl=False, align="right", color=GREY
+            )
         self.y = top + max(used, 16) + 6
-        self.canvas.line(self.left, self.height - self.y + 2, self.right, self.height - self.y + 2, color=RULE, width=0.4)
+        self.canvas.line(
+            self.left, self.height - self.y + 2, self.right, self.height - self.y + 2, color=RULE, width=0.4
+        )
         self.y += 4
 
     def bullets(self, items: Sequence[LocalizedText]) -> None:
@@ -161,12 +198,23 @@ class Sheet:
         self.canvas.rectangle(x, bottom, size, size, fill=(1, 1, 1))
         self.canvas.modules(matrix, x + quiet * module, bottom + quiet * module, module)
 
-    def box(self, left: float, top: float, width: float, height: float, *, fill: Colour | None = None, stroke: Colour | None = RULE) -> None:
+    def box(
+        self,
+        left: float,
+        top: float,
+        width: float,
+        height: float,
+        *,
+        fill: Colour | None = None,
+        stroke: Colour | None = RULE,
+    ) -> None:
         self.canvas.rectangle(left, self.height - top - height, width, height, fill=fill, stroke=stroke)
 
     def footer(self, lines: Sequence[LocalizedText]) -> None:
         base = self.height - MARGIN - 6 - 13 * (2 * len(lines) - 1)
-        self.canvas.line(self.left, self.height - base + 10, self.right, self.height - base + 10, color=self.branding.accent, width=1)
+        self.canvas.line(
+            self.left, self.height - base + 10, self.right, self.height - base + 10, color=self.branding.accent, width=1
+        )
         for index, line in enumerate(lines):
             self.put(line.ar, 8.5, base + 26 * index, align="center", color=GREY)
             self.put(line.en, 7.5, base + 26 * index + 12, align="center", rtl=False, color=GREY)

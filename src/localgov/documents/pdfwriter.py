@@ -116,7 +116,16 @@ class Canvas:
             use = self._fonts[face.name] = _FontUse(face, f"F{len(self._fonts) + 1}")
         return use
 
-    def text(self, line: LaidOutLine, face: FontFace, size: float, x: float, y: float, *, color: tuple[float, float, float] = (0, 0, 0)) -> None:
+    def text(
+        self,
+        line: LaidOutLine,
+        face: FontFace,
+        size: float,
+        x: float,
+        y: float,
+        *,
+        color: tuple[float, float, float] = (0, 0, 0),
+    ) -> None:
         """Draw ``line`` with its left end at ``x`` and its baseline at ``y``."""
         if not line.glyphs:
             return
@@ -150,8 +159,17 @@ class Canvas:
             f"1 0 0 1 {_number(x)} {_number(y)} Tm " + " ".join(parts) + " ET"
         )
 
-    def rectangle(self, x: float, y: float, width: float, height: float, *, fill: tuple[float, float, float] | None = None,
-                  stroke: tuple[float, float, float] | None = None, line_width: float = 0.6) -> None:
+    def rectangle(
+        self,
+        x: float,
+        y: float,
+        width: float,
+        height: float,
+        *,
+        fill: tuple[float, float, float] | None = None,
+        stroke: tuple[float, float, float] | None = None,
+        line_width: float = 0.6,
+    ) -> None:
         ops = [f"{_number(x)} {_number(y)} {_number(width)} {_number(height)} re"]
         if fill is not None:
             ops.insert(0, "{} {} {} rg".format(*map(_number, fill)))
@@ -160,7 +178,16 @@ class Canvas:
         paint = "B" if fill is not None and stroke is not None else ("f" if fill is not None else "S")
         self._ops.append("q " + " ".join(ops) + f" {paint} Q")
 
-    def line(self, x1: float, y1: float, x2: float, y2: float, *, color: tuple[float, float, float] = (0, 0, 0), width: float = 0.6) -> None:
+    def line(
+        self,
+        x1: float,
+        y1: float,
+        x2: float,
+        y2: float,
+        *,
+        color: tuple[float, float, float] = (0, 0, 0),
+        width: float = 0.6,
+    ) -> None:
         self._ops.append(
             "q {} {} {} RG {} w {} {} m {} {} l S Q".format(
                 *map(_number, color), _number(width), _number(x1), _number(y1), _number(x2), _number(y2)
@@ -179,7 +206,9 @@ class Canvas:
                     start = column
                     while column < len(row) and row[column]:
                         column += 1
-                    rects.append(f"{_number(x + start * module)} {_number(top)} {_number((column - start) * module)} {_number(module)} re")
+                    rects.append(
+                        f"{_number(x + start * module)} {_number(top)} {_number((column - start) * module)} {_number(module)} re"
+                    )
                 else:
                     column += 1
         self._ops.append("q 0 0 0 rg " + " ".join(rects) + " f Q")
@@ -217,12 +246,23 @@ class PdfBuilder:
         kids = []
         for page in self._pages:
             content = objects.add_stream("", page.content())
-            kids.append(objects.add((
-                f"<< /Type /Page /Parent {pages_root} 0 R /MediaBox [0 0 {_number(width)} {_number(height)}] "
-                f"/Contents {content} 0 R /Resources << /Font << {fonts}>> /XObject << {xobjects}>> >> >>").encode()))
-        objects.put(pages_root, f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode())
-        objects.put(catalog, f"<< /Type /Catalog /Pages {pages_root} 0 R /Lang ".encode() + pdf_string(info.language)
-                    + b" /ViewerPreferences << /Direction /R2L /DisplayDocTitle true >> >>")
+            kids.append(
+                objects.add(
+                    (
+                        f"<< /Type /Page /Parent {pages_root} 0 R /MediaBox [0 0 {_number(width)} {_number(height)}] "
+                        f"/Contents {content} 0 R /Resources << /Font << {fonts}>> /XObject << {xobjects}>> >> >>"
+                    ).encode()
+                )
+            )
+        objects.put(
+            pages_root, f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
+        )
+        objects.put(
+            catalog,
+            f"<< /Type /Catalog /Pages {pages_root} 0 R /Lang ".encode()
+            + pdf_string(info.language)
+            + b" /ViewerPreferences << /Direction /R2L /DisplayDocTitle true >> >>",
+        )
         objects.put(info_number, _info_dictionary(info))
         return objects.serialise(catalog, info_number)
 
@@ -260,8 +300,10 @@ class _Objects:
         out += f"xref\n0 {len(self._bodies) + 1}\n0000000000 65535 f \n".encode()
         out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
         document_id = hashlib.sha256(bytes(out)).hexdigest()[:32]
-        out += (f"trailer\n<< /Size {len(self._bodies) + 1} /Root {catalog} 0 R /Info {info} 0 R "
-                f"/ID [<{document_id}> <{document_id}>] >>\nstartxref\n{xref}\n%%EOF\n").encode()
+        out += (
+            f"trailer\n<< /Size {len(self._bodies) + 1} /Root {catalog} 0 R /Info {info} 0 R "
+            f"/ID [<{document_id}> <{document_id}>] >>\nstartxref\n{xref}\n%%EOF\n"
+        ).encode()
         return bytes(out)
 
 
@@ -280,8 +322,13 @@ def _info_dictionary(info: DocumentInfo) -> bytes:
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     stamp = created.strftime("D:%Y%m%d%H%M%S") + f"{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
-    entries = [("Title", info.title), ("Author", info.author), ("Subject", info.subject),
-               ("Creator", "localgov"), ("Producer", "localgov documents")]
+    entries = [
+        ("Title", info.title),
+        ("Author", info.author),
+        ("Subject", info.subject),
+        ("Creator", "localgov"),
+        ("Producer", "localgov documents"),
+    ]
     if info.keywords:
         entries.append(("Keywords", info.keywords))
     entries.extend(sorted(info.extra.items()))
@@ -299,28 +346,42 @@ def _font_objects(use: _FontUse, objects: _Objects) -> int:
     file_ref = objects.add_stream(f" /Length1 {len(program)}", program)
     scale = 1000 / face.units_per_em
     x_min, y_min, x_max, y_max = (round(v * scale) for v in face.bbox)
-    descriptor = objects.add((
-        f"<< /Type /FontDescriptor /FontName /{base} /Flags 4 /FontBBox [{x_min} {y_min} {x_max} {y_max}] "
-        f"/ItalicAngle 0 /Ascent {round(face.ascent * scale)} /Descent {round(face.descent * scale)} "
-        f"/CapHeight {round(face.cap_height * scale)} /StemV 80 /FontFile2 {file_ref} 0 R >>").encode())
+    descriptor = objects.add(
+        (
+            f"<< /Type /FontDescriptor /FontName /{base} /Flags 4 /FontBBox [{x_min} {y_min} {x_max} {y_max}] "
+            f"/ItalicAngle 0 /Ascent {round(face.ascent * scale)} /Descent {round(face.descent * scale)} "
+            f"/CapHeight {round(face.cap_height * scale)} /StemV 80 /FontFile2 {file_ref} 0 R >>"
+        ).encode()
+    )
     widths = " ".join(f"{g} [{face.width_1000(g)}]" for g in glyph_ids)
-    cid_font = objects.add((
-        f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{base} "
-        f"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
-        f"/FontDescriptor {descriptor} 0 R /W [{widths}] /CIDToGIDMap /Identity >>").encode())
+    cid_font = objects.add(
+        (
+            f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{base} "
+            f"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
+            f"/FontDescriptor {descriptor} 0 R /W [{widths}] /CIDToGIDMap /Identity >>"
+        ).encode()
+    )
     to_unicode = objects.add_stream("", _to_unicode_cmap(use.texts.items()))
-    return objects.add((
-        f"<< /Type /Font /Subtype /Type0 /BaseFont /{base} /Encoding /Identity-H "
-        f"/DescendantFonts [{cid_font} 0 R] /ToUnicode {to_unicode} 0 R >>").encode())
+    return objects.add(
+        (
+            f"<< /Type /Font /Subtype /Type0 /BaseFont /{base} /Encoding /Identity-H "
+            f"/DescendantFonts [{cid_font} 0 R] /ToUnicode {to_unicode} 0 R >>"
+        ).encode()
+    )
 
 
 def _to_unicode_cmap(entries: Iterable[tuple[int, str]]) -> bytes:
     mapped = [(glyph_id, text) for glyph_id, text in sorted(entries) if text]
     lines = [
-        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-        "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-        "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange",
+        "/CMapName /Adobe-Identity-UCS def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        "<0000> <FFFF>",
+        "endcodespacerange",
     ]
     for start in range(0, len(mapped), 100):
         chunk = mapped[start : start + 100]

@@ -131,12 +131,14 @@ class PdfSigner:
             background=None,
         )
         field = fields.SigFieldSpec(SIGNATURE_FIELD, on_page=0, box=tuple(round(v) for v in box))  # type: ignore[arg-type]
-        pdf_signer = signers.PdfSigner(metadata, self._signer, timestamper=self.timestamper, stamp_style=stamp,
-                                       new_field_spec=field)
+        pdf_signer = signers.PdfSigner(
+            metadata, self._signer, timestamper=self.timestamper, stamp_style=stamp, new_field_spec=field
+        )
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-            output = pdf_signer.sign_pdf(writer, appearance_text_params={"signer": self.signer_name},
-                                         bytes_reserved=self._reserved)
+            output = pdf_signer.sign_pdf(
+                writer, appearance_text_params={"signer": self.signer_name}, bytes_reserved=self._reserved
+            )
         except (PyhankoSigningError, PdfError, ValueError) as error:
             raise SigningError(f"cannot sign the PDF ({self.level}): {error}") from None
         assert isinstance(output, io.BytesIO)

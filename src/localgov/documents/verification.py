@@ -151,7 +151,11 @@ def _check_signature(
     try:
         status = validate_pdf_signature(embedded, context)
     except Exception as error:  # noqa: BLE001 - malformed CMS data raises from deep inside pyHanko
-        return None, facts, [_problem("signature_invalid", "التوقيع تالف", f"the signature cannot be validated: {error}")]
+        return (
+            None,
+            facts,
+            [_problem("signature_invalid", "التوقيع تالف", f"the signature cannot be validated: {error}")],
+        )
     certificate = x509.load_der_x509_certificate(status.signing_cert.dump())
     timestamped = status.timestamp_validity is not None
     has_dss = "/DSS" in reader.root
@@ -166,17 +170,37 @@ def _check_signature(
     )
     problems = []
     if not report.intact:
-        problems.append(_problem("signature_invalid", "التوقيع غير صحيح: المستند عُدِّل بعد توقيعه",
-                                 "the signature does not match the document: it was changed after signing"))
+        problems.append(
+            _problem(
+                "signature_invalid",
+                "التوقيع غير صحيح: المستند عُدِّل بعد توقيعه",
+                "the signature does not match the document: it was changed after signing",
+            )
+        )
     elif not report.trusted:
-        problems.append(_problem("signer_untrusted", "شهادة التوقيع لا ترجع إلى جهة معتمدة",
-                                 "the signing certificate does not chain to the trusted root"))
+        problems.append(
+            _problem(
+                "signer_untrusted",
+                "شهادة التوقيع لا ترجع إلى جهة معتمدة",
+                "the signing certificate does not chain to the trusted root",
+            )
+        )
     if status.modification_level not in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES) or not status.docmdp_ok:
-        problems.append(_problem("modified_after_signing", "أضيف إلى المستند محتوى بعد توقيعه",
-                                 "content was added to the document after it was signed"))
+        problems.append(
+            _problem(
+                "modified_after_signing",
+                "أضيف إلى المستند محتوى بعد توقيعه",
+                "content was added to the document after it was signed",
+            )
+        )
     if not trust.candidates(kid_of(certificate)):
-        problems.append(_problem("signer_not_on_trust_list", "شهادة التوقيع ليست في قائمة الثقة",
-                                 f"the signing certificate ({report.signer}) is not on trust list {trust.sequence}"))
+        problems.append(
+            _problem(
+                "signer_not_on_trust_list",
+                "شهادة التوقيع ليست في قائمة الثقة",
+                f"the signing certificate ({report.signer}) is not on trust list {trust.sequence}",
+            )
+        )
     return report, facts, problems
 
 
@@ -236,12 +260,19 @@ def _compare(facts: Mapping[str, str], permit: VerifiedPermit, report: Signature
     ):
         found = facts.get(key)
         if found is None or normalise_text(found) != normalise_text(expected):
-            problems.append(_problem(
-                f"mismatch_{english.replace(' ', '_')}",
-                f"{arabic} في المستند لا يطابق رمز التحقق",
-                f"the document's {english} ({found!r}) is not the token's ({expected!r})",
-            ))
+            problems.append(
+                _problem(
+                    f"mismatch_{english.replace(' ', '_')}",
+                    f"{arabic} في المستند لا يطابق رمز التحقق",
+                    f"the document's {english} ({found!r}) is not the token's ({expected!r})",
+                )
+            )
     if kid_of(report.signer_certificate) != permit.kid:
-        problems.append(_problem("mismatch_signer", "المستند ورمز التحقق موقعان بشهادتين مختلفتين",
-                                 "the document and its token were signed with different certificates"))
+        problems.append(
+            _problem(
+                "mismatch_signer",
+                "المستند ورمز التحقق موقعان بشهادتين مختلفتين",
+                "the document and its token were signed with different certificates",
+            )
+        )
     return problems

@@ -110,7 +110,9 @@ class Assessment:
                     FeeLine(
                         fee.rule + EXEMPTION_SUFFIX,
                         fee.revenue_item,
-                        LocalizedText(f"إعفاء من {fee.name.ar}: {reason.ar}", f"Exemption from {fee.name.en}: {reason.en}"),
+                        LocalizedText(
+                            f"إعفاء من {fee.name.ar}: {reason.ar}", f"Exemption from {fee.name.en}: {reason.en}"
+                        ),
                         -fee.exemption.amount,
                     )
                 )
@@ -140,10 +142,14 @@ def _best_exemption(
     candidates: list[AppliedExemption] = []
     for legal in rule.exemptions:
         if applies(legal.when, form):
-            candidates.append(_applied(rule, gross, legal.code, legal.reason, CATALOGUE_GRANTOR, legal.percent, legal.legal_basis))
+            candidates.append(
+                _applied(rule, gross, legal.code, legal.reason, CATALOGUE_GRANTOR, legal.percent, legal.legal_basis)
+            )
     for grant in granted:
         if grant.rule == rule.code:
-            candidates.append(_applied(rule, gross, "granted", grant.reason, grant.granted_by, grant.percent, grant.reference))
+            candidates.append(
+                _applied(rule, gross, "granted", grant.reason, grant.granted_by, grant.percent, grant.reference)
+            )
     if not candidates:
         return None
     return max(candidates, key=lambda e: e.amount)
@@ -165,8 +171,16 @@ def assess_fee(
     waived = exemption.amount if exemption is not None else Decimal(0)
     late = late_charge(rule, gross - waived, form, as_of)
     return AssessedFee(
-        rule=rule.code, revenue_item=rule.revenue_item, name=rule.name, kind=rule.kind, quantity=quantity,
-        unit=rule.unit, gross=gross, exemption=exemption, late=late, placeholder=rule.placeholder,
+        rule=rule.code,
+        revenue_item=rule.revenue_item,
+        name=rule.name,
+        kind=rule.kind,
+        quantity=quantity,
+        unit=rule.unit,
+        gross=gross,
+        exemption=exemption,
+        late=late,
+        placeholder=rule.placeholder,
     )
 
 
@@ -194,7 +208,9 @@ def assess_itemised(
             raise FeeError(f"exemption from {grant.rule!r}: {service.code} has no such fee")
     day = as_of or _today()
     fees = tuple(
-        assess_fee(catalogue.fee_rules[item.rule], form, day, granted) for item in service.fees if applies(item.when, form)
+        assess_fee(catalogue.fee_rules[item.rule], form, day, granted)
+        for item in service.fees
+        if applies(item.when, form)
     )
     return Assessment(service.code, day, fees)
 

@@ -64,7 +64,9 @@ class Estimate:
 
 
 def _pending(rule: FeeRule, reason: LocalizedText, field: str | None, conditional: bool = False) -> UndeterminedFee:
-    return UndeterminedFee(rule.code, rule.revenue_item, rule.name, reason, field, rule.minimum, rule.maximum, conditional)
+    return UndeterminedFee(
+        rule.code, rule.revenue_item, rule.name, reason, field, rule.minimum, rule.maximum, conditional
+    )
 
 
 def estimate(
@@ -100,5 +102,7 @@ def estimate(
         try:
             fees.append(assess_fee(rule, form, day))
         except FeeError as error:
-            undetermined.append(pending(LocalizedText(f"قيمة غير صالحة: {error}", f"invalid value: {error}"), rule.basis))
+            undetermined.append(
+                pending(LocalizedText(f"قيمة غير صالحة: {error}", f"invalid value: {error}"), rule.basis)
+            )
     return Estimate(service.code, day, tuple(fees), tuple(undetermined))

@@ -65,7 +65,9 @@ def _due_date(rule: FeeRule, penalty: LatePenalty, form: Mapping[str, Any]) -> d
             return datetime.date.fromisoformat(to_western_digits(value.strip()))
         except ValueError:
             pass
-    raise FeeError(f"fee rule {rule.code!r}: field {penalty.due_field!r} must be a date (YYYY-MM-DD), got {str(value)[:40]!r}")
+    raise FeeError(
+        f"fee rule {rule.code!r}: field {penalty.due_field!r} must be a date (YYYY-MM-DD), got {str(value)[:40]!r}"
+    )
 
 
 def late_charge(rule: FeeRule, fee: Decimal, form: Mapping[str, Any], as_of: datetime.date) -> LateCharge | None:

@@ -37,14 +37,18 @@ def basis_quantity(rule: FeeRule, form: Mapping[str, Any]) -> Decimal:
     if value is None or value == "":
         raise FeeError(f"fee rule {rule.code!r} needs form field {rule.basis!r}, which is empty")
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
-        raise FeeError(f"fee rule {rule.code!r}: field {rule.basis!r} must be a number written as text, got {type(value).__name__}")
+        raise FeeError(
+            f"fee rule {rule.code!r}: field {rule.basis!r} must be a number written as text, got {type(value).__name__}"
+        )
     try:
         quantity = Decimal(to_western_digits(value.strip()) if isinstance(value, str) else value)
     except InvalidOperation:
         raise FeeError(f"fee rule {rule.code!r}: field {rule.basis!r} is not a number ({str(value)[:40]!r})") from None
     # A form value beyond 10^15 is a typo or an attack, not a building.
     if not quantity.is_finite() or quantity < 0 or quantity.adjusted() > 15:
-        raise FeeError(f"fee rule {rule.code!r}: field {rule.basis!r} must be a number from 0 to 10^15, got {str(value)[:40]!r}")
+        raise FeeError(
+            f"fee rule {rule.code!r}: field {rule.basis!r} must be a number from 0 to 10^15, got {str(value)[:40]!r}"
+        )
     return quantity
 
 

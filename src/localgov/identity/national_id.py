@@ -42,9 +42,7 @@ _DIGIT_BY_CENTURY = {century: digit for digit, century in _CENTURY_BY_DIGIT.item
 _CHECK_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 _ASCII_DIGITS = frozenset("0123456789")
-_GOVERNORATE_BY_NID_CODE: dict[str, GovernorateFacts] = {
-    g.national_id_code: g for g in GOVERNORATES
-}
+_GOVERNORATE_BY_NID_CODE: dict[str, GovernorateFacts] = {g.national_id_code: g for g in GOVERNORATES}
 
 # Text pasted from Arabic documents often carries invisible direction marks at its ends.
 _EDGE_MARKS = frozenset("\u200b\u200e\u200f\u061c\ufeff")
@@ -73,9 +71,7 @@ class Gender(StrEnum):
 
     @property
     def label(self) -> LocalizedText:
-        return (
-            LocalizedText("ذكر", "male") if self is Gender.MALE else LocalizedText("أنثى", "female")
-        )
+        return LocalizedText("ذكر", "male") if self is Gender.MALE else LocalizedText("أنثى", "female")
 
 
 @attrs.frozen
@@ -124,8 +120,7 @@ def compute_check_digit(first_13_digits: str) -> int:
     if len(digits) != NATIONAL_ID_LENGTH - 1 or not set(digits) <= _ASCII_DIGITS:
         raise InvalidNationalId(
             LocalizedText(
-                "حساب رقم التحقق يحتاج إلى أول 13 رقمًا من الرقم القومي، "
-                f"وليس {_shown(first_13_digits)}",
+                f"حساب رقم التحقق يحتاج إلى أول 13 رقمًا من الرقم القومي، وليس {_shown(first_13_digits)}",
                 "the check digit is computed from the first 13 digits of a national ID, "
                 f"not from {_shown(first_13_digits)}",
             ),
@@ -159,9 +154,7 @@ def compose_national_id(birth_date: dt.date, governorate_code: str, sequence: in
             )
         )
     if not 0 <= sequence <= 9999:
-        problems.append(
-            (f"المسلسل {sequence} خارج النطاق 0-9999", f"sequence {sequence} is outside 0-9999")
-        )
+        problems.append((f"المسلسل {sequence} خارج النطاق 0-9999", f"sequence {sequence} is outside 0-9999"))
     if problems:
         raise InvalidNationalId(
             LocalizedText("؛ ".join(ar for ar, _ in problems), "; ".join(en for _, en in problems)),
@@ -223,8 +216,7 @@ def _check_characters(original: str, number: str) -> None:
         if character not in _ASCII_DIGITS:
             raise InvalidNationalId(
                 LocalizedText(
-                    f"الرقم القومي يتكون من أرقام فقط؛ وُجد {character!r} في الموضع {position} "
-                    f"من {_shown(original)}",
+                    f"الرقم القومي يتكون من أرقام فقط؛ وُجد {character!r} في الموضع {position} من {_shown(original)}",
                     f"a national ID contains only digits; found {character!r} at position "
                     f"{position} of {_shown(original)}",
                 ),
@@ -237,10 +229,8 @@ def _birth_date(number: str, today: dt.date) -> dt.date:
     if century is None:
         raise InvalidNationalId(
             LocalizedText(
-                "الرقم الأول من الرقم القومي هو 2 (مواليد 1900-1999) أو 3 (مواليد 2000-2099)، "
-                f"وليس {number[0]!r}",
-                "the first digit of a national ID is 2 (born 1900-1999) or 3 (born 2000-2099), "
-                f"not {number[0]!r}",
+                f"الرقم الأول من الرقم القومي هو 2 (مواليد 1900-1999) أو 3 (مواليد 2000-2099)، وليس {number[0]!r}",
+                f"the first digit of a national ID is 2 (born 1900-1999) or 3 (born 2000-2099), not {number[0]!r}",
             ),
             problem="century",
         )
@@ -250,10 +240,8 @@ def _birth_date(number: str, today: dt.date) -> dt.date:
     except ValueError:
         raise InvalidNationalId(
             LocalizedText(
-                f"الأرقام من 2 إلى 7 ({number[1:7]!r}) لا تمثل تاريخ ميلاد صحيحًا "
-                f"(سنة {year}، شهر {month}، يوم {day})",
-                f"digits 2-7 ({number[1:7]!r}) are not a real birth date "
-                f"(year {year}, month {month}, day {day})",
+                f"الأرقام من 2 إلى 7 ({number[1:7]!r}) لا تمثل تاريخ ميلاد صحيحًا (سنة {year}، شهر {month}، يوم {day})",
+                f"digits 2-7 ({number[1:7]!r}) are not a real birth date (year {year}, month {month}, day {day})",
             ),
             problem="date",
         ) from None
@@ -261,8 +249,7 @@ def _birth_date(number: str, today: dt.date) -> dt.date:
         raise InvalidNationalId(
             LocalizedText(
                 f"تاريخ الميلاد {birth_date.isoformat()} (الأرقام 1-7: {number[:7]!r}) في المستقبل",
-                f"birth date {birth_date.isoformat()} (digits 1-7: {number[:7]!r}) "
-                "is in the future",
+                f"birth date {birth_date.isoformat()} (digits 1-7: {number[:7]!r}) is in the future",
             ),
             problem="future",
         )

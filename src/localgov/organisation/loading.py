@@ -53,12 +53,20 @@ def load_organisation(sources: Iterable[DefinitionSource]) -> dict[str, Governor
         code = document.get("governorate")
         facts = governorate_facts(code) if isinstance(code, str) else None
         if facts is None:
-            problems.append(Problem(name, "governorate", f"expected an ISO 3166-2:EG governorate code, got {describe_value(code)}"))
+            problems.append(
+                Problem(name, "governorate", f"expected an ISO 3166-2:EG governorate code, got {describe_value(code)}")
+            )
             continue
         sections = found.setdefault(facts.code, {section: {} for section in _SECTIONS})
-        for section, entry_code, data, path in table_entries(name, document, _SECTIONS, problems, header=["governorate"]):
+        for section, entry_code, data, path in table_entries(
+            name, document, _SECTIONS, problems, header=["governorate"]
+        ):
             if not CODE_PATTERN.fullmatch(entry_code):
-                problems.append(Problem(name, path, f"invalid code {describe_value(entry_code)}: use lower-case letters, digits and _"))
+                problems.append(
+                    Problem(
+                        name, path, f"invalid code {describe_value(entry_code)}: use lower-case letters, digits and _"
+                    )
+                )
                 continue
             if isinstance(data, dict):
                 if "code" in data:
@@ -70,7 +78,9 @@ def load_organisation(sources: Iterable[DefinitionSource]) -> dict[str, Governor
             if value is None:
                 continue
             if entry_code in sections[section]:
-                problems.append(Problem(name, path, f"duplicate code, already defined in {sections[section][entry_code][1]}"))
+                problems.append(
+                    Problem(name, path, f"duplicate code, already defined in {sections[section][entry_code][1]}")
+                )
                 continue
             sections[section][entry_code] = (value, name, path)
 
@@ -83,7 +93,10 @@ def load_organisation(sources: Iterable[DefinitionSource]) -> dict[str, Governor
             code=code,
             name=facts.name,
             kind=facts.kind,
-            **{section: MappingProxyType({c: v for c, (v, _, _) in entries.items()}) for section, entries in sections.items()},
+            **{
+                section: MappingProxyType({c: v for c, (v, _, _) in entries.items()})
+                for section, entries in sections.items()
+            },
         )
     if problems:
         raise CatalogueError(problems)
@@ -96,7 +109,13 @@ def _check_references(kind: Any, sections: dict[str, dict[str, tuple[Any, str, s
     for unit, source, path in units.values():
         if unit.kind not in ALLOWED_UNIT_KINDS[kind]:
             allowed = ", ".join(sorted(k.value for k in ALLOWED_UNIT_KINDS[kind]))
-            problems.append(Problem(source, f"{path}.kind", f"a {kind.value} governorate has only {allowed} units, got {describe_value(unit.kind.value)}"))
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.kind",
+                    f"a {kind.value} governorate has only {allowed} units, got {describe_value(unit.kind.value)}",
+                )
+            )
         if unit.zone is not None and unit.zone not in zones:
             problems.append(Problem(source, f"{path}.zone", f"unknown zone {describe_value(unit.zone)}"))
         if unit.parent is not None:
@@ -111,9 +130,21 @@ def _check_references(kind: Any, sections: dict[str, dict[str, tuple[Any, str, s
     tracking_codes: dict[str, str] = {}
     for unit, source, path in units.values():
         if unit.tracking_code is not None and not re.fullmatch(r"[A-Z][A-Z0-9]{1,7}", unit.tracking_code):
-            problems.append(Problem(source, f"{path}.tracking_code", f"expected 2-8 upper-case letters or digits, got {describe_value(unit.tracking_code)}"))
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.tracking_code",
+                    f"expected 2-8 upper-case letters or digits, got {describe_value(unit.tracking_code)}",
+                )
+            )
         elif unit.short_code in tracking_codes:
-            problems.append(Problem(source, f"{path}.tracking_code", f"short code {unit.short_code!r} is already used by unit {tracking_codes[unit.short_code]!r}; set a distinct tracking_code"))
+            problems.append(
+                Problem(
+                    source,
+                    f"{path}.tracking_code",
+                    f"short code {unit.short_code!r} is already used by unit {tracking_codes[unit.short_code]!r}; set a distinct tracking_code",
+                )
+            )
         else:
             tracking_codes[unit.short_code] = unit.code
     for point, source, path in sections["service_points"].values():

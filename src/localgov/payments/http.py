@@ -17,7 +17,9 @@ MAX_ANSWER = 1_000_000
 
 
 class HttpTransport(Protocol):
-    def request(self, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None) -> tuple[int, bytes]: ...
+    def request(
+        self, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, bytes]: ...
 
     def get(self, url: str) -> tuple[int, bytes]: ...
 
@@ -32,8 +34,14 @@ class UrllibTransport:
         self.timeout = timeout
         self.name = name
 
-    def request(self, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None) -> tuple[int, bytes]:
-        sent = {"Accept": "application/json", **({"Content-Type": "application/json"} if body is not None else {}), **(headers or {})}
+    def request(
+        self, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        sent = {
+            "Accept": "application/json",
+            **({"Content-Type": "application/json"} if body is not None else {}),
+            **(headers or {}),
+        }
         request = urllib.request.Request(url, data=body, method=method, headers=sent)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:

@@ -1,9 +1,7 @@
 """The payments ledger: every order, every notification (accepted or not) and every refund.
 
-Tables live in :data:`payments_metadata`, beside the core store's tables in the same database,
-and are created by :func:`migrate_payments` (idempotent; call it at start-up after the core
-migration). Amounts are stored as decimal text and timestamps as UTC text
-(``2026-03-01T08:00:00.000000Z``), which sorts in time order in SQLite and PostgreSQL alike.
+The tables are in :mod:`localgov.payments.ledger_schema` (:data:`payments_metadata`), created by
+:func:`migrate_payments` (idempotent; call it at start-up after the core migration).
 """
 
 from __future__ import annotations
@@ -18,6 +16,14 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from localgov.payments.ledger_schema import (
+    PAYMENT_TABLES,
+    migrate_payments,
+    notifications,
+    orders,
+    payments_metadata,
+    refunds,
+)
 from localgov.payments.model import (
     ChargeItem,
     CreatedPayment,
@@ -26,7 +32,6 @@ from localgov.payments.model import (
     PaymentStatus,
 )
 from localgov.storage.database import WRITE
-from localgov.storage.migrations import Migration, TableSet, migrate
 
 __all__ = [
     "PAYMENT_TABLES",
@@ -40,86 +45,6 @@ __all__ = [
     "timestamp",
 ]
 
-payments_metadata = sa.MetaData()
-
-schema_version = sa.Table(
-    "lg_payments_schema_version",
-    payments_metadata,
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("applied_at", sa.String(40), nullable=False),
-)
-
-orders = sa.Table(
-    "lg_payment_orders",
-    payments_metadata,
-    sa.Column("merchant_ref", sa.String(64), primary_key=True),
-    sa.Column("request_id", sa.String(32), nullable=False, index=True),
-    sa.Column("provider", sa.String(32), nullable=False),
-    sa.Column("provider_ref", sa.String(64), nullable=False),
-    sa.Column("method", sa.String(16), nullable=False),
-    sa.Column("amount", sa.String(24), nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("status", sa.String(24), nullable=False),
-    sa.Column("reference_number", sa.String(64)),
-    sa.Column("redirect_url", sa.String(500)),
-    sa.Column("items", sa.JSON, nullable=False),
-    sa.Column("created_at", sa.String(32), nullable=False),
-    sa.Column("updated_at", sa.String(32), nullable=False),
-    sa.Column("expires_at", sa.String(32)),
-    sa.Column("credited_at", sa.String(32)),
-    sa.Column("refunded", sa.String(24), nullable=False),
-    sa.Index("lg_payment_orders_provider_ref", "provider", "provider_ref"),
-    sa.Index("lg_payment_orders_status", "status"),
-)
-
-notifications = sa.Table(
-    "lg_payment_notifications",
-    payments_metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("provider", sa.String(32), nullable=False),
-    sa.Column("received_at", sa.String(32), nullable=False, index=True),
-    sa.Column("outcome", sa.String(32), nullable=False),
-    sa.Column("key", sa.String(200)),
-    sa.Column("merchant_ref", sa.String(64)),
-    sa.Column("provider_ref", sa.String(64)),
-    sa.Column("request_id", sa.String(32)),
-    sa.Column("status", sa.String(24)),
-    sa.Column("amount", sa.String(24)),
-    sa.Column("currency", sa.String(8)),
-    sa.Column("detail", sa.String(500), nullable=False),
-    sa.Column("body_sha256", sa.String(64), nullable=False),
-    sa.Index("lg_payment_notifications_key", "provider", "key"),
-)
-
-refunds = sa.Table(
-    "lg_payment_refunds",
-    payments_metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("merchant_ref", sa.String(64), nullable=False, index=True),
-    sa.Column("provider", sa.String(32), nullable=False),
-    sa.Column("amount", sa.String(24), nullable=False),
-    sa.Column("reason", sa.String(500)),
-    sa.Column("refund_ref", sa.String(64)),
-    sa.Column("requested_by", sa.String(64), nullable=False),
-    sa.Column("at", sa.String(32), nullable=False),
-)
-
-
-def _v1(connection: sa.Connection) -> None:
-    payments_metadata.create_all(connection, tables=[orders, notifications, refunds])
-
-
-# Append new steps; never edit one that has shipped.
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "payment orders, notifications, refunds", _v1),)
-
-#: The payment ledger's tables, migrated by the storage's one runner.
-PAYMENT_TABLES = TableSet("payments", schema_version, MIGRATIONS, lock_id=0x6C67_7061)  # "lgpa"
-
-
-def migrate_payments(engine: sa.Engine) -> int:
-    """Create or update the payments tables; return the version in force. Safe to call at every start."""
-    return migrate(engine, PAYMENT_TABLES)
-
 
 def _utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
@@ -132,8 +57,15 @@ def timestamp(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _required_moment(text: str) -> datetime.datetime:
+    """A NOT NULL timestamp column's moment."""
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.UTC)
+
+
 def _moment(text: str | None) -> datetime.datetime | None:
-    return None if text is None else datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.UTC)
+    return (
+        None if text is None else datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.UTC)
+    )
 
 
 class Outcome:
@@ -153,11 +85,31 @@ class Outcome:
     RETRY = "retry"  # a concurrent change: the provider is asked to send it again
 
     ANOMALIES = frozenset(
-        {BAD_SIGNATURE, MALFORMED, UNKNOWN_ORDER, UNKNOWN_REQUEST, CLOSED_REQUEST, NOTHING_DUE, AMOUNT_MISMATCH,
-         CURRENCY_MISMATCH, DUPLICATE}
+        {
+            BAD_SIGNATURE,
+            MALFORMED,
+            UNKNOWN_ORDER,
+            UNKNOWN_REQUEST,
+            CLOSED_REQUEST,
+            NOTHING_DUE,
+            AMOUNT_MISMATCH,
+            CURRENCY_MISMATCH,
+            DUPLICATE,
+        }
     )
     # A message with one of these outcomes was handled: the same event again is a duplicate.
-    HANDLED = frozenset({CREDITED, STATUS, UNKNOWN_REQUEST, CLOSED_REQUEST, NOTHING_DUE, AMOUNT_MISMATCH, CURRENCY_MISMATCH, UNKNOWN_ORDER})
+    HANDLED = frozenset(
+        {
+            CREDITED,
+            STATUS,
+            UNKNOWN_REQUEST,
+            CLOSED_REQUEST,
+            NOTHING_DUE,
+            AMOUNT_MISMATCH,
+            CURRENCY_MISMATCH,
+            UNKNOWN_ORDER,
+        }
+    )
 
 
 @attrs.frozen
@@ -211,22 +163,41 @@ class RefundRecord:
 
 def _order(row: Any) -> OrderRecord:
     return OrderRecord(
-        merchant_ref=row.merchant_ref, request_id=row.request_id, provider=row.provider, provider_ref=row.provider_ref,
-        method=PaymentMethod(row.method), amount=Decimal(row.amount), currency=row.currency,
+        merchant_ref=row.merchant_ref,
+        request_id=row.request_id,
+        provider=row.provider,
+        provider_ref=row.provider_ref,
+        method=PaymentMethod(row.method),
+        amount=Decimal(row.amount),
+        currency=row.currency,
         status=PaymentStatus(row.status),
-        items=tuple(ChargeItem(i["code"], i["description"], Decimal(i["amount"]), int(i["quantity"])) for i in row.items),
-        created_at=_moment(row.created_at), updated_at=_moment(row.updated_at),  # type: ignore[arg-type]
-        reference_number=row.reference_number, redirect_url=row.redirect_url, expires_at=_moment(row.expires_at),
-        credited_at=_moment(row.credited_at), refunded=Decimal(row.refunded),
+        items=tuple(
+            ChargeItem(i["code"], i["description"], Decimal(i["amount"]), int(i["quantity"])) for i in row.items
+        ),
+        created_at=_required_moment(row.created_at),
+        updated_at=_required_moment(row.updated_at),
+        reference_number=row.reference_number,
+        redirect_url=row.redirect_url,
+        expires_at=_moment(row.expires_at),
+        credited_at=_moment(row.credited_at),
+        refunded=Decimal(row.refunded),
     )
 
 
 def _notification(row: Any) -> NotificationRecord:
     return NotificationRecord(
-        provider=row.provider, received_at=_moment(row.received_at), outcome=row.outcome,  # type: ignore[arg-type]
-        detail=row.detail, body_sha256=row.body_sha256, key=row.key, merchant_ref=row.merchant_ref,
-        provider_ref=row.provider_ref, request_id=row.request_id, status=row.status,
-        amount=None if row.amount is None else Decimal(row.amount), currency=row.currency,
+        provider=row.provider,
+        received_at=_required_moment(row.received_at),
+        outcome=row.outcome,
+        detail=row.detail,
+        body_sha256=row.body_sha256,
+        key=row.key,
+        merchant_ref=row.merchant_ref,
+        provider_ref=row.provider_ref,
+        request_id=row.request_id,
+        status=row.status,
+        amount=None if row.amount is None else Decimal(row.amount),
+        currency=row.currency,
     )
 
 
@@ -264,14 +235,25 @@ class PaymentLedger:
 
     def add_order(self, order: PaymentOrder, created: CreatedPayment, at: datetime.datetime) -> OrderRecord:
         values = {
-            "merchant_ref": created.merchant_ref, "request_id": order.request_id, "provider": created.provider,
-            "provider_ref": created.provider_ref, "method": created.method.value, "amount": str(created.amount),
-            "currency": created.currency, "status": created.status.value, "reference_number": created.reference_number,
+            "merchant_ref": created.merchant_ref,
+            "request_id": order.request_id,
+            "provider": created.provider,
+            "provider_ref": created.provider_ref,
+            "method": created.method.value,
+            "amount": str(created.amount),
+            "currency": created.currency,
+            "status": created.status.value,
+            "reference_number": created.reference_number,
             "redirect_url": created.redirect_url,
-            "items": [{"code": i.code, "description": i.description, "amount": str(i.amount), "quantity": i.quantity} for i in order.items],
-            "created_at": timestamp(at), "updated_at": timestamp(at),
+            "items": [
+                {"code": i.code, "description": i.description, "amount": str(i.amount), "quantity": i.quantity}
+                for i in order.items
+            ],
+            "created_at": timestamp(at),
+            "updated_at": timestamp(at),
             "expires_at": timestamp(created.expires_at) if created.expires_at else None,
-            "credited_at": None, "refunded": "0.00",
+            "credited_at": None,
+            "refunded": "0.00",
         }
         with self._writing() as connection:
             connection.execute(orders.insert().values(**values))
@@ -291,7 +273,9 @@ class PaymentLedger:
             ).all()
         return [_order(r) for r in rows]
 
-    def orders(self, *, provider: str | None = None, statuses: Sequence[PaymentStatus] | None = None) -> list[OrderRecord]:
+    def orders(
+        self, *, provider: str | None = None, statuses: Sequence[PaymentStatus] | None = None
+    ) -> list[OrderRecord]:
         query = sa.select(orders).order_by(orders.c.created_at)
         if provider is not None:
             query = query.where(orders.c.provider == provider)
@@ -301,8 +285,13 @@ class PaymentLedger:
             return [_order(r) for r in connection.execute(query).all()]
 
     def update_order(
-        self, merchant_ref: str, at: datetime.datetime, *, status: PaymentStatus | None = None,
-        credited: bool = False, refunded: Decimal | None = None,
+        self,
+        merchant_ref: str,
+        at: datetime.datetime,
+        *,
+        status: PaymentStatus | None = None,
+        credited: bool = False,
+        refunded: Decimal | None = None,
     ) -> None:
         values: dict[str, Any] = {"updated_at": timestamp(at)}
         if status is not None:
@@ -328,10 +317,13 @@ class PaymentLedger:
         """Whether an event with this key was already handled (so this one is a retry or a replay)."""
         with self.engine.connect() as connection:
             row = connection.execute(
-                sa.select(notifications.c.id).where(
-                    notifications.c.provider == provider, notifications.c.key == key,
+                sa.select(notifications.c.id)
+                .where(
+                    notifications.c.provider == provider,
+                    notifications.c.key == key,
                     notifications.c.outcome.in_(sorted(Outcome.HANDLED)),
-                ).limit(1)
+                )
+                .limit(1)
             ).first()
         return row is not None
 
@@ -355,13 +347,17 @@ class PaymentLedger:
         with self._writing() as connection:
             connection.execute(refunds.insert().values(**values))
             connection.execute(
-                orders.update().where(orders.c.merchant_ref == record.merchant_ref).values(
-                    refunded=str(order_refunded), status=status.value, updated_at=timestamp(record.at)
-                )
+                orders.update()
+                .where(orders.c.merchant_ref == record.merchant_ref)
+                .values(refunded=str(order_refunded), status=status.value, updated_at=timestamp(record.at))
             )
 
     def refunds(
-        self, *, merchant_ref: str | None = None, since: datetime.datetime | None = None, until: datetime.datetime | None = None
+        self,
+        *,
+        merchant_ref: str | None = None,
+        since: datetime.datetime | None = None,
+        until: datetime.datetime | None = None,
     ) -> list[RefundRecord]:
         query = sa.select(refunds).order_by(refunds.c.id)
         if merchant_ref is not None:
@@ -373,6 +369,14 @@ class PaymentLedger:
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return [
-            RefundRecord(r.merchant_ref, r.provider, Decimal(r.amount), r.requested_by, _moment(r.at), r.reason, r.refund_ref)  # type: ignore[arg-type]
+            RefundRecord(
+                r.merchant_ref,
+                r.provider,
+                Decimal(r.amount),
+                r.requested_by,
+                _required_moment(r.at),
+                r.reason,
+                r.refund_ref,
+            )
             for r in rows
         ]

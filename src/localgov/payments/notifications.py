@@ -34,7 +34,6 @@ MAX_BODY = 64 * 1024
 _HTTP = {Outcome.BAD_SIGNATURE: 403, Outcome.MALFORMED: 400, Outcome.RETRY: 503}
 
 
-
 def _reply(outcome: str) -> tuple[int, bytes]:
     status = _HTTP.get(outcome, 200)
     accepted = status == 200
@@ -87,15 +86,27 @@ def handle_notification(
         return record(Outcome.MALFORMED, str(error))
 
     fields: dict[str, Any] = {
-        "key": notification.key, "merchant_ref": notification.merchant_ref, "provider_ref": notification.provider_ref,
-        "status": notification.status.value, "amount": notification.paid_amount, "currency": notification.currency[:8],
+        "key": notification.key,
+        "merchant_ref": notification.merchant_ref,
+        "provider_ref": notification.provider_ref,
+        "status": notification.status.value,
+        "amount": notification.paid_amount,
+        "currency": notification.currency[:8],
     }
     if ledger.handled(provider.code, notification.key):
         return record(Outcome.DUPLICATE, "the same event was already handled", **fields)
     verdict = settle(
-        engine, ledger,
-        Settlement(provider.code, notification.merchant_ref, notification.provider_ref, notification.status,
-                   notification.amount, notification.paid_amount, notification.currency),
+        engine,
+        ledger,
+        Settlement(
+            provider.code,
+            notification.merchant_ref,
+            notification.provider_ref,
+            notification.status,
+            notification.amount,
+            notification.paid_amount,
+            notification.currency,
+        ),
         at,
     )
     return record(verdict.outcome, verdict.detail, request_id=verdict.request_id, **fields)

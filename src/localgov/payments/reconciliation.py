@@ -25,8 +25,15 @@ from localgov.payments.protocol import PaymentProvider
 from localgov.payments.settlement import Settlement, settle
 from localgov.requests.errors import UnknownRequest
 
-__all__ = ["DailyReport", "Finding", "ProviderTotals", "ReconciliationReport", "RevenueItemTotal", "daily_report", "reconcile"]
-
+__all__ = [
+    "DailyReport",
+    "Finding",
+    "ProviderTotals",
+    "ReconciliationReport",
+    "RevenueItemTotal",
+    "daily_report",
+    "reconcile",
+]
 
 
 @attrs.frozen
@@ -58,7 +65,6 @@ _STATUS_FINDINGS = {
 }
 
 
-
 def reconcile(
     engine: Any,
     providers: Mapping[str, PaymentProvider] | Iterable[PaymentProvider],
@@ -73,13 +79,18 @@ def reconcile(
     findings: list[Finding] = []
     credited: list[str] = []
     unsettled = [
-        o for o in ledger.orders(statuses=[PaymentStatus.PENDING, PaymentStatus.PAID])
+        o
+        for o in ledger.orders(statuses=[PaymentStatus.PENDING, PaymentStatus.PAID])
         if o.status is PaymentStatus.PENDING or o.credited_at is None
     ]
     for order in unsettled:
         provider = by_code.get(order.provider)
         if provider is None:
-            findings.append(Finding("provider_error", order.provider, order.merchant_ref, order.request_id, "provider not configured"))
+            findings.append(
+                Finding(
+                    "provider_error", order.provider, order.merchant_ref, order.request_id, "provider not configured"
+                )
+            )
             continue
         try:
             state = provider.query_status(order.merchant_ref)
@@ -87,21 +98,46 @@ def reconcile(
             findings.append(Finding("provider_error", order.provider, order.merchant_ref, order.request_id, str(error)))
             continue
         news = Settlement(
-            provider.code, order.merchant_ref, state.provider_ref, state.status, state.amount,
-            state.paid_amount if state.paid_amount is not None else state.amount, state.currency,
+            provider.code,
+            order.merchant_ref,
+            state.provider_ref,
+            state.status,
+            state.amount,
+            state.paid_amount if state.paid_amount is not None else state.amount,
+            state.currency,
         )
         verdict = settle(engine, ledger, news, now)
         if verdict.outcome == Outcome.CREDITED:
             credited.append(order.merchant_ref)
-            findings.append(Finding("missed_notification", order.provider, order.merchant_ref, order.request_id,
-                                    f"paid but never notified; {verdict.detail}", order.amount))
+            findings.append(
+                Finding(
+                    "missed_notification",
+                    order.provider,
+                    order.merchant_ref,
+                    order.request_id,
+                    f"paid but never notified; {verdict.detail}",
+                    order.amount,
+                )
+            )
         elif verdict.outcome == Outcome.STATUS:
             kind = _STATUS_FINDINGS.get(state.status)
             if kind is not None:
-                findings.append(Finding(kind, order.provider, order.merchant_ref, order.request_id,
-                                        f"payment {order.merchant_ref} {kind}: the request still owes {order.amount}", order.amount))
+                findings.append(
+                    Finding(
+                        kind,
+                        order.provider,
+                        order.merchant_ref,
+                        order.request_id,
+                        f"payment {order.merchant_ref} {kind}: the request still owes {order.amount}",
+                        order.amount,
+                    )
+                )
         elif verdict.outcome != Outcome.DUPLICATE:
-            findings.append(Finding(verdict.outcome, order.provider, order.merchant_ref, order.request_id, verdict.detail, order.amount))
+            findings.append(
+                Finding(
+                    verdict.outcome, order.provider, order.merchant_ref, order.request_id, verdict.detail, order.amount
+                )
+            )
     findings += _overpaid(engine, ledger)
     return ReconciliationReport(len(unsettled), tuple(credited), tuple(findings))
 
@@ -116,9 +152,16 @@ def _overpaid(engine: Any, ledger: PaymentLedger) -> list[Finding]:
         except UnknownRequest:
             continue
         if request.invoice is not None and request.paid > request.invoice.total:
-            found.append(Finding("overpaid", order.provider, order.merchant_ref, request_id,
-                                 f"{request_id} paid {request.paid} on an invoice of {request.invoice.total}",
-                                 request.paid - request.invoice.total))
+            found.append(
+                Finding(
+                    "overpaid",
+                    order.provider,
+                    order.merchant_ref,
+                    request_id,
+                    f"{request_id} paid {request.paid} on an invoice of {request.invoice.total}",
+                    request.paid - request.invoice.total,
+                )
+            )
     return found
 
 
@@ -165,17 +208,30 @@ class DailyReport:
             "day": self.day.isoformat(),
             "collected": str(self.collected),
             "providers": [
-                {"provider": p.provider, "payments": p.payments, "collected": str(p.collected), "refunds": p.refunds,
-                 "refunded": str(p.refunded), "net": str(p.net)}
+                {
+                    "provider": p.provider,
+                    "payments": p.payments,
+                    "collected": str(p.collected),
+                    "refunds": p.refunds,
+                    "refunded": str(p.refunded),
+                    "net": str(p.net),
+                }
                 for p in self.providers
             ],
             "revenue_items": [
-                {"revenue_item": i.revenue_item, "provider": i.provider, "collected": str(i.collected)} for i in self.revenue_items
+                {"revenue_item": i.revenue_item, "provider": i.provider, "collected": str(i.collected)}
+                for i in self.revenue_items
             ],
             "expired": list(self.expired),
             "anomalies": [
-                {"kind": a.kind, "provider": a.provider, "merchant_ref": a.merchant_ref, "request_id": a.request_id,
-                 "detail": a.detail, "amount": None if a.amount is None else str(a.amount)}
+                {
+                    "kind": a.kind,
+                    "provider": a.provider,
+                    "merchant_ref": a.merchant_ref,
+                    "request_id": a.request_id,
+                    "detail": a.detail,
+                    "amount": None if a.amount is None else str(a.amount),
+                }
                 for a in self.anomalies
             ],
         }
@@ -215,6 +271,9 @@ def daily_report(ledger: PaymentLedger, day: datetime.date, *, timezone: datetim
         if n.outcome in Outcome.ANOMALIES
     )
     return DailyReport(
-        day, totals, tuple(RevenueItemTotal(code, provider, total) for (code, provider), total in sorted(items.items())),
-        expired, anomalies,
+        day,
+        totals,
+        tuple(RevenueItemTotal(code, provider, total) for (code, provider), total in sorted(items.items())),
+        expired,
+        anomalies,
     )

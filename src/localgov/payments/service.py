@@ -32,7 +32,6 @@ __all__ = ["Payments", "order_for_request"]
 DEFAULT_VALIDITY = datetime.timedelta(days=3)
 
 
-
 def _items(request: Request, amount: Decimal) -> tuple[ChargeItem, ...]:
     """What is charged, one item per revenue item of the invoice (exemption lines net off)."""
     assert request.invoice is not None
@@ -136,15 +135,23 @@ class Payments:
         earlier = self.ledger.orders_of(request.id)
         for earlier_order in earlier:
             if (
-                earlier_order.provider == provider and earlier_order.method is method
-                and earlier_order.status is PaymentStatus.PENDING and earlier_order.amount == request.balance_due()
+                earlier_order.provider == provider
+                and earlier_order.method is method
+                and earlier_order.status is PaymentStatus.PENDING
+                and earlier_order.amount == request.balance_due()
                 and (earlier_order.expires_at is None or earlier_order.expires_at > now)
             ):
                 return _created(earlier_order)
         merchant_ref = f"{request.id}-{len(earlier) + 1:02d}"
         order = order_for_request(
-            request, merchant_ref, method, customer, expires_at=now + valid_for, return_url=return_url,
-            card_token=card_token, wallet_number=wallet_number,
+            request,
+            merchant_ref,
+            method,
+            customer,
+            expires_at=now + valid_for,
+            return_url=return_url,
+            card_token=card_token,
+            wallet_number=wallet_number,
         )
         created = chosen.create_payment(order)
         self.ledger.add_order(order, created, now)
@@ -152,7 +159,9 @@ class Payments:
 
     def handle_notification(self, provider: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]:
         """:func:`localgov.payments.handle_notification` for the provider named ``provider``."""
-        return handle_notification(self.engine, self.provider(provider), body, headers, ledger=self.ledger, clock=self._clock)
+        return handle_notification(
+            self.engine, self.provider(provider), body, headers, ledger=self.ledger, clock=self._clock
+        )
 
     def _order(self, merchant_ref: str) -> OrderRecord:
         order = self.ledger.order(merchant_ref)
@@ -160,23 +169,31 @@ class Payments:
             raise UnknownPayment(f"no payment {merchant_ref!r} in the ledger")
         return order
 
-    def refund(self, merchant_ref: str, amount: Decimal | None = None, *, reason: str | None = None, by: str = "system") -> Refund:
+    def refund(
+        self, merchant_ref: str, amount: Decimal | None = None, *, reason: str | None = None, by: str = "system"
+    ) -> Refund:
         """Give back ``amount`` (the whole remainder when ``None``) of a paid payment; recorded in the ledger.
 
         A refund does not reopen the request: that is a decision for the workflow, not the cashier.
         """
         order = self._order(merchant_ref)
         if not order.status.settled or order.status is PaymentStatus.REFUNDED:
-            raise PaymentNotAllowed(f"payment {merchant_ref!r} is {order.status.value}: only a paid payment can be refunded")
+            raise PaymentNotAllowed(
+                f"payment {merchant_ref!r} is {order.status.value}: only a paid payment can be refunded"
+            )
         remaining = order.amount - order.refunded
         amount = remaining if amount is None else amount
         if not isinstance(amount, Decimal) or not 0 < amount <= remaining:
-            raise PaymentNotAllowed(f"a refund on {merchant_ref!r} must be above 0 and at most the {remaining} not yet refunded")
+            raise PaymentNotAllowed(
+                f"a refund on {merchant_ref!r} must be above 0 and at most the {remaining} not yet refunded"
+            )
         refund = self.provider(order.provider).refund(order.provider_ref, amount, reason)
         refunded = order.refunded + amount
         status = PaymentStatus.REFUNDED if refunded == order.amount else PaymentStatus.PARTIALLY_REFUNDED
         self.ledger.add_refund(
-            RefundRecord(merchant_ref, order.provider, amount, by, self._clock(), reason, refund.refund_ref), refunded, status
+            RefundRecord(merchant_ref, order.provider, amount, by, self._clock(), reason, refund.refund_ref),
+            refunded,
+            status,
         )
         return refund
 
@@ -184,7 +201,9 @@ class Payments:
         """Cancel an unpaid payment so its reference can no longer be paid."""
         order = self._order(merchant_ref)
         if order.status is not PaymentStatus.PENDING:
-            raise PaymentNotAllowed(f"payment {merchant_ref!r} is {order.status.value}: only a pending one can be cancelled")
+            raise PaymentNotAllowed(
+                f"payment {merchant_ref!r} is {order.status.value}: only a pending one can be cancelled"
+            )
         self.provider(order.provider).cancel(order.provider_ref)
         self.ledger.update_order(merchant_ref, self._clock(), status=PaymentStatus.CANCELLED)
 
@@ -203,7 +222,14 @@ class Payments:
 
 def _created(order: OrderRecord) -> CreatedPayment:
     return CreatedPayment(
-        provider=order.provider, merchant_ref=order.merchant_ref, provider_ref=order.provider_ref, method=order.method,
-        amount=order.amount, currency=order.currency, status=order.status, reference_number=order.reference_number,
-        redirect_url=order.redirect_url, expires_at=order.expires_at,
+        provider=order.provider,
+        merchant_ref=order.merchant_ref,
+        provider_ref=order.provider_ref,
+        method=order.method,
+        amount=order.amount,
+        currency=order.currency,
+        status=order.status,
+        reference_number=order.reference_number,
+        redirect_url=order.redirect_url,
+        expires_at=order.expires_at,
     )

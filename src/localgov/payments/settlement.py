@@ -49,7 +49,9 @@ def settle(engine: Any, ledger: PaymentLedger, news: Settlement, at: datetime.da
     if order is None or order.provider != news.provider:
         return Verdict(Outcome.UNKNOWN_ORDER, f"no {news.provider} order {news.merchant_ref!r} in the ledger")
     if news.provider_ref and order.provider_ref and news.provider_ref != order.provider_ref:
-        return Verdict(Outcome.UNKNOWN_ORDER, f"order {order.merchant_ref!r} has another provider reference", order.request_id)
+        return Verdict(
+            Outcome.UNKNOWN_ORDER, f"order {order.merchant_ref!r} has another provider reference", order.request_id
+        )
     if news.status is not PaymentStatus.PAID:
         if news.status is not order.status:
             ledger.update_order(order.merchant_ref, at, status=news.status)
@@ -74,7 +76,9 @@ def settle(engine: Any, ledger: PaymentLedger, news: Settlement, at: datetime.da
     if any(p.provider == news.provider and p.reference == order.provider_ref for p in request.payments):
         return Verdict(Outcome.DUPLICATE, f"already credited to {request.id}", request.id)
     if request.closed:
-        return Verdict(Outcome.CLOSED_REQUEST, f"request {request.id} is closed ({request.state}): refund due", request.id)
+        return Verdict(
+            Outcome.CLOSED_REQUEST, f"request {request.id} is closed ({request.state}): refund due", request.id
+        )
     due = request.balance_due()
     if due <= 0:
         return Verdict(Outcome.NOTHING_DUE, f"request {request.id} owes nothing: refund due", request.id)
@@ -83,7 +87,9 @@ def settle(engine: Any, ledger: PaymentLedger, news: Settlement, at: datetime.da
             Outcome.AMOUNT_MISMATCH, f"{order.amount} paid does not cover the {due} due on {request.id}", request.id
         )
     try:
-        engine.record_payment(request.id, amount=order.amount, provider=news.provider, reference=order.provider_ref, at=at)
+        engine.record_payment(
+            request.id, amount=order.amount, provider=news.provider, reference=order.provider_ref, at=at
+        )
     except Conflict:
         return Verdict(Outcome.RETRY, f"{request.id} changed at the same moment", request.id)
     ledger.update_order(order.merchant_ref, at, credited=True)

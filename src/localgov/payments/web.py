@@ -21,12 +21,23 @@ __all__ = ["notification_app", "serve_notifications"]
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
-_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-            411: "Length Required", 413: "Content Too Large", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    411: "Length Required",
+    413: "Content Too Large",
+    503: "Service Unavailable",
+}
 
 
 def notification_app(
-    engine: Any, providers: Mapping[str, PaymentProvider], *, ledger: PaymentLedger | None = None,
+    engine: Any,
+    providers: Mapping[str, PaymentProvider],
+    *,
+    ledger: PaymentLedger | None = None,
     prefix: str = "/payments/notify/",
 ) -> WsgiApp:
     """A WSGI application receiving every provider's notifications under ``prefix``."""
@@ -34,11 +45,14 @@ def notification_app(
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         def answer(status: int, body: bytes) -> list[bytes]:
-            start_response(f"{status} {_REASONS.get(status, '')}", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            start_response(
+                f"{status} {_REASONS.get(status, '')}",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
             return [body]
 
         path = environ.get("PATH_INFO", "")
-        provider = providers.get(path[len(prefix):]) if path.startswith(prefix) else None
+        provider = providers.get(path[len(prefix) :]) if path.startswith(prefix) else None
         if provider is None:
             return answer(404, b'{"status":"refused","outcome":"unknown_endpoint"}')
         if environ.get("REQUEST_METHOD") != "POST":
@@ -50,7 +64,9 @@ def notification_app(
         if not 0 <= length <= MAX_BODY:
             return answer(413, b'{"status":"refused","outcome":"too_large"}')
         body = environ["wsgi.input"].read(length)
-        headers = {key[5:].replace("_", "-").title(): value for key, value in environ.items() if key.startswith("HTTP_")}
+        headers = {
+            key[5:].replace("_", "-").title(): value for key, value in environ.items() if key.startswith("HTTP_")
+        }
         if environ.get("CONTENT_TYPE"):
             headers["Content-Type"] = environ["CONTENT_TYPE"]
         return answer(*handle_notification(engine, provider, body, headers, ledger=ledger))

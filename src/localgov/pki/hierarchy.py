@@ -63,9 +63,7 @@ class Credential:
 
 def kid_of(certificate: x509.Certificate) -> bytes:
     """First 8 bytes of SHA-256 over the certificate's DER encoding."""
-    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).digest()[
-        :KID_LENGTH
-    ]
+    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).digest()[:KID_LENGTH]
 
 
 def unit_code_of(certificate: x509.Certificate) -> str | None:
@@ -184,13 +182,9 @@ def issue_governorate_ca(
     key = key or generate_signing_key()
     start = _now(now)
     _check_issuer_validity(root, start, validity)
-    subject = _name(
-        name or f"Governorate {governorate_code} CA", "Arab Republic of Egypt", governorate_code
-    )
+    subject = _name(name or f"Governorate {governorate_code} CA", "Arab Republic of Egypt", governorate_code)
     certificate = (
-        _issued_by(
-            _builder(subject, root.certificate.subject, key.public_key(), start, validity), root
-        )
+        _issued_by(_builder(subject, root.certificate.subject, key.public_key(), start, validity), root)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_ca_usage(), critical=True)
         .sign(root.private_key, hashes.SHA256())
@@ -246,9 +240,7 @@ def issue_trust_list_signer(
     _check_issuer_validity(root, start, validity)
     subject = _name(name, "Arab Republic of Egypt")
     certificate = (
-        _issued_by(
-            _builder(subject, root.certificate.subject, key.public_key(), start, validity), root
-        )
+        _issued_by(_builder(subject, root.certificate.subject, key.public_key(), start, validity), root)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_signer_usage(), critical=True)
         .add_extension(x509.ExtendedKeyUsage([EKU_TRUST_LIST_SIGNING]), critical=False)
@@ -289,9 +281,7 @@ def verify_chain(
         except x509.ExtensionNotFound:
             raise PkiError(f"{issuer.subject.rfc4514_string()} is not a CA") from None
         below = len(chain) - 1  # CA certificates between issuer and the end entity
-        if not constraints.ca or (
-            constraints.path_length is not None and below > constraints.path_length
-        ):
+        if not constraints.ca or (constraints.path_length is not None and below > constraints.path_length):
             raise PkiError(f"{issuer.subject.rfc4514_string()} may not issue this certificate")
         chain.append(issuer)
         current = issuer

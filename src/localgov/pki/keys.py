@@ -42,26 +42,18 @@ def _write_private(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def save_private_key(
-    path: str | os.PathLike[str], key: ec.EllipticCurvePrivateKey, passphrase: bytes | None
-) -> Path:
+def save_private_key(path: str | os.PathLike[str], key: ec.EllipticCurvePrivateKey, passphrase: bytes | None) -> Path:
     """Write ``key`` to ``path`` (mode 0600), encrypted with ``passphrase`` if given."""
     encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(passphrase)
-        if passphrase
-        else serialization.NoEncryption()
+        serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
     )
-    data = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-    )
+    data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     target = Path(path)
     _write_private(target, data)
     return target
 
 
-def load_private_key(
-    path: str | os.PathLike[str], passphrase: bytes | None
-) -> ec.EllipticCurvePrivateKey:
+def load_private_key(path: str | os.PathLike[str], passphrase: bytes | None) -> ec.EllipticCurvePrivateKey:
     """Read an ECDSA private key written by :func:`save_private_key`."""
     target = Path(path)
     try:
@@ -76,9 +68,7 @@ def load_private_key(
             raise PkiError(f"private key {target} is not encrypted; give no passphrase") from None
         raise PkiError(f"private key {target} is encrypted; a passphrase is needed") from None
     except ValueError:
-        raise PkiError(
-            f"cannot load private key {target}: wrong passphrase or not a PEM key"
-        ) from None
+        raise PkiError(f"cannot load private key {target}: wrong passphrase or not a PEM key") from None
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise PkiError(f"private key {target} is not an ECDSA key")
     return key

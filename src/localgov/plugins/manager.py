@@ -26,9 +26,7 @@ ENTRY_POINT_GROUP = "localgov"
 ENV_VAR = "LOCALGOV_PLUGINS"
 
 # Built-in behaviour is registered exactly like a third-party plugin's.
-DEFAULT_PLUGINS: tuple[str, ...] = (
-    "localgov.plugins.builtin",
-)
+DEFAULT_PLUGINS: tuple[str, ...] = ("localgov.plugins.builtin",)
 
 
 class PluginError(LocalgovError):

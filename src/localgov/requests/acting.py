@@ -70,14 +70,18 @@ class Acting:
             # whoever asks.
             if chosen not in workflow.allowed_actions(request.state):
                 allowed = ", ".join(a.code for a in workflow.allowed_actions(request.state)) or "none"
-                raise ActionNotAllowed(f"action {action!r} is not allowed in state {request.state!r} (allowed: {allowed})")
+                raise ActionNotAllowed(
+                    f"action {action!r} is not allowed in state {request.state!r} (allowed: {allowed})"
+                )
             role = self._authorisation.acting_role(request, chosen, actor, role)
             if chosen.requires_comment and comment is None:
                 raise CommentRequired(f"action {action!r} needs a comment stating the reason")
             self._authorisation.check_time(request, at)
             self._authorisation.check_exemptions(chosen, actor, exemptions, service)
             attached = check_uploads(context.catalogue, service, documents)
-            view = GuardView(attrs.evolve(request, documents=request.documents + attached) if attached else request, service)
+            view = GuardView(
+                attrs.evolve(request, documents=request.documents + attached) if attached else request, service
+            )
             for guard_name in chosen.guards:
                 reason = context.guards[guard_name](view)
                 if reason is not None:
@@ -100,7 +104,13 @@ class Acting:
         return current
 
     def record_payment(
-        self, request_id: str, *, amount: Decimal | str | int, provider: str, reference: str, at: datetime.datetime | None
+        self,
+        request_id: str,
+        *,
+        amount: Decimal | str | int,
+        provider: str,
+        reference: str,
+        at: datetime.datetime | None,
     ) -> Request:
         paid = payment_amount(amount)
         at = at or self._context.clock()
@@ -127,14 +137,18 @@ class Acting:
             raise UnknownRequest(request_id)
         request = self._context.records.read(row)
         if expected_version is not None and expected_version != request.version:
-            raise Conflict(f"{request_id} changed since you saw it (version {expected_version}, now {request.version}): reload it")
+            raise Conflict(
+                f"{request_id} changed since you saw it (version {expected_version}, now {request.version}): reload it"
+            )
         return request
 
 
 def payment_amount(amount: object) -> Decimal:
     """A paid amount: exact decimal pounds, positive, at most two decimals (never a float)."""
     if isinstance(amount, bool) or not isinstance(amount, Decimal | str | int):
-        raise InvalidPayment(f"a payment amount must be a Decimal, a string or a whole number, not {type(amount).__name__}")
+        raise InvalidPayment(
+            f"a payment amount must be a Decimal, a string or a whole number, not {type(amount).__name__}"
+        )
     try:
         value = Decimal(amount)
     except ArithmeticError:

@@ -82,7 +82,9 @@ class Authorisation:
     def check_time(self, request: Request, at: datetime.datetime) -> None:
         """An action may not be dated before the request's submission or its last pause."""
         today = self._context.today(at)
-        if today < self._context.today(request.submitted_at) or (request.paused_since is not None and today < request.paused_since):
+        if today < self._context.today(request.submitted_at) or (
+            request.paused_since is not None and today < request.paused_since
+        ):
             raise ActionNotAllowed(f"the action's date {today.isoformat()} is before the request's last change")
 
     def sees_applicant(self, request: Request, actor: Actor) -> bool:

@@ -178,13 +178,19 @@ def compare(
         held.add(head.request_id)
         now = current.get(head.request_id)
         if now is None:
-            findings.append(f"{head.request_id}: in the checkpoint of {when} with {head.event_count} events, gone now (deleted)")
+            findings.append(
+                f"{head.request_id}: in the checkpoint of {when} with {head.event_count} events, gone now (deleted)"
+            )
         elif now.event_count < head.event_count:
             findings.append(
                 f"{head.request_id}: had {head.event_count} events at the checkpoint of {when}, has {now.event_count} "
                 "now (rolled back)"
             )
-        elif (now.head_hash if now.event_count == head.event_count else event_hash.get((head.request_id, head.event_count))) != head.head_hash:
+        elif (
+            now.head_hash
+            if now.event_count == head.event_count
+            else event_hash.get((head.request_id, head.event_count))
+        ) != head.head_hash:
             findings.append(
                 f"{head.request_id}: its event {head.event_count} is not the one the checkpoint of {when} holds "
                 "(the history was rewritten from there)"
@@ -212,11 +218,15 @@ def compare_checkpoints(checkpoints: Sequence[AuditCheckpoint]) -> list[str]:
         for head in older.heads:
             found = later.get(head.request_id)
             if found is None:
-                findings.append(f"{head.request_id}: in the checkpoint of {first}, not in the later one of {second} (fork)")
+                findings.append(
+                    f"{head.request_id}: in the checkpoint of {first}, not in the later one of {second} (fork)"
+                )
             elif found.event_count < head.event_count or (
                 found.event_count == head.event_count and found.head_hash != head.head_hash
             ):
-                findings.append(f"{head.request_id}: the checkpoints of {first} and {second} disagree on its history (fork)")
+                findings.append(
+                    f"{head.request_id}: the checkpoints of {first} and {second} disagree on its history (fork)"
+                )
     return findings
 
 

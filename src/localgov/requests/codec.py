@@ -91,7 +91,9 @@ class RecordCodec:
     """
 
     def __init__(
-        self, current: int = RECORD_FORMAT, upgrades: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = UPGRADES
+        self,
+        current: int = RECORD_FORMAT,
+        upgrades: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = UPGRADES,
     ) -> None:
         missing = [n for n in range(1, current) if n not in upgrades]
         if missing:

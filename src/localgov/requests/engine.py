@@ -148,9 +148,17 @@ class Engine:
         created; the same key with different content is refused.
         """
         return self._intake.submit(
-            service, unit=unit, applicant=applicant, form=form, channel=channel, actor=actor,
-            service_point=service_point, documents=documents, governorate=governorate,
-            idempotency_key=idempotency_key, at=at,
+            service,
+            unit=unit,
+            applicant=applicant,
+            form=form,
+            channel=channel,
+            actor=actor,
+            service_point=service_point,
+            documents=documents,
+            governorate=governorate,
+            idempotency_key=idempotency_key,
+            at=at,
         )
 
     def act(
@@ -177,12 +185,25 @@ class Engine:
         nothing is written.
         """
         return self._acting.act(
-            request_id, action, actor, role=role, comment=comment, documents=documents,
-            expected_version=expected_version, service_point=service_point, exemptions=exemptions, at=at,
+            request_id,
+            action,
+            actor,
+            role=role,
+            comment=comment,
+            documents=documents,
+            expected_version=expected_version,
+            service_point=service_point,
+            exemptions=exemptions,
+            at=at,
         )
 
     def record_payment(
-        self, request_id: str, *, amount: Decimal | str | int, provider: str, reference: str,
+        self,
+        request_id: str,
+        *,
+        amount: Decimal | str | int,
+        provider: str,
+        reference: str,
         at: datetime.datetime | None = None,
     ) -> Request:
         """Record a confirmed payment; if it covers the invoice, move the request on as the system.

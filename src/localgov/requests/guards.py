@@ -39,7 +39,9 @@ def fees_paid(request: GuardSubject) -> LocalizedText | None:
     due = request.balance_due()
     if due <= 0:
         return None
-    return LocalizedText(ar=f"لم تُسدَّد الرسوم بالكامل: المتبقي {due} جنيه", en=f"fees not fully paid: EGP {due} outstanding")
+    return LocalizedText(
+        ar=f"لم تُسدَّد الرسوم بالكامل: المتبقي {due} جنيه", en=f"fees not fully paid: EGP {due} outstanding"
+    )
 
 
 BUILTIN_GUARDS: dict[str, Guard] = {

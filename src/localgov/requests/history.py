@@ -119,7 +119,9 @@ def verify_chain(key: bytes, request: RequestRow, events: Sequence[EventRow]) ->
             after = events[position_of[request.head_hash]].seq
             findings.append(f"events after {after} were not recorded by localgov (inserted)")
         else:
-            findings.append(f"the last recorded event is missing: the request expects {request.event_count} events, {len(events)} are stored (deleted)")
+            findings.append(
+                f"the last recorded event is missing: the request expects {request.event_count} events, {len(events)} are stored (deleted)"
+            )
     elif request.event_count != len(events) and not any("missing" in f or "inserted" in f for f in findings):
         findings.append(f"the request expects {request.event_count} events, {len(events)} are stored")
     # The searchable columns repeat what the request record (data) says; an edit to one of them
@@ -128,11 +130,19 @@ def verify_chain(key: bytes, request: RequestRow, events: Sequence[EventRow]) ->
     expected = record.get("event_count")
     if isinstance(expected, int) and expected > len(events):
         lost = ", ".join(str(n) for n in range(len(events) + 1, expected + 1))
-        findings.append(f"event {lost} is missing: the request's record expects {expected} events, {len(events)} are stored (deleted)")
-    for column, value in (("head_hash", request.head_hash), ("event_count", request.event_count),
-                          ("state", request.state), ("version", request.version)):
+        findings.append(
+            f"event {lost} is missing: the request's record expects {expected} events, {len(events)} are stored (deleted)"
+        )
+    for column, value in (
+        ("head_hash", request.head_hash),
+        ("event_count", request.event_count),
+        ("state", request.state),
+        ("version", request.version),
+    ):
         if record.get(column) != value:
-            findings.append(f"the request row's {column} ({value!r}) disagrees with its record ({record.get(column)!r}): edited")
+            findings.append(
+                f"the request row's {column} ({value!r}) disagrees with its record ({record.get(column)!r}): edited"
+            )
     if events and request.state != events[-1].to_state:
         findings.append(f"the request's state {request.state!r} disagrees with its history ({events[-1].to_state!r})")
     return _unique(findings)

@@ -158,7 +158,8 @@ class Intake:
     def locate(self, unit: str, governorate: str | None) -> tuple[Governorate, LocalUnit]:
         """The governorate and local unit a unit code names (the governorate when it is ambiguous)."""
         candidates = [
-            g for code, g in self._context.organisation.items()
+            g
+            for code, g in self._context.organisation.items()
             if (governorate is None or code == governorate) and unit in g.units
         ]
         if len(candidates) != 1:
@@ -177,7 +178,9 @@ class Intake:
         if point is None or point.unit != unit.code:
             raise InvalidSubmission(f"service point {point_code!r} is not a service point of {unit.code!r}")
         if kind is not None and point.kind is not kind:
-            raise InvalidSubmission(f"service point {point_code!r} is a {point.kind.value}, not where {channel!r} requests are taken")
+            raise InvalidSubmission(
+                f"service point {point_code!r} is a {point.kind.value}, not where {channel!r} requests are taken"
+            )
 
     def _idempotent(self, key: str, fingerprint: str) -> Request | None:
         found = self._store.idempotent_request(key)
@@ -185,7 +188,9 @@ class Intake:
             return None
         request_id, recorded = found
         if recorded != fingerprint:
-            raise IdempotencyKeyReused(f"idempotency key {key!r} was already used for a different submission ({request_id})")
+            raise IdempotencyKeyReused(
+                f"idempotency key {key!r} was already used for a different submission ({request_id})"
+            )
         row = self._store.get_request(request_id)
         if row is None:
             raise UnknownRequest(request_id)
@@ -225,7 +230,9 @@ def intake_role(actor: Actor, channel: str, applicant: Applicant, unit: LocalUni
         raise RoleNotAllowed("the system does not submit requests")
     clerk_role = CLERK_ROLES.get(channel)
     if clerk_role is None or clerk_role not in actor.roles:
-        raise RoleNotAllowed(f"{actor.id} does not hold the role that takes {channel!r} requests ({clerk_role or 'none'})")
+        raise RoleNotAllowed(
+            f"{actor.id} does not hold the role that takes {channel!r} requests ({clerk_role or 'none'})"
+        )
     if actor.unit != unit.code:
         raise RoleNotAllowed(f"{actor.id} works at {actor.unit!r}, not at {unit.code!r}")
     if actor.national_id is not None and actor.national_id == applicant.national_id:
@@ -237,5 +244,3 @@ def _fingerprint(*parts: Any) -> str:
     """What makes two submissions the same one, for idempotency keys."""
     encoded = json.dumps(parts, default=lambda o: attrs.asdict(o) if attrs.has(type(o)) else str(o), sort_keys=True)
     return hashlib.sha256(encoded.encode()).hexdigest()
-
-

@@ -103,7 +103,9 @@ class Mover:
             changes["due_date"] = due_date.isoformat()
 
         return_to, missing = request.return_to, request.missing
-        if target in workflow.send_back_states:  # sent back to the applicant: remember where to come back to, and what is missing
+        if (
+            target in workflow.send_back_states
+        ):  # sent back to the applicant: remember where to come back to, and what is missing
             return_to, missing = request.state, comment
         elif action.dest == RETURN:
             return_to, missing = None, None
@@ -116,13 +118,20 @@ class Mover:
             exemptions = decision.exemptions
             invoice = assess(service, context.catalogue, request.form, as_of=today, exemptions=exemptions)
             changes["invoice"] = {
-                "lines": [{"rule": l.rule, "revenue_item": l.revenue_item, "amount": str(l.amount)} for l in invoice.lines],
+                "lines": [
+                    {"rule": l.rule, "revenue_item": l.revenue_item, "amount": str(l.amount)} for l in invoice.lines
+                ],
                 "total": str(invoice.total),
             }
             if exemptions:
                 changes["exemptions"] = [
-                    {"rule": e.rule, "percent": str(e.percent), "reason": {"ar": e.reason.ar, "en": e.reason.en},
-                     "granted_by": e.granted_by, "reference": e.reference}
+                    {
+                        "rule": e.rule,
+                        "percent": str(e.percent),
+                        "reason": {"ar": e.reason.ar, "en": e.reason.en},
+                        "granted_by": e.granted_by,
+                        "reference": e.reference,
+                    }
                     for e in exemptions
                 ]
         issued = request.issued
@@ -130,8 +139,11 @@ class Mover:
             # The number is drawn in the commit's own transaction, so a refused commit wastes none.
             validity = service.issues.validity
             issued = Issued(number="", issued_on=today, expires_on=validity.expiry(today) if validity else None)
-            changes["issued"] = {"number": "", "issued_on": issued.issued_on.isoformat(),
-                                 "expires_on": issued.expires_on.isoformat() if issued.expires_on else None}
+            changes["issued"] = {
+                "number": "",
+                "issued_on": issued.issued_on.isoformat(),
+                "expires_on": issued.expires_on.isoformat() if issued.expires_on else None,
+            }
         reason = comment if state.final and not state.issues else request.reason
         if decision.attached:
             changes["documents"] = [attrs.asdict(d) for d in decision.attached]
@@ -177,5 +189,7 @@ class Mover:
             if "system" in action.roles and action.guards and all(guards[g](view) is None for g in action.guards):
                 target = workflow.fire(changed.state, action.code, changed.return_to)
                 move = self.move(transaction, changed, Decision(action, SYSTEM, target, at))
-                return {**attributes, **move.attributes}, Step(action.code, SYSTEM.id, "system", target, move.event_data)
+                return {**attributes, **move.attributes}, Step(
+                    action.code, SYSTEM.id, "system", target, move.event_data
+                )
         return None

@@ -30,7 +30,11 @@ class Recorder:
         self._hooks = hooks
 
     def commit(
-        self, transaction: Transaction, before: Request, attributes: Mapping[str, Any], steps: Sequence[Step],
+        self,
+        transaction: Transaction,
+        before: Request,
+        attributes: Mapping[str, Any],
+        steps: Sequence[Step],
         at: datetime.datetime,
     ) -> tuple[Request, list[EventRow]]:
         """Write the request with ``attributes`` and one event per step, if nobody changed it first."""
@@ -43,7 +47,9 @@ class Recorder:
             event = self.event(before.id, before.event_count + len(events) + 1, head, step, state, at)
             events.append(event)
             head, state = event.hash, step.to_state
-        current = attrs.evolve(before, **attributes, head_hash=head, event_count=events[-1].seq, version=before.version + 1)
+        current = attrs.evolve(
+            before, **attributes, head_hash=head, event_count=events[-1].seq, version=before.version + 1
+        )
         transaction.update_request(self.row(current), expected_version=before.version)
         for event in events:
             transaction.append_event(event)
@@ -52,7 +58,9 @@ class Recorder:
             transaction.adjust_workload({staff: change for staff, change in counts.items() if staff is not None})
         return current, events
 
-    def _number_issued(self, transaction: Transaction, request: Request, issued: Issued, steps: Sequence[Step]) -> Issued:
+    def _number_issued(
+        self, transaction: Transaction, request: Request, issued: Issued, steps: Sequence[Step]
+    ) -> Issued:
         """Give what is being issued its number (``2026/ZTN/000123``), in the commit's transaction."""
         short = self._context.organisation[request.governorate].units[request.unit].short_code
         year = issued.issued_on.year
@@ -70,20 +78,46 @@ class Recorder:
         """The event that records ``step``, chained to the event before it (``prev_hash``)."""
         timestamp = at.isoformat()
         digest = chain_hash(
-            self._context.audit_key, request_id=request_id, at=timestamp, actor=step.actor, role=step.role,
-            action=step.action, from_state=from_state, to_state=step.to_state, data=step.data, prev_hash=prev_hash,
+            self._context.audit_key,
+            request_id=request_id,
+            at=timestamp,
+            actor=step.actor,
+            role=step.role,
+            action=step.action,
+            from_state=from_state,
+            to_state=step.to_state,
+            data=step.data,
+            prev_hash=prev_hash,
         )
         return EventRow(
-            request_id, seq, timestamp, step.actor, step.role, step.action, from_state, step.to_state, step.data,
-            prev_hash, digest,
+            request_id,
+            seq,
+            timestamp,
+            step.actor,
+            step.role,
+            step.action,
+            from_state,
+            step.to_state,
+            step.data,
+            prev_hash,
+            digest,
         )
 
     def row(self, request: Request) -> RequestRow:
         return RequestRow(
-            id=request.id, governorate=request.governorate, unit=request.unit, service=request.service,
-            state=request.state, version=request.version, closed=request.closed, assigned_to=request.assigned_to,
-            due_date=request.due_date, submitted_at=request.submitted_at.isoformat(),
-            updated_at=self._context.clock().isoformat(), head_hash=request.head_hash, event_count=request.event_count,
+            id=request.id,
+            governorate=request.governorate,
+            unit=request.unit,
+            service=request.service,
+            state=request.state,
+            version=request.version,
+            closed=request.closed,
+            assigned_to=request.assigned_to,
+            due_date=request.due_date,
+            submitted_at=request.submitted_at.isoformat(),
+            updated_at=self._context.clock().isoformat(),
+            head_hash=request.head_hash,
+            event_count=request.event_count,
             data=self._context.records.encode(request),
         )
 

@@ -63,5 +63,7 @@ class RecordSeal:
         request = request_from_data(row.data, check)
         if request.id != row.id:
             # A genuine record copied over another request's: its seal holds, its id gives it away.
-            raise TamperedRecord(f"request {row.id}: its stored record is that of request {request.id}; nothing was done with it")
+            raise TamperedRecord(
+                f"request {row.id}: its stored record is that of request {request.id}; nothing was done with it"
+            )
         return request

@@ -38,7 +38,9 @@ def check_uploads(
         where = f"document {index + 1} ({upload.type!r})"
         requirement = requirements.get(upload.type)
         if requirement is None:
-            raise InvalidDocument(f"{where}: {service.code} does not ask for this document (asks for: {', '.join(requirements)})")
+            raise InvalidDocument(
+                f"{where}: {service.code} does not ask for this document (asks for: {', '.join(requirements)})"
+            )
         document_type = catalogue.document_types[upload.type]
         accepted = requirement.accepted_types or document_type.accepted_types
         if upload.media_type not in accepted:

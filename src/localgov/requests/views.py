@@ -73,10 +73,17 @@ class Views:
         blind = viewer is not None and not self._authorisation.sees_applicant(self._context.records.read(row), viewer)
         return [
             Event(
-                request_id=e.request_id, seq=e.seq, at=datetime.datetime.fromisoformat(e.at), actor=e.actor,
-                role=e.role, action=e.action, from_state=e.from_state, to_state=e.to_state,
+                request_id=e.request_id,
+                seq=e.seq,
+                at=datetime.datetime.fromisoformat(e.at),
+                actor=e.actor,
+                role=e.role,
+                action=e.action,
+                from_state=e.from_state,
+                to_state=e.to_state,
                 data={k: v for k, v in e.data.items() if k != "applicant"} if blind else e.data,
-                prev_hash=e.prev_hash, hash=e.hash,
+                prev_hash=e.prev_hash,
+                hash=e.hash,
             )
             for e in self._store.events(request_id)
         ]
@@ -92,13 +99,17 @@ class Views:
         each stored document's verdict: many requests attach the same bytes, checked once."""
         return verify_chain(self._context.audit_key, row, events) + self._record_findings(row, events, documents)
 
-    def _record_findings(self, row: RequestRow, events: Sequence[EventRow], checked: dict[str, str | None]) -> list[str]:
+    def _record_findings(
+        self, row: RequestRow, events: Sequence[EventRow], checked: dict[str, str | None]
+    ) -> list[str]:
         """What is wrong with the stored record itself: its seal, its facts, its documents' bytes."""
         text = row.data.json if isinstance(row.data, StoredRecord) else orjson.dumps(row.data).decode("utf-8")
         _format, seal, body = RecordCodec.split(text)
         findings = []
         if seal is None:
-            findings.append("the stored record carries no seal: written outside localgov (or before records were sealed)")
+            findings.append(
+                "the stored record carries no seal: written outside localgov (or before records were sealed)"
+            )
         elif not self._context.records.matches(body.encode("utf-8"), seal):
             findings.append("the stored record does not match its seal: changed outside localgov")
         try:
@@ -128,7 +139,9 @@ class Views:
         if checked[digest] == "missing":
             return [f"document {kind} ({digest}) is missing from the document store (deleted)"]
         if checked[digest] == "replaced":
-            return [f"document {kind}: the stored bytes do not have the SHA-256 {digest} it was attached with (replaced)"]
+            return [
+                f"document {kind}: the stored bytes do not have the SHA-256 {digest} it was attached with (replaced)"
+            ]
         return []
 
     def audit(self) -> dict[str, list[str]]:
@@ -161,7 +174,9 @@ class Views:
             seen.setdefault((scope, year), set())
             for sequence in sorted(set(range(1, last + 1)) - seen[(scope, year)]):
                 missing = str(TrackingNumber.issue(scope, year, sequence))
-                findings[missing] = ["request is missing: its tracking number was issued but the request is gone (deleted)"]
+                findings[missing] = [
+                    "request is missing: its tracking number was issued but the request is gone (deleted)"
+                ]
         return findings
 
     def status(self, request_id: str, access_code: str) -> StatusView:

@@ -84,9 +84,7 @@ class CompiledWorkflow:
 
     def return_targets(self, returning: WorkflowAction) -> list[str]:
         """States with an action leading into a source of ``returning``: where a send-back came from."""
-        return sorted(
-            {source for a in self.definition.actions if a.dest in returning.sources for source in a.sources}
-        )
+        return sorted({source for a in self.definition.actions if a.dest in returning.sources for source in a.sources})
 
     def state(self, code: str) -> WorkflowState | None:
         return self.states.get(code)
@@ -99,7 +97,9 @@ class CompiledWorkflow:
             return self.actions[code]
         except KeyError:
             known = ", ".join(sorted(self.actions))
-            raise ActionNotAllowed(f"workflow {self.definition.code!r} has no action {code!r} (actions: {known})") from None
+            raise ActionNotAllowed(
+                f"workflow {self.definition.code!r} has no action {code!r} (actions: {known})"
+            ) from None
 
     def fire(self, state: str, action: str, return_to: str | None) -> str:
         """The state after ``action`` from ``state``; :class:`ActionNotAllowed` if it cannot be taken.
@@ -123,9 +123,7 @@ class CompiledWorkflow:
             moved = False
         if not moved:
             allowed = ", ".join(a.code for a in self.allowed_actions(state)) or "none"
-            raise ActionNotAllowed(
-                f"action {action!r} is not allowed in state {state!r} (allowed: {allowed})"
-            )
+            raise ActionNotAllowed(f"action {action!r} is not allowed in state {state!r} (allowed: {allowed})")
         return cursor.state
 
     @cached_property

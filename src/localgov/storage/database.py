@@ -90,9 +90,7 @@ def open_database(url: str, *, durable: bool = True, **engine_options: Any) -> s
     in_memory = parsed.database in (None, "", ":memory:")
     if in_memory:
         engine_options.setdefault("poolclass", StaticPool)
-    engine = sa.create_engine(
-        parsed, connect_args={"check_same_thread": False, "timeout": 30}, **engine_options
-    )
+    engine = sa.create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30}, **engine_options)
     synchronous = "FULL" if durable else "NORMAL"
 
     @event.listens_for(engine, "connect")

@@ -20,13 +20,21 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
 
 from localgov.storage.connections import KeptConnections
 from localgov.storage.database import WRITE, open_database
-from localgov.storage.migrations import Migration, StorageError, TableSet, migrate
+from localgov.storage.migrations import StorageError, migrate
+from localgov.storage.permit_log_schema import (
+    LOG_TABLES,
+    append_statements,
+    log_checkpoints,
+    log_entries,
+    log_nodes,
+    log_state,
+)
 from localgov.transparency import (
     EMPTY_ROOT,
     TILE_WIDTH,
@@ -50,63 +58,6 @@ from localgov.transparency import (
 
 __all__ = ["LOG_TABLES", "SqlPermitLog"]
 
-log_metadata = sa.MetaData()
-
-log_schema_version = sa.Table(
-    "lg_log_schema_version",
-    log_metadata,
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("applied_at", sa.String(40), nullable=False),
-)
-
-# One row: the committed size. Appends lock it, so they queue instead of racing for an index.
-log_state = sa.Table(
-    "lg_log_state",
-    log_metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("size", sa.BigInteger, nullable=False),
-    # The hashes of the complete subtrees on the tree's right edge (one per set bit of the size,
-    # lowest level first): all an append needs to hash, read with the size in one row.
-    sa.Column("edge", sa.LargeBinary, nullable=False),
-    # The log's identity (a checkpoint's first line), fixed when the log is first opened.
-    sa.Column("origin", sa.String(200)),
-)
-
-log_entries = sa.Table(
-    "lg_log_entries",
-    log_metadata,
-    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("entry", sa.LargeBinary, nullable=False),
-    sa.Column("appended_at", sa.String(32), nullable=False),
-)
-
-log_nodes = sa.Table(
-    "lg_log_nodes",
-    log_metadata,
-    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
-    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("hash", sa.LargeBinary(32), nullable=False),
-)
-
-log_checkpoints = sa.Table(
-    "lg_log_checkpoints",
-    log_metadata,
-    sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("made_at", sa.String(32), nullable=False),
-)
-
-
-def _v1(connection: sa.Connection) -> None:
-    log_metadata.create_all(connection, tables=[log_state, log_entries, log_nodes, log_checkpoints])
-    connection.execute(log_state.insert().values(id=1, size=0, edge=b""))
-
-
-LOG_MIGRATIONS: tuple[Migration, ...] = (Migration(1, "permit log: entries, subtree hashes, checkpoints", _v1),)
-
-#: The permit log's tables, migrated by the storage's one runner.
-LOG_TABLES = TableSet("permit log", log_schema_version, LOG_MIGRATIONS, lock_id=0x6C67_6C67)  # "lglg"
-
 
 def _edge_levels(size: int) -> list[int]:
     """The levels of the complete subtrees on the right edge of a tree of ``size``: its set bits."""
@@ -115,26 +66,6 @@ def _edge_levels(size: int) -> list[int]:
 
 def _split_hashes(packed: bytes) -> list[bytes]:
     return [packed[at : at + 32] for at in range(0, len(packed), 32)]
-
-
-class _Statements(NamedTuple):
-    lock: str
-    insert_entry: str
-    insert_node: str
-    update_state: str
-
-
-@functools.cache
-def _statements(dialect: str) -> _Statements:
-    """An append's statements in the driver's own parameter style, run without SQLAlchemy's compiler."""
-    mark = "%s" if dialect == "postgresql" else "?"
-    lock = "SELECT size, edge FROM lg_log_state WHERE id = 1" + (" FOR UPDATE" if dialect == "postgresql" else "")
-    return _Statements(
-        lock=lock,
-        insert_entry=f"INSERT INTO lg_log_entries (idx, entry, appended_at) VALUES ({mark}, {mark}, {mark})",
-        insert_node=f"INSERT INTO lg_log_nodes (level, idx, hash) VALUES ({mark}, {mark}, {mark})",
-        update_state=f"UPDATE lg_log_state SET size = {mark}, edge = {mark} WHERE id = 1",
-    )
 
 
 def _appended_nodes(size: int, edge: dict[int, bytes], hashes: Sequence[bytes]) -> list[dict[str, object]]:
@@ -209,14 +140,16 @@ class SqlPermitLog(HashReader):
         if not entries:
             return []
         at = _now()
-        sql = _statements(self.engine.dialect.name)
+        sql = append_statements(self.engine.dialect.name)
         with self._driver_transaction() as cursor:
             cursor.execute(sql.lock)
             size, edge_bytes = cursor.fetchone()
             size = int(size)
             edge = dict(zip(_edge_levels(size), _split_hashes(bytes(edge_bytes)), strict=True))
             nodes = _appended_nodes(size, edge, [leaf_hash(entry) for entry in entries])
-            cursor.executemany(sql.insert_entry, [(size + offset, bytes(entry), at) for offset, entry in enumerate(entries)])
+            cursor.executemany(
+                sql.insert_entry, [(size + offset, bytes(entry), at) for offset, entry in enumerate(entries)]
+            )
             cursor.executemany(sql.insert_node, [(n["level"], n["idx"], n["hash"]) for n in nodes])
             new_size = size + len(entries)
             cursor.execute(sql.update_state, (new_size, b"".join(edge[level] for level in _edge_levels(new_size))))
@@ -257,7 +190,7 @@ class SqlPermitLog(HashReader):
         return KeptConnections(self.engine)
 
     def _lock_size(self, connection: sa.Connection) -> int:
-        return int(connection.exec_driver_sql(_statements(connection.dialect.name).lock).one()[0])
+        return int(connection.exec_driver_sql(append_statements(connection.dialect.name).lock).one()[0])
 
     def sign_checkpoint(self, signers: Sequence[Signer]) -> SignedCheckpoint:
         """Sign the log's current head, keep it, and return it (the same one again if nothing was appended)."""
@@ -330,7 +263,9 @@ class SqlPermitLog(HashReader):
 
     def entry(self, index: int) -> bytes:
         with self.engine.connect() as connection:
-            found = connection.execute(sa.select(log_entries.c.entry).where(log_entries.c.idx == index)).scalar_one_or_none()
+            found = connection.execute(
+                sa.select(log_entries.c.entry).where(log_entries.c.idx == index)
+            ).scalar_one_or_none()
         if found is None:
             raise IndexOutOfRange(f"the log has no entry {index} (it holds {self.size})")
         return bytes(found)
@@ -419,7 +354,9 @@ class SqlPermitLog(HashReader):
         for signed in self.checkpoints():
             head = signed.checkpoint
             if head.size > tree.size or tree.root(head.size) != head.root_hash:
-                findings.append(f"checkpoint at size {head.size}: its root is not the root of the log's first {head.size} entries")
+                findings.append(
+                    f"checkpoint at size {head.size}: its root is not the root of the log's first {head.size} entries"
+                )
         return findings
 
 

@@ -86,4 +86,3 @@ class PreparedStatement:
             tuple(value if convert is None else convert(value) for value, convert in zip(row, results, strict=True))
             for row in cursor.fetchall()
         ]
-

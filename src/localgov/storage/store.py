@@ -90,9 +90,7 @@ class SqlStore:
         if self.engine.dialect.name == "postgresql":
             # PostgreSQL: autocommit while kept, so that BEGIN is sent only by a transaction
             # that writes twice; SQLAlchemy hands connections out without it.
-            return KeptConnections(
-                self.engine, prepare=_set_autocommit(True), release=_set_autocommit(False)
-            )
+            return KeptConnections(self.engine, prepare=_set_autocommit(True), release=_set_autocommit(False))
         return KeptConnections(self.engine)
 
     @functools.cached_property
@@ -163,8 +161,13 @@ class SqlStore:
 
     def summaries(self, *, unit: str | None = None, open_only: bool = False) -> list[SummaryRow]:
         query = sa.select(
-            _requests.c.id, _requests.c.service, _requests.c.state, _requests.c.version, _requests.c.unit,
-            _requests.c.assigned_to, _requests.c.due_date,
+            _requests.c.id,
+            _requests.c.service,
+            _requests.c.state,
+            _requests.c.version,
+            _requests.c.unit,
+            _requests.c.assigned_to,
+            _requests.c.due_date,
         )
         if unit is not None:
             query = query.where(_requests.c.unit == unit)
@@ -182,7 +185,10 @@ class SqlStore:
         """Every counter: (scope, year, last number handed out)."""
         table = schema.sequences
         with self.engine.connect() as connection:
-            return [(scope, year, last) for scope, year, last in connection.execute(sa.select(table.c.scope, table.c.year, table.c.last))]
+            return [
+                (scope, year, last)
+                for scope, year, last in connection.execute(sa.select(table.c.scope, table.c.year, table.c.last))
+            ]
 
     def chain_heads(self, unit: str) -> list[ChainHeadRow]:
         columns = (_requests.c.id, _requests.c.event_count, _requests.c.head_hash, _requests.c.submitted_at)
@@ -193,9 +199,7 @@ class SqlStore:
     def chain_head_lines(self, unit: str) -> list[str]:
         # The database writes the lines and the driver's cursor fetches them: no Python object
         # per request but the line (SQLAlchemy's result rows would double the cost at a million).
-        line = (
-            _requests.c.id + " " + sa.cast(_requests.c.event_count, sa.String) + " " + _requests.c.head_hash + "\n"
-        )
+        line = _requests.c.id + " " + sa.cast(_requests.c.event_count, sa.String) + " " + _requests.c.head_hash + "\n"
         # In the index's order, not sorted: a checkpoint lists its heads in any order it likes.
         compiled = sa.select(line).where(_requests.c.unit == unit).compile(dialect=self.engine.dialect)
         values = compiled.construct_params()

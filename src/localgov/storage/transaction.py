@@ -267,9 +267,7 @@ class SqlTransaction:
         # counts lock their rows in the same order and never deadlock.
         self._writing()
         for staff_id in sorted(changes):
-            self._statements.adjust_workload.send(
-                self._cursor, {"staff_id": staff_id, "open_cases": changes[staff_id]}
-            )
+            self._statements.adjust_workload.send(self._cursor, {"staff_id": staff_id, "open_cases": changes[staff_id]})
 
     def put_document(self, sha256: str, content: bytes, media_type: str) -> None:
         # Content-addressed: the same file handed in twice (even at once) is stored once.

@@ -91,7 +91,10 @@ _counter = iter(range(1, 10**9))
 
 
 def make_order(
-    amount: Decimal = Decimal("450.00"), method: PaymentMethod = PaymentMethod.OUTLET, *, merchant_ref: str | None = None
+    amount: Decimal = Decimal("450.00"),
+    method: PaymentMethod = PaymentMethod.OUTLET,
+    *,
+    merchant_ref: str | None = None,
 ) -> PaymentOrder:
     """A plausible order for a building permit's fees, with a fresh merchant reference."""
     reference = merchant_ref or f"CZTN-2600001-3-{next(_counter):04d}"
@@ -102,7 +105,10 @@ def make_order(
         amount=amount,
         method=method,
         description="building_permit CZTN-2600001-3",
-        items=(ChargeItem("cairo_building_permit", "Building permit fee", half), ChargeItem("cairo_building_review", "Review fee", amount - half)),
+        items=(
+            ChargeItem("cairo_building_permit", "Building permit fee", half),
+            ChargeItem("cairo_building_review", "Review fee", amount - half),
+        ),
         customer=Customer("محمد أحمد علي", "01012345678", "citizen@example.org"),
         expires_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=2),
         return_url="https://portal.example.gov.eg/payments/return",
@@ -144,7 +150,9 @@ class PaymentProviderContract:
         assert provider.name.ar.strip() and provider.name.en.strip()
         assert provider.methods and provider.methods <= set(PaymentMethod)
 
-    def test_secrets_never_show_in_reprs_or_errors(self, payment_harness: ProviderHarness, provider: PaymentProvider) -> None:
+    def test_secrets_never_show_in_reprs_or_errors(
+        self, payment_harness: ProviderHarness, provider: PaymentProvider
+    ) -> None:
         shown = [repr(provider), str(provider)]
         for attempt in (
             lambda: provider.query_status("no-such-payment"),
@@ -161,7 +169,9 @@ class PaymentProviderContract:
 
     # ------------------------------------------------------------ creating and querying
 
-    def test_an_outlet_payment_has_a_reference_number(self, provider: PaymentProvider, outlet_payment: CreatedPayment) -> None:
+    def test_an_outlet_payment_has_a_reference_number(
+        self, provider: PaymentProvider, outlet_payment: CreatedPayment
+    ) -> None:
         assert outlet_payment.provider == provider.code
         assert outlet_payment.reference_number and outlet_payment.provider_ref
         assert outlet_payment.amount == Decimal("450.00") and outlet_payment.currency == "EGP"
@@ -171,7 +181,9 @@ class PaymentProviderContract:
         state = provider.query_status(outlet_payment.merchant_ref)
         assert state.status is PaymentStatus.PENDING
         assert (state.merchant_ref, state.provider_ref, state.amount) == (
-            outlet_payment.merchant_ref, outlet_payment.provider_ref, outlet_payment.amount,
+            outlet_payment.merchant_ref,
+            outlet_payment.provider_ref,
+            outlet_payment.amount,
         )
 
     def test_amounts_keep_their_piastres(self, provider: PaymentProvider) -> None:
@@ -201,7 +213,10 @@ class PaymentProviderContract:
         notification = provider.parse_notification(delivered.body, delivered.headers)
         assert notification.provider == provider.code
         assert notification.status is PaymentStatus.PAID
-        assert (notification.merchant_ref, notification.provider_ref) == (outlet_payment.merchant_ref, outlet_payment.provider_ref)
+        assert (notification.merchant_ref, notification.provider_ref) == (
+            outlet_payment.merchant_ref,
+            outlet_payment.provider_ref,
+        )
         assert notification.amount == outlet_payment.amount and notification.paid_amount >= notification.amount
         assert notification.currency == "EGP"
         assert provider.query_status(outlet_payment.merchant_ref).status is PaymentStatus.PAID
@@ -260,7 +275,9 @@ class PaymentProviderContract:
         provider.refund(outlet_payment.provider_ref, Decimal("350.00"))
         assert provider.query_status(outlet_payment.merchant_ref).status is PaymentStatus.REFUNDED
 
-    def test_an_unpaid_payment_cannot_be_refunded(self, provider: PaymentProvider, outlet_payment: CreatedPayment) -> None:
+    def test_an_unpaid_payment_cannot_be_refunded(
+        self, provider: PaymentProvider, outlet_payment: CreatedPayment
+    ) -> None:
         with pytest.raises(PaymentError):
             provider.refund(outlet_payment.provider_ref, Decimal("10.00"))
 
@@ -294,5 +311,3 @@ def payment_provider(payment_harness: ProviderHarness) -> PaymentProvider:
 def make_payment_order() -> Callable[..., PaymentOrder]:
     """:func:`make_order`, as a fixture."""
     return make_order
-
-

@@ -82,9 +82,7 @@ class TestPki:
         It starts when the hierarchy does unless ``now`` says otherwise.
         """
         start = now or self.governorate_ca.certificate.not_valid_before_utc
-        return issue_unit_signer(
-            self.governorate_ca, unit_code, kinds, validity=validity, now=start
-        )
+        return issue_unit_signer(self.governorate_ca, unit_code, kinds, validity=validity, now=start)
 
     def trust_list(
         self,
@@ -132,9 +130,7 @@ def build_test_pki(
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     root = create_root("localgov TEST Root CA", now=start)
-    governorate_ca = issue_governorate_ca(
-        root, TEST_GOVERNORATE, "localgov TEST Cairo CA", now=start
-    )
+    governorate_ca = issue_governorate_ca(root, TEST_GOVERNORATE, "localgov TEST Cairo CA", now=start)
     trust_signer = issue_trust_list_signer(root, "localgov TEST Trust List Signer", now=start)
     signer = issue_unit_signer(governorate_ca, unit_code, kinds, now=start)
     for name, credential in (

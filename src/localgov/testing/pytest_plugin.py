@@ -47,9 +47,7 @@ __all__ = ["localgov_pki", "postgres_database_url", "postgres_url", "postgresql_
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "postgresql: needs a PostgreSQL server (localgov's fixtures start one)"
-    )
+    config.addinivalue_line("markers", "postgresql: needs a PostgreSQL server (localgov's fixtures start one)")
 
 
 def _skip_requested() -> bool:

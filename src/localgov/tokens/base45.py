@@ -19,9 +19,7 @@ __all__ = ["ALPHABET", "Base45Error", "b45decode", "b45encode"]
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
 _INVALID = 0xFF
-_VALUE_OF = bytes(
-    ALPHABET.index(chr(byte)) if chr(byte) in ALPHABET else _INVALID for byte in range(256)
-)
+_VALUE_OF = bytes(ALPHABET.index(chr(byte)) if chr(byte) in ALPHABET else _INVALID for byte in range(256))
 
 
 def _lane_masks(groups: int) -> tuple[int, int]:

@@ -55,8 +55,7 @@ __all__ = [
 ]
 
 CborValue: TypeAlias = (
-    "int | bytes | str | list[CborValue] | dict[int | str | bytes, CborValue] | bool | None"
-    " | float | Tagged"
+    "int | bytes | str | list[CborValue] | dict[int | str | bytes, CborValue] | bool | None | float | Tagged"
 )
 
 DEFAULT_MAX_DEPTH = 16
@@ -93,9 +92,7 @@ def decode(data: bytes, *, max_depth: int = DEFAULT_MAX_DEPTH) -> CborValue:
     return value  # type: ignore[return-value]
 
 
-def decode_and_read(
-    data: bytes, read: Callable[[CborValue], T], *, max_depth: int = DEFAULT_MAX_DEPTH
-) -> T:
+def decode_and_read(data: bytes, read: Callable[[CborValue], T], *, max_depth: int = DEFAULT_MAX_DEPTH) -> T:
     """``read(decode(data))``, but with ``read`` doing the last check instead of a second pass.
 
     ``read`` is a schema check that looks at every key and value of the maps it reads. It may
@@ -325,9 +322,7 @@ class _Decoder:
 
     def _float(self, argument: int, start: int) -> float:
         if argument not in _FLOATS:
-            raise CborError(
-                f"simple value with additional information {argument} at offset {start}"
-            )
+            raise CborError(f"simple value with additional information {argument} at offset {start}")
         size, unpack = _FLOATS[argument]
         offset = start + 1
         if offset + size > self.length:

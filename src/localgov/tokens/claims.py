@@ -175,9 +175,7 @@ class PermitClaims:
     figures: tuple[tuple[str, FigureValue], ...] = attrs.field(default=(), converter=_figures)
 
     @expires_at.validator
-    def _expiry_after_issue(
-        self, attribute: attrs.Attribute[datetime | None], value: datetime | None
-    ) -> None:
+    def _expiry_after_issue(self, attribute: attrs.Attribute[datetime | None], value: datetime | None) -> None:
         if value is not None and value <= (self.valid_from or self.issued_at):
             raise ValueError(f"expires_at {value.isoformat()} is not after the start of validity")
 
@@ -250,5 +248,3 @@ def revocation_hash(issuer: str, permit_number: str) -> bytes:
     number = permit_number.strip() if permit_number.isascii() else normalise_text(permit_number)
     # UTF-8 of the joined text is the UTF-8 of each joined with a NUL byte, for one encode call.
     return hashlib.sha256(f"{issuer}\x00{number}".encode()).digest()[:16]
-
-

@@ -64,14 +64,9 @@ HEADER_KID = 4
 TAG_SIGN1 = 18
 TAG_CWT = 61
 
-PublicKey: TypeAlias = (
-    ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey
-)
+PublicKey: TypeAlias = ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey
 PrivateKey: TypeAlias = (
-    ec.EllipticCurvePrivateKey
-    | rsa.RSAPrivateKey
-    | ed25519.Ed25519PrivateKey
-    | ed448.Ed448PrivateKey
+    ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey
 )
 
 _ES256_HASH = ec.ECDSA(hashes.SHA256())
@@ -292,9 +287,7 @@ def verify_signature(message: Sign1, key: PublicKey, external_aad: bytes = b"") 
                 raise BadSignature("PS256 needs an RSA key")
             key.verify(signature, data, _PSS, hashes.SHA256())
         else:
-            raise BadSignature(
-                f"algorithm {alg!r} is not supported (ES256, ES384, PS256, EdDSA are)"
-            )
+            raise BadSignature(f"algorithm {alg!r} is not supported (ES256, ES384, PS256, EdDSA are)")
     except InvalidSignature:
         raise BadSignature("the signature does not match the signed content") from None
 

@@ -176,9 +176,7 @@ def _validity(
         expires_at: datetime | None = _from_timestamp(exp, UTC)
     else:
         expires_at = None if CLAIM_EXP not in claims else _decode_date(exp, CLAIM_EXP, "exp")
-    valid_from = (
-        None if CLAIM_NBF not in claims else _decode_date(claims[CLAIM_NBF], CLAIM_NBF, "nbf")
-    )
+    valid_from = None if CLAIM_NBF not in claims else _decode_date(claims[CLAIM_NBF], CLAIM_NBF, "nbf")
     if expires_at is not None and expires_at <= (valid_from or issued_at):
         raise MalformedCbor("exp (4) is not after the start of validity")
     return issued_at, expires_at, valid_from
@@ -282,9 +280,7 @@ def _decode_figures(figures: object) -> tuple[tuple[str, FigureValue], ...]:
 
 # Code -> (name, carried in hundredths) of the registered figures that are numbers.
 _NUMBER_FIGURES = {
-    code: (spec.name, spec.type == "decimal")
-    for code, spec in FIGURES_BY_CODE.items()
-    if spec.type != "text"
+    code: (spec.name, spec.type == "decimal") for code, spec in FIGURES_BY_CODE.items() if spec.type != "text"
 }
 
 

@@ -33,9 +33,7 @@ def _figure(name: str, value: FigureValue) -> tuple[LocalizedText, LocalizedText
     label = spec.label if spec else LocalizedText(name, name)
     shown = format(value, "f") if isinstance(value, Decimal) else str(value)
     if spec and spec.unit:
-        return label, LocalizedText(
-            f"{to_eastern_digits(shown)} {spec.unit.ar}", f"{shown} {spec.unit.en}"
-        )
+        return label, LocalizedText(f"{to_eastern_digits(shown)} {spec.unit.ar}", f"{shown} {spec.unit.en}")
     return label, LocalizedText(to_eastern_digits(shown), shown)
 
 
@@ -60,9 +58,7 @@ def permit_fields(claims: PermitClaims) -> list[tuple[LocalizedText, LocalizedTe
     fields.append((LocalizedText("تاريخ الإصدار", "Issued on"), same(_date(claims.issued_at))))
     if claims.valid_from is not None:
         fields.append((LocalizedText("يسري من", "Valid from"), same(_date(claims.valid_from))))
-    expiry = (
-        same(_date(claims.expires_at)) if claims.expires_at else LocalizedText("غير محدد", "none")
-    )
+    expiry = same(_date(claims.expires_at)) if claims.expires_at else LocalizedText("غير محدد", "none")
     fields.append((LocalizedText("تاريخ الانتهاء", "Expires on"), expiry))
     return fields
 

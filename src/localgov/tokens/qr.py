@@ -39,9 +39,7 @@ class QrError(LocalgovError):
     """An image could not be read, or holds no QR code."""
 
 
-def make_qr(
-    text: str, *, error: ErrorLevel = DEFAULT_ERROR, mask: int | None = None
-) -> segno.QRCode:
+def make_qr(text: str, *, error: ErrorLevel = DEFAULT_ERROR, mask: int | None = None) -> segno.QRCode:
     """The QR symbol for ``text`` (never a Micro QR: phone scanners often cannot read those)."""
     if mask is None:
         return make_with_best_mask(text, error=error)
@@ -55,14 +53,10 @@ def qr_version(text: str, *, error: ErrorLevel = DEFAULT_ERROR) -> int:
     return version
 
 
-def render_svg(
-    text: str, *, error: ErrorLevel = DEFAULT_ERROR, scale: float = 4, mask: int | None = None
-) -> str:
+def render_svg(text: str, *, error: ErrorLevel = DEFAULT_ERROR, scale: float = 4, mask: int | None = None) -> str:
     """An SVG image of the QR code (quiet zone of 4 modules, as the standard asks)."""
     buffer = io.BytesIO()
-    make_qr(text, error=error, mask=mask).save(
-        buffer, kind="svg", scale=scale, border=4, xmldecl=False, svgns=True
-    )
+    make_qr(text, error=error, mask=mask).save(buffer, kind="svg", scale=scale, border=4, xmldecl=False, svgns=True)
     return buffer.getvalue().decode("utf-8")
 
 
@@ -98,7 +92,5 @@ def read_qr_texts(image: Image.Image | bytes | str | os.PathLike[str]) -> list[s
             where = "image data" if isinstance(image, bytes) else str(image)
             raise QrError(f"cannot read {where} as an image: {error}") from None
     # The QRCode format family includes Micro QR.
-    barcodes = zxingcpp.read_barcodes(
-        picture, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
-    )
+    barcodes = zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
     return [barcode.text for barcode in barcodes if barcode.valid]

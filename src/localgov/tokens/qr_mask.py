@@ -59,10 +59,7 @@ def _layout(width: int) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]:
     flips = tuple(
         tuple(
             _row_int(
-                bytes(
-                    (patterns[0](i, j) ^ patterns[k](i, j)) if function[i][j] > 0x1 else 0
-                    for j in range(width)
-                )
+                bytes((patterns[0](i, j) ^ patterns[k](i, j)) if function[i][j] > 0x1 else 0 for j in range(width))
             )
             for i in range(width)
         )

@@ -81,16 +81,12 @@ class RevocationUpdate:
         return sign_file(self.to_payload(), signer, root)
 
     @classmethod
-    def load(
-        cls, data: bytes, root: x509.Certificate, *, at: datetime | None = None
-    ) -> RevocationUpdate:
+    def load(cls, data: bytes, root: x509.Certificate, *, at: datetime | None = None) -> RevocationUpdate:
         """Verify a signed revocation file against ``root`` and read it."""
         payload = open_signed_file(data, root, REVOCATION_LIST_TYPE, at=at)
         sequence, base, issued = payload.get(_SEQUENCE), payload.get(_BASE), payload.get(_ISSUED_AT)
         for name, value in (("sequence", sequence), ("issued at", issued), ("base", base)):
-            if not (value is None and name == "base") and (
-                type(value) is not int or not 0 <= value < 253402300800
-            ):
+            if not (value is None and name == "base") and (type(value) is not int or not 0 <= value < 253402300800):
                 raise SignedFileError(f"revocation list: {name} must be an integer >= 0")
         assert isinstance(sequence, int) and isinstance(issued, int)
         try:
@@ -112,9 +108,7 @@ def _read_groups(groups: object) -> dict[bytes, frozenset[bytes]]:
     for kid, packed in groups.items():
         if not isinstance(kid, bytes) or not isinstance(packed, bytes) or len(packed) % HASH_LENGTH:
             raise SignedFileError("revocation list: a group is not kid -> packed 16-byte hashes")
-        result[kid] = frozenset(
-            packed[i : i + HASH_LENGTH] for i in range(0, len(packed), HASH_LENGTH)
-        )
+        result[kid] = frozenset(packed[i : i + HASH_LENGTH] for i in range(0, len(packed), HASH_LENGTH))
     return result
 
 
@@ -133,14 +127,11 @@ class RevocationList:
         """The list after ``update``: a full list replaces, a delta must start where this ends."""
         if update.base is None:
             if update.sequence < self.sequence:
-                raise SignedFileError(
-                    f"full revocation list {update.sequence} is older than {self.sequence}"
-                )
+                raise SignedFileError(f"full revocation list {update.sequence} is older than {self.sequence}")
             return RevocationList(update.sequence, update.revoked)
         if update.base != self.sequence:
             raise SignedFileError(
-                f"revocation delta {update.base}->{update.sequence} does not apply to list "
-                f"{self.sequence}"
+                f"revocation delta {update.base}->{update.sequence} does not apply to list {self.sequence}"
             )
         merged = {kid: set(hashes) for kid, hashes in self.revoked.items()}
         for kid, hashes in update.revoked.items():
@@ -158,9 +149,7 @@ class RevocationList:
 
     def full_update(self, issued_at: datetime | None = None) -> RevocationUpdate:
         """This list as a full update (to publish a compacted base)."""
-        return RevocationUpdate(
-            self.sequence, self.revoked, issued_at=issued_at or datetime.now(UTC)
-        )
+        return RevocationUpdate(self.sequence, self.revoked, issued_at=issued_at or datetime.now(UTC))
 
     def delta(
         self,

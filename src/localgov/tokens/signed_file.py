@@ -45,9 +45,7 @@ def sign_file(payload: dict[int, object], signer: Credential, root: x509.Certifi
     return cbor.encode_tagged(cose.TAG_SIGN1, [protected, {}, body, signature])
 
 
-def _check_signer(
-    certificate: x509.Certificate, root: x509.Certificate, at: datetime | None
-) -> None:
+def _check_signer(certificate: x509.Certificate, root: x509.Certificate, at: datetime | None) -> None:
     name = certificate.subject.rfc4514_string()
     try:
         certificate.verify_directly_issued_by(root)
@@ -59,9 +57,7 @@ def _check_signer(
         usage = None
     if usage is None or EKU_TRUST_LIST_SIGNING not in usage:
         raise SignedFileError(f"signer {name} is not a trust-list signing certificate")
-    if at is not None and not (
-        certificate.not_valid_before_utc <= at <= certificate.not_valid_after_utc
-    ):
+    if at is not None and not (certificate.not_valid_before_utc <= at <= certificate.not_valid_after_utc):
         raise SignedFileError(f"signer {name} is not valid at {at.isoformat()}")
 
 

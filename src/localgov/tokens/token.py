@@ -168,9 +168,7 @@ def issue(claims: PermitClaims, signer: Credential, *, compress: bool | None = N
     if unit is not None and unit != claims.issuer:
         raise IssueError(f"certificate belongs to unit {unit!r}, not issuer {claims.issuer!r}")
     if not certificate.not_valid_before_utc <= claims.issued_at <= certificate.not_valid_after_utc:
-        raise IssueError(
-            f"issue time {claims.issued_at.isoformat()} is outside the certificate's validity"
-        )
+        raise IssueError(f"issue time {claims.issued_at.isoformat()} is outside the certificate's validity")
     payload = cbor.encode(claims_to_map(claims))
     message = cose.sign(payload, signer.private_key, kid=kid_of(certificate))
     return encode_text(message, compress=compress)
@@ -249,9 +247,7 @@ def verify(
         raise NotYetValid(f"valid from {starts_at.isoformat()}")
     if claims.expires_at is not None and moment >= claims.expires_at:
         raise Expired(f"expired at {claims.expires_at.isoformat()}")
-    if revocations is not None and revocations.is_revoked(
-        kid, revocation_hash(claims.issuer, claims.permit_number)
-    ):
+    if revocations is not None and revocations.is_revoked(kid, revocation_hash(claims.issuer, claims.permit_number)):
         raise Revoked(f"permit {claims.permit_id} is on revocation list {revocations.sequence}")
     return VerifiedPermit._from_checked(claims, kid, signer, moment)
 
@@ -274,9 +270,7 @@ def _check_signer_allowed(signer: TrustedSigner, claims: PermitClaims) -> None:
     if claims.kind not in signer.kinds:
         raise SignerNotAllowed(f"certificate {signer.kid.hex()} may not sign kind {claims.kind!r}")
     if signer.unit_code is not None and signer.unit_code != claims.issuer:
-        raise SignerNotAllowed(
-            f"certificate of unit {signer.unit_code!r} cannot sign for issuer {claims.issuer!r}"
-        )
+        raise SignerNotAllowed(f"certificate of unit {signer.unit_code!r} cannot sign for issuer {claims.issuer!r}")
     if not signer.not_before <= claims.issued_at <= signer.not_after:
         raise SignerNotAllowed(
             f"issued {claims.issued_at.isoformat()}, outside the certificate's validity "

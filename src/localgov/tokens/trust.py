@@ -90,9 +90,7 @@ class TrustList:
     issued_at: datetime = attrs.field(converter=_utc_or_now)
     signers: tuple[TrustedSigner, ...]
     next_update: datetime | None = attrs.field(default=None, converter=_utc)
-    _by_kid: Mapping[bytes, tuple[TrustedSigner, ...]] = attrs.field(
-        init=False, repr=False, eq=False
-    )
+    _by_kid: Mapping[bytes, tuple[TrustedSigner, ...]] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         index: dict[bytes, tuple[TrustedSigner, ...]] = {}
@@ -138,9 +136,7 @@ class TrustList:
     def to_payload(self) -> dict[int, object]:
         entries: list[dict[int, object]] = []
         for signer in self.signers:
-            entry: dict[int, object] = {
-                _CERTIFICATE: signer.certificate.public_bytes(serialization.Encoding.DER)
-            }
+            entry: dict[int, object] = {_CERTIFICATE: signer.certificate.public_bytes(serialization.Encoding.DER)}
             if signer.retired_at is not None:
                 entry[_RETIRED_AT] = int(signer.retired_at.timestamp())
             entries.append(entry)

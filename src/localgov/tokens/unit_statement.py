@@ -30,7 +30,9 @@ def sign_statement(kind: str, payload: Mapping[int, object], signer: Credential)
     return cose.sign(body, signer.private_key, kid=kid_of(signer.certificate))
 
 
-def open_statement(data: bytes, kind: str, trust: TrustList) -> tuple[TrustedSigner, Mapping[int | str | bytes, cbor.CborValue]]:
+def open_statement(
+    data: bytes, kind: str, trust: TrustList
+) -> tuple[TrustedSigner, Mapping[int | str | bytes, cbor.CborValue]]:
     """The signer on ``trust`` and the payload of a statement of type ``kind``; a TokenError otherwise."""
     kid, alg, signed, signature, payload = _parse_any(data)
     candidates = trust.candidates(kid)

@@ -122,11 +122,11 @@ class SignedCheckpoint:
 
     def add_signatures(self, signers: Sequence[Signer]) -> SignedCheckpoint:
         """This checkpoint with more signatures, e.g. a witness's cosignature."""
-        return SignedCheckpoint(self.checkpoint,
-                                sign_note(self.note.text, signers, self.note.signatures))
+        return SignedCheckpoint(self.checkpoint, sign_note(self.note.text, signers, self.note.signatures))
 
-    def verify(self, log_keys: Iterable[Verifier], *, origin: str,
-               witness_keys: Iterable[Verifier] = (), quorum: int = 0) -> VerifiedCheckpoint:
+    def verify(
+        self, log_keys: Iterable[Verifier], *, origin: str, witness_keys: Iterable[Verifier] = (), quorum: int = 0
+    ) -> VerifiedCheckpoint:
         """Check the origin, a signature by one of ``log_keys``, and ``quorum`` witness cosignatures.
 
         Signatures by other keys are ignored, as the signed-note spec requires; one that claims a
@@ -145,6 +145,7 @@ class SignedCheckpoint:
             raise UnknownKey(f"the checkpoint of {origin} is not signed by the log's key")
         cosigned = tuple(s for s in opened.verified if (s.name, s.key_id) not in log_ids)
         if len(cosigned) < quorum:
-            raise InsufficientCosignatures(f"{len(cosigned)} trusted witnesses cosigned the checkpoint "
-                                           f"of {origin}, the policy asks for {quorum}")
+            raise InsufficientCosignatures(
+                f"{len(cosigned)} trusted witnesses cosigned the checkpoint of {origin}, the policy asks for {quorum}"
+            )
         return VerifiedCheckpoint(self.checkpoint, by_log, cosigned)

@@ -143,10 +143,15 @@ def parse_entry(data: bytes) -> PermitEntry | RevocationEntry:
     if kind == PERMIT_ENTRY:
         fields = _fields(text, ("issuer", "number", "kind", "issued", "token"), "permit")
         return PermitEntry(
-            fields["issuer"], fields["number"], fields["kind"], _time(fields["issued"], "issued"),
+            fields["issuer"],
+            fields["number"],
+            fields["kind"],
+            _time(fields["issued"], "issued"),
             _hex(fields["token"], "token", 32),
         )
     if kind == REVOCATION_ENTRY:
         fields = _fields(text, ("kid", "permit", "at"), "revocation")
-        return RevocationEntry(_hex(fields["kid"], "kid"), _hex(fields["permit"], "permit", 32), _time(fields["at"], "at"))
+        return RevocationEntry(
+            _hex(fields["kid"], "kid"), _hex(fields["permit"], "permit", 32), _time(fields["at"], "at")
+        )
     raise MalformedEntry(f"the first line {kind[:60]!r} names no entry type localgov knows")

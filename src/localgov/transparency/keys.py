@@ -185,16 +185,16 @@ class Cosigner:
     ``clock`` returns the current moment (a :data:`localgov.clock.Clock`); tests and replays fix it.
     """
 
-    def __init__(self, name: str, private_key: Ed25519PrivateKey,
-                 clock: Callable[[], datetime.datetime] = _utcnow) -> None:
+    def __init__(
+        self, name: str, private_key: Ed25519PrivateKey, clock: Callable[[], datetime.datetime] = _utcnow
+    ) -> None:
         _check_name(name)
         self._private_key = private_key
         self._clock = clock
         self.verifier = CosignatureVerifier(name, private_key.public_key().public_bytes_raw())
 
     @classmethod
-    def from_seed(cls, name: str, seed: bytes,
-                  clock: Callable[[], datetime.datetime] = _utcnow) -> Cosigner:
+    def from_seed(cls, name: str, seed: bytes, clock: Callable[[], datetime.datetime] = _utcnow) -> Cosigner:
         if len(seed) != 32:
             raise MalformedKey(f"an Ed25519 seed is 32 bytes, not {len(seed)}")
         return cls(name, Ed25519PrivateKey.from_private_bytes(seed), clock)
@@ -250,8 +250,7 @@ def parse_verifier_key(vkey: str) -> Ed25519Verifier | CosignatureVerifier:
     else:
         raise MalformedKey(f"key {name} has unsupported signature type 0x{algorithm:02x}")
     if verifier.key_id != int(hex_id, 16):
-        raise MalformedKey(f"key {name} says key ID {hex_id}, its key hashes to "
-                           f"{verifier.key_id:08x}")
+        raise MalformedKey(f"key {name} says key ID {hex_id}, its key hashes to {verifier.key_id:08x}")
     return verifier
 
 
@@ -270,6 +269,5 @@ def parse_signer_key(skey: str) -> Ed25519Signer:
         raise MalformedKey(f"signer key {name} has unsupported signature type 0x{raw[0]:02x}")
     signer = Ed25519Signer.from_seed(name, raw[1:])
     if signer.key_id != int(hex_id, 16):
-        raise MalformedKey(f"signer key {name} says key ID {hex_id}, its key hashes to "
-                           f"{signer.key_id:08x}")
+        raise MalformedKey(f"signer key {name} says key ID {hex_id}, its key hashes to {signer.key_id:08x}")
     return signer

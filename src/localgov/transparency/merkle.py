@@ -149,7 +149,7 @@ def _hash_ranges(reader: HashReader, ranges: Sequence[tuple[int, int]]) -> list[
         raise IndexOutOfRange(f"the hash store returned {len(found)} hashes for {len(wanted)} nodes")
     hashes, at = [], 0
     for plan in plans:
-        hashes.append(_fold(found[at:at + len(plan)]))
+        hashes.append(_fold(found[at : at + len(plan)]))
         at += len(plan)
     return hashes
 
@@ -228,8 +228,7 @@ class MemoryTree:
         found = []
         for level, index in nodes:
             if not (0 <= level < len(self._levels) and 0 <= index < len(self._levels[level])):
-                raise IndexOutOfRange(f"no complete subtree ({level}, {index}) in a tree of size "
-                                      f"{self.size}")
+                raise IndexOutOfRange(f"no complete subtree ({level}, {index}) in a tree of size {self.size}")
             found.append(self._levels[level][index])
         return found
 

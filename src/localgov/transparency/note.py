@@ -56,8 +56,12 @@ def is_valid_key_name(name: str) -> bool:
 
     It must also be encodable as UTF-8 (no lone surrogate), or no key ID or note could hold it.
     """
-    return bool(name) and "+" not in name and not any(ch.isspace() for ch in name) \
+    return (
+        bool(name)
+        and "+" not in name
+        and not any(ch.isspace() for ch in name)
         and all(ord(ch) >= 0x20 and not 0xD800 <= ord(ch) <= 0xDFFF for ch in name)
+    )
 
 
 def key_id(name: str, algorithm: int, public_key: bytes) -> int:
@@ -104,7 +108,7 @@ class NoteSignature:
         """One signature line, without its newline."""
         if not line.startswith(_PREFIX):
             raise MalformedNote(f"a signature line starts with an em dash and a space: {line[:40]!r}")
-        name, space, encoded = line[len(_PREFIX):].partition(" ")
+        name, space, encoded = line[len(_PREFIX) :].partition(" ")
         if not space or not is_valid_key_name(name):
             raise MalformedNote(f"invalid key name in signature line {line[:60]!r}")
         raw = _b64decode_canonical(encoded)
@@ -135,8 +139,7 @@ class Note:
         if not self.signatures:
             raise MalformedNote("a signed note has at least one signature line")
         if len(self.signatures) > MAX_SIGNATURES:
-            raise TooManySignatures(f"{len(self.signatures)} signature lines, at most "
-                                    f"{MAX_SIGNATURES} are read")
+            raise TooManySignatures(f"{len(self.signatures)} signature lines, at most {MAX_SIGNATURES} are read")
 
     def __str__(self) -> str:
         return self.text + "\n" + "".join(signature.line for signature in self.signatures)
@@ -153,7 +156,7 @@ class Note:
         split = message.rfind("\n\n")
         if split < 0:
             raise MalformedNote("no blank line separates the text from the signatures")
-        text, block = message[:split + 1], message[split + 2:]
+        text, block = message[: split + 1], message[split + 2 :]
         if not block:
             raise MalformedNote("a signed note has at least one signature line")
         if not block.endswith("\n"):
@@ -236,8 +239,7 @@ def open_note(message: str | bytes | Note, verifiers: Iterable[Verifier]) -> Ver
         if any((s.name, s.key_id) == (signature.name, signature.key_id) for s in verified):
             continue  # a second line by the same key adds nothing
         if not verifier.verify(text, signature.signature):
-            raise InvalidNoteSignature(f"the signature by {signature.name}+{signature.key_id:08x} "
-                                       "does not verify")
+            raise InvalidNoteSignature(f"the signature by {signature.name}+{signature.key_id:08x} does not verify")
         verified.append(signature)
     if not verified:
         names = ", ".join(f"{s.name}+{s.key_id:08x}" for s in note.signatures)

@@ -65,10 +65,20 @@ class InclusionProofFile:
             raise MalformedCheckpoint("the second line of a proof file is 'index N'")
         if len(lines) - 2 > MAX_PROOF_HASHES:
             raise MalformedCheckpoint(f"a proof has at most {MAX_PROOF_HASHES} hashes, this file has {len(lines) - 2}")
-        return cls(int(lines[1][6:]), tuple(_hash(line, n) for n, line in enumerate(lines[2:], 3)), SignedCheckpoint.parse(note))
+        return cls(
+            int(lines[1][6:]),
+            tuple(_hash(line, n) for n, line in enumerate(lines[2:], 3)),
+            SignedCheckpoint.parse(note),
+        )
 
     def verify(
-        self, entry: bytes, log_keys: Iterable[Verifier], *, origin: str, witness_keys: Sequence[Verifier] = (), quorum: int = 0
+        self,
+        entry: bytes,
+        log_keys: Iterable[Verifier],
+        *,
+        origin: str,
+        witness_keys: Sequence[Verifier] = (),
+        quorum: int = 0,
     ) -> VerifiedCheckpoint:
         """Check the checkpoint's signatures, then that ``entry`` is at :attr:`index` of its tree.
 

@@ -200,9 +200,8 @@ class TileHashReader:
                 full_tile = Tile(level, index)
                 full = self._fetch(full_tile)
                 if full is not None and len(full) != TILE_WIDTH * HASH_SIZE:
-                    raise MalformedTile(f"{full_tile.path} is {len(full)} bytes, not "
-                                        f"{TILE_WIDTH * HASH_SIZE}")
-                data = None if full is None else full[:tile.width * HASH_SIZE]
+                    raise MalformedTile(f"{full_tile.path} is {len(full)} bytes, not {TILE_WIDTH * HASH_SIZE}")
+                data = None if full is None else full[: tile.width * HASH_SIZE]
             if data is None:
                 raise MissingTile(f"{tile.path} is not available")
             if len(data) != tile.width * HASH_SIZE:
@@ -216,11 +215,10 @@ class TileHashReader:
             tile_level, height = divmod(level, TILE_HEIGHT)
             first, count = index << height, 1 << height
             if (index + 1) << level > self.size:
-                raise IndexOutOfRange(f"no complete subtree ({level}, {index}) in a tree of size "
-                                      f"{self.size}")
+                raise IndexOutOfRange(f"no complete subtree ({level}, {index}) in a tree of size {self.size}")
             data = self._tile(tile_level, first // TILE_WIDTH)
             at = (first % TILE_WIDTH) * HASH_SIZE
-            row = [data[i:i + HASH_SIZE] for i in range(at, at + count * HASH_SIZE, HASH_SIZE)]
+            row = [data[i : i + HASH_SIZE] for i in range(at, at + count * HASH_SIZE, HASH_SIZE)]
             while len(row) > 1:  # the levels inside the tile, rebuilt by hashing pairs
                 row = [node_hash(row[i], row[i + 1]) for i in range(0, len(row), 2)]
             found.append(row[0])
@@ -232,8 +230,7 @@ def root_from_tiles(fetch: TileFetcher, size: int) -> bytes:
     return tree_root(TileHashReader(size, fetch), size)
 
 
-def verify_inclusion_from_tiles(fetch: TileFetcher, checkpoint: Checkpoint, index: int,
-                                leaf: bytes) -> None:
+def verify_inclusion_from_tiles(fetch: TileFetcher, checkpoint: Checkpoint, index: int, leaf: bytes) -> None:
     """Check that ``leaf`` (a leaf hash) is entry ``index`` of the checkpointed tree, from tiles.
 
     The tiles need not be trusted: the proof built from them must lead to the checkpoint's root,
@@ -263,10 +260,10 @@ def decode_entry_bundle(data: bytes, width: int | None = None) -> list[bytes]:
     while at < len(data):
         if at + 2 > len(data):
             raise MalformedTile("an entry bundle ends inside a length prefix")
-        length = int.from_bytes(data[at:at + 2], "big")
+        length = int.from_bytes(data[at : at + 2], "big")
         if at + 2 + length > len(data):
             raise MalformedTile("an entry bundle ends inside an entry")
-        entries.append(bytes(data[at + 2:at + 2 + length]))
+        entries.append(bytes(data[at + 2 : at + 2 + length]))
         at += 2 + length
         if len(entries) > TILE_WIDTH:
             raise MalformedTile(f"an entry bundle holds at most {TILE_WIDTH} entries")

@@ -125,12 +125,13 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
     _check_hash(root, "the root hash")
     recomputed = root_from_inclusion_proof(leaf, index, size, proof)
     if recomputed != root:
-        raise RootMismatch(f"the inclusion proof for leaf {index} in a tree of size {size} leads "
-                           f"to root {recomputed.hex()}, not {root.hex()}")
+        raise RootMismatch(
+            f"the inclusion proof for leaf {index} in a tree of size {size} leads "
+            f"to root {recomputed.hex()}, not {root.hex()}"
+        )
 
 
-def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: bytes,
-                       root2: bytes) -> None:
+def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: bytes, root2: bytes) -> None:
     """Check that the tree of ``size2`` leaves (``root2``) extends the one of ``size1`` (``root1``)."""
     _check_hash(root1, "the old root hash")
     _check_hash(root2, "the new root hash")
@@ -175,11 +176,13 @@ def verify_consistency(size1: int, size2: int, proof: Sequence[bytes], root1: by
     if sn != 0:
         raise TruncatedProof("the consistency proof stops below the new root")
     if fr != root1:
-        raise RootMismatch(f"the consistency proof from size {size1} to {size2} leads to old root "
-                           f"{fr.hex()}, not {root1.hex()}")
+        raise RootMismatch(
+            f"the consistency proof from size {size1} to {size2} leads to old root {fr.hex()}, not {root1.hex()}"
+        )
     if sr != root2:
-        raise RootMismatch(f"the consistency proof from size {size1} to {size2} leads to new root "
-                           f"{sr.hex()}, not {root2.hex()}")
+        raise RootMismatch(
+            f"the consistency proof from size {size1} to {size2} leads to new root {sr.hex()}, not {root2.hex()}"
+        )
 
 
 def encode_proof(proof: Sequence[bytes]) -> bytes:
@@ -193,6 +196,5 @@ def decode_proof(data: bytes) -> list[bytes]:
     if len(data) % HASH_SIZE:
         raise WrongHashLength(f"proof bytes are {len(data)} long, not a multiple of {HASH_SIZE}")
     if len(data) > MAX_PROOF_HASHES * HASH_SIZE:
-        raise OverlongProof(f"a proof has at most {MAX_PROOF_HASHES} hashes, not "
-                            f"{len(data) // HASH_SIZE}")
-    return [bytes(data[at:at + HASH_SIZE]) for at in range(0, len(data), HASH_SIZE)]
+        raise OverlongProof(f"a proof has at most {MAX_PROOF_HASHES} hashes, not {len(data) // HASH_SIZE}")
+    return [bytes(data[at : at + HASH_SIZE]) for at in range(0, len(data), HASH_SIZE)]

@@ -71,8 +71,12 @@ def emblem_png(size: int = 256) -> bytes:
     middle = canvas // 2
     shaft_top, shaft_bottom = canvas * 30 // 100, canvas * 80 // 100
     draw.polygon(
-        [(middle - canvas // 40, shaft_top), (middle + canvas // 40, shaft_top),
-         (middle + canvas // 18, shaft_bottom), (middle - canvas // 18, shaft_bottom)],
+        [
+            (middle - canvas // 40, shaft_top),
+            (middle + canvas // 40, shaft_top),
+            (middle + canvas // 18, shaft_bottom),
+            (middle - canvas // 18, shaft_bottom),
+        ],
         fill=white,
     )
     head = canvas // 11

@@ -50,7 +50,9 @@ class EFinanceSettings:
         missing = [prefix + name for name in ("BILLER_ID", "BASE_URL") if not env.get(prefix + name, "").strip()]
         if missing:
             raise PaymentConfigurationError(f"environment variable {', '.join(missing)} is not set")
-        return cls(env[prefix + "BILLER_ID"].strip(), secret_from_env(prefix + "SECRET", env), env[prefix + "BASE_URL"].strip())
+        return cls(
+            env[prefix + "BILLER_ID"].strip(), secret_from_env(prefix + "SECRET", env), env[prefix + "BASE_URL"].strip()
+        )
 
 
 class EFinanceProvider:
@@ -61,11 +63,17 @@ class EFinanceProvider:
     """
 
     code = "efinance"
-    name = LocalizedText("إي فاينانس — منظومة الدفع والتحصيل الإلكتروني الحكومي", "e-finance — government e-payment and collection")
+    name = LocalizedText(
+        "إي فاينانس — منظومة الدفع والتحصيل الإلكتروني الحكومي", "e-finance — government e-payment and collection"
+    )
     methods = frozenset({PaymentMethod.OUTLET, PaymentMethod.CARD})
 
     def __init__(
-        self, settings: EFinanceSettings | None = None, *, wire: WireFormat | None = None, transport: HttpTransport | None = None
+        self,
+        settings: EFinanceSettings | None = None,
+        *,
+        wire: WireFormat | None = None,
+        transport: HttpTransport | None = None,
     ) -> None:
         self._settings = settings
         self._wire = wire
@@ -90,7 +98,9 @@ class EFinanceProvider:
     def _send(self, call: HttpCall) -> tuple[int, bytes]:
         if self._transport is None:
             self._transport = UrllibTransport(self.settings.timeout, name="e-finance")
-        return self._transport.request(call.method, self.settings.base_url.rstrip("/") + call.path, call.body, call.headers)
+        return self._transport.request(
+            call.method, self.settings.base_url.rstrip("/") + call.path, call.body, call.headers
+        )
 
     def create_payment(self, order: PaymentOrder) -> CreatedPayment:
         return self.wire.read_bill(*self._send(self.wire.issue_bill(order)), order)
@@ -99,7 +109,9 @@ class EFinanceProvider:
         return self.wire.read_inquiry(*self._send(self.wire.inquire(merchant_ref)), merchant_ref)
 
     def refund(self, provider_ref: str, amount: Decimal, reason: str | None = None) -> Refund:
-        return self.wire.read_refund(*self._send(self.wire.refund(provider_ref, amount, reason)), provider_ref, amount, reason)
+        return self.wire.read_refund(
+            *self._send(self.wire.refund(provider_ref, amount, reason)), provider_ref, amount, reason
+        )
 
     def cancel(self, provider_ref: str) -> None:
         self.wire.read_cancel(*self._send(self.wire.cancel(provider_ref)), provider_ref)

@@ -77,7 +77,11 @@ class EFinanceSimulator:
     """e-finance on ``http://127.0.0.1:<port>``, as a context manager."""
 
     def __init__(
-        self, biller_id: str, secret: str | Secret, *, notification_url: str | None = None,
+        self,
+        biller_id: str,
+        secret: str | Secret,
+        *,
+        notification_url: str | None = None,
         on_notification: Callable[[bytes, Mapping[str, str]], tuple[int, bytes]] | None = None,
         clock: Callable[[], datetime.datetime] = _utcnow,
     ) -> None:
@@ -151,20 +155,25 @@ class EFinanceSimulator:
         return bill
 
     def _notify(self, bill: SimulatedBill, send: bool) -> SimulatedNotification:
-        body = dump_json({
-            "event": f"bill.{bill.status.lower()}",
-            "billReference": bill.reference,
-            "merchantReference": bill.merchant_ref,
-            "amount": Decimal(format_amount(bill.amount)),
-            "paidAmount": Decimal(format_amount(bill.amount)),
-            "currency": "EGP",
-            "status": bill.status,
-            "channel": bill.channel,
-            "paidAt": _stamp(bill.paid_at) if bill.paid_at else None,
-        })
+        body = dump_json(
+            {
+                "event": f"bill.{bill.status.lower()}",
+                "billReference": bill.reference,
+                "merchantReference": bill.merchant_ref,
+                "amount": Decimal(format_amount(bill.amount)),
+                "paidAmount": Decimal(format_amount(bill.amount)),
+                "currency": "EGP",
+                "status": bill.status,
+                "channel": bill.channel,
+                "paidAt": _stamp(bill.paid_at) if bill.paid_at else None,
+            }
+        )
         timestamp = _stamp(self._clock())
-        headers = {"Content-Type": "application/json", "X-EF-Timestamp": timestamp,
-                   "X-EF-Signature": sign_notification(self._secret, timestamp, body)}
+        headers = {
+            "Content-Type": "application/json",
+            "X-EF-Timestamp": timestamp,
+            "X-EF-Signature": sign_notification(self._secret, timestamp, body),
+        }
         with self._lock:
             self._last[bill.reference] = (body, headers)
         return self._deliver(body, headers) if send else SimulatedNotification(body, headers)
@@ -207,10 +216,14 @@ class EFinanceSimulator:
 
     def _state(self, bill: SimulatedBill) -> dict[str, Any]:
         return {
-            "billReference": bill.reference, "merchantReference": bill.merchant_ref,
-            "amount": Decimal(format_amount(bill.amount)), "currency": "EGP", "status": bill.status,
+            "billReference": bill.reference,
+            "merchantReference": bill.merchant_ref,
+            "amount": Decimal(format_amount(bill.amount)),
+            "currency": "EGP",
+            "status": bill.status,
             "paidAmount": Decimal(format_amount(bill.amount)) if bill.paid_at else None,
-            "paidAt": _stamp(bill.paid_at) if bill.paid_at else None, "channel": bill.channel or None,
+            "paidAt": _stamp(bill.paid_at) if bill.paid_at else None,
+            "channel": bill.channel or None,
             "refundedAmount": Decimal(format_amount(bill.refunded)),
             "expiresAt": _stamp(bill.expires_at) if bill.expires_at else None,
             "payUrl": f"{self.base_url}{PAY_PATH}{bill.reference}",
@@ -226,8 +239,13 @@ class EFinanceSimulator:
             if merchant_ref in self._by_merchant_ref:
                 raise _Refusal(409, "DUPLICATE", "merchantReference already has a bill")
             reference = f"EF{next(self._numbers):010d}"
-            bill = SimulatedBill(reference, merchant_ref, amount, "UNPAID",
-                                 datetime.datetime.fromisoformat(expires) if isinstance(expires, str) else None)
+            bill = SimulatedBill(
+                reference,
+                merchant_ref,
+                amount,
+                "UNPAID",
+                datetime.datetime.fromisoformat(expires) if isinstance(expires, str) else None,
+            )
             self._bills[reference] = bill
             self._by_merchant_ref[merchant_ref] = reference
             return self._state(bill)
@@ -276,7 +294,7 @@ class _Handler(BaseHTTPRequestHandler):
         answer: dict[str, Any]
         if method == "GET" and path.startswith(PAY_PATH):
             try:
-                self.simulator.pay(path[len(PAY_PATH):], channel="MEEZA_CARD")
+                self.simulator.pay(path[len(PAY_PATH) :], channel="MEEZA_CARD")
                 status, answer = 200, {"status": "PAID"}
             except SimulatorError as error:
                 status, answer = 409, {"error": {"code": "REFUSED", "message": str(error)}}

@@ -132,8 +132,14 @@ def _utcnow() -> datetime.datetime:
 class ProvisionalWireFormat:
     """localgov's provisional e-finance format (see the module docstring); the simulator speaks it."""
 
-    def __init__(self, biller_id: str, secret: Secret, *, provider_code: str = "efinance",
-                 clock: Callable[[], datetime.datetime] = _utcnow) -> None:
+    def __init__(
+        self,
+        biller_id: str,
+        secret: Secret,
+        *,
+        provider_code: str = "efinance",
+        clock: Callable[[], datetime.datetime] = _utcnow,
+    ) -> None:
         self.biller_id = biller_id
         self._secret = secret
         self.provider_code = provider_code
@@ -164,7 +170,11 @@ class ProvisionalWireFormat:
         if status != 200:
             found = answer.get("error")
             error: dict[str, Any] = found if isinstance(found, dict) else {}
-            raise ProviderError(self.provider_code, str(error.get("code", status))[:40], f"({operation}) {str(error.get('message', ''))[:200]}")
+            raise ProviderError(
+                self.provider_code,
+                str(error.get("code", status))[:40],
+                f"({operation}) {str(error.get('message', ''))[:200]}",
+            )
         return answer
 
     def _status(self, word: object, operation: str) -> PaymentStatus:
@@ -176,17 +186,26 @@ class ProvisionalWireFormat:
     # ------------------------------------------------------------------ bills
 
     def issue_bill(self, order: PaymentOrder) -> HttpCall:
-        return self._call("POST", "/api/v1/bills", {
-            "merchantReference": order.merchant_ref,
-            "amount": Decimal(format_amount(order.amount)),
-            "currency": order.currency,
-            "description": order.description,
-            "payer": {"name": order.customer.name, "mobile": order.customer.mobile},
-            "items": [{"revenueItem": i.code, "amount": Decimal(format_amount(i.amount)), "quantity": i.quantity} for i in order.items],
-            "channels": ["MEEZA_CARD"] if order.method is PaymentMethod.CARD else ["GOV_POS", "POST_OFFICE", "MEEZA_CARD"],
-            "expiresAt": _timestamp(order.expires_at) if order.expires_at else None,
-            "returnUrl": order.return_url,
-        })
+        return self._call(
+            "POST",
+            "/api/v1/bills",
+            {
+                "merchantReference": order.merchant_ref,
+                "amount": Decimal(format_amount(order.amount)),
+                "currency": order.currency,
+                "description": order.description,
+                "payer": {"name": order.customer.name, "mobile": order.customer.mobile},
+                "items": [
+                    {"revenueItem": i.code, "amount": Decimal(format_amount(i.amount)), "quantity": i.quantity}
+                    for i in order.items
+                ],
+                "channels": ["MEEZA_CARD"]
+                if order.method is PaymentMethod.CARD
+                else ["GOV_POS", "POST_OFFICE", "MEEZA_CARD"],
+                "expiresAt": _timestamp(order.expires_at) if order.expires_at else None,
+                "returnUrl": order.return_url,
+            },
+        )
 
     def read_bill(self, status: int, body: bytes, order: PaymentOrder) -> CreatedPayment:
         answer = self._answer(status, body, "issue bill")
@@ -195,8 +214,13 @@ class ProvisionalWireFormat:
             raise ProviderUnavailable("e-finance issue bill: no billReference in the answer")
         pay_url = answer.get("payUrl")
         return CreatedPayment(
-            provider=self.provider_code, merchant_ref=order.merchant_ref, provider_ref=reference, method=order.method,
-            amount=order.amount, currency=order.currency, status=self._status(answer.get("status"), "issue bill"),
+            provider=self.provider_code,
+            merchant_ref=order.merchant_ref,
+            provider_ref=reference,
+            method=order.method,
+            amount=order.amount,
+            currency=order.currency,
+            status=self._status(answer.get("status"), "issue bill"),
             reference_number=reference if order.method is PaymentMethod.OUTLET else None,
             redirect_url=pay_url if order.method is not PaymentMethod.OUTLET and isinstance(pay_url, str) else None,
             expires_at=_moment(answer.get("expiresAt")) or order.expires_at,
@@ -210,16 +234,23 @@ class ProvisionalWireFormat:
         state = self._status(answer.get("status"), "inquiry")
         paid = answer.get("paidAmount")
         return PaymentState(
-            provider=self.provider_code, merchant_ref=merchant_ref, provider_ref=str(answer.get("billReference", "")),
-            status=state, amount=parse_amount(answer.get("amount"), "amount"), currency=str(answer.get("currency", "EGP"))[:8],
+            provider=self.provider_code,
+            merchant_ref=merchant_ref,
+            provider_ref=str(answer.get("billReference", "")),
+            status=state,
+            amount=parse_amount(answer.get("amount"), "amount"),
+            currency=str(answer.get("currency", "EGP"))[:8],
             paid_amount=parse_amount(paid, "paidAmount") if paid is not None else None,
             paid_at=_moment(answer.get("paidAt")),
             refunded_amount=parse_amount(answer.get("refundedAmount", "0.00"), "refundedAmount"),
         )
 
     def refund(self, bill_ref: str, amount: Decimal, reason: str | None) -> HttpCall:
-        return self._call("POST", f"/api/v1/bills/{urllib.parse.quote(bill_ref, safe='')}/refunds",
-                          {"amount": Decimal(format_amount(amount)), "reason": reason})
+        return self._call(
+            "POST",
+            f"/api/v1/bills/{urllib.parse.quote(bill_ref, safe='')}/refunds",
+            {"amount": Decimal(format_amount(amount)), "reason": reason},
+        )
 
     def read_refund(self, status: int, body: bytes, bill_ref: str, amount: Decimal, reason: str | None) -> Refund:
         answer = self._answer(status, body, "refund")
@@ -235,7 +266,9 @@ class ProvisionalWireFormat:
 
     def notification(self, body: bytes, headers: Mapping[str, str]) -> Notification:
         timestamp = _header(headers, "X-EF-Timestamp")
-        if len(timestamp) > 40 or not signatures_match(sign_notification(self._secret, timestamp, body), _header(headers, "X-EF-Signature")):
+        if len(timestamp) > 40 or not signatures_match(
+            sign_notification(self._secret, timestamp, body), _header(headers, "X-EF-Signature")
+        ):
             raise InvalidNotificationSignature("e-finance notification: X-EF-Signature does not verify")
         message = parse_json(body, "e-finance notification")
         if not isinstance(message, dict):

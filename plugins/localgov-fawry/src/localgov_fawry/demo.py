@@ -19,7 +19,9 @@ from localgov_fawry.simulator import FawrySimulator
 __all__ = ["pay_with_fawry", "start_fawry_payment"]
 
 
-def start_fawry_payment(engine: Any, request: Any, simulator: FawrySimulator, *, ledger: PaymentLedger | None = None) -> CreatedPayment:
+def start_fawry_payment(
+    engine: Any, request: Any, simulator: FawrySimulator, *, ledger: PaymentLedger | None = None
+) -> CreatedPayment:
     """Create the Pay-at-Fawry reference for what ``request`` owes (nothing paid yet)."""
     payments = Payments(engine, [simulator.provider()], ledger=ledger)
     request_id = request if isinstance(request, str) else request.id

@@ -137,12 +137,21 @@ class FawryProvider:
             "description": order.description,
             "language": settings.language,
             "chargeItems": [
-                {"itemId": item.code, "description": item.description, "price": Decimal(format_amount(item.amount)),
-                 "quantity": item.quantity}
+                {
+                    "itemId": item.code,
+                    "description": item.description,
+                    "price": Decimal(format_amount(item.amount)),
+                    "quantity": item.quantity,
+                }
                 for item in order.items
             ],
             "signature": charge_signature(
-                settings.merchant_code, order.merchant_ref, order.customer.profile_id, method, amount, token or wallet,
+                settings.merchant_code,
+                order.merchant_ref,
+                order.customer.profile_id,
+                method,
+                amount,
+                token or wallet,
                 settings.secure_key,
             ),
         }
@@ -161,7 +170,9 @@ class FawryProvider:
             raise ProviderUnavailable("Fawry charge: the answer has no referenceNumber")
         next_action = answer.get("nextAction")
         redirect = next_action.get("redirectUrl") if isinstance(next_action, dict) else None
-        status = fawry_status(answer.get("orderStatus") or answer.get("paymentStatus") or "UNPAID") or PaymentStatus.PENDING
+        status = (
+            fawry_status(answer.get("orderStatus") or answer.get("paymentStatus") or "UNPAID") or PaymentStatus.PENDING
+        )
         return CreatedPayment(
             provider=self.code,
             merchant_ref=order.merchant_ref,
@@ -194,7 +205,9 @@ class FawryProvider:
         if payment_status is None:
             raise ProviderUnavailable(f"Fawry payment status: unknown paymentStatus {str(word)[:40]!r}")
         order_amount = parse_amount(answer.get("orderAmount", answer.get("paymentAmount")), "orderAmount")
-        paid = parse_amount(answer["paymentAmount"], "paymentAmount") if answer.get("paymentAmount") is not None else None
+        paid = (
+            parse_amount(answer["paymentAmount"], "paymentAmount") if answer.get("paymentAmount") is not None else None
+        )
         return PaymentState(
             provider=self.code,
             merchant_ref=str(answer.get("merchantRefNumber") or merchant_ref),
@@ -214,7 +227,9 @@ class FawryProvider:
             "merchantCode": settings.merchant_code,
             "referenceNumber": provider_ref,
             "refundAmount": Decimal(refund_amount),
-            "signature": refund_signature(settings.merchant_code, provider_ref, refund_amount, reason, settings.secure_key),
+            "signature": refund_signature(
+                settings.merchant_code, provider_ref, refund_amount, reason, settings.secure_key
+            ),
         }
         if reason:
             payload["reason"] = reason
@@ -230,7 +245,9 @@ class FawryProvider:
                 "merchantAccount": settings.merchant_code,
                 "orderRefNo": provider_ref,
                 "lang": settings.language,
-                "signature": cancel_signature(provider_ref, settings.merchant_code, settings.language, settings.secure_key),
+                "signature": cancel_signature(
+                    provider_ref, settings.merchant_code, settings.language, settings.secure_key
+                ),
             },
             "cancel unpaid order",
         )

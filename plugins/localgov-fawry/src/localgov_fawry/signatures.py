@@ -19,15 +19,22 @@ __all__ = [
 
 
 def charge_signature(
-    merchant_code: str, merchant_ref: str, customer_profile_id: str, payment_method: str, amount: str,
-    card_token_or_wallet: str, key: Secret,
+    merchant_code: str,
+    merchant_ref: str,
+    customer_profile_id: str,
+    payment_method: str,
+    amount: str,
+    card_token_or_wallet: str,
+    key: Secret,
 ) -> str:
     """Charge: merchantCode + merchantRefNum + customerProfileId + paymentMethod + amount + cardToken + secureKey.
 
     For ``MWALLET`` the wallet number takes the card token's place (after the amount); for
     ``PAYATFAWRY`` and a card without a token it is empty.
     """
-    return sha256_signature(merchant_code, merchant_ref, customer_profile_id, payment_method, amount, card_token_or_wallet, key=key)
+    return sha256_signature(
+        merchant_code, merchant_ref, customer_profile_id, payment_method, amount, card_token_or_wallet, key=key
+    )
 
 
 def status_signature(merchant_code: str, merchant_ref: str, key: Secret) -> str:
@@ -35,7 +42,9 @@ def status_signature(merchant_code: str, merchant_ref: str, key: Secret) -> str:
     return sha256_signature(merchant_code, merchant_ref, key=key)
 
 
-def refund_signature(merchant_code: str, reference_number: str, refund_amount: str, reason: str | None, key: Secret) -> str:
+def refund_signature(
+    merchant_code: str, reference_number: str, refund_amount: str, reason: str | None, key: Secret
+) -> str:
     """Refund: merchantCode + referenceNumber + refundAmount + reason (only if given) + secureKey."""
     return sha256_signature(merchant_code, reference_number, refund_amount, reason or "", key=key)
 
@@ -46,12 +55,24 @@ def cancel_signature(order_ref: str, merchant_account: str, lang: str, key: Secr
 
 
 def notification_signature(
-    fawry_ref: str, merchant_ref: str, payment_amount: str, order_amount: str, order_status: str,
-    payment_method: str, payment_reference_number: str | None, key: Secret,
+    fawry_ref: str,
+    merchant_ref: str,
+    payment_amount: str,
+    order_amount: str,
+    order_status: str,
+    payment_method: str,
+    payment_reference_number: str | None,
+    key: Secret,
 ) -> str:
     """Server notification V2 (messageSignature): fawryRefNumber + merchantRefNumber + paymentAmount +
     orderAmount + orderStatus + paymentMethod + paymentRefrenceNumber (or empty) + secureKey."""
     return sha256_signature(
-        fawry_ref, merchant_ref, payment_amount, order_amount, order_status, payment_method,
-        payment_reference_number or "", key=key,
+        fawry_ref,
+        merchant_ref,
+        payment_amount,
+        order_amount,
+        order_status,
+        payment_method,
+        payment_reference_number or "",
+        key=key,
     )

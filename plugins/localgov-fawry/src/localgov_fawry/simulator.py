@@ -238,13 +238,21 @@ class FawrySimulator:
                 "paymentTime": order.paid_ms,
                 "paymentRefrenceNumber": order.outlet_ref or None,
                 "orderExpiryDate": order.expires_ms,
-                "orderItems": [{"itemCode": i["itemId"], "price": i["price"], "quantity": i["quantity"]} for i in order.items],
+                "orderItems": [
+                    {"itemCode": i["itemId"], "price": i["price"], "quantity": i["quantity"]} for i in order.items
+                ],
                 "failureErrorCode": None,
                 "failureReason": None,
             }
             message["messageSignature"] = notification_signature(
-                order.reference, order.merchant_ref, format_amount(paid), format_amount(order.amount), order.status,
-                method, order.outlet_ref, self._key,
+                order.reference,
+                order.merchant_ref,
+                format_amount(paid),
+                format_amount(order.amount),
+                order.status,
+                method,
+                order.outlet_ref,
+                self._key,
             )
             return dump_json(message)
 
@@ -294,10 +302,21 @@ class FawrySimulator:
         if method not in NOTIFIED_METHODS:
             raise _Refusal("9961", SIMULATOR_CODES["9961"])
         amount = self._amount(message.get("amount"), "amount")
-        token_or_wallet = str(message.get("cardToken") or "") if method == "CARD" else str(message.get("debitMobileWalletNo") or "") if method == "MWALLET" else ""
+        token_or_wallet = (
+            str(message.get("cardToken") or "")
+            if method == "CARD"
+            else str(message.get("debitMobileWalletNo") or "")
+            if method == "MWALLET"
+            else ""
+        )
         expected = charge_signature(
-            self.merchant_code, merchant_ref, str(message.get("customerProfileId") or ""), method, format_amount(amount),
-            token_or_wallet, self._key,
+            self.merchant_code,
+            merchant_ref,
+            str(message.get("customerProfileId") or ""),
+            method,
+            format_amount(amount),
+            token_or_wallet,
+            self._key,
         )
         self._check_signature(expected, message.get("signature"))
         charged = message.get("chargeItems")
@@ -308,10 +327,17 @@ class FawrySimulator:
             reference = str(next(self._references))
             expiry = message.get("paymentExpiry")
             order = SimulatedOrder(
-                reference=reference, merchant_ref=merchant_ref, method=method, amount=amount, fees=self.fees, status="UNPAID",
+                reference=reference,
+                merchant_ref=merchant_ref,
+                method=method,
+                amount=amount,
+                fees=self.fees,
+                status="UNPAID",
                 expires_ms=expiry if isinstance(expiry, int) and not isinstance(expiry, bool) else None,
-                customer_name=str(message.get("customerName") or ""), customer_mobile=str(message.get("customerMobile") or ""),
-                customer_email=str(message.get("customerEmail") or ""), items=[i for i in items if isinstance(i, dict)],
+                customer_name=str(message.get("customerName") or ""),
+                customer_mobile=str(message.get("customerMobile") or ""),
+                customer_email=str(message.get("customerEmail") or ""),
+                items=[i for i in items if isinstance(i, dict)],
             )
             self._orders[reference] = order
             self._by_merchant_ref[merchant_ref] = reference
@@ -329,7 +355,10 @@ class FawrySimulator:
             "statusDescription": "Operation done successfully",
         }
         if method in ("CARD", "MWALLET") and not (method == "CARD" and token_or_wallet):
-            answer["nextAction"] = {"type": "THREE_D_SECURE" if method == "CARD" else "REDIRECT", "redirectUrl": self.checkout_url(reference)}
+            answer["nextAction"] = {
+                "type": "THREE_D_SECURE" if method == "CARD" else "REDIRECT",
+                "redirectUrl": self.checkout_url(reference),
+            }
         return answer
 
     def status(self, query: Mapping[str, str]) -> dict[str, Any]:
@@ -382,7 +411,9 @@ class FawrySimulator:
         lang = message.get("lang")
         if lang not in ("ar-eg", "en-gb"):
             raise _Refusal("9966", SIMULATOR_CODES["9966"])
-        self._check_signature(cancel_signature(reference, self.merchant_code, lang, self._key), message.get("signature"))
+        self._check_signature(
+            cancel_signature(reference, self.merchant_code, lang, self._key), message.get("signature")
+        )
         with self._lock:
             if reference not in self._orders:
                 raise _Refusal("9938", "Payment not found")
@@ -431,7 +462,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == STATUS_PATH:
             self._run(lambda: self.simulator.status(_raw_query(query)))
         elif path.startswith(CHECKOUT_PATH):
-            reference = path[len(CHECKOUT_PATH):]
+            reference = path[len(CHECKOUT_PATH) :]
             try:
                 self.simulator.pay(reference)
                 self._send(200, "<html><body><p>تم الدفع — Paid</p></body></html>".encode(), "text/html; charset=utf-8")
@@ -443,7 +474,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(min(length, 1_000_000))
-        routes = {CHARGE_PATH: self.simulator.charge, REFUND_PATH: self.simulator.refund, CANCEL_PATH: self.simulator.cancel}
+        routes = {
+            CHARGE_PATH: self.simulator.charge,
+            REFUND_PATH: self.simulator.refund,
+            CANCEL_PATH: self.simulator.cancel,
+        }
         route = routes.get(self.path.partition("?")[0])
         if route is None:
             self._send(404, {"statusCode": 404, "statusDescription": "Not found"})
@@ -456,5 +491,3 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, {"statusCode": 9965, "statusDescription": SIMULATOR_CODES["9965"]})
             return
         self._run(lambda: route(message))
-
-

@@ -102,10 +102,19 @@ def parse_v2_notification(body: bytes, key: Secret, provider_code: str = "fawry"
     order_amount = parse_amount(message.get("orderAmount"), "orderAmount")
     signature = message.get("messageSignature")
     expected = notification_signature(
-        fawry_ref, merchant_ref, format_amount(payment_amount), format_amount(order_amount), raw_status, method, outlet_ref, key
+        fawry_ref,
+        merchant_ref,
+        format_amount(payment_amount),
+        format_amount(order_amount),
+        raw_status,
+        method,
+        outlet_ref,
+        key,
     )
     if not signatures_match(expected, signature):
-        raise InvalidNotificationSignature(f"Fawry notification for {merchant_ref[:64]!r}: messageSignature does not verify")
+        raise InvalidNotificationSignature(
+            f"Fawry notification for {merchant_ref[:64]!r}: messageSignature does not verify"
+        )
     status = fawry_status(raw_status)
     if status is None:
         raise MalformedNotification(f"Fawry notification: unknown orderStatus {raw_status!r}")

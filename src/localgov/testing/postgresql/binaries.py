@@ -66,9 +66,7 @@ class PostgresBinaries:
                 **run_as(account),
             )
         except OSError as error:
-            raise PostgresUnavailableError(
-                f"cannot run {self.postgres}{as_whom(account)}: {error}"
-            ) from error
+            raise PostgresUnavailableError(f"cannot run {self.postgres}{as_whom(account)}: {error}") from error
         if completed.returncode != 0:
             raise PostgresUnavailableError(
                 f"{self.postgres} --version failed{as_whom(account)} "

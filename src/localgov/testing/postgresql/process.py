@@ -80,13 +80,10 @@ def server_account(requested: str | None) -> Account | None:
         entry = pwd.getpwnam(name)
     except KeyError:
         raise PostgresUnavailableError(
-            f"account {name!r} to run PostgreSQL as (set by {ENV_OS_USER} or os_user) "
-            "does not exist"
+            f"account {name!r} to run PostgreSQL as (set by {ENV_OS_USER} or os_user) does not exist"
         ) from None
     if entry.pw_uid == 0:
-        raise PostgresUnavailableError(
-            f"account {name!r} is root; PostgreSQL refuses to run as root"
-        )
+        raise PostgresUnavailableError(f"account {name!r} is root; PostgreSQL refuses to run as root")
     return Account(name, entry.pw_uid, entry.pw_gid)
 
 
@@ -247,9 +244,7 @@ class ServerProcess:
                 **run_as(account),
             )
         except (OSError, subprocess.TimeoutExpired) as error:
-            raise PostgresStartError(
-                f"initdb from {self.binaries.bindir}{as_whom(account)} failed: {error}"
-            ) from error
+            raise PostgresStartError(f"initdb from {self.binaries.bindir}{as_whom(account)} failed: {error}") from error
         finally:
             password_file.unlink(missing_ok=True)
         if completed.returncode != 0:
@@ -285,16 +280,13 @@ class ServerProcess:
                     **run_as(account),
                 )
             except OSError as error:
-                raise PostgresStartError(
-                    f"cannot run {binaries.postgres}{as_whom(account)}: {error}"
-                ) from error
+                raise PostgresStartError(f"cannot run {binaries.postgres}{as_whom(account)}: {error}") from error
             if self._wait_until_ready(self._process):
                 return
             if "could not bind" not in self.log_tail(50):
                 break
         raise PostgresStartError(
-            f"PostgreSQL from {binaries.bindir} did not start; its log ends with:\n"
-            f"{self.log_tail()}"
+            f"PostgreSQL from {binaries.bindir} did not start; its log ends with:\n{self.log_tail()}"
         )
 
     def stop(self) -> None:

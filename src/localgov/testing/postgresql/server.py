@@ -81,9 +81,7 @@ def create_database(url: URL | str, name: str) -> URL:
         from psycopg import sql
 
         connection.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
-                sql.Identifier(name)
-            )
+            sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name))
         )
     return server.set(database=name)
 
@@ -97,9 +95,7 @@ def drop_database(url: URL | str, name: str) -> None:
     with _connect(server) as connection:
         from psycopg import sql
 
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 _LIVE_SERVERS: set[TemporaryPostgres] = set()
