@@ -256,3 +256,14 @@ def test_a_deleted_request_shows_in_its_payment_and_its_permit_number_when_only_
     assert result.exit_code == 1
     assert "but no payment event in the history records it" in result.output
     assert "was issued, but no request's history holds it (its request deleted)" in result.output
+
+
+def test_a_refund_row_that_the_order_does_not_account_for_is_named(demo: Path) -> None:
+    _sql(
+        demo,
+        "INSERT INTO lg_payment_refunds (merchant_ref, provider, amount, reason, refund_ref, requested_by, at) "
+        "SELECT merchant_ref, provider, '100.00', 'forged', 'R-1', 'cashier', created_at FROM lg_payment_orders",
+    )
+    result = run(*_db(demo), "audit", "verify")
+    assert result.exit_code == 1
+    assert "its refunds add up to 100.00, the order says 0.00 refunded" in result.output

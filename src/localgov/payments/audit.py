@@ -7,6 +7,10 @@ without a payment event, a payment event through a ledgered provider without its
 or the two disagreeing on the amount, is a finding. Someone who edits an order's amount, deletes
 an order, or adds one, shows here; someone who edits the event is caught by the chain.
 
+Refunds are the ledger's alone (a refund does not change a request's history): their rows must add
+up to what each order says was refunded, which catches a refund row added, removed or edited on its
+own, not an insider who edits the order's total with it.
+
 The ledger's notification log is the evidence of what each provider sent (kept for disputes,
 each message's SHA-256 with it); what a notification did is the order's status and the request's
 payment event, both checked here or by the chain, so the log itself is not a fact of any history.
@@ -70,6 +74,20 @@ def ledger_findings(ledger: PaymentLedger, store: Store, providers: Collection[s
                 f"payment order {order.merchant_ref}: the ledger says {order.amount} for {order.request_id}, the "
                 f"history says {event[1]} for {event[0]} (edited)"
             )
+    refunded: dict[str, Decimal] = {}
+    for refund in ledger.refunds():
+        refunded[refund.merchant_ref] = refunded.get(refund.merchant_ref, Decimal(0)) + refund.amount
+    for order in orders:
+        total = refunded.pop(order.merchant_ref, Decimal(0))
+        if total != order.refunded:
+            findings.setdefault(order.request_id, []).append(
+                f"payment order {order.merchant_ref}: its refunds add up to {total}, the order says {order.refunded} "
+                "refunded (a refund row added, removed or edited)"
+            )
+    for merchant_ref, total in sorted(refunded.items()):
+        findings.setdefault(merchant_ref, []).append(
+            f"refunds of {total} for payment order {merchant_ref}, which the ledger does not hold"
+        )
     for (provider, reference), (request_id, amount) in sorted(paid.items()):
         if provider in ledgered and (provider, reference) not in credited:
             findings.setdefault(request_id, []).append(
