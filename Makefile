@@ -45,7 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 lint: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check ruff mypy
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check mypy
 	$(BIN)/ruff format --check src plugins tests bench examples
 	$(BIN)/ruff check src plugins tests
 	$(BIN)/mypy
