@@ -1,0 +1,11 @@
+"""localgov's web service: an ASGI application at the edge, over the same engine the CLI uses.
+
+``create_app(localgov_app, engine, settings)`` returns the application; ``localgov serve`` runs it
+with uvicorn. See ``docs/web.md``.
+"""
+
+from localgov.web.app import create_app
+from localgov.web.context import WebContext
+from localgov.web.settings import WebSettings, WebSettingsError, api_key_digest
+
+__all__ = ["WebContext", "WebSettings", "WebSettingsError", "api_key_digest", "create_app"]

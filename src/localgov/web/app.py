@@ -1,0 +1,64 @@
+"""The ASGI application: every part of the web service, assembled over one deployment's engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+import localgov
+from localgov.app import Localgov
+from localgov.requests import Engine
+from localgov.web.context import WebContext
+from localgov.web.problems import exception_handlers
+from localgov.web.security import SecurityHeaders
+from localgov.web.settings import WebSettings
+
+__all__ = ["OPENAPI_PATH", "create_app"]
+
+OPENAPI_PATH = "/openapi.json"
+
+#: Each part of the service: a function from the context to its routers. Parts are imported when
+#: the app is created, so ``import localgov.web`` stays cheap.
+_PARTS: Sequence[str] = ("localgov.web.api", "localgov.web.pages", "localgov.web.verifier")
+
+
+def create_app(
+    localgov_app: Localgov,
+    engine: Engine,
+    settings: WebSettings | None = None,
+    *,
+    parts: Iterable[Callable[[WebContext], Sequence[Router]]] | None = None,
+) -> Any:
+    """The web service over ``engine``, as an ASGI application to run with uvicorn or mount elsewhere.
+
+    ``parts`` replaces the standard set (API, Open311, pages, notifications), for an embedding
+    system that wants only some of them.
+    """
+    context = WebContext(localgov=localgov_app, engine=engine, settings=settings or WebSettings())
+    chosen = list(parts) if parts is not None else _standard_parts()
+    routers = [router for part in chosen for router in part(context)]
+    app = Litestar(
+        route_handlers=routers,
+        dependencies={"context": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
+        exception_handlers=dict(exception_handlers),
+        request_max_body_size=context.settings.max_body,
+        openapi_config=OpenAPIConfig(
+            title="localgov",
+            version=localgov.__version__,
+            description="One-window local-government services: Open311 GeoReport v2 and the localgov API.",
+            path="/openapi",
+            render_plugins=[],
+        ),
+        state={"localgov": context},
+    )
+    return SecurityHeaders(app)
+
+
+def _standard_parts() -> list[Callable[[WebContext], Sequence[Router]]]:
+    import importlib
+
+    return [importlib.import_module(name).routers for name in _PARTS]

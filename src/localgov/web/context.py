@@ -1,0 +1,27 @@
+"""What every handler is given: the application, its engine, the payment ledger and the settings."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import attrs
+
+from localgov.app import Localgov
+from localgov.payments import PaymentLedger
+from localgov.requests import Engine
+from localgov.web.settings import WebSettings
+
+__all__ = ["WebContext"]
+
+
+@attrs.define
+class WebContext:
+    """One deployment's objects, shared by every handler (the engine is safe across threads)."""
+
+    localgov: Localgov
+    engine: Engine
+    settings: WebSettings = attrs.field(factory=WebSettings)
+
+    @cached_property
+    def ledger(self) -> PaymentLedger:
+        return PaymentLedger.for_engine(self.engine)

@@ -1,0 +1,45 @@
+"""Running the service from the environment, so uvicorn can start it in each of several workers.
+
+``localgov serve`` puts its options in the environment and asks uvicorn for
+``localgov.web.serving:app_from_environment`` as a factory; each worker process builds its own
+engine (its own database connections) from the same settings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from localgov.app import Localgov
+from localgov.organisation import load_staff
+from localgov.web.app import create_app
+from localgov.web.settings import WebSettings
+from localgov.web.settings_file import load_web_settings
+
+__all__ = ["ENVIRONMENT", "app_from_environment"]
+
+#: The variables read, each with what it holds.
+ENVIRONMENT = {
+    "LOCALGOV_DATABASE": "database URL (sqlite:///FILE, postgresql+psycopg://...)",
+    "LOCALGOV_PLUGINS": "plugins to load, comma-separated (all installed ones if unset)",
+    "LOCALGOV_STAFF": "staff roster files, separated by the path separator",
+    "LOCALGOV_AUDIT_KEY_FILE": "the history chain's key file",
+    "LOCALGOV_WEB_SETTINGS": "the web settings file (TOML)",
+}
+
+
+def app_from_environment() -> Any:
+    """The ASGI application the ``LOCALGOV_*`` variables describe."""
+    application = Localgov()
+    staff_files = [Path(p) for p in os.environ.get("LOCALGOV_STAFF", "").split(os.pathsep) if p]
+    staff = load_staff(staff_files, organisation=application.organisation, known_roles=application.catalogue.roles)
+    key_file = os.environ.get("LOCALGOV_AUDIT_KEY_FILE")
+    engine = application.engine(
+        os.environ.get("LOCALGOV_DATABASE", "sqlite:///localgov.db"),
+        staff=staff,
+        audit_key=Path(key_file).read_bytes().strip() if key_file else b"",
+    )
+    settings_file = os.environ.get("LOCALGOV_WEB_SETTINGS")
+    settings = load_web_settings(Path(settings_file)) if settings_file else WebSettings()
+    return create_app(application, engine, settings)

@@ -1,0 +1,67 @@
+"""What a deployment tells the web service: its public address, who holds which API key, its limits."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+
+from localgov.errors import LocalgovError
+
+__all__ = ["WebSettings", "WebSettingsError", "api_key_digest"]
+
+
+class WebSettingsError(LocalgovError):
+    """A web setting that cannot be used (named, with the value's problem)."""
+
+
+def api_key_digest(key: str) -> str:
+    """The SHA-256 of an API key, hex: what the settings keep, so a leaked settings file leaks no key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@attrs.frozen
+class WebSettings:
+    """Settings of :func:`localgov.web.create_app`.
+
+    :param public_url: the address citizens reach, ``https://services.cairo.gov.eg``: receipt QR
+        codes point under it (``/track/{tracking number}``).
+    :param api_keys: SHA-256 digests of API keys (:func:`api_key_digest`), each to the staff id it
+        acts as. The keys themselves are never kept.
+    :param trust_list: the signed trust list file (``trust-list.cose``) the verification page caches.
+    :param revocations: the signed revocation list file the verification page caches.
+    :param root_certificate: the national root certificate (PEM) the page checks the trust list against.
+    :param max_body: the largest request body accepted, in bytes, uploads included.
+    :param access_code_tries: wrong access codes allowed per client address per
+        ``access_code_window`` seconds before the status page stops answering that address.
+    """
+
+    public_url: str = "http://127.0.0.1:8000"
+    api_keys: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
+    trust_list: Path | None = None
+    revocations: Path | None = None
+    root_certificate: Path | None = None
+    max_body: int = 20 * 1024 * 1024
+    access_code_tries: int = 10
+    access_code_window: float = 600.0
+
+    def __attrs_post_init__(self) -> None:
+        if not self.public_url.startswith(("https://", "http://")):
+            raise WebSettingsError(f"public_url: {self.public_url!r} is not an http(s) URL")
+        for digest in self.api_keys:
+            if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+                raise WebSettingsError(f"api_keys: {digest[:12]!r}... is not a SHA-256 hex digest")
+        if self.max_body < 1024:
+            raise WebSettingsError(f"max_body: {self.max_body} bytes is too small to carry a request")
+
+    def staff_id_for_key(self, key: str) -> str | None:
+        """The staff id an API key acts as, or None; the comparison takes the same time for any key."""
+        presented = api_key_digest(key)
+        found = None
+        for digest, staff_id in self.api_keys.items():
+            if hmac.compare_digest(presented, digest):
+                found = staff_id
+        return found
