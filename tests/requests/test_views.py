@@ -8,14 +8,18 @@ from localgov.requests import Engine
 from localgov.requests.errors import UnknownRequest
 from localgov.requests.model import SYSTEM, Citizen
 from tests.requests.support import (
+    ALL_BUILDING_DOCUMENTS,
     APPLICANT,
     APPLICANT_ID,
     APPROVER,
+    ASSESSOR,
     BUILDING_FORM,
     CHECKER,
     CLERK,
     ENGINEER,
+    INSPECTOR,
     member,
+    pdfs,
     submit_building_permit,
 )
 
@@ -76,3 +80,34 @@ def test_access_codes_differ_and_may_be_typed_loosely(engine: Engine) -> None:
     code = requests[0].access_code
     typed = "-".join([code[:5].lower(), code[5:]])
     assert engine.status(requests[0].id, typed).tracking_number == requests[0].id
+
+
+def test_status_names_the_department_holding_it_and_what_is_owed(engine: Engine) -> None:
+    request = submit_building_permit(engine, documents=[d for d in ALL_BUILDING_DOCUMENTS if d != "ownership_proof"])
+    status = engine.status(request.id, request.access_code)
+    assert (status.state_code, status.department.en if status.department else None) == (
+        "document_check",
+        "Engineering department",
+    )
+    assert status.fees_due is None and status.issued_number is None
+    assert CHECKER.id not in repr(status)  # the department, never the employee
+
+    request = engine.act(request.id, "request_missing", CHECKER, comment="سند الملكية غير مرفق")
+    status = engine.status(request.id, request.access_code)
+    assert status.department is None and status.missing == "سند الملكية غير مرفق"  # with the applicant
+
+    request = engine.act(request.id, "resubmit", CLERK, documents=pdfs("ownership_proof"))
+    for action, actor in [
+        ("accept_documents", CHECKER),
+        ("complete_review", ENGINEER),
+        ("record_inspection", INSPECTOR),
+        ("assess_fees", ASSESSOR),
+    ]:
+        request = engine.act(request.id, action, actor)
+    status = engine.status(request.id, request.access_code)
+    assert request.invoice is not None and status.fees_due == request.invoice.total > 0
+    assert status.state_code == "awaiting_payment" and status.department is None
+
+    engine.record_payment(request.id, amount=request.invoice.total, provider="cash", reference="R-1")
+    status = engine.status(request.id, request.access_code)
+    assert status.fees_due is None and status.department is not None

@@ -4,6 +4,7 @@ its audit, and which are overdue. Nothing here writes."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -49,6 +50,15 @@ class StatusView:
     expected_date: datetime.date
     missing: str | None
     steps: tuple[tuple[datetime.date, LocalizedText], ...]
+    #: The current step's code in the service's workflow.
+    state_code: str = ""
+    #: The department that holds the request now; None while it waits on the applicant (a missing
+    #: document, a fee) or once it is closed. Never the employee.
+    department: LocalizedText | None = None
+    #: What the applicant still owes: the invoice less what was paid, when an invoice is open.
+    fees_due: Decimal | None = None
+    #: The permit, licence or statement number, once issued.
+    issued_number: str | None = None
 
 
 class Views:
@@ -192,14 +202,27 @@ class Views:
             for e in self.history(request_id)
             if e.from_state != e.to_state
         )
+        catalogue = self._context.catalogue
+        service = catalogue.service(request.service)
+        state = workflow.state(request.state)
+        waiting_on_applicant = state is not None and state.clock == "paused"
+        department = catalogue.departments.get(service.department)
+        fees_due = None
+        if request.invoice is not None:
+            owed = request.invoice.total - sum((p.amount for p in request.payments), Decimal("0.00"))
+            fees_due = owed if owed > 0 else None
         return StatusView(
             tracking_number=request.id,
-            service=self._context.catalogue.service(request.service).name,
-            state=workflow.state(request.state).name,  # type: ignore[union-attr]
+            service=service.name,
+            state=state.name,  # type: ignore[union-attr]
             closed=request.closed,
             expected_date=request.due_date,
             missing=request.missing,
             steps=steps,
+            state_code=request.state,
+            department=None if request.closed or waiting_on_applicant or department is None else department.name,
+            fees_due=fees_due,
+            issued_number=request.issued.number if request.issued is not None else None,
         )
 
     def view(self, request: Request, actor: Actor) -> Request:
