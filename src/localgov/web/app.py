@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Litestar, Router
 from litestar.di import Provide
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 
 import localgov
@@ -53,7 +54,7 @@ def create_app(
             path="/openapi",
             render_plugins=[],
         ),
-        state={"localgov": context},
+        state=State({"localgov": context}),
     )
     return SecurityHeaders(app)
 

@@ -9,6 +9,7 @@ import attrs
 from localgov.app import Localgov
 from localgov.payments import PaymentLedger
 from localgov.requests import Engine
+from localgov.web.limits import TriesLimiter
 from localgov.web.settings import WebSettings
 
 __all__ = ["WebContext"]
@@ -25,3 +26,8 @@ class WebContext:
     @cached_property
     def ledger(self) -> PaymentLedger:
         return PaymentLedger.for_engine(self.engine)
+
+    @cached_property
+    def access_code_limiter(self) -> TriesLimiter:
+        """Wrong access codes per client address, shared by the status page and the status API."""
+        return TriesLimiter(self.settings.access_code_tries, self.settings.access_code_window)

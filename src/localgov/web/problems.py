@@ -32,6 +32,7 @@ from localgov.requests.errors import (
     SeparationOfDuties,
     UnknownRequest,
 )
+from localgov.web.status import StatusRefused, TooManyTries
 
 __all__ = ["PROBLEM_JSON", "Problem", "ProblemField", "exception_handlers", "problem_response"]
 
@@ -72,6 +73,8 @@ class Problem:
 
 # Most specific first: the first class an error is an instance of decides.
 _STATUS: Sequence[tuple[type[LocalgovError], int, str, str]] = (
+    (TooManyTries, 429, "too-many-tries", "Too many wrong access codes"),
+    (StatusRefused, 404, "unknown-request", "No request matches this number and access code"),
     (UnknownRequest, 404, "unknown-request", "No such request"),
     (InvalidForm, 422, "invalid-form", "The form does not match the service's fields"),
     (InvalidDocument, 422, "invalid-document", "A document was refused"),
@@ -105,8 +108,12 @@ def problem_response(problem: Problem, headers: Mapping[str, str] | None = None)
     return Response(content=problem.to_json(), status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _refusal(_: Request[Any, Any, Any], error: LocalgovError) -> Response[Any]:
-    return problem_response(problem_for(error))
+def _refusal(request: Request[Any, Any, Any], error: LocalgovError) -> Response[Any]:
+    problem = problem_for(error)
+    retry = None
+    if isinstance(error, TooManyTries):
+        retry = {"Retry-After": str(int(request.app.state["localgov"].settings.access_code_window))}
+    return problem_response(problem, retry)
 
 
 def _validation(_: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
