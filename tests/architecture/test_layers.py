@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "app": 10,
     "testing": 11,
     "demo": 11,
+    "web": 11,
     "cli": 12,
     "__init__": 13,
 }

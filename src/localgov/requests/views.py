@@ -4,9 +4,9 @@ its audit, and which are overdue. Nothing here writes."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 import hashlib
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -207,10 +207,8 @@ class Views:
         state = workflow.state(request.state)
         waiting_on_applicant = state is not None and state.clock == "paused"
         department = catalogue.departments.get(service.department)
-        fees_due = None
-        if request.invoice is not None:
-            owed = request.invoice.total - sum((p.amount for p in request.payments), Decimal("0.00"))
-            fees_due = owed if owed > 0 else None
+        owed = request.balance_due()
+        fees_due = owed if request.invoice is not None and owed > 0 else None
         return StatusView(
             tracking_number=request.id,
             service=service.name,

@@ -1,0 +1,1 @@
+"""Tests of localgov.web: the API, the citizen pages, the verification page."""
