@@ -197,9 +197,10 @@ class Views:
         if not check_access_code(access_code, expected) or request is None:
             raise UnknownRequest(request_id)
         workflow = self._context.workflow_of(request).definition
+        timezone = self._context.timezone
         steps = tuple(
-            (e.at.astimezone(self._context.timezone).date(), workflow.state(e.to_state).name)  # type: ignore[union-attr]
-            for e in self.history(request_id)
+            (datetime.datetime.fromisoformat(e.at).astimezone(timezone).date(), workflow.state(e.to_state).name)  # type: ignore[union-attr]
+            for e in self._store.events(request.id)
             if e.from_state != e.to_state
         )
         catalogue = self._context.catalogue

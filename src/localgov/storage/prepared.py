@@ -86,3 +86,8 @@ class PreparedStatement:
             tuple(value if convert is None else convert(value) for value, convert in zip(row, results, strict=True))
             for row in cursor.fetchall()
         ]
+
+    def records(self, cursor: Any, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Run the statement and return every row by column name."""
+        columns = self._columns
+        return [dict(zip(columns, row, strict=True)) for row in self.rows(cursor, values)]

@@ -2,12 +2,14 @@
 
 Write transactions (:mod:`localgov.storage.transaction`) run on the driver's own connection,
 checked out of SQLAlchemy's pool and kept between transactions
-(:mod:`localgov.storage.connections`); reads outside a decision (history, lists, reports) go
-through SQLAlchemy Core.
+(:mod:`localgov.storage.connections`), and so do the reads of one request and its events, which
+every status page and API call makes; the other reads (lists, reports, audit) go through
+SQLAlchemy Core.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,11 +24,23 @@ from localgov.storage import schema
 from localgov.storage.connections import KeptConnections
 from localgov.storage.database import OPENED, open_database
 from localgov.storage.migrations import migrate
+from localgov.storage.prepared import PreparedStatement
 from localgov.storage.transaction import SELECT_REQUEST_TEXT, SqlTransaction, WriteStatements
 
 __all__ = ["SqlStore", "SqlTransaction"]
 
 _requests, _events = schema.requests, schema.events
+
+
+class _ReadStatements:
+    """The reads of one request, compiled for the store's dialect."""
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        self.request = PreparedStatement(SELECT_REQUEST_TEXT, dialect)
+        self.events = PreparedStatement(
+            sa.select(_events).where(_events.c.request_id == sa.bindparam("request_id")).order_by(_events.c.seq),
+            dialect,
+        )
 
 
 class SqlStore:
@@ -104,18 +118,39 @@ class SqlStore:
 
     def get_request(self, request_id: str) -> RequestRow | None:
         # The record as the JSON text it was written as, which its seal covers byte for byte.
-        with self.engine.connect() as connection:
-            row = connection.execute(SELECT_REQUEST_TEXT, {"request_id": request_id}).mappings().first()
+        with self._reading() as (cursor, reads):
+            row = reads.request.first(cursor, {"request_id": request_id})
         if row is None:
             return None
         return RequestRow(**{**row, "data": StoredRecord(row["data"])})
 
     def events(self, request_id: str) -> list[EventRow]:
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                sa.select(_events).where(_events.c.request_id == request_id).order_by(_events.c.seq)
-            ).mappings()
-            return [EventRow(**row) for row in rows]
+        with self._reading() as (cursor, reads):
+            rows = reads.events.records(cursor, {"request_id": request_id})
+        return [EventRow(**row) for row in rows]
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[tuple[Any, _ReadStatements]]:
+        # The citizen's status page and the API read a request and its events on every call:
+        # on a kept connection with statements compiled once, as writes are (storage.prepared).
+        connection, checked_out = self._connections.take()
+        cursor = connection.cursor()
+        try:
+            yield cursor, self._reads
+        except BaseException as error:
+            with contextlib.suppress(self._dbapi.Error):
+                cursor.close()
+            if isinstance(error, self._dbapi.Error):
+                self._connections.discard(connection, error)
+            else:
+                self._connections.give_back(connection, checked_out)
+            raise
+        cursor.close()
+        self._connections.give_back(connection, checked_out)
+
+    @functools.cached_property
+    def _reads(self) -> _ReadStatements:
+        return _ReadStatements(self.engine.dialect)
 
     def histories(self) -> Iterator[tuple[RequestRow, list[EventRow]]]:
         if isinstance(self.engine.pool, sa.StaticPool):

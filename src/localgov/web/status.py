@@ -70,6 +70,7 @@ def citizen_status(context: WebContext, tracking_number: str, access_code: str, 
         limiter.failed(client)
         raise StatusRefused("no request matches this tracking number and access code") from None
     open_statuses = {PaymentStatus.PENDING}
+    orders = context.ledger.orders_of(number) if view.fees_due is not None else ()
     instructions = tuple(
         PaymentInstruction(
             provider=order.provider,
@@ -78,7 +79,7 @@ def citizen_status(context: WebContext, tracking_number: str, access_code: str, 
             pay_url=order.redirect_url,
             expires_at=order.expires_at,
         )
-        for order in context.ledger.orders_of(number)
-        if order.status in open_statuses and view.fees_due is not None
+        for order in orders
+        if order.status in open_statuses
     )
     return CitizenStatus(view=view, payments=instructions)

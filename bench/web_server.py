@@ -1,0 +1,56 @@
+"""The server bench_web.py loads: the localgov web app and a bare ASGI "hello" in one uvicorn process.
+
+    python bench/web_server.py DATABASE_URL PORT
+
+``/hello`` is answered by a dozen lines of raw ASGI before any framework sees it: the floor of
+what this server can do per request on this machine. ``/framework-hello`` is the same answer from
+a Litestar route behind localgov's security headers: the floor of any page the framework serves.
+Everything else goes to localgov's app.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import uvicorn
+from litestar import Litestar, get
+
+from localgov.app import Localgov
+from localgov.web import create_app
+from localgov.web.security import SecurityHeaders
+
+_HELLO_HEADERS = [(b"content-type", b"text/plain"), (b"content-length", b"5")]
+
+
+@get("/framework-hello", media_type="text/plain")
+async def framework_hello() -> str:
+    return "hello"
+
+
+def with_hello(app: Any) -> Any:
+    framework = SecurityHeaders(Litestar(route_handlers=[framework_hello], openapi_config=None))
+
+    async def dispatch(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/hello":
+            await send({"type": "http.response.start", "status": 200, "headers": _HELLO_HEADERS})
+            await send({"type": "http.response.body", "body": b"hello"})
+            return
+        if scope["type"] == "http" and scope["path"] == "/framework-hello":
+            await framework(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    return dispatch
+
+
+def main() -> None:
+    database, port = sys.argv[1], int(sys.argv[2])
+    localgov_app = Localgov(plugins=["cairo", "fawry", "efinance"])
+    engine = localgov_app.engine(database)
+    app = with_hello(create_app(localgov_app, engine))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, server_header=False)
+
+
+if __name__ == "__main__":
+    main()
