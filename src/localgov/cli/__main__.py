@@ -1,0 +1,5 @@
+"""``python -m localgov.cli``: the ``localgov`` command, for when the console script is not on PATH."""
+
+from localgov.cli import main
+
+main()
