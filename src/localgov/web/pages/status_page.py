@@ -53,14 +53,18 @@ class _Refusal:
     text: LocalizedText
 
 
-def _page(template: str, status: int, **values: Any) -> Response[str]:
-    html = _TEMPLATES.get_template(template).render(portal=_PORTAL, footer=_FOOTER, **values)
+def _page(request: Request[Any, Any, Any], template: str, status: int, **values: Any) -> Response[str]:
+    # Links carry the path the app is mounted at (``root_path``), so it works under a prefix.
+    root = str(request.scope.get("root_path", "")).rstrip("/")
+    html = _TEMPLATES.get_template(template).render(portal=_PORTAL, footer=_FOOTER, root=root, **values)
     headers = {"Cache-Control": "no-store"}  # a status page must never be kept by a shared cache
     return Response(html, status_code=status, media_type="text/html; charset=utf-8", headers=headers)
 
 
-def _form(number: str, refusal: _Refusal | None = None, status: int = 200) -> Response[str]:
-    return _page("track_form.html", status, title=_TITLE_FORM, number=number[:_MAX_INPUT], refusal=refusal)
+def _form(
+    request: Request[Any, Any, Any], number: str, refusal: _Refusal | None = None, status: int = 200
+) -> Response[str]:
+    return _page(request, "track_form.html", status, title=_TITLE_FORM, number=number[:_MAX_INPUT], refusal=refusal)
 
 
 def _provider_name(context: WebContext, code: str) -> LocalizedText:
@@ -107,11 +111,11 @@ def _show(context: WebContext, request: Request[Any, Any, Any], number: str, cod
     try:
         status = citizen_status(context, number[:_MAX_INPUT], code[:_MAX_INPUT], client)
     except TooManyTries:
-        return _form(number, _Refusal("refused", _TOO_MANY), 429)
+        return _form(request, number, _Refusal("refused", _TOO_MANY), 429)
     except StatusRefused:
-        return _form(number, _Refusal("refused", _REFUSED), 404)
+        return _form(request, number, _Refusal("refused", _REFUSED), 404)
     title = LocalizedText(f"طلب {status.view.tracking_number}", f"Request {status.view.tracking_number}")
-    return _page("status.html", 200, title=title, s=_view_model(context, status))
+    return _page(request, "status.html", 200, title=title, s=_view_model(context, status))
 
 
 # The two handlers run on the event loop, not in a thread: a status is two reads by primary key
@@ -127,7 +131,7 @@ async def track_form(
     """The form asking for the request number and access code; with both, the status."""
     if number and code:
         return _show(context, request, number, code)
-    return _form(number)
+    return _form(request, number)
 
 
 @get("/track/{number:str}", include_in_schema=False)
@@ -139,7 +143,7 @@ async def track(
 ) -> Response[str]:
     """The receipt QR's page: the status with the right code, else only the form."""
     if not code:
-        return _form(number)
+        return _form(request, number)
     return _show(context, request, number, code)
 
 
