@@ -43,7 +43,7 @@ from localgov.requests.checkpoints import AuditCheckpoint, check_store, take_che
 from localgov.requests.errors import RequestError
 from localgov.requests.model import Applicant, Request
 from localgov.storage.permit_log import SqlPermitLog
-from localgov.tokens import TrustList, format_permit
+from localgov.tokens import RevocationUpdate, TrustList, format_permit
 from localgov.tokens import issue as issue_token
 from localgov.tokens import verify as verify_token
 from localgov.tokens.qr import qr_version, read_qr_texts, render_png
@@ -105,6 +105,10 @@ def _demo_pki(output: Path, *, now: datetime.datetime) -> DemoTrust:
         [signer.certificate], sequence=1, issued_at=now, root=root.certificate, intermediates=[cairo_ca.certificate]
     ).sign(list_signer, root.certificate)
     (output / "trust-list.cose").write_bytes(signed)
+    # Nothing revoked yet: the signed, empty list a verifier caches beside the trust list.
+    (output / "revocations.cose").write_bytes(
+        RevocationUpdate(sequence=1, revoked={}, issued_at=now).sign(list_signer, root.certificate)
+    )
     save_certificate(output / "root.pem", root.certificate)
     return DemoTrust(
         signer,
