@@ -267,3 +267,47 @@ def test_a_refund_row_that_the_order_does_not_account_for_is_named(demo: Path) -
     result = run(*_db(demo), "audit", "verify")
     assert result.exit_code == 1
     assert "its refunds add up to 100.00, the order says 0.00 refunded" in result.output
+
+
+def test_a_witness_reads_the_log_as_published_from_tiles_or_the_web(demo: Path, tmp_path: Path) -> None:
+    from localgov.app import Localgov
+    from localgov.storage.permit_log import SqlPermitLog
+    from localgov.testing.web import serve
+    from localgov.web import create_app
+
+    db = ("--db", f"sqlite:///{demo / 'localgov.db'}")
+    tiles = tmp_path / "tiles"
+    assert run("log", "keygen", "witness.example", "--witness", "--out", tmp_path / "w").exit_code == 0
+    witness = ("log", "witness", "--log-key", demo / "log.pub", "--key", tmp_path / "w.key", "--state")
+    assert run(*db, "log", "tiles", "--out", tiles).exit_code == 0
+    assert run(*witness, tmp_path / "state", "--from", tiles).exit_code == 0
+    for _ in range(300):  # past a full tile, so the proof needs tiles of two levels
+        assert run(*db, "log", "append", "--entry", _entry_file(tmp_path)).exit_code == 0
+    assert run(*db, "log", "head", "--key", demo / "log.key").exit_code == 0
+    assert run(*db, "log", "tiles", "--out", tiles).exit_code == 0
+    grown = run(*witness, tmp_path / "state", "--from", tiles)
+    assert grown.exit_code == 0 and "\n301\n" in grown.output
+
+    # The same log served by the web service, read by a second witness over HTTP.
+    log = SqlPermitLog.open(f"sqlite:///{demo / 'localgov.db'}")
+    application = Localgov(plugins=["cairo"])
+    engine = application.engine(f"sqlite:///{demo / 'localgov.db'}", audit_key=(demo / "audit.key").read_bytes())
+    with serve(create_app(application, engine, permit_log=log)) as url:
+        over_http = run(*witness, tmp_path / "state-http", "--from", f"{url}/log")
+        assert over_http.exit_code == 0 and "— witness.example " in over_http.output
+        unreachable = run(*witness, tmp_path / "state-x", "--from", f"{url}/nothing")
+        assert unreachable.exit_code == 2 and "/nothing/checkpoint: not found" in unreachable.output
+    log.close()
+
+    # Forged tiles cannot make the log look consistent: the proof they give fails. The hash of the
+    # first 256 entries, which both trees share, is in the level-1 tile.
+    assert run(*db, "log", "append", "--entry", _entry_file(tmp_path)).exit_code == 0
+    assert run(*db, "log", "head", "--key", demo / "log.key").exit_code == 0
+    forged = tmp_path / "forged"
+    assert run(*db, "log", "tiles", "--out", forged).exit_code == 0
+    tile = forged / "tile" / "1" / "000.p" / "1"
+    tile.write_bytes(bytes([tile.read_bytes()[0] ^ 1]) + tile.read_bytes()[1:])
+    before = (tmp_path / "state").read_text()
+    alarm = run(*witness, tmp_path / "state", "--from", tmp_path / "forged")
+    assert alarm.exit_code == 1 and "ALARM" in alarm.output
+    assert (tmp_path / "state").read_text() == before

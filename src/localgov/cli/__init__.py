@@ -75,7 +75,21 @@ def _attach_commands() -> None:
         workflows,
     )
 
-    for module in (catalogue, workflows, plugins, requests, audit, pki, tokens, trust, verify, log, payments, serve, demo):
+    for module in (
+        catalogue,
+        workflows,
+        plugins,
+        requests,
+        audit,
+        pki,
+        tokens,
+        trust,
+        verify,
+        log,
+        payments,
+        serve,
+        demo,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
     verify.register_file_verifier(".pdf", _verify_pdf)

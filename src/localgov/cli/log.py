@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from localgov.cli.common import state
+from localgov.cli.log_source import LogSource
 from localgov.permits import log_entry
 from localgov.storage.permit_log import SqlPermitLog
 from localgov.tokens import revocation_hash
@@ -299,15 +300,25 @@ def tiles(ctx: click.Context, directory: Path) -> None:
     help="Where the witness keeps the last checkpoint it cosigned.",
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the cosigned checkpoint here.")
+@click.option(
+    "--from",
+    "source",
+    metavar="URL|DIR",
+    help="Read the log as published (a URL such as https://host/log, or the folder `log tiles` wrote) "
+    "instead of its database.",
+)
 @click.pass_context
-def witness(ctx: click.Context, log_key: Path, key_file: Path, state_file: Path, out: Path | None) -> None:
+def witness(
+    ctx: click.Context, log_key: Path, key_file: Path, state_file: Path, out: Path | None, source: str | None
+) -> None:
     """Fetch the log's latest checkpoint, check it extends the last one cosigned, and cosign it.
 
     Exit 1 (an alarm) when the log rolled back or forked; the state file is then left as it was.
+    A witness outside the log's operator reads it with --from, from what the log publishes.
     """
     key = _log_key(log_key)
-    log = _open(ctx)
-    latest = log.latest_checkpoint()
+    log: SqlPermitLog | LogSource = LogSource(source) if source else _open(ctx)
+    latest = log.checkpoint() if isinstance(log, LogSource) else log.latest_checkpoint()
     if latest is None:
         raise click.UsageError("the log has no signed checkpoint yet")
     last = SignedCheckpoint.parse(_text(state_file)).checkpoint if state_file.exists() else None

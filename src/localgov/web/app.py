@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 import localgov
 from localgov.app import Localgov
 from localgov.requests import Engine
+from localgov.storage.permit_log import SqlPermitLog
 from localgov.web.context import WebContext
 from localgov.web.problems import exception_handlers
 from localgov.web.security import SecurityHeaders
@@ -24,7 +25,12 @@ OPENAPI_PATH = "/openapi.json"
 
 #: Each part of the service: a function from the context to its routers. Parts are imported when
 #: the app is created, so ``import localgov.web`` stays cheap.
-_PARTS: Sequence[str] = ("localgov.web.api", "localgov.web.pages", "localgov.web.verifier")
+_PARTS: Sequence[str] = (
+    "localgov.web.api",
+    "localgov.web.pages",
+    "localgov.web.verifier",
+    "localgov.web.transparency",
+)
 
 
 def create_app(
@@ -33,13 +39,16 @@ def create_app(
     settings: WebSettings | None = None,
     *,
     parts: Iterable[Callable[[WebContext], Sequence[Router]]] | None = None,
+    permit_log: SqlPermitLog | None = None,
 ) -> Any:
     """The web service over ``engine``, as an ASGI application to run with uvicorn or mount elsewhere.
 
     ``parts`` replaces the standard set (API, Open311, pages, notifications), for an embedding
     system that wants only some of them.
     """
-    context = WebContext(localgov=localgov_app, engine=engine, settings=settings or WebSettings())
+    context = WebContext(
+        localgov=localgov_app, engine=engine, settings=settings or WebSettings(), permit_log=permit_log
+    )
     chosen = list(parts) if parts is not None else _standard_parts()
     routers = [router for part in chosen for router in part(context)]
     app = Litestar(

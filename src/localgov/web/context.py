@@ -9,6 +9,7 @@ import attrs
 from localgov.app import Localgov
 from localgov.payments import PaymentLedger
 from localgov.requests import Engine
+from localgov.storage.permit_log import SqlPermitLog
 from localgov.web.limits import TriesLimiter
 from localgov.web.settings import WebSettings
 
@@ -22,6 +23,8 @@ class WebContext:
     localgov: Localgov
     engine: Engine
     settings: WebSettings = attrs.field(factory=WebSettings)
+    #: The public permit log served under ``/log/``, when the deployment keeps one.
+    permit_log: SqlPermitLog | None = None
 
     @cached_property
     def ledger(self) -> PaymentLedger:

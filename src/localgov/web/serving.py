@@ -13,6 +13,7 @@ from typing import Any
 
 from localgov.app import Localgov
 from localgov.organisation import load_staff
+from localgov.storage.permit_log import SqlPermitLog
 from localgov.web.app import create_app
 from localgov.web.settings import WebSettings
 from localgov.web.settings_file import load_web_settings
@@ -42,4 +43,6 @@ def app_from_environment() -> Any:
     )
     settings_file = os.environ.get("LOCALGOV_WEB_SETTINGS")
     settings = load_web_settings(Path(settings_file)) if settings_file else WebSettings()
-    return create_app(application, engine, settings)
+    database = os.environ.get("LOCALGOV_DATABASE", "sqlite:///localgov.db")
+    permit_log = SqlPermitLog.open(database) if settings.permit_log else None
+    return create_app(application, engine, settings, permit_log=permit_log)

@@ -35,6 +35,7 @@ class WebSettings:
     :param revocations: the signed revocation list file the verification page caches.
     :param root_certificate: the national root certificate (PEM) the page checks the trust list against.
     :param max_body: the largest request body accepted, in bytes, uploads included.
+    :param permit_log: serve the public permit log kept in the same database under ``/log/``.
     :param access_code_tries: wrong access codes allowed per client address per
         ``access_code_window`` seconds before the status page stops answering that address.
     """
@@ -45,6 +46,7 @@ class WebSettings:
     revocations: Path | None = None
     root_certificate: Path | None = None
     max_body: int = 20 * 1024 * 1024
+    permit_log: bool = False
     access_code_tries: int = 10
     access_code_window: float = 600.0
 

@@ -7,6 +7,7 @@
     revocations = "revocations.cose"
     root_certificate = "root.pem"
     max_body = 20971520
+    permit_log = true                        # serve the permit log kept in the same database
 
     [api_keys]                               # SHA-256 of each key (localgov serve --hash-key)
     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" = "zeitoun-reviewer-1"
@@ -24,7 +25,7 @@ __all__ = ["load_web_settings"]
 
 _PATHS = ("trust_list", "revocations", "root_certificate")
 _NUMBERS = {"max_body": int, "access_code_tries": int, "access_code_window": float}
-_KNOWN = {"public_url", "api_keys", *_PATHS, *_NUMBERS}
+_KNOWN = {"public_url", "api_keys", "permit_log", *_PATHS, *_NUMBERS}
 
 
 def load_web_settings(path: Path) -> WebSettings:
@@ -50,6 +51,8 @@ def load_web_settings(path: Path) -> WebSettings:
     for key, kind in _NUMBERS.items():
         if key in document:
             values[key] = _typed(path, key, document[key], kind)
+    if "permit_log" in document:
+        values["permit_log"] = _typed(path, "permit_log", document["permit_log"], bool)
     keys = document.get("api_keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise WebSettingsError(f"{path}: api_keys: a table of key digest = staff id")
@@ -63,6 +66,6 @@ def load_web_settings(path: Path) -> WebSettings:
 def _typed(path: Path, key: str, value: Any, kind: type) -> Any:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
-    if not isinstance(value, kind) or isinstance(value, bool):
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise WebSettingsError(f"{path}: {key}: {value!r} is not a {kind.__name__}")
     return value
