@@ -37,6 +37,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python scripts/ensure-postgresql
 	$(BIN)/python scripts/ensure-poppler
+	$(BIN)/python scripts/ensure-chromium
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

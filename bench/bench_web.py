@@ -113,9 +113,9 @@ def main() -> None:
                 "bare ASGI hello": ["/hello"],
                 "Litestar hello (the framework's floor)": ["/framework-hello"],
                 "status page (/track/{id}?c=...)": [f"/track/{n}?c={c}" for n, c in made],
+                "Open311 GET requests/{id}.json": [f"/open311/v2/requests/{n}.json?access_code={c}" for n, c in made],
+                "API GET requests/{id}/status": [f"/api/v1/requests/{n}/status?access_code={c}" for n, c in made],
             }
-            for api in _api_paths(base, made):
-                cases[api[0]] = api[1]
             results = {}
             for name, paths in cases.items():
                 script = _wrk_script(folder, re.sub(r"\W+", "_", name), paths)
@@ -129,30 +129,6 @@ def main() -> None:
     for name, (rate, errors) in results.items():
         note = f"  ({errors} errors)" if errors else ""
         print(f"  {name:<44} {rate:>9,.0f} req/s   {rate / hello:5.2f} of hello{note}")
-
-
-def _api_paths(base: str, made: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
-    """The JSON status endpoints the API publishes, found in its OpenAPI document."""
-    document = httpx.get(f"{base}/openapi/openapi.json").json()
-    found = []
-    for path in document.get("paths", {}):
-        if path.startswith("/open311/") and path.endswith("requests/{service_request_id}.json"):
-            found.append(
-                (
-                    "Open311 GET requests/{id}.json",
-                    [path.replace("{service_request_id}", n) + f"?access_code={c}" for n, c in made],
-                )
-            )
-        if path.startswith("/api/") and path.endswith("/status"):
-            key = re.search(r"\{(\w+)\}", path)
-            if key:
-                found.append(
-                    (
-                        "API GET requests/{id}/status",
-                        [path.replace(key.group(0), n) + f"?access_code={c}" for n, c in made],
-                    )
-                )
-    return found
 
 
 def _wait_for(base: str, timeout: float = 30.0) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +19,8 @@ from localgov.testing.web import serve
 from tests.requests.support import open_engine
 from tests.web.support import app_over, awaiting_payment, waiting_on_applicant
 
-CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 780}
 IMAGES = Path(__file__).parents[2] / "docs" / "images"
-
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason="Debian's chromium is not installed (make test installs it)"
-)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

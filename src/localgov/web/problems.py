@@ -34,7 +34,7 @@ from localgov.requests.errors import (
 )
 from localgov.web.status import StatusRefused, TooManyTries
 
-__all__ = ["PROBLEM_JSON", "Problem", "ProblemField", "exception_handlers", "problem_response"]
+__all__ = ["PROBLEM_JSON", "InvalidInput", "Problem", "ProblemField", "exception_handlers", "problem_response"]
 
 PROBLEM_JSON = "application/problem+json"
 _TYPE = "urn:localgov:problem:"
@@ -71,6 +71,15 @@ class Problem:
         return document
 
 
+class InvalidInput(LocalgovError):
+    """Input the web service refuses before the engine sees it (a malformed Open311 key, a document
+    over its limit...): :attr:`fields` maps each field at fault, as the caller named it, to why."""
+
+    def __init__(self, fields: Mapping[str, str], *, status: int = 400, slug: str = "invalid-input") -> None:
+        self.fields, self.status, self.slug = dict(fields), status, slug
+        super().__init__("; ".join(f"{name}: {reason}" for name, reason in self.fields.items()))
+
+
 # Most specific first: the first class an error is an instance of decides.
 _STATUS: Sequence[tuple[type[LocalgovError], int, str, str]] = (
     (TooManyTries, 429, "too-many-tries", "Too many wrong access codes"),
@@ -93,6 +102,10 @@ _STATUS: Sequence[tuple[type[LocalgovError], int, str, str]] = (
 
 def problem_for(error: LocalgovError) -> Problem:
     """The problem document of a deliberate refusal."""
+    if isinstance(error, InvalidInput):
+        fields = tuple(ProblemField(name, reason) for name, reason in error.fields.items())
+        title = "The input is not valid" if error.status == 400 else "The input was refused"
+        return Problem(type=_TYPE + error.slug, title=title, status=error.status, detail=str(error), errors=fields)
     for cls, status, slug, title in _STATUS:
         if isinstance(error, cls):
             break
@@ -100,7 +113,9 @@ def problem_for(error: LocalgovError) -> Problem:
         status, slug, title = 422, "refused", "The request was refused"
     errors: tuple[ProblemField, ...] = ()
     if isinstance(error, InvalidForm):
-        errors = tuple(ProblemField(f"form.{name}", reason) for name, reason in error.problems.items())
+        # The applicant's fields are named in full already (applicant.mobile); the form's are not.
+        prefix = "" if error.service == "applicant" else "form."
+        errors = tuple(ProblemField(f"{prefix}{name}", reason) for name, reason in error.problems.items())
     return Problem(type=_TYPE + slug, title=title, status=status, detail=str(error), errors=errors)
 
 

@@ -1,0 +1,256 @@
+"""Open311 GeoReport v2 under ``/open311/v2``: the services, submitting a request, following it.
+
+Where localgov is stricter than the standard, it says so: a citizen never lists requests (only an
+employee, for their own unit), and a single request is shown to the public only with its access
+code; without it, the answer is the same 404 as for a number that does not exist. Each document
+is JSON at ``.json`` and XML at ``.xml``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated, Any, Literal
+
+import anyio.to_thread
+from litestar import Request, Response, Router, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.params import HeaderParameter, PathParameter, QueryParameter
+
+from localgov.i18n import Language, LocalizedText
+from localgov.organisation import StaffMember
+from localgov.requests import UnknownRequest
+from localgov.web.api.auth import optional_staff, required_staff, staff_for
+from localgov.web.api.bodies import OPEN311_BODY, XML_OPERATION, with_body
+from localgov.web.api.open311_input import parse_body
+from localgov.web.api.open311_wire import (
+    Open311Created,
+    Open311Definition,
+    Open311Request,
+    Open311Service,
+    definition,
+    request_document,
+    service_entry,
+)
+from localgov.web.api.responses import problems
+from localgov.web.api.streams import media_type, read_limited
+from localgov.web.api.submission import IdempotencyHeader, submit, submitted
+from localgov.web.api.xml import XML, xml_response
+from localgov.web.context import WebContext
+from localgov.web.status import StatusRefused, citizen_status
+
+__all__ = ["FORM_LIMIT", "open311_router"]
+
+#: The largest Open311 submission body: the attributes of any service fit many times over.
+FORM_LIMIT = 64 * 1024
+
+Lang = Annotated[Literal["ar", "en"], QueryParameter(name="lang", description="ar (default) or en")]
+AccessCodeQuery = Annotated[str | None, QueryParameter(name="access_code", max_length=64)]
+AccessCodeHeader = Annotated[str | None, HeaderParameter(name="X-Access-Code", max_length=64)]
+Document = Annotated[str, PathParameter(description="The code or number with its format: CODE.json or CODE.xml")]
+Format = Literal["json", "xml"]
+
+
+def _split(document: str) -> tuple[str, Format]:
+    """``("CZTN-2600001-3", "json")`` from ``CZTN-2600001-3.json``; 404 for any other suffix."""
+    stem, dot, suffix = document.rpartition(".")
+    if not dot or suffix not in ("json", "xml") or not stem:
+        raise NotFoundException(detail="no document here: ask for NAME.json or NAME.xml")
+    return stem, "xml" if suffix == "xml" else "json"
+
+
+def _client(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client is not None else "unknown"
+
+
+def _services(context: WebContext, language: Language) -> list[Open311Service]:
+    catalogue = context.engine.catalogue
+    fallback = LocalizedText("أخرى", "Other")
+    return [
+        service_entry(service, getattr(catalogue.categories.get(service.category), "name", fallback), language)
+        for service in catalogue.services.values()
+    ]
+
+
+@get("/services.json", summary="The services (Open311)", responses=problems(), sync_to_thread=False)
+def services_json(context: NamedDependency[WebContext], lang: Lang = "ar") -> list[Open311Service]:
+    return _services(context, lang)
+
+
+@get("/services.xml", summary="The services (Open311, XML)", media_type=XML, responses=problems(), sync_to_thread=False)
+def services_xml(context: NamedDependency[WebContext], lang: Lang = "ar") -> Response[bytes]:
+    return xml_response(_services(context, lang), "services")
+
+
+@get(
+    "/services/{document:str}",
+    summary="A service's attributes (Open311)",
+    responses=problems(404),
+    operation_class=XML_OPERATION,
+    sync_to_thread=False,
+)
+def service_definition(
+    context: NamedDependency[WebContext], document: Document, lang: Lang = "ar"
+) -> Response[Open311Definition]:
+    code, fmt = _split(document)
+    service = context.engine.catalogue.services.get(code)
+    if service is None:
+        raise NotFoundException(detail=f"لا توجد خدمة بهذا الرمز / no service {code!r}")
+    found = definition(service, lang)
+    return xml_response(found, "service_definition") if fmt == "xml" else Response(found)  # type: ignore[return-value]
+
+
+@post(
+    ["/requests.json", "/requests.xml"],
+    summary="Submit a request (Open311)",
+    description="Without an API key the applicant submits on the portal; with one, an employee at their counter. "
+    "The answer holds the access code: it is shown this once.",
+    operation_class=with_body(OPEN311_BODY, "GeoReport v2 fields; localgov adds national_id, unit, name", xml="201"),
+    responses=problems(401, 403, 409, 413, 415, 422),
+    status_code=201,
+)
+async def create_request(
+    context: NamedDependency[WebContext],
+    request: Request[Any, Any, Any],
+    caller: NamedDependency[StaffMember | None],
+    idempotency_key: IdempotencyHeader = None,
+) -> Response[list[Open311Created]]:
+    body = await read_limited(request, FORM_LIMIT)
+    submission, body_key = parse_body(body, media_type(request))
+    if caller is None and body_key is not None:
+        caller = staff_for(context, body_key)  # GeoReport clients send the key in the body
+    created = await anyio.to_thread.run_sync(partial(submit, context, submission, caller, idempotency_key))
+    receipt = submitted(context, created)
+    answer = [
+        Open311Created(
+            service_request_id=created.id,
+            service_notice="احتفظ برمز المتابعة / keep the access code: it is shown this once",
+            account_id=None,
+            access_code=receipt.access_code,
+            receipt_url=receipt.receipt_url,
+            status_url=receipt.status_url,
+        )
+    ]
+    if request.url.path.endswith(".xml"):
+        return xml_response(answer, "service_requests", status_code=201)  # type: ignore[return-value]
+    return Response(answer, status_code=201)
+
+
+def _document(context: WebContext, number: str, viewer: StaffMember | None, language: Language) -> Open311Request:
+    engine = context.engine
+    stored = engine.get(number)
+    shown = engine.view(stored, viewer) if viewer is not None else stored
+    service = engine.catalogue.service(stored.service)
+    state = engine.workflow_of(stored).definition.state(stored.state)
+    department = engine.catalogue.departments.get(service.department)
+    history = engine.history(number)
+    return request_document(
+        shown,
+        service,
+        state.name if state is not None else LocalizedText(stored.state, stored.state),
+        department.name if department is not None else LocalizedText("", ""),
+        history[-1].at if history else None,
+        language,
+    )
+
+
+def _one_request(
+    context: WebContext,
+    document: str,
+    caller: NamedDependency[StaffMember | None],
+    access_code: str | None,
+    client: str,
+    language: Language,
+) -> tuple[Open311Request, Format]:
+    number, fmt = _split(document)
+    if caller is not None:
+        try:
+            return _document(context, number, caller, language), fmt
+        except UnknownRequest:
+            raise StatusRefused("no such request") from None
+    # The public: the access code first, counted by the limiter; only then is the request read.
+    citizen_status(context, number, access_code or "", client)
+    return _document(context, number, None, language), fmt
+
+
+@get(
+    "/requests/{document:str}",
+    summary="One request (Open311)",
+    description="The public must give the request's access code (access_code or X-Access-Code).",
+    responses=problems(401, 404, 429),
+    operation_class=XML_OPERATION,
+    sync_to_thread=True,
+)
+def one_request(
+    context: NamedDependency[WebContext],
+    request: Request[Any, Any, Any],
+    caller: NamedDependency[StaffMember | None],
+    document: Document,
+    access_code: AccessCodeQuery = None,
+    x_access_code: AccessCodeHeader = None,
+    lang: Lang = "ar",
+) -> Response[list[Open311Request]]:
+    found, fmt = _one_request(context, document, caller, x_access_code or access_code, _client(request), lang)
+    if fmt == "xml":
+        return xml_response([found], "service_requests")  # type: ignore[return-value]
+    return Response([found])
+
+
+def _listed(
+    context: WebContext,
+    staff: StaffMember,
+    ids: str | None,
+    service_code: str | None,
+    status: str | None,
+    lang: Language,
+) -> list[Open311Request]:
+    """The caller's unit's requests, newest first, at most 100 (GeoReport's default window is smaller)."""
+    wanted = {i.strip() for i in ids.split(",") if i.strip()} if ids else None
+    rows = context.engine.summaries(unit=staff.unit)
+    chosen = [
+        row.id
+        for row in reversed(rows)
+        if (wanted is None or row.id in wanted) and (service_code is None or row.service == service_code)
+    ]
+    documents = []
+    for number in chosen:
+        document = _document(context, number, staff, lang)
+        if status is None or document.status == status:
+            documents.append(document)
+        if len(documents) == 100:
+            break
+    return documents
+
+
+@get(
+    ["/requests.json", "/requests.xml"],
+    summary="The caller's unit's requests (Open311, employees only)",
+    responses=problems(401),
+    operation_class=XML_OPERATION,
+)
+async def list_requests(
+    context: NamedDependency[WebContext],
+    request: Request[Any, Any, Any],
+    staff: NamedDependency[StaffMember],
+    service_request_id: Annotated[str | None, QueryParameter(name="service_request_id", max_length=2000)] = None,
+    service_code: Annotated[str | None, QueryParameter(name="service_code", max_length=64)] = None,
+    status: Annotated[Literal["open", "closed"] | None, QueryParameter(name="status")] = None,
+    lang: Lang = "ar",
+) -> Response[list[Open311Request]]:
+    # Async, reading in a worker thread: as a sync handler sharing its paths with the POST, Litestar 2.25
+    # returned its un-awaited coroutine (a 500).
+    found = await anyio.to_thread.run_sync(
+        partial(_listed, context, staff, service_request_id, service_code, status, lang)
+    )
+    if request.url.path.endswith(".xml"):
+        return xml_response(found, "service_requests")  # type: ignore[return-value]
+    return Response(found)
+
+
+def open311_router() -> Router:
+    return Router(
+        "/open311/v2",
+        route_handlers=[services_json, services_xml, service_definition, create_request, one_request, list_requests],
+        dependencies={"staff": Provide(required_staff), "caller": Provide(optional_staff)},
+        tags=["Open311 GeoReport v2"],
+    )
