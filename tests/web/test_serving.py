@@ -161,3 +161,12 @@ def test_every_response_carries_the_security_headers_and_no_trace() -> None:
 def test_web_settings_refuse_what_cannot_work() -> None:
     with pytest.raises(WebSettingsError, match="public_url"):
         WebSettings(public_url="services.cairo.gov.eg")
+
+
+def test_a_client_over_its_rate_gets_429_with_the_policy() -> None:
+    engine = open_engine("sqlite://")
+    with serve(app_over(engine, requests_per_minute=5)) as url, httpx.Client(base_url=url) as client:
+        answers = [client.get("/track") for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert answers[-1].json()["type"] == "urn:localgov:problem:too-many-requests"
+    assert answers[0].headers["ratelimit-limit"] == "5"

@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 
 import localgov
@@ -51,8 +52,11 @@ def create_app(
     )
     chosen = list(parts) if parts is not None else _standard_parts()
     routers = [router for part in chosen for router in part(context)]
+    limit = context.settings.requests_per_minute
+    middleware = [] if limit is None else [RateLimitConfig(rate_limit=("minute", limit)).middleware]
     app = Litestar(
         route_handlers=routers,
+        middleware=middleware,
         dependencies={"context": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
         exception_handlers=dict(exception_handlers),
         request_max_body_size=context.settings.max_body,

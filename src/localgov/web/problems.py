@@ -145,7 +145,13 @@ def _validation(_: Request[Any, Any, Any], error: ValidationException) -> Respon
 
 def _http(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     status = error.status_code
-    slug = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(status, "http")
+    slug = {
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not-found",
+        405: "method-not-allowed",
+        429: "too-many-requests",
+    }.get(status, "http")
     headers = dict(error.headers or {})
     if isinstance(error, NotAuthorizedException):
         headers.setdefault("WWW-Authenticate", 'Bearer realm="localgov"')

@@ -36,6 +36,8 @@ class WebSettings:
     :param root_certificate: the national root certificate (PEM) the page checks the trust list against.
     :param max_body: the largest request body accepted, in bytes, uploads included.
     :param permit_log: serve the public permit log kept in the same database under ``/log/``.
+    :param requests_per_minute: requests one client address may make per minute to one worker
+        (429 beyond); None for no limit (behind a proxy that limits, or in a benchmark).
     :param access_code_tries: wrong access codes allowed per client address per
         ``access_code_window`` seconds before the status page stops answering that address.
     """
@@ -47,6 +49,7 @@ class WebSettings:
     root_certificate: Path | None = None
     max_body: int = 20 * 1024 * 1024
     permit_log: bool = False
+    requests_per_minute: int | None = 3000
     access_code_tries: int = 10
     access_code_window: float = 600.0
 
@@ -56,6 +59,8 @@ class WebSettings:
         for digest in self.api_keys:
             if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
                 raise WebSettingsError(f"api_keys: {digest[:12]!r}... is not a SHA-256 hex digest")
+        if self.requests_per_minute is not None and self.requests_per_minute < 1:
+            raise WebSettingsError(f"requests_per_minute: {self.requests_per_minute} must be at least 1")
         if self.max_body < 1024:
             raise WebSettingsError(f"max_body: {self.max_body} bytes is too small to carry a request")
 

@@ -24,7 +24,7 @@ from localgov.web.settings import WebSettings, WebSettingsError
 __all__ = ["load_web_settings"]
 
 _PATHS = ("trust_list", "revocations", "root_certificate")
-_NUMBERS = {"max_body": int, "access_code_tries": int, "access_code_window": float}
+_NUMBERS = {"max_body": int, "access_code_tries": int, "access_code_window": float, "requests_per_minute": int}
 _KNOWN = {"public_url", "api_keys", "permit_log", *_PATHS, *_NUMBERS}
 
 
