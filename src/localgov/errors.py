@@ -92,6 +92,11 @@ classes disagree::
                 MissingTile            localgov.transparency
             WitnessAlarm               localgov.transparency
         InvalidTrackingNumber          localgov.tracking
+        InvalidInput                   localgov.web
+        StatusRefused                  localgov.web
+            TooManyTries               localgov.web
+        WebSettingsError               localgov.web
+        LogSourceError                 localgov.cli
 """
 
 from __future__ import annotations

@@ -6,6 +6,17 @@ with uvicorn. See ``docs/web.md``.
 
 from localgov.web.app import create_app
 from localgov.web.context import WebContext
+from localgov.web.problems import InvalidInput
 from localgov.web.settings import WebSettings, WebSettingsError, api_key_digest
+from localgov.web.status import StatusRefused, TooManyTries
 
-__all__ = ["WebContext", "WebSettings", "WebSettingsError", "api_key_digest", "create_app"]
+__all__ = [
+    "InvalidInput",
+    "StatusRefused",
+    "TooManyTries",
+    "WebContext",
+    "WebSettings",
+    "WebSettingsError",
+    "api_key_digest",
+    "create_app",
+]
