@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from tests.requests.support import open_engine, submit_building_permit
+
+from localgov.testing.web import free_port
 
 HERE = Path(__file__).parent
 REQUESTS = 200
@@ -46,12 +47,6 @@ def _ensure_wrk() -> str:
     if not found:
         raise SystemExit("bench_web: wrk is needed (apt-get install wrk)")
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _pinned(core: int) -> list[str]:
@@ -104,7 +99,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         database, made = _prepare(folder)
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen([*_pinned(0), sys.executable, str(HERE / "web_server.py"), database, str(port)])
         try:

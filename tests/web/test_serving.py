@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,18 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from localgov.cli import cli
-from localgov.testing.web import serve
+from localgov.testing.web import free_port, serve
 from localgov.web import WebSettings, WebSettingsError, api_key_digest
 from localgov.web.limits import TriesLimiter
 from localgov.web.settings_file import load_web_settings
 from tests.requests.support import open_engine, submit_building_permit
 from tests.web.support import app_over
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait(url: str, server: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
@@ -46,7 +39,7 @@ def test_serve_runs_the_service_with_several_workers(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'served.db'}"
     engine = open_engine(database)
     request = submit_building_permit(engine)
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "localgov.cli", "serve"]
     arguments = ["--database", database, "--plugins", "cairo", "--port", str(port), "--workers", "2"]
     environment = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}

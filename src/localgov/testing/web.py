@@ -9,7 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["serve"]
+__all__ = ["free_port", "serve"]
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on now (for a server started by a test or a benchmark)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -17,9 +24,7 @@ def serve(app: Any, *, host: str = "127.0.0.1", timeout: float = 10.0) -> Iterat
     """Run ``app`` under uvicorn in a thread on a free port; yield its base URL; stop it after."""
     import uvicorn
 
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        port = probe.getsockname()[1]
+    port = free_port(host)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", server_header=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn:{port}", daemon=True)

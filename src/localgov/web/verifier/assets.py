@@ -1,4 +1,7 @@
-"""The verification page's files: the static folder, the Arabic font, the page and its service worker.
+"""The verification page's files: the static folder, the page and its service worker.
+
+The Arabic font is the one every page uses (:func:`localgov.web.assets.font_files`), served here
+too under ``/verify/static/fonts`` so the service worker keeps it with the page.
 
 The service worker is a template: the server fills in the list of files it caches and a version
 (a digest of those files), so a deployment that changes any of them installs a new worker, which
@@ -8,15 +11,15 @@ replaces the old cache instead of serving stale scripts forever.
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import json
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
 import attrs
 
-__all__ = ["FONT_PATH", "STATIC_DIR", "STATIC_PATH", "VerifierAssets", "font_files", "load_assets"]
+from localgov.web.assets import font_files
+
+__all__ = ["FONT_PATH", "STATIC_DIR", "STATIC_PATH", "VerifierAssets", "load_assets"]
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -25,21 +28,6 @@ STATIC_PATH = "/verify/static"
 FONT_PATH = "/verify/static/fonts"
 # Files of the static folder the page never loads (documentation of the vendored decoder).
 _NOT_SERVED_TO_THE_PAGE = frozenset({"README.md", "jsQR.LICENSE"})
-#: The font weights the page's style sheet names.
-_FONT_WEIGHTS = ("Regular", "Bold")
-
-
-@cache
-def font_files() -> Mapping[str, Path]:
-    """File name -> path of the IBM Plex Sans Arabic TTFs the page uses, from their Python package."""
-    files = importlib.resources.files("fontpkg_ibm_plex_sans_arabic") / "files"
-    found = {}
-    for weight in _FONT_WEIGHTS:
-        name = f"IBMPlexSansArabic-{weight}.ttf"
-        resource = files / name
-        # The package is installed as files on disk (a wheel), so the resource is a real path.
-        found[name] = Path(str(resource))
-    return found
 
 
 @attrs.frozen

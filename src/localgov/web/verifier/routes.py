@@ -14,8 +14,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.static_files import create_static_files_router
 
+from localgov.web.assets import font_files
 from localgov.web.context import WebContext
-from localgov.web.verifier.assets import FONT_PATH, STATIC_DIR, STATIC_PATH, font_files, load_assets
+from localgov.web.verifier.assets import FONT_PATH, STATIC_DIR, STATIC_PATH, load_assets
 
 __all__ = ["verifier_routers"]
 
