@@ -24,11 +24,11 @@ import attrs
 from cryptography import x509
 
 from localgov.app import Localgov
-from localgov.documents import DocumentFactory, PdfSigner, verify_pdf
+from localgov.documents import DocumentFactory, IssuedPermit, PdfSigner, verify_pdf
 from localgov.i18n import LocalizedText, to_eastern_digits
 from localgov.identity import compose_national_id
 from localgov.organisation import StaffMember
-from localgov.permits import log_entry, permit_claims
+from localgov.permits import log_entry
 from localgov.pki import (
     Credential,
     create_root,
@@ -44,7 +44,6 @@ from localgov.requests.errors import RequestError
 from localgov.requests.model import Applicant, Request
 from localgov.storage.permit_log import SqlPermitLog
 from localgov.tokens import RevocationUpdate, TrustList, format_permit
-from localgov.tokens import issue as issue_token
 from localgov.tokens import verify as verify_token
 from localgov.tokens.qr import qr_version, read_qr_texts, render_png
 from localgov.tokens.receipt import receipt_link
@@ -57,6 +56,7 @@ CAIRO_TZ = datetime.timezone(datetime.timedelta(hours=2))
 START = datetime.datetime(2026, 11, 1, 9, 0, tzinfo=CAIRO_TZ)
 
 
+LOG_ORIGIN = "log.cairo.gov.eg/permits"  # the public permit log's name, a checkpoint's first line
 PORTAL = "https://services.cairo.gov.eg"  # the governorate's portal base URL (configuration)
 
 
@@ -186,7 +186,11 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
         clock=lambda: moments[-1],
     )
     trust_material = _demo_pki(output, now=START - datetime.timedelta(days=30))
-    documents = DocumentFactory(app, signer=PdfSigner(trust_material.signer, trust_material.chain))
+    # Every permit the factory signs goes into the public permit log before its PDF is handed out.
+    permit_log = SqlPermitLog.open(f"sqlite:///{database}", origin=LOG_ORIGIN)
+    documents = DocumentFactory(
+        app, signer=PdfSigner(trust_material.signer, trust_material.chain), permit_log=permit_log
+    )
 
     def step(text: LocalizedText) -> None:
         echo("")
@@ -341,7 +345,8 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
             "The permit: a digitally signed PDF (PAdES) carrying a signed QR code anyone can verify",
         )
     )
-    (output / "permit.pdf").write_bytes(documents.permit(request, issued_at=issued_at))
+    issued = documents.issue_permit(request, issued_at=issued_at)
+    (output / "permit.pdf").write_bytes(issued.pdf)
     verdict = verify_pdf(
         output / "permit.pdf",
         trust_material.trust,
@@ -360,8 +365,7 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
             "Signing the permit's QR token, saving it as an image, reading it back and verifying it offline",
         )
     )
-    claims = permit_claims(request, app.catalogue.service(request.service), cairo, issued_at=issued_at)
-    token = issue_token(claims, trust_material.signer)
+    token = issued.token  # the one the PDF's QR code carries, and the log holds
     qr_path = output / "permit-qr.png"
     render_png(token, qr_path, scale=6)
     (read_back,) = read_qr_texts(qr_path)
@@ -385,7 +389,8 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
         )
     )
     (output / "permit-token.txt").write_text(token + "\n", "utf-8")
-    findings |= _log_and_checkpoint(output, database, engine, trust_material, token, issued_at, echo)
+    findings |= _log_and_checkpoint(output, database, engine, trust_material, permit_log, issued, echo)
+    permit_log.close()
     return DemoResult(request=request, database=database, findings=findings)
 
 
@@ -394,24 +399,22 @@ def _log_and_checkpoint(
     database: Path,
     engine: Engine,
     trust_material: DemoTrust,
-    token: str,
-    issued_at: datetime.datetime,
+    log: SqlPermitLog,
+    issued: IssuedPermit,
     echo: Callable[[str], None],
 ) -> dict[str, list[str]]:
-    """Log the permit, prove its inclusion offline, and checkpoint every chain head of the unit."""
-    origin = "log.cairo.gov.eg/permits"
-    log = SqlPermitLog.open(f"sqlite:///{database}", origin=origin)
+    """Sign the log's head, prove the permit's inclusion offline, and checkpoint the unit's chain heads."""
+    origin, token, issued_at = LOG_ORIGIN, issued.token, issued.claims.issued_at
     log_key = Ed25519Signer.generate(origin)
     (output / "log.pub").write_text(log_key.verifier.vkey + "\n", "utf-8")
     secret = output / "log.key"
     secret.write_text(log_key.skey + "\n", "utf-8")
     os.chmod(secret, 0o600)
-    entry = log_entry(token).encode()
-    index = log.append(entry)
+    index = issued.log_index
+    assert index is not None  # the factory publishes to the log
     signed = log.sign_checkpoint([log_key])
     proof = InclusionProofFile(index, tuple(log.inclusion_proof(index, signed.checkpoint.size)), signed)
     (output / "permit.proof").write_text(str(proof), "utf-8")
-    log.close()
     # What a ministry does offline with the permit's token, the proof file and the log's public key.
     head = (
         InclusionProofFile.parse((output / "permit.proof").read_bytes())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Protocol
 
 from localgov.catalogue import FieldType, ServiceDefinition
 from localgov.clock import EGYPT
@@ -18,7 +19,7 @@ from localgov.requests.model import Request
 from localgov.tokens import PermitClaims, read_claims
 from localgov.transparency import PermitEntry
 
-__all__ = ["figure_name", "issuer_code", "log_entry", "permit_claims"]
+__all__ = ["PermitLog", "figure_name", "issuer_code", "log_entry", "permit_claims"]
 
 
 def issuer_code(governorate: Governorate, unit_code: str) -> str:
@@ -79,6 +80,14 @@ def _figure_value(service: ServiceDefinition, name: str, value: object) -> int |
         return str(value)
     amount = Decimal(str(value))
     return int(amount) if amount == amount.to_integral_value() else amount
+
+
+class PermitLog(Protocol):
+    """Where an issuer publishes each permit it signs: an append-only log (the SQL permit log)."""
+
+    def append(self, entry: bytes) -> int:
+        """Append ``entry`` durably and return its index in the log."""
+        ...
 
 
 def log_entry(token: str, claims: PermitClaims | None = None) -> PermitEntry:

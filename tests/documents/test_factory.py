@@ -139,3 +139,41 @@ def test_the_cairo_plugin_brands_its_documents(app: Localgov) -> None:
 def test_branding_rejects_a_logo_that_is_not_png() -> None:
     with pytest.raises(DocumentError, match="PNG"):
         DocumentBranding(header=(), signatory=LocalizedText("س", "s"), logo_png=b"GIF89a")
+
+
+def test_a_factory_with_a_permit_log_publishes_each_permit_it_signs(
+    app: Localgov, pki: TestPki, issued_request: Request, tmp_path: Path
+) -> None:
+    from localgov.storage import SqlPermitLog
+    from localgov.tokens.qr import read_qr_texts
+    from localgov.transparency import parse_entry
+
+    log = SqlPermitLog.open(f"sqlite:///{tmp_path / 'log.db'}", origin="log.example/permits")
+    factory = DocumentFactory(app, signer=PdfSigner(pki.signer, pki.chain[1:]), permit_log=log)
+    first, second = factory.issue_permit(issued_request), factory.issue_permit(issued_request)
+    assert (first.log_index, second.log_index, log.size) == (0, 1, 2)
+    entry = parse_entry(log.entry(1))
+    assert entry.matches(second.token) and not entry.matches(first.token)
+    assert entry.number == second.claims.permit_number == issued_request.issued.number  # type: ignore[union-attr]
+    page = pypdfium2.PdfDocument(second.pdf)
+    try:
+        picture = page[0].render(scale=3, grayscale=True).to_pil()
+    finally:
+        page.close()
+    assert read_qr_texts(picture) == [second.token]  # the PDF carries the logged token
+    log.close()
+
+
+def test_a_permit_whose_log_append_fails_is_not_handed_out(
+    app: Localgov, pki: TestPki, issued_request: Request
+) -> None:
+    class Unreachable:
+        def append(self, entry: bytes) -> int:
+            raise OSError("the log's database is unreachable")
+
+    factory = DocumentFactory(app, signer=PdfSigner(pki.signer, pki.chain[1:]), permit_log=Unreachable())
+    with pytest.raises(OSError, match="unreachable"):
+        factory.permit(issued_request)
+    assert (
+        DocumentFactory(app, signer=PdfSigner(pki.signer, pki.chain[1:])).issue_permit(issued_request).log_index is None
+    )

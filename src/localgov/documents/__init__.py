@@ -17,7 +17,7 @@ from localgov.documents.content import (
 )
 from localgov.documents.demo import demo_outputs
 from localgov.documents.errors import DocumentError, FontError, SigningError
-from localgov.documents.factory import DocumentFactory, DocumentSettings
+from localgov.documents.factory import DocumentFactory, DocumentSettings, IssuedPermit
 from localgov.documents.formatting import Digits, Formatter
 from localgov.documents.signing import PdfSigner, RevocationData
 from localgov.documents.verification import PdfVerdict, Problem, SignatureReport, verify_pdf
@@ -30,6 +30,7 @@ __all__ = [
     "DocumentSettings",
     "FontError",
     "Formatter",
+    "IssuedPermit",
     "NoticeContent",
     "PdfSigner",
     "PdfVerdict",

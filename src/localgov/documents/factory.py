@@ -5,6 +5,7 @@ Typical use::
     factory = DocumentFactory(app, signer=PdfSigner(credential, chain))
     receipt = factory.receipt(request)                  # PDF bytes, unsigned
     permit = factory.permit(request, issued_at=moment)  # signed PDF bytes with its QR token
+    issued = factory.issue_permit(request)              # the PDF, its token and its log index
     for path in factory.write_permits(requests, "out/"):  # one file at a time, constant memory
         ...
 """
@@ -44,11 +45,18 @@ from localgov.documents.templates import (
     draw_receipt,
 )
 from localgov.organisation import Governorate, LocalUnit
-from localgov.permits import permit_claims
+from localgov.permits import PermitLog, log_entry, permit_claims
 from localgov.requests.model import Request
 from localgov.tokens import PermitClaims, issue
 
-__all__ = ["INFO_HOLDER", "INFO_ISSUER", "INFO_PERMIT_NUMBER", "DocumentFactory", "DocumentSettings"]
+__all__ = [
+    "INFO_HOLDER",
+    "INFO_ISSUER",
+    "INFO_PERMIT_NUMBER",
+    "DocumentFactory",
+    "DocumentSettings",
+    "IssuedPermit",
+]
 
 # Document information entries a verifier compares with the token (covered by the signature).
 INFO_PERMIT_NUMBER = "LocalgovPermitNumber"
@@ -75,8 +83,27 @@ class DocumentSettings:
     timezone: datetime.tzinfo = EGYPT
 
 
+@attrs.frozen
+class IssuedPermit:
+    """A permit as issued: the signed PDF, the token its QR code carries, where the log holds it.
+
+    ``log_index`` is ``None`` when the factory publishes to no permit log.
+    """
+
+    pdf: bytes
+    token: str
+    claims: PermitClaims
+    log_index: int | None
+
+
 class DocumentFactory:
-    """Makes receipts, permits and notices for one application; reuse it for every document."""
+    """Makes receipts, permits and notices for one application; reuse it for every document.
+
+    With a ``permit_log`` (a :class:`localgov.storage.SqlPermitLog`, or anything with its
+    ``append``), every permit the factory signs is appended to the public log before its PDF is
+    handed back: a permit that reached its holder is always in the log. A failed append raises,
+    and the PDF is not returned.
+    """
 
     def __init__(
         self,
@@ -87,6 +114,7 @@ class DocumentFactory:
         catalogue: Catalogue | None = None,
         organisation: Mapping[str, Governorate] | None = None,
         hook: Any | None = None,
+        permit_log: PermitLog | None = None,
     ) -> None:
         if app is not None:
             catalogue = catalogue or app.catalogue
@@ -97,6 +125,7 @@ class DocumentFactory:
         self.catalogue = catalogue
         self.organisation = organisation
         self.signer = signer
+        self.permit_log = permit_log
         self.settings = settings or DocumentSettings()
         self._hook = hook
         self._faces = Faces(load_face("regular"), load_face("bold"))
@@ -181,17 +210,25 @@ class DocumentFactory:
 
     def permit(self, request: Request, *, issued_at: datetime.datetime | None = None) -> bytes:
         """The issued permit, licence or statement: token in a QR code, PDF signed (PAdES)."""
+        return self.issue_permit(request, issued_at=issued_at).pdf
+
+    def issue_permit(self, request: Request, *, issued_at: datetime.datetime | None = None) -> IssuedPermit:
+        """The permit ``request`` was issued: its signed PDF, its token, and its index in the log."""
         claims = self.claims(request, issued_at=issued_at)
-        return self.render_permit(permit_content(self.catalogue, self.organisation, request, claims))
+        return self.issue_rendered(permit_content(self.catalogue, self.organisation, request, claims))
 
     def render_permit(self, content: PermitContent) -> bytes:
+        return self.issue_rendered(content).pdf
+
+    def issue_rendered(self, content: PermitContent) -> IssuedPermit:
+        """Sign ``content``'s token, draw and sign its PDF, then publish the token to the log."""
         if self.signer is None:
             raise DocumentError("this DocumentFactory has no signer: permits must be signed")
-        token = issue(content.claims, self.signer.credential)
+        claims = content.claims
+        token = issue(claims, self.signer.credential)
         builder = PdfBuilder()
         sheet = self._sheet(builder, content.governorate, content.unit)
         draw_permit(sheet, content, token, self.signer.signer_name, self._template_settings)
-        claims = content.claims
         unsigned = builder.build(
             DocumentInfo(
                 title=f"{content.title.ar} {claims.permit_number} / {content.title.en}",
@@ -207,7 +244,10 @@ class DocumentFactory:
                 },
             )
         )
-        return self.signer.sign(unsigned, box=SIGNATURE_BOX, reason=f"{content.title.en} {claims.permit_number}")
+        pdf = self.signer.sign(unsigned, box=SIGNATURE_BOX, reason=f"{content.title.en} {claims.permit_number}")
+        # Last, so that nothing is logged for a permit whose PDF could not be made.
+        index = self.permit_log.append(log_entry(token, claims).encode()) if self.permit_log is not None else None
+        return IssuedPermit(pdf, token, claims, index)
 
     def write_permits(
         self, requests: Iterable[Request], directory: str | Path, *, issued_at: datetime.datetime | None = None

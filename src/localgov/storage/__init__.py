@@ -1,4 +1,4 @@
-"""Durable storage for requests and their history: SQLite (default) or PostgreSQL via SQLAlchemy."""
+"""Durable storage for requests, their history and the permit log: SQLite (default) or PostgreSQL."""
 
 from localgov.storage.database import open_database
 from localgov.storage.migrations import (
@@ -11,6 +11,7 @@ from localgov.storage.migrations import (
     current_version,
     migrate,
 )
+from localgov.storage.permit_log import SqlPermitLog
 from localgov.storage.store import SqlStore
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "MIGRATIONS",
     "DatabaseTooNew",
     "Migration",
+    "SqlPermitLog",
     "SqlStore",
     "StorageError",
     "TableSet",
