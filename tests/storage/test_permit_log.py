@@ -64,6 +64,22 @@ def test_the_log_is_named_once_and_refuses_another_name(store_url: str) -> None:
         SqlPermitLog.open(store_url, origin="other/log")
 
 
+def test_a_leaf_is_found_by_its_hash_and_only_a_leaf(log: SqlPermitLog) -> None:
+    log.append_many([*_entries(5), b"e2"])  # a duplicate entry: its first index is the answer
+    assert [log.index_of(leaf_hash(entry)) for entry in _entries(5)] == [0, 1, 2, 3, 4]
+    assert log.index_of(leaf_hash(b"e2")) == 2
+    assert log.index_of(leaf_hash(b"never appended")) is None
+    assert log.index_of(log.root(2)) is None  # an inner node's hash is no leaf
+    with log.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            query = "EXPLAIN QUERY PLAN SELECT min(idx) FROM lg_log_nodes WHERE level = 0 AND hash = ?"
+        else:  # a tiny table is scanned unless scanning is made to look dear
+            connection.exec_driver_sql("SET enable_seqscan = off")
+            query = "EXPLAIN SELECT min(idx) FROM lg_log_nodes WHERE level = 0 AND hash = %s"
+        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(query, (b"x" * 32,)))
+    assert "lg_log_leaves_by_hash" in plan
+
+
 def test_reads_beyond_the_log_are_refused(log: SqlPermitLog) -> None:
     log.append_many(_entries(3))
     with pytest.raises(IndexOutOfRange, match="no entry 3"):

@@ -89,6 +89,33 @@ def test_an_inclusion_proof_file_verifies_offline(served: tuple[str, SqlPermitLo
     assert httpx.get(f"{url}/log/proof/inclusion", params={"index": -1}).status_code == 400
 
 
+def test_a_proof_is_found_by_the_leaf_hash_a_verifier_computes(
+    served: tuple[str, SqlPermitLog, Ed25519Signer],
+) -> None:
+    url, _, signer = served
+    response = httpx.get(f"{url}/log/proof/by-hash", params={"hash": leaf_hash(b"permit 42\n").hex()})
+    proof = InclusionProofFile.parse(response.text)
+    assert proof.index == 42
+    proof.verify(b"permit 42\n", [signer.verifier], origin=ORIGIN)
+    absent = httpx.get(f"{url}/log/proof/by-hash", params={"hash": leaf_hash(b"never logged").hex()})
+    assert (absent.status_code, absent.json()["type"]) == (404, "urn:localgov:problem:not-in-log")
+    for garbled in ["abc", leaf_hash(b"x").hex().upper(), "g" * 64]:
+        assert httpx.get(f"{url}/log/proof/by-hash", params={"hash": garbled}).status_code == 400, garbled
+
+
+def test_a_leaf_after_the_latest_checkpoint_is_pending_not_absent(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'log.db'}"
+    log = SqlPermitLog.open(database, origin=ORIGIN)
+    log.append(b"permit 0\n")
+    log.sign_checkpoint([Ed25519Signer.generate(ORIGIN)])
+    log.append(b"permit 1\n")
+    with serve(create_app(with_payments(), open_engine(database), permit_log=log)) as url:
+        pending = httpx.get(f"{url}/log/proof/by-hash", params={"hash": leaf_hash(b"permit 1\n").hex()})
+    log.close()
+    assert (pending.status_code, pending.json()["type"]) == (404, "urn:localgov:problem:log-pending")
+    assert "index 1" in pending.json()["detail"]
+
+
 def test_a_consistency_proof_links_an_earlier_size(served: tuple[str, SqlPermitLog, Ed25519Signer]) -> None:
     url, log, _ = served
     body = httpx.get(f"{url}/log/proof/consistency", params={"from": 100}).json()

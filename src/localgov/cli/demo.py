@@ -6,6 +6,7 @@ import re
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import click
 
@@ -17,6 +18,8 @@ public_url = "http://127.0.0.1:8000"
 trust_list = "trust-list.cose"
 revocations = "revocations.cose"
 root_certificate = "root.pem"
+permit_log = true
+log_public_key = "log.pub"
 """
 
 
@@ -46,28 +49,41 @@ def _follow_on_the_web(output: Path, result: Any) -> None:
     click.echo("  The status page behind the receipt QR, on a real server")
     try:
         from localgov.app import Localgov
+        from localgov.permits import log_entry
+        from localgov.storage import SqlPermitLog
         from localgov.testing.web import serve
+        from localgov.transparency import leaf_hash
         from localgov.web import create_app
         from localgov.web.settings_file import load_web_settings
     except ImportError as error:  # the web extra is not installed
         click.echo(f"  (skipped: {error.name} is missing; pip install 'localgov[web]')")
         return
     application = Localgov()
-    engine = application.engine(f"sqlite:///{result.database}", audit_key=(output / "audit.key").read_bytes().strip())
+    database = f"sqlite:///{result.database}"
+    engine = application.engine(database, audit_key=(output / "audit.key").read_bytes().strip())
     request = result.request
-    with serve(create_app(application, engine, load_web_settings(output / "web.toml"))) as base:
+    permit_log = SqlPermitLog.open(database)
+    app = create_app(application, engine, load_web_settings(output / "web.toml"), permit_log=permit_log)
+    with serve(app) as base:
         url = f"{base}/track/{request.id}?c={request.access_code}"
         with urllib.request.urlopen(url) as response:
             page = response.read().decode("utf-8")
         click.echo(f"  GET {url} → {response.status}")
         for label, value in re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", page, flags=re.DOTALL):
             click.echo(f"    {_text(label)}: {_text(value)}")
+        # What the verification page asks the log for the permit: the proof by its leaf hash.
+        token = (output / "permit-token.txt").read_text("utf-8").strip()
+        leaf = leaf_hash(log_entry(token).encode()).hex()
+        with urllib.request.urlopen(f"{base}/log/proof/by-hash?hash={leaf}") as response:
+            index = response.read().decode("utf-8").splitlines()[1]
+        click.echo(f"  GET {base}/log/proof/by-hash?hash={leaf[:16]}… → {response.status}: {index}")
+    permit_log.close()
     click.echo("  To open the pages in a browser / لفتح الصفحات في المتصفح:")
     click.echo(
         f"    localgov --db sqlite:///{result.database} --audit-key-file {output / 'audit.key'} serve --settings {output / 'web.toml'}"
     )
     click.echo(f"    http://127.0.0.1:8000/track/{request.id}?c={request.access_code}")
-    click.echo("    http://127.0.0.1:8000/verify")
+    click.echo(f"    http://127.0.0.1:8000/verify?t={quote(token, safe='')}")
 
 
 def _text(html: str) -> str:

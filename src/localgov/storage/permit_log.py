@@ -261,6 +261,17 @@ class SqlPermitLog(HashReader):
         """PROOF(size1, D[size2]): to the whole log by default."""
         return consistency_proof(self, size1, self._size(size2))
 
+    def index_of(self, leaf_hash: bytes) -> int | None:
+        """The index of the first leaf whose hash is ``leaf_hash`` (RFC 9162's), or None if none is."""
+        mark = "%s" if self.engine.dialect.name == "postgresql" else "?"
+        with self.engine.connect() as connection:
+            # "level = 0" written out, not bound: SQLite uses a partial index only for a query
+            # whose WHERE visibly implies the index's.
+            found = connection.exec_driver_sql(
+                f"SELECT min(idx) FROM lg_log_nodes WHERE level = 0 AND hash = {mark}", (leaf_hash,)
+            ).scalar()
+        return None if found is None else int(found)
+
     def entry(self, index: int) -> bytes:
         with self.engine.connect() as connection:
             found = connection.execute(

@@ -20,6 +20,7 @@ __all__ = [
     "LOG_TABLES",
     "AppendStatements",
     "append_statements",
+    "leaves_by_hash",
     "log_checkpoints",
     "log_entries",
     "log_metadata",
@@ -79,7 +80,26 @@ def _v1(connection: sa.Connection) -> None:
     connection.execute(log_state.insert().values(id=1, size=0, edge=b""))
 
 
-LOG_MIGRATIONS: tuple[Migration, ...] = (Migration(1, "permit log: entries, subtree hashes, checkpoints", _v1),)
+# A permit's verifier holds its token, hence its leaf hash, not its index: finding the leaf by
+# hash is what lets a verification page ask for the proof. Only leaves (level 0) are indexed;
+# with idx in it the index answers the lookup alone (and SQLite prefers it to the primary key).
+leaves_by_hash = sa.Index(
+    "lg_log_leaves_by_hash",
+    log_nodes.c.hash,
+    log_nodes.c.idx,
+    sqlite_where=log_nodes.c.level == 0,
+    postgresql_where=log_nodes.c.level == 0,
+)
+
+
+def _v2(connection: sa.Connection) -> None:
+    leaves_by_hash.create(connection, checkfirst=True)  # a new database has it from version 1
+
+
+LOG_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "permit log: entries, subtree hashes, checkpoints", _v1),
+    Migration(2, "permit log: leaves found by their hash", _v2),
+)
 
 #: The permit log's tables, migrated by the storage's one runner.
 LOG_TABLES = TableSet("permit log", log_schema_version, LOG_MIGRATIONS, lock_id=0x6C67_6C67)  # "lglg"

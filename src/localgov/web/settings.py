@@ -36,6 +36,8 @@ class WebSettings:
     :param root_certificate: the national root certificate (PEM) the page checks the trust list against.
     :param max_body: the largest request body accepted, in bytes, uploads included.
     :param permit_log: serve the public permit log kept in the same database under ``/log/``.
+    :param log_public_key: the permit log's public key (the ``.pub`` file of ``localgov log
+        keygen``): the verification page checks, with it, that a permit is in the signed log.
     :param requests_per_minute: requests one client address may make per minute to one worker
         (429 beyond); None for no limit (behind a proxy that limits, or in a benchmark).
     :param access_code_tries: wrong access codes allowed per client address per
@@ -49,6 +51,7 @@ class WebSettings:
     root_certificate: Path | None = None
     max_body: int = 20 * 1024 * 1024
     permit_log: bool = False
+    log_public_key: Path | None = None
     requests_per_minute: int | None = 3000
     access_code_tries: int = 10
     access_code_window: float = 600.0

@@ -8,6 +8,7 @@
     root_certificate = "root.pem"
     max_body = 20971520
     permit_log = true                        # serve the permit log kept in the same database
+    log_public_key = "log.pub"               # its key (localgov log keygen): the page checks proofs
 
     [api_keys]                               # SHA-256 of each key (localgov serve --hash-key)
     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" = "zeitoun-reviewer-1"
@@ -23,7 +24,7 @@ from localgov.web.settings import WebSettings, WebSettingsError
 
 __all__ = ["load_web_settings"]
 
-_PATHS = ("trust_list", "revocations", "root_certificate")
+_PATHS = ("trust_list", "revocations", "root_certificate", "log_public_key")
 _NUMBERS = {"max_body": int, "access_code_tries": int, "access_code_window": float, "requests_per_minute": int}
 _KNOWN = {"public_url", "api_keys", "permit_log", *_PATHS, *_NUMBERS}
 

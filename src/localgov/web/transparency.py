@@ -4,8 +4,9 @@ The paths follow c2sp.org/tlog-tiles under ``/log/`` (``checkpoint``, ``tile/<L>
 ``tile/entries/<N>[.p/<W>]``), so a witness or any tlog client reads this log as it reads others;
 they are computed from the database on request rather than written as files. A full tile never
 changes and is sent as immutable; a partial tile and the checkpoint change as the log grows.
-Two convenience endpoints give what a verifier would otherwise rebuild from tiles: an inclusion
-proof as a c2sp.org/tlog-proof file, and a consistency proof between two sizes.
+Three convenience endpoints give what a verifier would otherwise rebuild from tiles: an inclusion
+proof as a c2sp.org/tlog-proof file, by index or by the leaf's hash (what a permit's verifier
+holds: it recomputes the entry from the token), and a consistency proof between two sizes.
 """
 
 from __future__ import annotations
@@ -102,6 +103,28 @@ def inclusion(context: NamedDependency[WebContext], index: Annotated[int, QueryP
     return _text(str(proof), _FRESH)
 
 
+@get(
+    "/proof/by-hash",
+    sync_to_thread=True,
+    summary="The inclusion proof of the leaf with this hash (hex), against the latest checkpoint",
+)
+def inclusion_by_hash(
+    context: NamedDependency[WebContext],
+    leaf: Annotated[str, QueryParameter(name="hash", pattern="^[0-9a-f]{64}$")],
+) -> Response[Any]:
+    signed, log = _latest(context), context.permit_log
+    assert log is not None
+    index = log.index_of(bytes.fromhex(leaf))
+    size = signed.checkpoint.size
+    if index is None:
+        return problem_response(_not_in_log("no leaf of the log has this hash", "not-in-log"))
+    if index >= size:
+        detail = f"the leaf is at index {index}, after the latest checkpoint (of {size}): ask again later"
+        return problem_response(_not_in_log(detail, "log-pending"))
+    proof = InclusionProofFile(index, tuple(log.inclusion_proof(index, size)), signed)
+    return _text(str(proof), _FRESH)
+
+
 @get("/proof/consistency", sync_to_thread=True, summary="A consistency proof from an earlier size to the latest")
 def consistency(
     context: NamedDependency[WebContext], from_size: Annotated[int, QueryParameter(name="from", ge=1)]
@@ -119,7 +142,18 @@ def _not_found(detail: str) -> Problem:
     return Problem(type="urn:localgov:problem:not-found", title="Not found", status=404, detail=detail)
 
 
+def _not_in_log(detail: str, kind: str) -> Problem:
+    title = "Not in the log" if kind == "not-in-log" else "Not yet in a signed checkpoint"
+    return Problem(type=f"urn:localgov:problem:{kind}", title=title, status=404, detail=detail)
+
+
 def routers(context: WebContext) -> list[Router]:
     if context.permit_log is None:
         return []
-    return [Router(path="/log", route_handlers=[checkpoint, tile, inclusion, consistency], tags=["permit log"])]
+    return [
+        Router(
+            path="/log",
+            route_handlers=[checkpoint, tile, inclusion, inclusion_by_hash, consistency],
+            tags=["permit log"],
+        )
+    ]

@@ -5,7 +5,9 @@ Chromium itself and the browser come from tests/web/conftest.py, shared with the
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from localgov.web import WebSettings, create_app
 from tests.web.browser.world import World, build_world
 
 PHONE = {"width": 390, "height": 844}
+IMAGES = Path(__file__).parents[3] / "docs" / "images"
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +42,15 @@ def verifier_app(world: World, **changes: Any) -> Any:
 def base_url(world: World) -> Iterator[str]:
     with serve(verifier_app(world)) as url:
         yield url
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where a test saves its screenshots: docs/images with LOCALGOV_UPDATE_SCREENSHOTS=1, else a temporary folder."""
+    if os.environ.get("LOCALGOV_UPDATE_SCREENSHOTS") == "1":
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        return IMAGES
+    return tmp_path
 
 
 @pytest.fixture

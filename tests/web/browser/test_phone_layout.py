@@ -6,7 +6,6 @@ verify-page-refused.png (how those were made); otherwise the screenshots go to a
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,6 @@ import pytest
 
 from tests.web.browser.test_verify_page import open_page, upload
 from tests.web.browser.world import World
-
-IMAGES = Path(__file__).parents[3] / "docs" / "images"
 
 _LAYOUT = """() => {
     const verdict = document.getElementById('verdict-ar');
@@ -32,14 +29,6 @@ _LAYOUT = """() => {
         verdictFont: getComputedStyle(verdict).fontFamily,
     };
 }"""
-
-
-@pytest.fixture
-def screenshots(tmp_path: Path) -> Path:
-    if os.environ.get("LOCALGOV_UPDATE_SCREENSHOTS") == "1":
-        IMAGES.mkdir(parents=True, exist_ok=True)
-        return IMAGES
-    return tmp_path
 
 
 @pytest.mark.parametrize(

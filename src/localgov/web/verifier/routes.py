@@ -36,11 +36,15 @@ def _file_or_404(path: Path | None, what: str, media_type: str) -> Response[byte
 
 def verifier_routers(context: WebContext) -> list[Router]:
     settings = context.settings
+    # The page asks the log only where a log key is published (the body says so: no 404 to probe).
+    page_bytes = load_assets().page
+    if settings.log_public_key is not None:
+        page_bytes = page_bytes.replace(b"<body>", b'<body data-log-key="/verify/log.pub">', 1)
 
     @get("/", sync_to_thread=False, include_in_schema=False)
     def page() -> Response[bytes]:
         # ?t=TOKEN (a QR code holding a link) is read by the page's script, not here.
-        return Response(load_assets().page, media_type="text/html; charset=utf-8", headers=_NO_CACHE)
+        return Response(page_bytes, media_type="text/html; charset=utf-8", headers=_NO_CACHE)
 
     @get("/sw.js", sync_to_thread=False, include_in_schema=False)
     def service_worker() -> Response[bytes]:
@@ -60,6 +64,10 @@ def verifier_routers(context: WebContext) -> list[Router]:
     def root_certificate() -> Response[bytes]:
         return _file_or_404(settings.root_certificate, "root certificate", "application/x-pem-file")
 
+    @get("/log.pub", sync_to_thread=True, include_in_schema=False)
+    def log_public_key() -> Response[bytes]:
+        return _file_or_404(settings.log_public_key, "permit log key", "text/plain; charset=utf-8")
+
     @get(f"{FONT_PATH.removeprefix('/verify')}/{{name:str}}", sync_to_thread=True, include_in_schema=False)
     def font(name: FromPath[str]) -> Response[bytes]:
         path = font_files().get(name)
@@ -67,6 +75,9 @@ def verifier_routers(context: WebContext) -> list[Router]:
             raise NotFoundException(detail=f"no font {name!r}")
         return Response(path.read_bytes(), media_type="font/ttf", headers=_NO_CACHE)
 
-    pages = Router("/verify", route_handlers=[page, service_worker, trust_list, revocations, root_certificate, font])
+    pages = Router(
+        "/verify",
+        route_handlers=[page, service_worker, trust_list, revocations, root_certificate, log_public_key, font],
+    )
     static = create_static_files_router(STATIC_PATH, [STATIC_DIR], name="verifier-static", include_in_schema=False)
     return [pages, static]

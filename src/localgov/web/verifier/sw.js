@@ -8,12 +8,13 @@
 //   copy. Kept lists carry the time they were downloaded (x-localgov-fetched-at), and answers
 //   from the cache say so (x-localgov-from-cache), for the page to show how old its lists are.
 // - scripts, style sheet, font: from the cache of this version (they change only with it).
+// - the permit log's proofs (/log/...): never kept; offline, the page says the log is unreachable.
 
 const VERSION = "__VERSION__";
 const SHELL = ["__SHELL__"];
 const CACHE = `localgov-verify-${VERSION}`;
 const PAGE = "/verify";
-const LISTS = new Set(["/verify/trust-list.cose", "/verify/revocations.cose", "/verify/root.pem"]);
+const LISTS = new Set(["/verify/trust-list.cose", "/verify/revocations.cose", "/verify/root.pem", "/verify/log.pub"]);
 
 async function stamped(response) {
   const headers = new Headers(response.headers);

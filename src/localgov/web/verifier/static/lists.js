@@ -5,6 +5,7 @@
 // Offline, the service worker answers with the copies it kept and says when it downloaded them.
 
 import { toHex, sha256 } from "./bytes.js";
+import { LogError, parseLogKey } from "./log.js";
 import { openRevocationList } from "./revocation.js";
 import { openTrustList } from "./trust-list.js";
 import { parseCertificate, pemToDer } from "./x509.js";
@@ -49,8 +50,22 @@ async function pinnedRoot() {
   return { certificate: await parseCertificate(der), fingerprint };
 }
 
-// { root, trust, revocations, trustFile, revocationFile } or a thrown ListsError.
-export async function loadLists(nowMs = Date.now()) {
+// The permit log's key, if this server publishes one: { key } or { key: null, problem }. A key that
+// cannot be read stops the log check (the page says why), never the permit's own verification.
+async function logKey(published) {
+  if (!published) return { key: null, problem: null };
+  const file = await fetchFile("log.pub", true).catch(() => null);
+  if (!file) return { key: null, problem: "the server names a log key it does not serve" };
+  try {
+    return { key: await parseLogKey(new TextDecoder().decode(file.bytes)), problem: null };
+  } catch (error) {
+    if (!(error instanceof LogError)) throw error;
+    return { key: null, problem: error.message };
+  }
+}
+
+// { root, trust, revocations, trustFile, revocationFile, log: { key, problem } } or a thrown ListsError.
+export async function loadLists(nowMs = Date.now(), { logKeyPublished = false } = {}) {
   const root = await pinnedRoot();
   const trustFile = await fetchFile("trust-list.cose");
   const revocationFile = await fetchFile("revocations.cose", true);
@@ -63,5 +78,5 @@ export async function loadLists(nowMs = Date.now()) {
   } catch (error) {
     throw new ListsError("قوائم التحقق غير موقعة من الجذر الوطني أو تالفة", "the verification lists are not signed under the national root, or damaged", error.message);
   }
-  return { root, trust, revocations, trustFile, revocationFile };
+  return { root, trust, revocations, trustFile, revocationFile, log: await logKey(logKeyPublished) };
 }

@@ -5,6 +5,7 @@
 import { age, permitFields, toEasternDigits } from "./display.js";
 import { TOKEN_ERRORS, TokenError } from "./errors.js";
 import { ListsError, loadLists } from "./lists.js";
+import { lookUpPermit } from "./log.js";
 import { readQrFromFile, startCamera } from "./scanner.js";
 import { verifyToken } from "./token.js";
 
@@ -30,6 +31,34 @@ function showVerdict(kind, ar, en, detail = "", code = kind) {
   $("verdict-detail").textContent = detail;
   box.hidden = false;
   box.scrollIntoView({ block: "nearest" });
+}
+
+// What the public log says of a valid permit, in the words of each outcome of lookUpPermit.
+const LOG_WORDS = {
+  checking: ["جارٍ البحث في السجل العام للتراخيص…", "Looking the permit up in the public permit log…", "pending"],
+  included: ["مُدرج في السجل العام للتراخيص عند الموضع {index} (من {size})", "In the public permit log at index {index} (of {size})", "good"],
+  absent: ["غير موجود في السجل العام للتراخيص: تحقق من جهة الإصدار", "Not in the public permit log: check with the issuing unit", "bad"],
+  pending: ["سُجّل حديثًا ولم يدخل بعد في رأس موقّع للسجل: أعد المحاولة لاحقًا", "Logged recently, not yet in a signed head of the log: try again later", "pending"],
+  unreachable: ["تعذر الوصول إلى السجل العام الآن (دون اتصال؟)", "The public log cannot be reached now (offline?)", "pending"],
+  invalid: ["السجل العام قدّم إثباتًا لا يصح: أبلغ جهة الإصدار", "The public log gave a proof that does not verify: report it to the issuing unit", "bad"],
+  no_key: ["مفتاح السجل العام على هذا الخادم غير صالح: لم يُفحص السجل", "This server's public log key is unreadable: the log was not checked", "bad"],
+};
+
+function showLog(outcome) {
+  const line = $("log-status");
+  if (!outcome) {
+    line.hidden = true;
+    return;
+  }
+  const [ar, en, tone] = LOG_WORDS[outcome.status];
+  const fill = (text, digits) =>
+    text.replace("{index}", digits(outcome.index ?? "")).replace("{size}", digits(outcome.size ?? ""));
+  $("log-status-ar").textContent = fill(ar, toEasternDigits);
+  $("log-status-en").textContent = fill(en, String);
+  line.dataset.log = outcome.status;
+  line.className = `log-status ${tone}`;
+  line.title = outcome.detail ?? "";
+  line.hidden = false;
 }
 
 function showPermit(claims) {
@@ -63,19 +92,29 @@ function tokenOf(text) {
 
 async function verify(text) {
   showPermit(null);
+  showLog(null);
   if (!lists) {
     const problem = listsProblem ?? new ListsError("قوائم التحقق لم تحمل بعد", "the verification lists are not loaded yet");
     showVerdict("unknown", `لا يمكن التحقق الآن: ${problem.ar}`, `Cannot verify now: ${problem.en}`, problem.detail);
     return false;
   }
+  const token = tokenOf(text);
+  let claims;
   try {
-    const { claims } = await verifyToken(tokenOf(text), lists.trust, lists.revocations);
+    ({ claims } = await verifyToken(token, lists.trust, lists.revocations));
     showVerdict("valid", "ترخيص صحيح وموقع من جهة مخولة", "Valid permit, signed by an authorised unit", "", "valid");
     showPermit(claims);
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;
     const summary = TOKEN_ERRORS[error.code];
     showVerdict("refused", `مرفوض: ${summary.ar}`, `Refused: ${summary.en}`, error.detail, error.code);
+    return true;
+  }
+  if (lists.log.key) {
+    showLog({ status: "checking" });
+    showLog(await lookUpPermit(token, claims, lists.log.key));
+  } else if (lists.log.problem) {
+    showLog({ status: "no_key", detail: lists.log.problem });
   }
   return true;
 }
@@ -165,7 +204,7 @@ async function start() {
     navigator.serviceWorker.register("/verify/sw.js", { scope: "/verify" }).catch(() => {});
   }
   try {
-    lists = await loadLists();
+    lists = await loadLists(Date.now(), { logKeyPublished: "logKey" in document.body.dataset });
   } catch (error) {
     if (!(error instanceof ListsError)) throw error;
     listsProblem = error;
