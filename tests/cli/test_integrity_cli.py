@@ -274,6 +274,19 @@ def test_a_refund_row_that_the_order_does_not_account_for_is_named(demo: Path) -
     assert "its refunds add up to 100.00, the order says 0.00 refunded" in result.output
 
 
+def test_a_refund_forged_in_the_ledger_with_its_order_total_is_named_by_the_history(demo: Path) -> None:
+    _sql(
+        demo,
+        "INSERT INTO lg_payment_refunds (merchant_ref, provider, amount, reason, refund_ref, requested_by, at) "
+        "SELECT merchant_ref, provider, '100.00', 'forged', 'R-1', 'cashier', created_at FROM lg_payment_orders",
+        "UPDATE lg_payment_orders SET refunded = '100.00', status = 'partially_refunded'",
+    )
+    result = run(*_db(demo), "audit", "verify")
+    assert result.exit_code == 1
+    assert "the ledger says 100.00 refunded, the history says 0" in result.output
+    assert "its refunds add up to" not in result.output  # the rows and the order agree with each other
+
+
 def test_a_witness_reads_the_log_as_published_from_tiles_or_the_web(demo: Path, tmp_path: Path) -> None:
     from localgov.app import Localgov
     from localgov.storage.permit_log import SqlPermitLog

@@ -22,7 +22,8 @@ from localgov.payments import (
     dump_json,
     format_amount,
 )
-from localgov.requests import Engine
+from localgov.payments.audit import ledger_findings
+from localgov.requests import Engine, InvalidPayment
 from localgov.requests.model import Request
 
 from ..requests.support import CAIRO, CLERK
@@ -187,6 +188,33 @@ def test_a_partial_refund_is_recorded(
     payments.refund(created.merchant_ref)  # the rest
     assert ledger.order(created.merchant_ref).status is PaymentStatus.REFUNDED  # type: ignore[union-attr]
     assert simulator.order(created.provider_ref).status == "REFUNDED"
+    # Each refund is a fact of the request's history too, and the ledger agrees with it.
+    refunds = [e for e in engine.history(request.id) if e.action == "refund"]
+    assert [(e.actor, e.data["changes"]["refund"]["amount"]) for e in refunds] == [
+        ("fee1", "100.00"),
+        ("system", str(created.amount - Decimal("100.00"))),
+    ]
+    assert engine.get(request.id).refunded == created.amount
+    assert engine.get(request.id).state == refunds[0].to_state  # a refund moves no state
+    assert ledger_findings(ledger, engine.store, ["fawry"]) == {}
+    assert engine.verify_history(request.id) == []
+
+
+def test_a_refund_is_recorded_once_and_never_beyond_its_payment(
+    engine: Engine, awaiting_payment: Callable[[], Request], payments: Payments, simulator: FawrySimulator
+) -> None:
+    request = awaiting_payment()
+    created = payments.start(request.id, "fawry")
+    simulator.pay(created.provider_ref)
+    paid = engine.get(request.id).payments[0]
+    once = {"provider": paid.provider, "reference": paid.reference, "refund_reference": "R-1"}
+    first = engine.record_refund(request.id, amount="10.00", **once)
+    assert engine.record_refund(request.id, amount="10.00", **once).version == first.version  # a retry
+    with pytest.raises(InvalidPayment, match="more than its"):
+        engine.record_refund(request.id, amount=paid.amount, provider=paid.provider, reference=paid.reference)
+    with pytest.raises(InvalidPayment, match="no payment"):
+        engine.record_refund(request.id, amount="1.00", provider=paid.provider, reference="F-NONE")
+    assert [r.amount for r in engine.get(request.id).refunds] == [Decimal("10.00")]
 
 
 def test_an_expired_payment_is_reported_by_reconciliation(

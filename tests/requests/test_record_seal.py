@@ -72,6 +72,20 @@ def test_the_applicants_national_id_edited_is_named_and_refused(keyed: Engine) -
         keyed.get(request.id)
 
 
+def test_a_refund_edited_or_removed_in_the_record_is_named(keyed: Engine) -> None:
+    request = to_state(keyed, "awaiting_payment")
+    assert request.invoice is not None
+    keyed.record_payment(request.id, amount=request.invoice.total, provider="counter", reference="C-1")
+    keyed.record_refund(
+        request.id, amount="50.00", provider="counter", reference="C-1", by="fee1", reason="overcharged"
+    )
+    assert keyed.verify_history(request.id) == []
+    edit_record(keyed, request.id, lambda r: r["refunds"][0].__setitem__("amount", "1.00"))
+    assert "the record's refunds[0].amount is '1.00' but its history says '50.00'" in keyed.verify_history(request.id)
+    edit_record(keyed, request.id, lambda r: r.__setitem__("refunds", []))
+    assert "the record's refunds.count is 0 but its history says 1" in keyed.verify_history(request.id)
+
+
 def test_a_fee_edited_is_named_and_nothing_is_written_when_acting_on_it(keyed: Engine) -> None:
     request = to_state(keyed, "awaiting_payment")
     assert request.invoice is not None

@@ -7,9 +7,9 @@ without a payment event, a payment event through a ledgered provider without its
 or the two disagreeing on the amount, is a finding. Someone who edits an order's amount, deletes
 an order, or adds one, shows here; someone who edits the event is caught by the chain.
 
-Refunds are the ledger's alone (a refund does not change a request's history): their rows must add
-up to what each order says was refunded, which catches a refund row added, removed or edited on its
-own, not an insider who edits the order's total with it.
+A refund is a fact of the history too (an event saying which payment, how much): the ledger's
+refund rows must add up to what each order says was refunded, and that to what the history
+says, so a refund row added, removed or edited, with or without the order's total, shows here.
 
 The ledger's notification log is the evidence of what each provider sent (kept for disputes,
 each message's SHA-256 with it); what a notification did is the order's status and the request's
@@ -28,16 +28,29 @@ from localgov.requests.ports import Store
 __all__ = ["ledger_findings"]
 
 
-def _payment_events(store: Store) -> dict[tuple[str, str], tuple[str, Decimal | None]]:
-    """(provider, reference) -> (request id, amount) of every payment event in every history."""
-    found: dict[tuple[str, str], tuple[str, Decimal | None]] = {}
+_Paid = dict[tuple[str, str], tuple[str, Decimal | None]]
+_Refunded = dict[tuple[str, str], Decimal]
+
+
+def _money_events(store: Store) -> tuple[_Paid, _Refunded]:
+    """What the histories say: each payment's (request id, amount), and each payment's refunds in all.
+
+    Both by (provider, the payment's reference), from every history's payment and refund events.
+    """
+    paid: _Paid = {}
+    refunded: _Refunded = {}
     for row, events in store.histories():
         for event in events:
             changes = event.data.get("changes")
-            payment = changes.get("payment") if isinstance(changes, Mapping) else None
+            if not isinstance(changes, Mapping):
+                continue
+            payment, refund = changes.get("payment"), changes.get("refund")
             if isinstance(payment, Mapping):
-                found[(str(payment.get("provider")), str(payment.get("reference")))] = (row.id, _amount(payment))
-    return found
+                paid[(str(payment.get("provider")), str(payment.get("reference")))] = (row.id, _amount(payment))
+            if isinstance(refund, Mapping):
+                key = (str(refund.get("provider")), str(refund.get("reference")))
+                refunded[key] = refunded.get(key, Decimal(0)) + (_amount(refund) or Decimal(0))
+    return paid, refunded
 
 
 def _amount(payment: Mapping[str, Any]) -> Decimal | None:
@@ -54,7 +67,7 @@ def ledger_findings(ledger: PaymentLedger, store: Store, providers: Collection[s
     payment through one of them must have its credited order. A payment at the counter has none.
     """
     findings: dict[str, list[str]] = {}
-    paid = _payment_events(store)
+    paid, refunded_in_history = _money_events(store)
     orders = ledger.orders()
     ledgered = set(providers) | {order.provider for order in orders}
     credited: dict[tuple[str, str], OrderRecord] = {}
@@ -84,10 +97,23 @@ def ledger_findings(ledger: PaymentLedger, store: Store, providers: Collection[s
                 f"payment order {order.merchant_ref}: its refunds add up to {total}, the order says {order.refunded} "
                 "refunded (a refund row added, removed or edited)"
             )
+        in_history = refunded_in_history.pop((order.provider, order.provider_ref), Decimal(0))
+        if in_history != order.refunded:
+            findings.setdefault(order.request_id, []).append(
+                f"payment order {order.merchant_ref}: the ledger says {order.refunded} refunded, the history says "
+                f"{in_history} (a refund added, removed or edited in the ledger)"
+            )
     for merchant_ref, total in sorted(refunded.items()):
         findings.setdefault(merchant_ref, []).append(
             f"refunds of {total} for payment order {merchant_ref}, which the ledger does not hold"
         )
+    for (provider, reference), given in sorted(refunded_in_history.items()):
+        if provider in ledgered:
+            request_id = paid.get((provider, reference), (reference, None))[0]
+            findings.setdefault(request_id, []).append(
+                f"the history records refunds of {given} on {provider} {reference}, which no order in the ledger "
+                "holds (deleted or edited in the ledger)"
+            )
     for (provider, reference), (request_id, amount) in sorted(paid.items()):
         if provider in ledgered and (provider, reference) not in credited:
             findings.setdefault(request_id, []).append(

@@ -172,9 +172,11 @@ class Payments:
     def refund(
         self, merchant_ref: str, amount: Decimal | None = None, *, reason: str | None = None, by: str = "system"
     ) -> Refund:
-        """Give back ``amount`` (the whole remainder when ``None``) of a paid payment; recorded in the ledger.
+        """Give back ``amount`` (the whole remainder when ``None``) of a paid payment.
 
-        A refund does not reopen the request: that is a decision for the workflow, not the cashier.
+        Recorded in the ledger and, as an event, in the request's history (so the ledger's refunds
+        are checked against a hash-chained fact, :func:`ledger_findings`). A refund does not reopen
+        the request: that is a decision for the workflow, not the cashier.
         """
         order = self._order(merchant_ref)
         if not order.status.settled or order.status is PaymentStatus.REFUNDED:
@@ -190,10 +192,22 @@ class Payments:
         refund = self.provider(order.provider).refund(order.provider_ref, amount, reason)
         refunded = order.refunded + amount
         status = PaymentStatus.REFUNDED if refunded == order.amount else PaymentStatus.PARTIALLY_REFUNDED
+        at = self._clock()
         self.ledger.add_refund(
-            RefundRecord(merchant_ref, order.provider, amount, by, self._clock(), reason, refund.refund_ref),
+            RefundRecord(merchant_ref, order.provider, amount, by, at, reason, refund.refund_ref),
             refunded,
             status,
+        )
+        self.engine.record_refund(
+            order.request_id,
+            amount=amount,
+            provider=order.provider,
+            reference=order.provider_ref,
+            refund_reference=refund.refund_ref
+            or f"{merchant_ref}/{len(self.ledger.refunds(merchant_ref=merchant_ref))}",
+            by=by,
+            reason=reason,
+            at=at,
         )
         return refund
 

@@ -40,6 +40,7 @@ from localgov.requests.model import (
     Event,
     Issued,
     Payment,
+    PaymentRefund,
     Request,
     SystemActor,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "NotAssigned",
     "Overdue",
     "Payment",
+    "PaymentRefund",
     "Request",
     "RequestError",
     "RoleNotAllowed",

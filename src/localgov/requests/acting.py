@@ -1,4 +1,4 @@
-"""Acting on a request: an employee's or the applicant's action, and a confirmed payment.
+"""Acting on a request: an employee's or the applicant's action, a confirmed payment, a refund.
 
 The request is read, decided on and written in one transaction; the write succeeds only if the
 request still has the version the decision was made on, so of two employees acting at once
@@ -25,7 +25,7 @@ from localgov.requests.errors import (
     InvalidPayment,
     UnknownRequest,
 )
-from localgov.requests.model import SYSTEM, Actor, Payment, Request
+from localgov.requests.model import SYSTEM, Actor, Payment, PaymentRefund, Request
 from localgov.requests.moves import Decision, GuardView, Mover, Step
 from localgov.requests.ports import Store, Transaction
 from localgov.requests.recording import Recorder
@@ -128,6 +128,51 @@ class Acting:
                     attributes, step = follow_up
                     steps.append(step)
             current, events = self._recorder.commit(transaction, request, attributes, steps, at)
+        self._recorder.announce(current, events)
+        return current
+
+    def record_refund(
+        self,
+        request_id: str,
+        *,
+        amount: Decimal | str | int,
+        provider: str,
+        reference: str,
+        refund_reference: str | None,
+        by: str,
+        reason: str | None,
+        at: datetime.datetime | None,
+    ) -> Request:
+        given = payment_amount(amount)
+        at = at or self._context.clock()
+        with self._store.transaction() as transaction:
+            request = self._read(transaction, request_id, None)
+            if refund_reference is not None and any(
+                r.provider == provider and r.refund_reference == refund_reference for r in request.refunds
+            ):
+                return request
+            payment = next((p for p in request.payments if (p.provider, p.reference) == (provider, reference)), None)
+            if payment is None:
+                raise InvalidPayment(f"{request_id} has no payment {reference!r} through {provider!r} to refund")
+            earlier = sum(
+                (r.amount for r in request.refunds if (r.provider, r.reference) == (provider, reference)), Decimal(0)
+            )
+            if earlier + given > payment.amount:
+                raise InvalidPayment(
+                    f"{request_id}: a refund of {given} on {reference!r} would give back more than its {payment.amount} "
+                    f"({earlier} already refunded)"
+                )
+            refund = PaymentRefund(provider, reference, given, at.isoformat(), refund_reference, reason)
+            recorded = {"provider": provider, "reference": reference, "amount": str(given)}
+            if refund_reference is not None:
+                recorded["refund_reference"] = refund_reference
+            if reason is not None:
+                recorded["reason"] = reason
+            # A refund moves no state: the request stays where it is, its history gains the fact.
+            # It is made through the payment service (the role), on the word of ``by``.
+            step = Step("refund", by, "payments", request.state, {"changes": {"refund": recorded}})
+            attributes: dict[str, Any] = {"refunds": (*request.refunds, refund)}
+            current, events = self._recorder.commit(transaction, request, attributes, [step], at)
         self._recorder.announce(current, events)
         return current
 

@@ -212,6 +212,36 @@ class Engine:
         """
         return self._acting.record_payment(request_id, amount=amount, provider=provider, reference=reference, at=at)
 
+    def record_refund(
+        self,
+        request_id: str,
+        *,
+        amount: Decimal | str | int,
+        provider: str,
+        reference: str,
+        refund_reference: str | None = None,
+        by: str = "system",
+        reason: str | None = None,
+        at: datetime.datetime | None = None,
+    ) -> Request:
+        """Record money given back on a payment of the request, as an event of its history.
+
+        ``provider`` and ``reference`` name the payment; ``refund_reference`` is the provider's
+        reference for the refund (a refund already recorded with it changes nothing); ``by`` is
+        who gave it. More than the payment's amount in all is refused (:class:`InvalidPayment`).
+        The request's state does not change.
+        """
+        return self._acting.record_refund(
+            request_id,
+            amount=amount,
+            provider=provider,
+            reference=reference,
+            refund_reference=refund_reference,
+            by=by,
+            reason=reason,
+            at=at,
+        )
+
     # ------------------------------------------------------------------ reading
 
     def get(self, request_id: str) -> Request:

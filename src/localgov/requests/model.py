@@ -21,6 +21,7 @@ __all__ = [
     "Event",
     "Issued",
     "Payment",
+    "PaymentRefund",
     "Request",
     "SystemActor",
 ]
@@ -52,6 +53,21 @@ class Payment:
     reference: str
     amount: Decimal
     at: str
+
+
+@attrs.frozen
+class PaymentRefund:
+    """Money given back on a payment: the payment (its provider and reference), how much, when.
+
+    ``refund_reference`` is the provider's own reference for the refund, when it gives one.
+    """
+
+    provider: str
+    reference: str
+    amount: Decimal
+    at: str
+    refund_reference: str | None = None
+    reason: str | None = None
 
 
 @attrs.frozen
@@ -112,6 +128,7 @@ class Request:
     invoice: Invoice | None = None
     payments: tuple[Payment, ...] = ()
     issued: Issued | None = None
+    refunds: tuple[PaymentRefund, ...] = ()
     reason: str | None = None
     access_code: str = ""
     closed: bool = False
@@ -121,6 +138,10 @@ class Request:
     @property
     def paid(self) -> Decimal:
         return sum((p.amount for p in self.payments), Decimal("0.00"))
+
+    @property
+    def refunded(self) -> Decimal:
+        return sum((r.amount for r in self.refunds), Decimal("0.00"))
 
     def balance_due(self) -> Decimal:
         return (self.invoice.total if self.invoice else Decimal("0.00")) - self.paid

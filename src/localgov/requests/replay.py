@@ -3,7 +3,7 @@
 The seal (:mod:`localgov.requests.seal`) proves that a record is as the engine wrote it; when it
 is not, the auditor wants to know what was changed. Every event carries the facts its decision
 settled (the submission its applicant, form and documents; a fee assessment its lines; a payment
-its amount; the issue its number) and each decision who holds the request next. Folding the
+or a refund its amount; the issue its number) and each decision who holds the request next. Folding the
 events gives those facts as the history has them, and each stored field that disagrees is named
 with both values.
 
@@ -30,6 +30,7 @@ def expected_facts(events: Sequence[EventRow]) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     documents: list[Mapping[str, Any]] = []
     payments: list[Mapping[str, Any]] = []
+    refunds: list[Mapping[str, Any]] = []
     for event in events:
         data = event.data
         if event.action == "submit":
@@ -52,6 +53,8 @@ def expected_facts(events: Sequence[EventRow]) -> dict[str, Any]:
             facts["invoice.total"] = _amount(invoice.get("total"))
         if "payment" in changes:
             payments.append(changes["payment"])
+        if "refund" in changes:
+            refunds.append(changes["refund"])
         if "issued" in changes:
             facts.update(_flatten("issued", changes["issued"]))
         facts["state"] = event.to_state
@@ -64,6 +67,18 @@ def expected_facts(events: Sequence[EventRow]) -> dict[str, Any]:
         facts[f"payments[{index}].reference"] = payment.get("reference")
         facts[f"payments[{index}].amount"] = _amount(payment.get("amount"))
     facts["payments.count"] = len(payments)
+    facts.update(_refund_facts(refunds))
+    return facts
+
+
+def _refund_facts(refunds: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for index, refund in enumerate(refunds):
+        facts[f"refunds[{index}].provider"] = refund.get("provider")
+        facts[f"refunds[{index}].reference"] = refund.get("reference")
+        facts[f"refunds[{index}].amount"] = _amount(refund.get("amount"))
+        facts[f"refunds[{index}].refund_reference"] = refund.get("refund_reference")
+    facts["refunds.count"] = len(refunds)
     return facts
 
 
@@ -117,6 +132,7 @@ def _stored_facts(record: Mapping[str, Any]) -> dict[str, Any]:
         facts[f"payments[{index}].reference"] = payment.get("reference")
         facts[f"payments[{index}].amount"] = _amount(payment.get("amount"))
     facts["payments.count"] = len(payments)
+    facts.update(_refund_facts(record.get("refunds") or ()))
     if record.get("issued") is not None:
         facts.update(_flatten("issued", record["issued"]))
     return facts
