@@ -329,3 +329,53 @@ def test_a_witness_reads_the_log_as_published_from_tiles_or_the_web(demo: Path, 
     alarm = run(*witness, tmp_path / "state", "--from", tmp_path / "forged")
     assert alarm.exit_code == 1 and "ALARM" in alarm.output
     assert (tmp_path / "state").read_text() == before
+
+
+def test_log_head_every_keeps_signing_as_the_log_grows_until_stopped(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from localgov.storage import SqlPermitLog
+    from localgov.transparency import Ed25519Signer, SignedCheckpoint
+
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    log = SqlPermitLog.open(url, origin=ORIGIN)
+    key = Ed25519Signer.generate(ORIGIN)
+    (tmp_path / "log.key").write_text(key.skey + "\n")
+    head = tmp_path / "head.txt"
+    signer = subprocess.Popen(
+        [sys.executable, "-m", "localgov.cli", "--db", url, "log", "head", "--key", str(tmp_path / "log.key")]
+        + ["--every", "0.2", "--out", str(head)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def signed_size(wanted: int) -> int:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if head.exists():
+                size = SignedCheckpoint.parse(head.read_text()).verify([key.verifier], origin=ORIGIN).checkpoint.size
+                if size == wanted:
+                    return size
+            time.sleep(0.05)
+        return -1
+
+    try:
+        assert signed_size(0) == 0
+        log.append_many([b"entry 0\n", b"entry 1\n", b"entry 2\n"])
+        assert signed_size(3) == 3  # a new head, without anyone asking
+    finally:
+        signer.send_signal(signal.SIGTERM)
+        out, err = signer.communicate(timeout=20)
+        log.close()
+    assert signer.returncode == 0, err
+    lines = out.splitlines()
+    assert [line.split("\t")[1].split(",")[0] for line in lines] == [
+        "signed the head of 0 entries",
+        "signed the head of 3 entries",
+    ]  # one line a new size: an unchanged log signs nothing new
+    without_key = run("log", "head", "--every", "1")
+    assert without_key.exit_code == 2 and "give the log's key with --key" in without_key.output

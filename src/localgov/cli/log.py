@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 import os
+import signal
+import threading
 from pathlib import Path
 
 import click
@@ -150,9 +152,19 @@ def append(
 @log_group.command("head")
 @click.option("--key", "key_file", type=_file, help="The log's signing key: sign the current head.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the checkpoint here.")
+@click.option(
+    "--every",
+    type=click.FloatRange(min=0.1),
+    help="Keep signing: a new head every this many seconds when the log has grown (needs --key; stop with Ctrl-C or SIGTERM).",
+)
 @click.pass_context
-def head(ctx: click.Context, key_file: Path | None, out: Path | None) -> None:
+def head(ctx: click.Context, key_file: Path | None, out: Path | None, every: float | None) -> None:
     """Print the latest signed checkpoint; with --key, sign the current head first."""
+    if every is not None:
+        if key_file is None:
+            raise click.UsageError("--every signs heads: give the log's key with --key")
+        _sign_heads(_open(ctx), _signer(key_file), every, out)
+        return
     log = _open(ctx)
     signed = log.sign_checkpoint([_signer(key_file)]) if key_file else log.latest_checkpoint()
     if signed is None:
@@ -160,6 +172,36 @@ def head(ctx: click.Context, key_file: Path | None, out: Path | None) -> None:
     if out:
         out.write_text(str(signed), "utf-8")
     click.echo(str(signed), nl=False)
+
+
+def _sign_heads(log: SqlPermitLog, signer: Ed25519Signer, every: float, out: Path | None) -> None:
+    """Sign the head whenever the log has grown, until stopped: what makes new permits provable.
+
+    A permit appended after the latest checkpoint cannot be proved yet (the verification page says
+    "pending"), so a deployment runs this beside its workers; a head for an unchanged size is the
+    one already signed, so an idle log costs a read per interval.
+    """
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    size = None
+    try:
+        while not stop.is_set():
+            signed = log.sign_checkpoint([signer])
+            if signed.checkpoint.size != size:
+                size = signed.checkpoint.size
+                if out:  # renamed into place: a reader never sees half a checkpoint
+                    partial = out.with_name(out.name + ".partial")
+                    partial.write_text(str(signed), "utf-8")
+                    os.replace(partial, out)
+                moment = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                root = signed.checkpoint.root_hash.hex()[:16]
+                click.echo(f"{moment}\tsigned the head of {size} entries, root {root}", nl=True)
+            stop.wait(every)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        log.close()
 
 
 @log_group.command("prove")
