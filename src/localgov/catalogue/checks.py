@@ -14,6 +14,7 @@ import attrs
 
 from localgov.catalogue.loading import CODE_PATTERN, Located, ParsedEntries
 from localgov.catalogue.model import (
+    Channel,
     Condition,
     FeeRule,
     FeeRuleKind,
@@ -49,6 +50,25 @@ def check_entries(
         yield from _check_fee_rule(located, entries)
     for located in entries["workflows"].values():
         yield from _check_workflow(located, entries, known_guards)
+    for located in entries["channels"].values():
+        yield from _check_channel(located, entries, broken)
+
+
+def _check_channel(
+    located: Located[Channel], entries: ParsedEntries, broken: Collection[tuple[str, str]]
+) -> Iterator[Problem]:
+    channel, source, path = located.value, located.source, located.path
+    if channel.clerk_role is not None and not (
+        channel.clerk_role in entries["roles"] or ("roles", channel.clerk_role) in broken
+    ):
+        yield Problem(source, f"{path}.clerk_role", _missing("roles", entries, channel.clerk_role))
+    if channel.clerk_role is None and channel.service_point is not None:
+        yield Problem(source, f"{path}.clerk_role", "a channel at a service point needs the role of its clerk")
+    if not channel.receipt:
+        yield Problem(source, f"{path}.receipt", "at least one way to hand over the receipt is needed")
+    for index, code in enumerate(channel.services):
+        if code not in entries["services"] and ("services", code) not in broken:
+            yield Problem(source, f"{path}.services[{index}]", _missing("services", entries, code))
 
 
 SINGULAR = {
@@ -88,6 +108,12 @@ def _check_service(
     for index, channel in enumerate(service.channels):
         if not known("channels", channel):
             yield problem(f"channels[{index}]", _missing("channels", entries, channel))
+        elif channel in entries["channels"] and not entries["channels"][channel].value.takes(service.code):
+            yield problem(
+                f"channels[{index}]",
+                f"channel {describe_value(channel)} does not take this service (its services: "
+                f"{', '.join(entries['channels'][channel].value.services)})",
+            )
     if not service.channels and "channels" not in skip:
         yield problem("channels", "at least one channel is needed")
     if service.time_limit_days <= 0:

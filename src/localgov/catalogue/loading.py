@@ -23,7 +23,10 @@ from localgov.catalogue.model import (
     FeeRule,
     FeeRuleKind,
     FieldType,
+    Identification,
     IssuedKind,
+    OriginalsHandling,
+    ReceiptDelivery,
     Role,
     ServiceDefinition,
     WorkflowAction,
@@ -52,7 +55,7 @@ SECTIONS: dict[str, type] = {
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 _CONVERTER: cattrs.Converter = make_converter(
-    enums=(FieldType, IssuedKind, FeeRuleKind),
+    enums=(FieldType, IssuedKind, FeeRuleKind, Identification, ReceiptDelivery, OriginalsHandling),
     renames={WorkflowAction: {"sources": "from", "dest": "to"}},
 )
 

@@ -32,10 +32,13 @@ __all__ = [
     "FeeTier",
     "FieldType",
     "FormField",
+    "Identification",
     "IssuedKind",
     "Issues",
     "LatePenalty",
+    "OriginalsHandling",
     "ProcedureStep",
+    "ReceiptDelivery",
     "Role",
     "SeparationRule",
     "ServiceDefinition",
@@ -44,6 +47,31 @@ __all__ = [
     "WorkflowDefinition",
     "WorkflowState",
 ]
+
+
+class Identification(str, Enum):
+    """How an applicant is identified where they submit."""
+
+    ID_CARD = "id_card"  # the national ID card shown to the clerk
+    DIGITAL_IDENTITY = "digital_identity"  # signed in to the portal with Egypt's digital identity
+    ID_CARD_AT_HOME = "id_card_at_home"  # shown to the visiting clerk, photographed on the tablet
+
+
+class ReceiptDelivery(str, Enum):
+    """Where a submission's receipt goes."""
+
+    PRINTED = "printed"
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class OriginalsHandling(str, Enum):
+    """What happens to the paper originals of the required documents."""
+
+    SEEN_AT_COUNTER = "seen_at_counter"  # the clerk checks them against the copies and hands them back
+    HELD_BY_UNIT = "held_by_unit"  # the district holds them already (a renewal): none are asked for
+    REGISTERED_MAIL = "registered_mail"  # sent to the district by registered post, tracked (UPU S10)
+    NONE = "none"  # only uploaded copies: the originals are seen when the permit is collected
 
 
 class FieldType(str, Enum):
@@ -103,10 +131,33 @@ class Role:
 
 @attrs.frozen
 class Channel:
-    """Where a request can be submitted: front desk, portal, mobile unit, post office..."""
+    """Where a request can be submitted: front desk, portal, mobile unit, post office...
+
+    What the engine needs to take a request there, as data a governorate or plugin writes:
+
+    - ``service_point``: the kind of service point it runs at (``technology_center``,
+      ``post_office``, ``mobile_unit``); ``None`` for a channel reached from anywhere (the portal).
+    - ``clerk_role``: the role of the employee who takes requests there; ``None`` when the applicant
+      submits for themself (then only on their own behalf).
+    - ``identification``: how the applicant is identified there.
+    - ``receipt``: where the receipt goes (printed at the counter, by SMS, by e-mail).
+    - ``originals``: what happens to paper originals.
+    - ``services``: the services it may take; empty for any service that lists it. The portal and
+      the mobile district, for one, start with renewals whose originals the district already holds.
+    """
 
     code: str
     name: LocalizedText
+    service_point: str | None = None
+    clerk_role: str | None = None
+    identification: Identification = Identification.ID_CARD
+    receipt: tuple[ReceiptDelivery, ...] = (ReceiptDelivery.PRINTED,)
+    originals: OriginalsHandling = OriginalsHandling.SEEN_AT_COUNTER
+    services: tuple[str, ...] = ()
+
+    def takes(self, service: str) -> bool:
+        """Whether this channel may take requests for ``service`` (the service must list it too)."""
+        return not self.services or service in self.services
 
 
 @attrs.frozen

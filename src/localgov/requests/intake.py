@@ -15,9 +15,10 @@ from typing import Any
 
 import attrs
 
+from localgov.catalogue import Channel
 from localgov.catalogue.checks import INTAKE
 from localgov.identity import InvalidNationalId, parse_national_id
-from localgov.organisation import Governorate, LocalUnit, ServicePointKind
+from localgov.organisation import Governorate, LocalUnit
 from localgov.phone import InvalidMobileNumber, normalise_mobile
 from localgov.requests.assignment import Assignment
 from localgov.requests.context import EngineContext
@@ -39,16 +40,7 @@ from localgov.requests.uploads import DocumentUpload, check_uploads
 from localgov.tokens.receipt import new_access_code
 from localgov.tracking import TrackingNumber
 
-__all__ = ["CHANNEL_POINTS", "CLERK_ROLES", "Intake"]
-
-# Which kind of service point each counter channel runs at (the portal has none).
-CHANNEL_POINTS = {
-    "front_desk": ServicePointKind.TECHNOLOGY_CENTER,
-    "post_office": ServicePointKind.POST_OFFICE,
-    "mobile_unit": ServicePointKind.MOBILE_UNIT,
-}
-# The role that takes requests at each counter channel.
-CLERK_ROLES = {"front_desk": "front_desk_clerk", "mobile_unit": "mobile_clerk", "post_office": "post_clerk"}
+__all__ = ["Intake"]
 
 
 class Intake:
@@ -80,10 +72,16 @@ class Intake:
             raise InvalidSubmission(
                 f"{service} cannot be requested through channel {channel!r} (channels: {', '.join(definition.channels)})"
             )
-        self._check_service_point(gov, local_unit, channel, service_point)
+        # The catalogue's check keeps the two lists agreeing; a channel's own list is the last word.
+        taken_by = context.catalogue.channels[channel]
+        if not taken_by.takes(service):
+            raise InvalidSubmission(
+                f"channel {channel!r} does not take {service} (it takes {', '.join(taken_by.services)})"
+            )
+        self._check_service_point(gov, local_unit, taken_by, service_point)
         applicant = valid_applicant(applicant)
         actor = actor or Citizen(applicant.national_id)
-        role = intake_role(actor, channel, applicant, local_unit)
+        role = intake_role(actor, taken_by, applicant, local_unit)
         normalised = validate_form(definition, form)
         attached = check_uploads(context.catalogue, definition, documents)
 
@@ -168,18 +166,20 @@ class Intake:
             raise InvalidSubmission(f"local unit {unit!r}{where} {reason}")
         return candidates[0], candidates[0].units[unit]
 
-    def _check_service_point(self, gov: Governorate, unit: LocalUnit, channel: str, point_code: str | None) -> None:
-        kind = CHANNEL_POINTS.get(channel)
+    def _check_service_point(self, gov: Governorate, unit: LocalUnit, channel: Channel, point_code: str | None) -> None:
+        kind = channel.service_point
         if point_code is None:
             if kind is not None:
-                raise InvalidSubmission(f"channel {channel!r} needs the service point where the request was received")
+                raise InvalidSubmission(
+                    f"channel {channel.code!r} needs the service point where the request was received"
+                )
             return
         point = gov.service_points.get(point_code)
         if point is None or point.unit != unit.code:
             raise InvalidSubmission(f"service point {point_code!r} is not a service point of {unit.code!r}")
-        if kind is not None and point.kind is not kind:
+        if kind is not None and point.kind.value != kind:
             raise InvalidSubmission(
-                f"service point {point_code!r} is a {point.kind.value}, not where {channel!r} requests are taken"
+                f"service point {point_code!r} is a {point.kind.value}, not where {channel.code!r} requests are taken"
             )
 
     def _idempotent(self, key: str, fingerprint: str) -> Request | None:
@@ -218,20 +218,20 @@ def valid_applicant(applicant: Applicant) -> Applicant:
     return Applicant(national_id=national_id, name=name, mobile=mobile)
 
 
-def intake_role(actor: Actor, channel: str, applicant: Applicant, unit: LocalUnit) -> str:
-    """The role the submitter acts in: the applicant on the portal, a clerk at a counter."""
+def intake_role(actor: Actor, channel: Channel, applicant: Applicant, unit: LocalUnit) -> str:
+    """The role the submitter acts in: the applicant where they submit themself, else the channel's clerk."""
+    clerk_role = channel.clerk_role
     if isinstance(actor, Citizen):
         if actor.national_id != applicant.national_id:
             raise RoleNotAllowed("a citizen may submit only their own requests")
-        if channel != "portal":
-            raise RoleNotAllowed(f"a citizen submits on the portal; channel {channel!r} needs a clerk")
+        if clerk_role is not None:
+            raise RoleNotAllowed(f"channel {channel.code!r} takes requests through a clerk ({clerk_role})")
         return "applicant"
     if isinstance(actor, SystemActor):
         raise RoleNotAllowed("the system does not submit requests")
-    clerk_role = CLERK_ROLES.get(channel)
     if clerk_role is None or clerk_role not in actor.roles:
         raise RoleNotAllowed(
-            f"{actor.id} does not hold the role that takes {channel!r} requests ({clerk_role or 'none'})"
+            f"{actor.id} does not hold the role that takes {channel.code!r} requests ({clerk_role or 'none'})"
         )
     if actor.unit != unit.code:
         raise RoleNotAllowed(f"{actor.id} works at {actor.unit!r}, not at {unit.code!r}")

@@ -59,9 +59,8 @@ def camera_page(chromium: str, world: World, tmp_path: Path, request: pytest.Fix
     for browser in camera_browser(chromium, video):
         context = browser.new_context(viewport=PHONE, locale="ar-EG", permissions=["camera"])
         page = context.new_page()
-        problems: list[str] = []
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.problems = problems
+        page.problems = []
+        page.on("pageerror", lambda error, page=page: page.problems.append(str(error)))
         yield page
         context.close()
 

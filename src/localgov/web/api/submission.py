@@ -17,7 +17,6 @@ from litestar.params import HeaderParameter
 
 from localgov.organisation import StaffMember
 from localgov.requests import Applicant, Request
-from localgov.requests.intake import CHANNEL_POINTS
 from localgov.tokens.receipt import receipt_link
 from localgov.web.api.wire import SubmittedOut
 from localgov.web.context import WebContext
@@ -109,11 +108,12 @@ def submitted(context: WebContext, request: Request) -> SubmittedOut:
 def _counter_of(context: WebContext, caller: StaffMember, channel: str) -> str | None:
     """The employee's own service point for ``channel`` when their unit has exactly one of that kind;
     otherwise None, and the engine asks for it by name."""
-    kind = CHANNEL_POINTS.get(channel)
+    defined = context.engine.catalogue.channels.get(channel)
+    kind = defined.service_point if defined is not None else None
     points = [
         point.code
         for governorate in context.engine.organisation.values()
         for point in governorate.service_points.values()
-        if point.unit == caller.unit and point.kind is kind
+        if point.unit == caller.unit and point.kind.value == kind
     ]
     return points[0] if len(points) == 1 else None
