@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "i18n": 1,
     "pki": 1,
     "phone": 2,
+    "mail": 2,
     "tracking": 2,
     "catalogue": 2,
     # definitions
@@ -52,6 +53,7 @@ DOMAIN = {
     "i18n",
     "pki",
     "phone",
+    "mail",
     "tracking",
     "catalogue",
     "organisation",

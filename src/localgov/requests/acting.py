@@ -80,7 +80,9 @@ class Acting:
             self._authorisation.check_exemptions(chosen, actor, exemptions, service)
             attached = check_uploads(context.catalogue, service, documents)
             view = GuardView(
-                attrs.evolve(request, documents=request.documents + attached) if attached else request, service
+                attrs.evolve(request, documents=request.documents + attached) if attached else request,
+                service,
+                context.catalogue.channels.get(request.channel),
             )
             for guard_name in chosen.guards:
                 reason = context.guards[guard_name](view)

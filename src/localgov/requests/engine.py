@@ -33,6 +33,7 @@ from localgov.requests.hooks import LifecycleHooks
 from localgov.requests.intake import Intake
 from localgov.requests.model import Actor, Applicant, Event, Request
 from localgov.requests.moves import Mover
+from localgov.requests.originals import Originals
 from localgov.requests.ports import Store, SummaryRow
 from localgov.requests.recording import Recorder
 from localgov.requests.uploads import DocumentUpload
@@ -86,6 +87,7 @@ class Engine:
         self._authorisation = Authorisation(context)
         self._intake = Intake(context, store, assignment, recorder)
         self._acting = Acting(context, store, self._authorisation, mover, recorder)
+        self._originals = Originals(context, store, recorder)
         self._views = Views(context, store, self._authorisation, hooks)
 
     @property
@@ -241,6 +243,24 @@ class Engine:
             reason=reason,
             at=at,
         )
+
+    def record_originals(
+        self,
+        request_id: str,
+        *,
+        item: str,
+        status: str,
+        actor: StaffMember,
+        at: datetime.datetime | None = None,
+    ) -> Request:
+        """Record what became of the request's paper originals sent by registered mail.
+
+        ``item`` is the registered letter's UPU S10 identifier; ``status`` is ``"sent"`` (by the
+        counter's clerk), then ``"arrived"`` or ``"missing"`` (by a document checker of the
+        district, not the sender). Only for a request whose channel sends originals by mail; the
+        same movement twice changes nothing. See :mod:`localgov.requests.originals`.
+        """
+        return self._originals.record(request_id, item=item, status=status, actor=actor, at=at)
 
     # ------------------------------------------------------------------ reading
 

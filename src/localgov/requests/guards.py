@@ -12,7 +12,14 @@ from typing import Protocol
 
 from localgov.i18n import LocalizedText
 
-__all__ = ["BUILTIN_GUARDS", "Guard", "GuardSubject", "fees_paid", "mandatory_documents_present"]
+__all__ = [
+    "BUILTIN_GUARDS",
+    "Guard",
+    "GuardSubject",
+    "fees_paid",
+    "mandatory_documents_present",
+    "originals_received",
+]
 
 
 class GuardSubject(Protocol):
@@ -21,6 +28,10 @@ class GuardSubject(Protocol):
     def missing_documents(self) -> Sequence[str]: ...
 
     def balance_due(self) -> Decimal: ...
+
+    def originals_awaited(self) -> Sequence[str]:
+        """The registered items of paper originals not yet arrived at the district (none: nothing awaited)."""
+        ...
 
 
 Guard = Callable[[GuardSubject], LocalizedText | None]
@@ -44,7 +55,20 @@ def fees_paid(request: GuardSubject) -> LocalizedText | None:
     )
 
 
+def originals_received(request: GuardSubject) -> LocalizedText | None:
+    """Where the channel sends originals by registered mail: they have arrived at the district."""
+    awaited = request.originals_awaited()
+    if not awaited:
+        return None
+    listed = ", ".join(awaited)
+    return LocalizedText(
+        ar=f"أصول المستندات لم تصل إلى الحي بعد: {listed}",
+        en=f"the paper originals have not reached the district: {listed}",
+    )
+
+
 BUILTIN_GUARDS: dict[str, Guard] = {
     "mandatory_documents_present": mandatory_documents_present,
     "fees_paid": fees_paid,
+    "originals_received": originals_received,
 }

@@ -20,6 +20,7 @@ __all__ = [
     "Citizen",
     "Event",
     "Issued",
+    "OriginalsMovement",
     "Payment",
     "PaymentRefund",
     "Request",
@@ -68,6 +69,20 @@ class PaymentRefund:
     at: str
     refund_reference: str | None = None
     reason: str | None = None
+
+
+@attrs.frozen
+class OriginalsMovement:
+    """Where a request's paper originals are: a registered item sent, arrived, or gone missing.
+
+    ``item`` is the item's UPU S10 identifier (:class:`localgov.mail.S10Identifier`); ``by`` who
+    recorded it (the post clerk who sent it, the district clerk who received it).
+    """
+
+    item: str
+    status: str  # "sent", "arrived" or "missing"
+    at: str
+    by: str
 
 
 @attrs.frozen
@@ -129,6 +144,7 @@ class Request:
     payments: tuple[Payment, ...] = ()
     issued: Issued | None = None
     refunds: tuple[PaymentRefund, ...] = ()
+    originals: tuple[OriginalsMovement, ...] = ()
     reason: str | None = None
     access_code: str = ""
     closed: bool = False
@@ -142,6 +158,19 @@ class Request:
     @property
     def refunded(self) -> Decimal:
         return sum((r.amount for r in self.refunds), Decimal("0.00"))
+
+    def originals_awaited(self) -> list[str]:
+        """The registered items of paper originals not arrived yet (sent, or missing), in order sent.
+
+        ``["none sent"]`` when none was sent. Meaningful for a request whose channel sends its
+        originals by mail (:class:`localgov.catalogue.OriginalsHandling`).
+        """
+        last: dict[str, str] = {}
+        for movement in self.originals:
+            last[movement.item] = movement.status
+        if not last:
+            return ["none sent"]
+        return [item for item, status in last.items() if status != "arrived"]
 
     def balance_due(self) -> Decimal:
         return (self.invoice.total if self.invoice else Decimal("0.00")) - self.paid

@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from localgov.catalogue import ServiceDefinition, WorkflowAction
+from localgov.catalogue import Channel, OriginalsHandling, ServiceDefinition, WorkflowAction
 from localgov.catalogue.checks import RETURN
 from localgov.fees import GrantedExemption, assess
 from localgov.requests.assignment import Assignment
@@ -62,10 +62,10 @@ class Step:
 class GuardView:
     """What guards may ask of a request (see :class:`localgov.requests.guards.GuardSubject`)."""
 
-    __slots__ = ("_request", "_service")
+    __slots__ = ("_channel", "_request", "_service")
 
-    def __init__(self, request: Request, service: ServiceDefinition) -> None:
-        self._request, self._service = request, service
+    def __init__(self, request: Request, service: ServiceDefinition, channel: Channel | None = None) -> None:
+        self._request, self._service, self._channel = request, service, channel
 
     def missing_documents(self) -> Sequence[str]:
         attached = {d.type for d in self._request.documents}
@@ -73,6 +73,11 @@ class GuardView:
 
     def balance_due(self) -> Decimal:
         return self._request.balance_due()
+
+    def originals_awaited(self) -> Sequence[str]:
+        if self._channel is None or self._channel.originals is not OriginalsHandling.REGISTERED_MAIL:
+            return []
+        return self._request.originals_awaited()
 
 
 class Mover:
@@ -184,7 +189,7 @@ class Mover:
             return None
         service = self._context.catalogue.service(request.service)
         guards = self._context.guards
-        view = GuardView(changed, service)
+        view = GuardView(changed, service, self._context.catalogue.channels.get(changed.channel))
         for action in workflow.allowed_actions(changed.state):
             if "system" in action.roles and action.guards and all(guards[g](view) is None for g in action.guards):
                 target = workflow.fire(changed.state, action.code, changed.return_to)

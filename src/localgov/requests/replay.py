@@ -31,6 +31,7 @@ def expected_facts(events: Sequence[EventRow]) -> dict[str, Any]:
     documents: list[Mapping[str, Any]] = []
     payments: list[Mapping[str, Any]] = []
     refunds: list[Mapping[str, Any]] = []
+    originals: list[Mapping[str, Any]] = []
     for event in events:
         data = event.data
         if event.action == "submit":
@@ -55,6 +56,8 @@ def expected_facts(events: Sequence[EventRow]) -> dict[str, Any]:
             payments.append(changes["payment"])
         if "refund" in changes:
             refunds.append(changes["refund"])
+        if "originals" in changes:
+            originals.append({**changes["originals"], "by": event.actor})
         if "issued" in changes:
             facts.update(_flatten("issued", changes["issued"]))
         facts["state"] = event.to_state
@@ -68,6 +71,17 @@ def expected_facts(events: Sequence[EventRow]) -> dict[str, Any]:
         facts[f"payments[{index}].amount"] = _amount(payment.get("amount"))
     facts["payments.count"] = len(payments)
     facts.update(_refund_facts(refunds))
+    facts.update(_originals_facts(originals))
+    return facts
+
+
+def _originals_facts(movements: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for index, movement in enumerate(movements):
+        facts[f"originals[{index}].item"] = movement.get("item")
+        facts[f"originals[{index}].status"] = movement.get("status")
+        facts[f"originals[{index}].by"] = movement.get("by")
+    facts["originals.count"] = len(movements)
     return facts
 
 
@@ -133,6 +147,7 @@ def _stored_facts(record: Mapping[str, Any]) -> dict[str, Any]:
         facts[f"payments[{index}].amount"] = _amount(payment.get("amount"))
     facts["payments.count"] = len(payments)
     facts.update(_refund_facts(record.get("refunds") or ()))
+    facts.update(_originals_facts(record.get("originals") or ()))
     if record.get("issued") is not None:
         facts.update(_flatten("issued", record["issued"]))
     return facts
