@@ -16,6 +16,11 @@ classes disagree::
             SigningError               localgov.documents
         FeeError                       localgov.fees
         InvalidNationalId              localgov.identity
+        NotificationError              localgov.notifications
+            DeliveryRefused            localgov.notifications
+            GatewayUnavailable         localgov.notifications
+                Throttled              localgov.notifications
+            NotifierConfigurationError localgov.notifications
         PaymentError                   localgov.payments
             InvalidNotificationSignature localgov.payments
             MalformedNotification      localgov.payments

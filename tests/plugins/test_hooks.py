@@ -21,6 +21,7 @@ from localgov.catalogue import (
     Issues,
     ServiceDefinition,
 )
+from localgov.notifications import OutboundMessage
 from localgov.plugins import hookspecs
 
 ROOT = Path(__file__).parents[2]
@@ -191,21 +192,23 @@ def test_hook_register_payment_providers() -> None:
 
 
 def test_hook_register_notifiers() -> None:
-    sent: list[tuple[str, str]] = []
+    sent: list[OutboundMessage] = []
 
     class Sms:
         code = "test_sms"
 
-        def send(self, recipient: str, text: str) -> None:
-            sent.append((recipient, text))
+        def send(self, message: OutboundMessage) -> list[str]:
+            sent.append(message)
+            return [f"gw-{len(sent)}"]
 
     class Plugin:
         @hookimpl
         def register_notifiers(self, register: Any) -> None:
             register(Sms())
 
-    app_with(Plugin()).notifiers["test_sms"].send("+201012345678", "طلبك جاهز")
-    assert sent == [("+201012345678", "طلبك جاهز")]
+    message = OutboundMessage("2026-ZTN-1/1/received", "+201012345678", "طلبك جاهز")
+    assert app_with(Plugin()).notifiers["test_sms"].send(message) == ["gw-1"]
+    assert sent == [message]
 
 
 def test_register_hooks_are_called_through_pluggy_with_the_application() -> None:

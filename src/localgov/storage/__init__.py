@@ -11,13 +11,17 @@ from localgov.storage.migrations import (
     current_version,
     migrate,
 )
+from localgov.storage.outbox import ClaimedNotice, NoticeRecord, SqlOutbox
 from localgov.storage.store import SqlStore
 
 __all__ = [
     "CORE",
     "MIGRATIONS",
+    "ClaimedNotice",
     "DatabaseTooNew",
     "Migration",
+    "NoticeRecord",
+    "SqlOutbox",
     "SqlStore",
     "StorageError",
     "TableSet",

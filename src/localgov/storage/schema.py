@@ -14,6 +14,9 @@ __all__ = [
     "events",
     "idempotency",
     "metadata",
+    "notice_parts",
+    "notices",
+    "opt_outs",
     "requests",
     "schema_version",
     "sequences",
@@ -99,4 +102,51 @@ workload = sa.Table(
     metadata,
     sa.Column("staff_id", sa.String(64), primary_key=True),
     sa.Column("open_cases", sa.Integer, nullable=False),
+)
+
+# The notification outbox: one row per message to an applicant, inserted in the transaction of
+# the event it tells about (localgov.requests.ports.NoticeRow) and then delivered by
+# localgov.notifications. next_attempt_at, in seconds since the epoch (compared, never hashed), is
+# when a pending row is due and, while a dispatcher holds a row in "sending", when its lease ends.
+notices = sa.Table(
+    "lg_notices",
+    metadata,
+    sa.Column("message_id", sa.String(80), primary_key=True),
+    sa.Column("request_id", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("recipient", sa.String(20), nullable=False),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("required", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    # pending -> sending -> sent -> delivered | undelivered; pending -> dead | suppressed
+    sa.Column("state", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.Float, nullable=False, server_default="0"),
+    sa.Column("notifier", sa.String(64)),
+    sa.Column("last_error", sa.Text),
+    sa.Column("sent_at", sa.String(40)),
+    sa.Column("delivered_at", sa.String(40)),
+    # Dispatchers look for due rows of these states only; the index stays small as rows move on.
+    sa.Index("lg_notices_due", "state", "next_attempt_at"),
+    sa.Index("lg_notices_request", "request_id"),
+)
+
+# Each part the gateway accepted, by the gateway's own id: what a delivery receipt names.
+notice_parts = sa.Table(
+    "lg_notice_parts",
+    metadata,
+    sa.Column("notifier", sa.String(64), primary_key=True),
+    sa.Column("provider_id", sa.String(80), primary_key=True),
+    sa.Column("message_id", sa.String(80), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Index("lg_notice_parts_message", "message_id"),
+)
+
+# Mobile numbers whose owner asked for no informational SMS (E.164).
+opt_outs = sa.Table(
+    "lg_opt_outs",
+    metadata,
+    sa.Column("phone", sa.String(20), primary_key=True),
+    sa.Column("at", sa.String(40), nullable=False),
 )

@@ -1,0 +1,173 @@
+"""Delivering the outbox: claim due messages, send them, record what happened.
+
+One round claims a batch (:meth:`SqlOutbox.claim` commits the claim before anything is sent),
+sends each message through the notifier, and records the outcome: sent (with the gateway's part
+ids, for the receipts), tried again later with backoff, or buried as a dead letter. Several
+dispatchers may run on one database; each claims rows the others do not hold.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+
+import attrs
+
+from localgov.notifications.errors import DeliveryRefused, GatewayUnavailable, Throttled
+from localgov.notifications.protocol import DeliveryReceipt, Notifier, OutboundMessage, ReportsDelivery
+from localgov.notifications.retry import RetryPolicy
+from localgov.storage import ClaimedNotice, SqlOutbox
+
+__all__ = ["DispatchRound", "Dispatcher"]
+
+log = logging.getLogger(__name__)
+
+# Receipts that arrive before their message is marked sent (a fast gateway) wait this long.
+_EARLY_RECEIPT_SECONDS = 600.0
+
+
+@attrs.define
+class DispatchRound:
+    """What one round did."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    suppressed: int = 0
+
+
+def _iso(seconds: float) -> str:
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).isoformat()
+
+
+class Dispatcher:
+    """Sends the outbox's messages through ``notifier``.
+
+    :param lease_seconds: how long a claimed message is this dispatcher's alone; one it has not
+        marked by then (it died) is sent again by whoever claims it next, with the same id.
+    :param batch: how many messages a round claims.
+    :param clock: seconds since the epoch (``time.time``), for due times and leases.
+    """
+
+    def __init__(
+        self,
+        outbox: SqlOutbox,
+        notifier: Notifier,
+        *,
+        retry: RetryPolicy | None = None,
+        lease_seconds: float = 60.0,
+        batch: int = 50,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.notifier = notifier
+        self.retry = retry or RetryPolicy()
+        self.lease_seconds = lease_seconds
+        self.batch = batch
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._early: list[tuple[float, DeliveryReceipt]] = []
+        self._lock = threading.Lock()
+        if isinstance(notifier, ReportsDelivery):
+            notifier.on_receipt(self.record_receipt)
+
+    def run_once(self) -> DispatchRound:
+        """Claim one batch and deliver it."""
+        now = self._clock()
+        claimed = self.outbox.claim(now, self.batch, self.lease_seconds)
+        done = DispatchRound(claimed=len(claimed))
+        silenced = [c.message_id for c in claimed if c.suppressed]
+        self.outbox.suppress(silenced)
+        done.suppressed = len(silenced)
+        sent: list[tuple[str, str, list[str]]] = []
+        queue = [c for c in claimed if not c.suppressed]
+        try:
+            for index, notice in enumerate(queue):
+                try:
+                    part_ids = self.notifier.send(OutboundMessage(notice.message_id, notice.recipient, notice.text))
+                except Throttled as error:
+                    # Slow down: this message and the rest of the batch wait, their attempts uncounted.
+                    later = self._clock() + error.retry_after
+                    for waiting in queue[index:]:
+                        self.outbox.reschedule(waiting.message_id, error=str(error), at=later, count_attempt=False)
+                    done.retried += len(queue) - index
+                    break
+                except GatewayUnavailable as error:
+                    # The gateway is away: the whole batch waits for the backoff, only this one counted.
+                    later = self._failed(notice, str(error), done)
+                    for waiting in queue[index + 1 :]:
+                        self.outbox.reschedule(waiting.message_id, error=str(error), at=later, count_attempt=False)
+                    done.retried += len(queue) - index - 1
+                    break
+                except DeliveryRefused as error:
+                    self.outbox.bury(notice.message_id, error=str(error))
+                    done.dead += 1
+                except Exception as error:
+                    log.exception("notifier %s failed on %s", self.notifier.code, notice.message_id)
+                    self._failed(notice, f"{type(error).__name__}: {error}", done)
+                else:
+                    sent.append((notice.message_id, self.notifier.code, list(part_ids)))
+        finally:
+            self.outbox.mark_sent(sent, _iso(self._clock()))
+            done.sent = len(sent)
+            self._replay_early_receipts()
+        return done
+
+    def _failed(self, notice: ClaimedNotice, error: str, done: DispatchRound) -> float:
+        """Retry ``notice`` after its backoff, or bury it when it has had its attempts; when it is due."""
+        if self.retry.gives_up(notice.attempts):
+            self.outbox.bury(notice.message_id, error=f"gave up after {notice.attempts} attempts: {error}")
+            done.dead += 1
+            return self._clock()
+        later = self._clock() + self.retry.delay(notice.attempts, self._rng)
+        self.outbox.reschedule(notice.message_id, error=error, at=later)
+        done.retried += 1
+        return later
+
+    def drain(self, *, timeout: float = 60.0) -> DispatchRound:
+        """Run rounds until nothing is due (or ``timeout`` seconds pass); the totals."""
+        total = DispatchRound()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done = self.run_once()
+            for field in attrs.fields(DispatchRound):
+                setattr(total, field.name, getattr(total, field.name) + getattr(done, field.name))
+            if done.claimed == 0:
+                break
+        return total
+
+    def run(self, stop: threading.Event, *, idle_seconds: float = 1.0) -> None:
+        """Deliver until ``stop`` is set, resting ``idle_seconds`` when nothing is due."""
+        while not stop.is_set():
+            try:
+                done = self.run_once()
+            except Exception:
+                log.exception("dispatch round failed")
+                done = DispatchRound()
+            if done.claimed == 0:
+                stop.wait(idle_seconds)
+
+    def record_receipt(self, receipt: DeliveryReceipt) -> None:
+        """Apply a delivery receipt; one for a part not yet marked sent waits for its mark."""
+        found = self.outbox.record_receipt(
+            receipt.notifier, receipt.provider_id, receipt.delivered, _iso(self._clock())
+        )
+        if found is None:
+            with self._lock:
+                self._early.append((self._clock(), receipt))
+
+    def _replay_early_receipts(self) -> None:
+        with self._lock:
+            early, self._early = self._early, []
+        now = self._clock()
+        for arrived, receipt in early:
+            found = self.outbox.record_receipt(receipt.notifier, receipt.provider_id, receipt.delivered, _iso(now))
+            if found is None and now - arrived < _EARLY_RECEIPT_SECONDS:
+                with self._lock:
+                    self._early.append((arrived, receipt))
