@@ -1,0 +1,40 @@
+"""SMPP 3.4 for localgov: an SMS notifier bound as a transceiver, and a loopback SMSC simulator.
+
+Registered as the ``smpp`` notifier when the application has settings for it::
+
+    Localgov(settings={"smpp": {"host": "smsc.example", "port": "2775", "system_id": "...",
+                                "password": "...", "sender": "LocalGov"}})
+
+See the plugin's README and docs/notifications.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from localgov import hookimpl
+from localgov.notifications import Notifier
+from localgov.plugins import PluginHost
+from localgov_smpp.notifier import InboundAnswer, SmppNotifier
+from localgov_smpp.pdu import PduError
+from localgov_smpp.settings import SmppSettings
+from localgov_smpp.simulator import ReceivedSms, SmscSimulator
+from localgov_smpp.text import TextError
+
+__all__ = [
+    "InboundAnswer",
+    "PduError",
+    "ReceivedSms",
+    "SmppNotifier",
+    "SmppSettings",
+    "SmscSimulator",
+    "TextError",
+    "register_notifiers",
+]
+
+
+@hookimpl
+def register_notifiers(register: Callable[[Notifier], None], app: PluginHost) -> None:
+    settings = app.settings_for("smpp")
+    if settings:
+        register(SmppNotifier.from_settings(settings))
