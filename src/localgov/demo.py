@@ -27,6 +27,7 @@ from localgov.app import Localgov
 from localgov.documents import DocumentFactory, PdfSigner, verify_pdf
 from localgov.i18n import LocalizedText, to_eastern_digits
 from localgov.identity import compose_national_id
+from localgov.notifications import Dispatcher, HttpGatewaySimulator, HttpSmsGateway
 from localgov.organisation import StaffMember
 from localgov.permits import log_entry, permit_claims
 from localgov.pki import (
@@ -42,6 +43,7 @@ from localgov.requests import DocumentUpload, Engine
 from localgov.requests.checkpoints import AuditCheckpoint, check_store, take_checkpoint
 from localgov.requests.errors import RequestError
 from localgov.requests.model import Applicant, Request
+from localgov.storage import SqlOutbox
 from localgov.storage.permit_log import SqlPermitLog
 from localgov.tokens import RevocationUpdate, TrustList, format_permit
 from localgov.tokens import issue as issue_token
@@ -329,6 +331,8 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     assert request.issued is not None
     echo(f"  رقم الرخصة / permit number: {request.issued.number}")
 
+    _text_messages(engine, request, echo, step)
+
     step(LocalizedText("مسار الطلب كما يراه المواطن", "The request's path as the citizen sees it"))
     status = engine.status(request.id, request.access_code)
     for day, name in status.steps:
@@ -387,6 +391,28 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     (output / "permit-token.txt").write_text(token + "\n", "utf-8")
     findings |= _log_and_checkpoint(output, database, engine, trust_material, token, issued_at, echo)
     return DemoResult(request=request, database=database, findings=findings)
+
+
+def _text_messages(
+    engine: Engine, request: Request, echo: Callable[[str], None], step: Callable[[LocalizedText], None]
+) -> None:
+    """Deliver the outbox through an SMS gateway's simulator; print what the applicant's phone got."""
+    step(
+        LocalizedText(
+            "الرسائل النصية التي وصلت إلى هاتف مقدم الطلب، كما سجلها محاكي بوابة الرسائل",
+            "The text messages the applicant's phone received, as the SMS gateway's simulator recorded them",
+        )
+    )
+    simulator = HttpGatewaySimulator().start()
+    try:
+        gateway = HttpSmsGateway(simulator.base_url, simulator.token, "LocalGov")
+        simulator.on_receipt = gateway.receipt_from
+        Dispatcher(SqlOutbox(engine.store.engine), gateway).drain()  # type: ignore[attr-defined]
+    finally:
+        simulator.stop()
+    for sms in simulator.messages:
+        if sms.to == request.applicant.mobile:
+            echo(f"  [{sms.sender} → {sms.to}] {sms.text}")
 
 
 def _log_and_checkpoint(

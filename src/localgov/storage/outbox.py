@@ -75,7 +75,7 @@ class SqlOutbox:
         due = (
             sa.select(_notices.c.message_id)
             .where(_notices.c.state.in_(_DUE_STATES), _notices.c.next_attempt_at <= now)
-            .order_by(_notices.c.next_attempt_at, _notices.c.message_id)
+            .order_by(_notices.c.next_attempt_at, _notices.c.created_at, _notices.c.message_id)
             .limit(limit)
         )
         if self._postgresql:
@@ -101,7 +101,7 @@ class SqlOutbox:
                 )
                 .select_from(_notices.outerjoin(_opt_outs, _opt_outs.c.phone == _notices.c.recipient))
                 .where(_notices.c.message_id.in_(ids))
-                .order_by(_notices.c.next_attempt_at, _notices.c.message_id)
+                .order_by(_notices.c.next_attempt_at, _notices.c.created_at, _notices.c.message_id)
             ).all()
         return [ClaimedNotice(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
 
