@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # Receipts that arrive before their message is marked sent (a fast gateway) wait this long.
 _EARLY_RECEIPT_SECONDS = 600.0
+# How long receipts gather before they are written together.
+_RECEIPT_PAUSE = 0.05
 
 
 @attrs.define
@@ -72,7 +74,8 @@ class Dispatcher:
         self.batch = batch
         self._clock = clock
         self._rng = rng or random.Random()
-        self._early: list[tuple[float, DeliveryReceipt]] = []
+        self._receipts: list[tuple[float, DeliveryReceipt]] = []
+        self._writer: threading.Thread | None = None
         self._lock = threading.Lock()
         if isinstance(notifier, ReportsDelivery):
             notifier.on_receipt(self.record_receipt)
@@ -116,7 +119,6 @@ class Dispatcher:
         finally:
             self.outbox.mark_sent(sent, _iso(self._clock()))
             done.sent = len(sent)
-            self._replay_early_receipts()
         return done
 
     def _failed(self, notice: ClaimedNotice, error: str, done: DispatchRound) -> float:
@@ -154,20 +156,47 @@ class Dispatcher:
                 stop.wait(idle_seconds)
 
     def record_receipt(self, receipt: DeliveryReceipt) -> None:
-        """Apply a delivery receipt; one for a part not yet marked sent waits for its mark."""
-        found = self.outbox.record_receipt(
-            receipt.notifier, receipt.provider_id, receipt.delivered, _iso(self._clock())
-        )
-        if found is None:
-            with self._lock:
-                self._early.append((self._clock(), receipt))
+        """Take a delivery receipt (from any thread); it is written with others a moment later.
 
-    def _replay_early_receipts(self) -> None:
+        Receipts arrive on the gateway's reader thread, one per part: writing each in its own
+        transaction there would hold up the answers to the submits behind it.
+        """
         with self._lock:
-            early, self._early = self._early, []
-        now = self._clock()
-        for arrived, receipt in early:
-            found = self.outbox.record_receipt(receipt.notifier, receipt.provider_id, receipt.delivered, _iso(now))
-            if found is None and now - arrived < _EARLY_RECEIPT_SECONDS:
+            self._receipts.append((self._clock(), receipt))
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(target=self._write_receipts, name="receipt-writer", daemon=True)
+                self._writer.start()
+
+    def _write_receipts(self) -> None:
+        while True:
+            time.sleep(_RECEIPT_PAUSE)
+            try:
+                self.flush_receipts()
+            except Exception:
+                log.exception("writing delivery receipts failed")
                 with self._lock:
-                    self._early.append((arrived, receipt))
+                    self._writer = None
+                return
+            with self._lock:
+                if not self._receipts:
+                    self._writer = None
+                    return
+
+    def flush_receipts(self) -> None:
+        """Write the receipts taken so far; keep those for parts not yet marked sent, a while."""
+        with self._lock:
+            taken, self._receipts = self._receipts, []
+        if not taken:
+            return
+        now = self._clock()
+        try:
+            unknown = self.outbox.record_receipts(
+                [(r.notifier, r.provider_id, r.delivered) for _, r in taken], _iso(now)
+            )
+        except Exception:
+            with self._lock:
+                self._receipts[:0] = taken  # written next time
+            raise
+        kept = [taken[index] for index in unknown if now - taken[index][0] < _EARLY_RECEIPT_SECONDS]
+        with self._lock:
+            self._receipts[:0] = kept

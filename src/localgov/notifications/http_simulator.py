@@ -29,7 +29,7 @@ class SimulatedSms:
 
 
 class HttpGatewaySimulator:
-    def __init__(self, token: str = "simulator-token", *, on_receipt: Callable[[bytes], None] | None = None) -> None:
+    def __init__(self, token: str = "simulator-token", *, on_receipt: Callable[[bytes], object] | None = None) -> None:
         self.token = token
         self.on_receipt = on_receipt
         self.messages: list[SimulatedSms] = []

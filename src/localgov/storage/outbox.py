@@ -145,32 +145,43 @@ class SqlOutbox:
         with self._writing() as connection, connection.begin():
             connection.execute(_notices.update().where(_notices.c.message_id == message_id).values(**values))
 
-    def record_receipt(self, notifier: str, provider_id: str, delivered: bool, at: str) -> str | None:
-        """Apply a delivery receipt for one part; return the message id it belongs to, if known.
+    def record_receipts(self, receipts: Sequence[tuple[str, str, bool]], at: str) -> list[int]:
+        """Apply delivery receipts ``(notifier, provider id, delivered)`` for parts, in one
+        transaction; return the indices of those whose part is not known (not yet marked sent).
 
         A message is ``delivered`` once every part is; ``undelivered`` as soon as one part is not.
         """
-        status = "delivered" if delivered else "undelivered"
-        key = (_parts.c.notifier == notifier) & (_parts.c.provider_id == provider_id)
+        if not receipts:
+            return []
+        unknown, touched = [], set()
         with self._writing() as connection, connection.begin():
-            message_id = connection.execute(sa.select(_parts.c.message_id).where(key)).scalar()
-            if message_id is None:
-                return None
-            connection.execute(_parts.update().where(key).values(status=status))
-            statuses = set(
-                connection.execute(sa.select(_parts.c.status).where(_parts.c.message_id == message_id)).scalars()
-            )
-            if "undelivered" in statuses:
-                connection.execute(
-                    _notices.update().where(_notices.c.message_id == message_id).values(state="undelivered")
+            for index, (notifier, provider_id, delivered) in enumerate(receipts):
+                key = (_parts.c.notifier == notifier) & (_parts.c.provider_id == provider_id)
+                message_id = connection.execute(
+                    _parts.update()
+                    .where(key)
+                    .values(status="delivered" if delivered else "undelivered")
+                    .returning(_parts.c.message_id)
+                ).scalar()
+                if message_id is None:
+                    unknown.append(index)
+                else:
+                    touched.add(message_id)
+            for message_id in sorted(touched):
+                statuses = set(
+                    connection.execute(sa.select(_parts.c.status).where(_parts.c.message_id == message_id)).scalars()
                 )
-            elif statuses == {"delivered"}:
-                connection.execute(
-                    _notices.update()
-                    .where(_notices.c.message_id == message_id, _notices.c.state == "sent")
-                    .values(state="delivered", delivered_at=at)
-                )
-        return str(message_id)
+                if "undelivered" in statuses:
+                    connection.execute(
+                        _notices.update().where(_notices.c.message_id == message_id).values(state="undelivered")
+                    )
+                elif statuses == {"delivered"}:
+                    connection.execute(
+                        _notices.update()
+                        .where(_notices.c.message_id == message_id, _notices.c.state == "sent")
+                        .values(state="delivered", delivered_at=at)
+                    )
+        return unknown
 
     def opt_out(self, phone: str, at: str) -> None:
         """Record that ``phone`` (E.164) wants no informational messages."""
