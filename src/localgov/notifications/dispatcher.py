@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # Receipts that arrive before their message is marked sent (a fast gateway) wait this long.
 _EARLY_RECEIPT_SECONDS = 600.0
 # How long receipts gather before they are written together.
-_RECEIPT_PAUSE = 0.05
+_RECEIPT_PAUSE = 0.2
 
 
 @attrs.define
@@ -77,11 +77,21 @@ class Dispatcher:
         self._receipts: list[tuple[float, DeliveryReceipt]] = []
         self._writer: threading.Thread | None = None
         self._lock = threading.Lock()
+        # Held while a round runs: the round writes the receipts itself at its end, and the
+        # writer thread stays off the CPU meanwhile (a busy thread beside the sending one makes
+        # every answer from the gateway wait for the interpreter's lock).
+        self._round = threading.Lock()
         if isinstance(notifier, ReportsDelivery):
             notifier.on_receipt(self.record_receipt)
 
     def run_once(self) -> DispatchRound:
-        """Claim one batch and deliver it."""
+        """Claim one batch and deliver it; then write the receipts that came meanwhile."""
+        with self._round:
+            done = self._round_of_sends()
+            self.flush_receipts()
+        return done
+
+    def _round_of_sends(self) -> DispatchRound:
         now = self._clock()
         claimed = self.outbox.claim(now, self.batch, self.lease_seconds)
         done = DispatchRound(claimed=len(claimed))

@@ -12,6 +12,7 @@ other; on SQLite the claim's ``BEGIN IMMEDIATE`` serialises them.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from typing import TypeVar
 
 import attrs
 import sqlalchemy as sa
@@ -19,11 +20,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from localgov.storage import schema
 from localgov.storage.database import WRITE
+from localgov.storage.prepared import PreparedStatement
 
 __all__ = ["ClaimedNotice", "NoticeRecord", "SqlOutbox"]
 
 _notices, _parts, _opt_outs = schema.notices, schema.notice_parts, schema.opt_outs
 _DUE_STATES = ("pending", "sending")
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -60,70 +63,120 @@ class NoticeRecord:
     delivered_at: str | None
 
 
+class _Statements:
+    """The statements run once per message, compiled once and run on the driver's cursor
+    (:mod:`localgov.storage.prepared`): a dispatcher runs them as fast as the gateway answers."""
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+        self.mark_sent = PreparedStatement(
+            _notices.update()
+            .where(_notices.c.message_id == sa.bindparam("m_id"), _notices.c.state == "sending")
+            .values(state="sent", notifier=sa.bindparam("m_notifier"), sent_at=sa.bindparam("m_at"), last_error=None),
+            dialect,
+        )
+        self.add_part = PreparedStatement(
+            insert(_parts)
+            .values({c.name: sa.bindparam(c.name) for c in _parts.columns})
+            .on_conflict_do_nothing(index_elements=["notifier", "provider_id"]),
+            dialect,
+        )
+        self._dialect = dialect
+        self._claims: dict[int, PreparedStatement] = {}
+        self.part_status = PreparedStatement(
+            _parts.update()
+            .where(_parts.c.notifier == sa.bindparam("r_notifier"), _parts.c.provider_id == sa.bindparam("r_id"))
+            .values(status=sa.bindparam("r_status")),
+            dialect,
+        )
+
+    def claim(self, limit: int) -> PreparedStatement:
+        """Move up to ``limit`` due rows to ``sending`` until ``c_lease_end``, returning them."""
+        statement = self._claims.get(limit)
+        if statement is None:
+            due = (
+                sa.select(_notices.c.message_id)
+                # Spelled out: an IN list would be expanded at run time, which a prepared statement is not.
+                .where(
+                    sa.or_(*(_notices.c.state == state for state in _DUE_STATES)),
+                    _notices.c.next_attempt_at <= sa.bindparam("c_now", type_=sa.Float),
+                )
+                .order_by(_notices.c.next_attempt_at, _notices.c.created_at, _notices.c.message_id)
+                .limit(sa.literal_column(str(int(limit))))
+            )
+            if self._dialect.name == "postgresql":
+                # Rows another dispatcher is claiming are passed over, not waited for.
+                due = due.with_for_update(skip_locked=True)
+            opted_out = sa.exists().where(_opt_outs.c.phone == _notices.c.recipient)
+            statement = PreparedStatement(
+                _notices.update()
+                .where(_notices.c.message_id.in_(due.scalar_subquery()))
+                .values(
+                    state="sending",
+                    attempts=_notices.c.attempts + 1,
+                    next_attempt_at=sa.bindparam("c_lease_end", type_=sa.Float),
+                )
+                .returning(
+                    _notices.c.message_id,
+                    _notices.c.recipient,
+                    _notices.c.text,
+                    _notices.c.kind,
+                    _notices.c.attempts,
+                    _notices.c.created_at,
+                    _notices.c.required,
+                    opted_out.label("opted_out"),
+                ),
+                self._dialect,
+            )
+            self._claims[limit] = statement
+        return statement
+
+
 class SqlOutbox:
     """The outbox tables of a store's database (migrated with the core tables)."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._postgresql = engine.dialect.name == "postgresql"
+        self._statements = _Statements(engine.dialect)
 
     def _writing(self) -> sa.Connection:
         return self.engine.connect().execution_options(**{WRITE: True})
 
     def claim(self, now: float, limit: int, lease_seconds: float) -> list[ClaimedNotice]:
-        """Take up to ``limit`` due rows for ``lease_seconds``; oldest due first."""
-        due = (
-            sa.select(_notices.c.message_id)
-            .where(_notices.c.state.in_(_DUE_STATES), _notices.c.next_attempt_at <= now)
-            .order_by(_notices.c.next_attempt_at, _notices.c.created_at, _notices.c.message_id)
-            .limit(limit)
-        )
-        if self._postgresql:
-            due = due.with_for_update(skip_locked=True)
+        """Take up to ``limit`` due rows for ``lease_seconds``; oldest due first.
+
+        One statement, ``UPDATE ... WHERE message_id IN (the due rows) RETURNING``, on the
+        driver's cursor: a dispatcher claims as often as its batches empty.
+        """
         with self._writing() as connection, connection.begin():
-            ids = list(connection.execute(due).scalars())
-            if not ids:
-                return []
-            connection.execute(
-                _notices.update()
-                .where(_notices.c.message_id.in_(ids))
-                .values(state="sending", attempts=_notices.c.attempts + 1, next_attempt_at=now + lease_seconds)
-            )
-            opted_out = _opt_outs.c.phone.is_not(None) & _notices.c.required.is_(False)
-            rows = connection.execute(
-                sa.select(
-                    _notices.c.message_id,
-                    _notices.c.recipient,
-                    _notices.c.text,
-                    _notices.c.kind,
-                    _notices.c.attempts,
-                    opted_out.label("suppressed"),
-                )
-                .select_from(_notices.outerjoin(_opt_outs, _opt_outs.c.phone == _notices.c.recipient))
-                .where(_notices.c.message_id.in_(ids))
-                .order_by(_notices.c.next_attempt_at, _notices.c.created_at, _notices.c.message_id)
-            ).all()
-        return [ClaimedNotice(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
+            cursor = connection.connection.cursor()
+            rows = self._statements.claim(limit).rows(cursor, {"c_now": now, "c_lease_end": now + lease_seconds})
+            cursor.close()
+        rows.sort(key=lambda row: (row[5], row[0]))  # RETURNING keeps no order: as queued
+        return [
+            ClaimedNotice(message_id, recipient, text, kind, attempts, bool(opted_out) and not required)
+            for message_id, recipient, text, kind, attempts, _, required, opted_out in rows
+        ]
 
     def mark_sent(self, sent: Sequence[tuple[str, str, Sequence[str]]], at: str) -> None:
         """Record ``(message id, notifier, the gateway's ids of its parts)`` as sent, at once."""
         if not sent:
             return
         with self._writing() as connection, connection.begin():
-            connection.execute(
-                _notices.update()
-                .where(_notices.c.message_id == sa.bindparam("m_id"), _notices.c.state == "sending")
-                .values(state="sent", notifier=sa.bindparam("m_notifier"), sent_at=at, last_error=None),
-                [{"m_id": message_id, "m_notifier": notifier} for message_id, notifier, _ in sent],
+            cursor = connection.connection.cursor()
+            self._statements.mark_sent.send_many(
+                cursor, [{"m_id": message_id, "m_notifier": notifier, "m_at": at} for message_id, notifier, _ in sent]
             )
-            parts = [
-                {"notifier": notifier, "provider_id": provider_id, "message_id": message_id, "status": "accepted"}
-                for message_id, notifier, provider_ids in sent
-                for provider_id in provider_ids
-            ]
-            if parts:
-                insert = (postgresql.insert if self._postgresql else sqlite.insert)(_parts)
-                connection.execute(insert.on_conflict_do_nothing(), parts)
+            self._statements.add_part.send_many(
+                cursor,
+                [
+                    {"notifier": notifier, "provider_id": provider_id, "message_id": message_id, "status": "accepted"}
+                    for message_id, notifier, provider_ids in sent
+                    for provider_id in provider_ids
+                ],
+            )
+            cursor.close()
 
     def reschedule(self, message_id: str, *, error: str, at: float, count_attempt: bool = True) -> None:
         """Send ``message_id`` again at ``at`` (after a temporary failure, or when throttled)."""
@@ -150,38 +203,55 @@ class SqlOutbox:
         transaction; return the indices of those whose part is not known (not yet marked sent).
 
         A message is ``delivered`` once every part is; ``undelivered`` as soon as one part is not.
+        Set-based, a chunk of receipts per statement: receipts come as fast as messages go.
         """
         if not receipts:
             return []
-        unknown, touched = [], set()
+        found: dict[tuple[str, str], str] = {}
         with self._writing() as connection, connection.begin():
-            for index, (notifier, provider_id, delivered) in enumerate(receipts):
-                key = (_parts.c.notifier == notifier) & (_parts.c.provider_id == provider_id)
-                message_id = connection.execute(
-                    _parts.update()
-                    .where(key)
-                    .values(status="delivered" if delivered else "undelivered")
-                    .returning(_parts.c.message_id)
-                ).scalar()
-                if message_id is None:
-                    unknown.append(index)
-                else:
-                    touched.add(message_id)
-            for message_id in sorted(touched):
-                statuses = set(
-                    connection.execute(sa.select(_parts.c.status).where(_parts.c.message_id == message_id)).scalars()
+            for chunk in _chunks(list(dict.fromkeys((n, p) for n, p, _ in receipts))):
+                by_notifier: dict[str, list[str]] = {}
+                for notifier, provider_id in chunk:
+                    by_notifier.setdefault(notifier, []).append(provider_id)
+                for notifier, provider_ids in by_notifier.items():
+                    rows = connection.execute(
+                        sa.select(_parts.c.provider_id, _parts.c.message_id).where(
+                            _parts.c.notifier == notifier, _parts.c.provider_id.in_(provider_ids)
+                        )
+                    )
+                    found.update({(notifier, provider_id): message_id for provider_id, message_id in rows})
+            known = [(n, p, d) for n, p, d in receipts if (n, p) in found]
+            if known:
+                cursor = connection.connection.cursor()
+                self._statements.part_status.send_many(
+                    cursor,
+                    [
+                        {"r_notifier": n, "r_id": p, "r_status": "delivered" if d else "undelivered"}
+                        for n, p, d in known
+                    ],
                 )
-                if "undelivered" in statuses:
-                    connection.execute(
-                        _notices.update().where(_notices.c.message_id == message_id).values(state="undelivered")
+                cursor.close()
+            other = _parts.alias("other")
+            for chunk_ids in _chunks(sorted({found[(n, p)] for n, p, _ in known})):
+                mine = other.c.message_id == _notices.c.message_id
+                connection.execute(
+                    _notices.update()
+                    .where(
+                        _notices.c.message_id.in_(chunk_ids),
+                        sa.exists().where(mine, other.c.status == "undelivered"),
                     )
-                elif statuses == {"delivered"}:
-                    connection.execute(
-                        _notices.update()
-                        .where(_notices.c.message_id == message_id, _notices.c.state == "sent")
-                        .values(state="delivered", delivered_at=at)
+                    .values(state="undelivered")
+                )
+                connection.execute(
+                    _notices.update()
+                    .where(
+                        _notices.c.message_id.in_(chunk_ids),
+                        _notices.c.state == "sent",
+                        ~sa.exists().where(mine, other.c.status != "delivered"),
                     )
-        return unknown
+                    .values(state="delivered", delivered_at=at)
+                )
+        return [index for index, (n, p, _) in enumerate(receipts) if (n, p) not in found]
 
     def opt_out(self, phone: str, at: str) -> None:
         """Record that ``phone`` (E.164) wants no informational messages."""
@@ -216,3 +286,8 @@ class SqlOutbox:
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(_notices.c.state, sa.func.count()).group_by(_notices.c.state))
             return {state: count for state, count in rows}
+
+
+def _chunks(items: Sequence[T], size: int = 500) -> list[Sequence[T]]:
+    """``items`` in slices of ``size``: an IN list stays well within every database's bound parameters."""
+    return [items[start : start + size] for start in range(0, len(items), size)]

@@ -52,10 +52,11 @@ def is_receipt(message: ShortMessage) -> bool:
 
 def parse_receipt(message: ShortMessage, tlvs: Mapping[int, bytes]) -> Receipt | None:
     """The receipt ``message`` carries, or ``None`` if it names no message."""
+    raw_id, state = tlvs.get(Tag.RECEIPTED_MESSAGE_ID), tlvs.get(Tag.MESSAGE_STATE)
+    if raw_id and state:  # the TLVs say it all: the text need not be read
+        return Receipt(raw_id.rstrip(b"\x00").decode("ascii", "replace")[:64], _STATES.get(state[0], "UNKNOWN"))
     text = {k.lower(): v for k, v in _FIELD.findall(message.short_message.decode("latin-1"))}
-    raw_id = tlvs.get(Tag.RECEIPTED_MESSAGE_ID)
     message_id = raw_id.rstrip(b"\x00").decode("ascii", "replace") if raw_id else text.get("id", "")
-    state = tlvs.get(Tag.MESSAGE_STATE)
     status = _STATES.get(state[0], "UNKNOWN") if state else text.get("stat", "UNKNOWN").upper()
     if not message_id:
         return None

@@ -50,6 +50,9 @@ _FROM_SEPTET = dict(enumerate(_BASIC))
 _FROM_EXTENSION = {code: char for char, code in _EXTENSION.items()}
 
 _LIMITS = {GSM_7BIT: (160, 153), UCS2: (140, 134)}  # octets: alone, beside a UDH
+_GSM_CHARS = frozenset(_TO_SEPTET) | frozenset(_EXTENSION)
+# Text to septets in one str.translate (then Latin-1 octets): the common case, without escapes.
+_TO_SEPTETS = {ord(char): chr(code) for char, code in _TO_SEPTET.items()}
 
 
 class TextError(ValueError):
@@ -96,14 +99,37 @@ def _pack(units: list[bytes], limit: int) -> list[bytes]:
     return [*parts, current]
 
 
+def _fixed_width(text: str) -> tuple[int, bytes, int] | None:
+    """``(data_coding, octets, octets per character)`` when every character has the same width
+    (GSM without escapes, or UCS-2 within the BMP): the text can then be cut anywhere evenly."""
+    if _GSM_CHARS.issuperset(text):
+        if any(char in _EXTENSION for char in text):
+            return None
+        return GSM_7BIT, text.translate(_TO_SEPTETS).encode("latin-1"), 1
+    if any(ord(char) > 0xFFFF for char in text):
+        return None
+    return UCS2, text.encode("utf-16-be"), 2
+
+
 def encode_parts(text: str, reference: int) -> list[EncodedPart]:
     """The parts ``text`` goes in: one without a UDH if it fits, else each with its UDH."""
+    fixed = _fixed_width(text)
+    if fixed is not None:
+        coding, octets, width = fixed
+        alone, beside_udh = _LIMITS[coding]
+        if len(octets) <= alone:
+            return [EncodedPart(coding, octets, False)]
+        step = beside_udh // width * width
+        return _with_udh(coding, [octets[at : at + step] for at in range(0, len(octets), step)], reference, text)
     gsm = _gsm_units(text)
     coding, units = (GSM_7BIT, gsm) if gsm is not None else (UCS2, _ucs2_units(text))
     alone, beside_udh = _LIMITS[coding]
     if sum(len(u) for u in units) <= alone:
         return [EncodedPart(coding, b"".join(units), False)]
-    chunks = _pack(units, beside_udh)
+    return _with_udh(coding, _pack(units, beside_udh), reference, text)
+
+
+def _with_udh(coding: int, chunks: list[bytes], reference: int, text: str) -> list[EncodedPart]:
     if len(chunks) > 255:
         raise TextError(f"a text of {len(text)} characters needs more than 255 parts")
     return [
