@@ -331,7 +331,7 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     assert request.issued is not None
     echo(f"  رقم الرخصة / permit number: {request.issued.number}")
 
-    _text_messages(engine, request, echo, step)
+    _text_messages(app, engine, request, echo, step)
 
     step(LocalizedText("مسار الطلب كما يراه المواطن", "The request's path as the citizen sees it"))
     status = engine.status(request.id, request.access_code)
@@ -394,15 +394,28 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
 
 
 def _text_messages(
-    engine: Engine, request: Request, echo: Callable[[str], None], step: Callable[[LocalizedText], None]
+    app: Localgov,
+    engine: Engine,
+    request: Request,
+    echo: Callable[[str], None],
+    step: Callable[[LocalizedText], None],
 ) -> None:
-    """Deliver the outbox through an SMS gateway's simulator; print what the applicant's phone got."""
+    """Deliver the outbox through an SMS simulator; print what went to and from the applicant's phone."""
     step(
         LocalizedText(
-            "الرسائل النصية التي وصلت إلى هاتف مقدم الطلب، كما سجلها محاكي بوابة الرسائل",
-            "The text messages the applicant's phone received, as the SMS gateway's simulator recorded them",
+            "الرسائل النصية بين هاتف مقدم الطلب والمركز، كما سجلها محاكي مركز الرسائل",
+            "The text messages between the applicant's phone and the center, as the SMS simulator recorded them",
         )
     )
+    exchanged = app.plugins.hook.demo_sms(engine=engine, request=request)
+    if exchanged is None:
+        exchanged = _through_http_simulator(engine, request)
+    for sender, recipient, text in exchanged:
+        echo(f"  [{sender} → {recipient}] {text}")
+
+
+def _through_http_simulator(engine: Engine, request: Request) -> list[tuple[str, str, str]]:
+    """The outbox delivered through the HTTP gateway's simulator: what it received for the applicant."""
     simulator = HttpGatewaySimulator().start()
     try:
         gateway = HttpSmsGateway(simulator.base_url, simulator.token, "LocalGov")
@@ -410,9 +423,7 @@ def _text_messages(
         Dispatcher(SqlOutbox(engine.store.engine), gateway).drain()  # type: ignore[attr-defined]
     finally:
         simulator.stop()
-    for sms in simulator.messages:
-        if sms.to == request.applicant.mobile:
-            echo(f"  [{sms.sender} → {sms.to}] {sms.text}")
+    return [(sms.sender, sms.to, sms.text) for sms in simulator.messages if sms.to == request.applicant.mobile]
 
 
 def _log_and_checkpoint(

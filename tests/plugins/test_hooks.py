@@ -264,3 +264,26 @@ def test_hook_demo_payment() -> None:
     calls.clear()
     assert _pay(app_with(), Engine(), request, lines.append) == "paid at the counter"  # type: ignore[arg-type]
     assert calls == [("counter", "counter")]
+
+
+def test_hook_demo_sms(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from localgov.demo import _text_messages
+    from tests.requests.support import cairo_time, open_engine, submit_building_permit
+
+    class Sms:
+        @hookimpl
+        def demo_sms(self, engine: object, request: Any) -> list[tuple[str, str, str]]:
+            return [("LocalGov", "+201012345678", f"about {request.id}")]
+
+    lines: list[str] = []
+    request = SimpleNamespace(id="CZTN-2600001-3")
+    _text_messages(app_with(Sms()), None, request, lines.append, lambda text: None)  # type: ignore[arg-type]
+    assert lines == ["  [LocalGov → +201012345678] about CZTN-2600001-3"]
+    # With no plugin answering, the outbox goes through the HTTP gateway's simulator.
+    engine = open_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    submitted = submit_building_permit(engine, at=cairo_time(2026, 12, 6))
+    lines.clear()
+    _text_messages(app_with(), engine, submitted, lines.append, lambda text: None)
+    assert len(lines) == 1 and submitted.id in lines[0] and lines[0].startswith("  [LocalGov → +201012345678] ")

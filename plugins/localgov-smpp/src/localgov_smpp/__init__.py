@@ -10,11 +10,13 @@ See the plugin's README and docs/notifications.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from localgov import hookimpl
 from localgov.notifications import Notifier
 from localgov.plugins import PluginHost
+from localgov.requests import Engine
+from localgov.requests.model import Request
 from localgov_smpp.notifier import InboundAnswer, SmppNotifier
 from localgov_smpp.pdu import PduError
 from localgov_smpp.settings import SmppSettings
@@ -29,6 +31,7 @@ __all__ = [
     "SmppSettings",
     "SmscSimulator",
     "TextError",
+    "demo_sms",
     "register_notifiers",
 ]
 
@@ -38,3 +41,11 @@ def register_notifiers(register: Callable[[Notifier], None], app: PluginHost) ->
     settings = app.settings_for("smpp")
     if settings:
         register(SmppNotifier.from_settings(settings))
+
+
+@hookimpl
+def demo_sms(engine: Engine, request: Request) -> Sequence[tuple[str, str, str]] | None:
+    """The demo's messages through the simulated SMSC, and a status inquiry answered by SMS."""
+    from localgov_smpp.demo import exchange_over_smpp
+
+    return exchange_over_smpp(engine, request)
