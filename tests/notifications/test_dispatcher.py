@@ -64,11 +64,11 @@ def test_every_message_is_sent_once_and_receipts_mark_it_delivered(engine: Engin
     assert dispatcher.drain().claimed == 0
     assert [m.message_id for m in notifier.accepted] == [n.message_id for n in outbox_of(engine).notices()]
     notifier.receipt("p-1-a")
-    dispatcher.flush_receipts()
+    dispatcher.settle()
     assert outbox_of(engine).notices(request_id=request.id)[0].state == "sent"  # one part of two
     notifier.receipt("p-1-b")
     notifier.receipt("p-2-a", delivered=False)
-    dispatcher.flush_receipts()
+    dispatcher.settle()
     states = [n.state for n in outbox_of(engine).notices(request_id=request.id)]
     assert states == ["delivered", "undelivered", "sent", "sent", "sent"]
 
@@ -160,7 +160,7 @@ def test_receipts_that_arrive_before_the_mark_are_applied_after_it(engine: Engin
 
     dispatcher = Dispatcher(outbox_of(engine), Fast())
     dispatcher.drain()
-    dispatcher.flush_receipts()
+    dispatcher.settle()
     assert outbox_of(engine).counts() == {"delivered": 5}
 
 

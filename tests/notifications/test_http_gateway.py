@@ -36,7 +36,7 @@ def test_messages_go_once_each_and_their_receipts_come_back(
     issued_permit(engine)
     dispatcher = Dispatcher(outbox_of(engine), client)
     assert dispatcher.drain().sent == 5
-    dispatcher.flush_receipts()
+    dispatcher.settle()
     assert outbox_of(engine).counts() == {"delivered": 5}
     again = OutboundMessage(simulator.messages[0].client_ref, "+201012345678", "x")
     assert client.send(again) == [simulator.messages[0].id]  # the reference seen before: the first id

@@ -20,7 +20,7 @@ import attrs
 from localgov.notifications.errors import DeliveryRefused, GatewayUnavailable, Throttled
 from localgov.notifications.protocol import DeliveryReceipt, Notifier, OutboundMessage, ReportsDelivery
 from localgov.notifications.retry import RetryPolicy
-from localgov.storage import ClaimedNotice, SqlOutbox
+from localgov.storage import ClaimedNotice, SentMessage, SqlOutbox
 
 __all__ = ["DispatchRound", "Dispatcher"]
 
@@ -75,9 +75,10 @@ class Dispatcher:
         self._clock = clock
         self._rng = rng or random.Random()
         self._receipts: list[tuple[float, DeliveryReceipt]] = []
+        self._unmarked: list[SentMessage] = []
         self._writer: threading.Thread | None = None
         self._lock = threading.Lock()
-        # Held while a round runs: the round writes the receipts itself at its end, and the
+        # Held while a round runs: the next round writes the receipts with its claim, and the
         # writer thread stays off the CPU meanwhile (a busy thread beside the sending one makes
         # every answer from the gateway wait for the interpreter's lock).
         self._round = threading.Lock()
@@ -85,20 +86,54 @@ class Dispatcher:
             notifier.on_receipt(self.record_receipt)
 
     def run_once(self) -> DispatchRound:
-        """Claim one batch and deliver it; then write the receipts that came meanwhile."""
-        with self._round:
-            done = self._round_of_sends()
-            self.flush_receipts()
-        return done
+        """Claim one batch and send it.
 
-    def _round_of_sends(self) -> DispatchRound:
+        What the previous round sent is marked, and the receipts taken since are written, in the
+        transaction that claims this batch: one commit per round rather than three. Until then a
+        sent message stays ``sending`` (if the process dies, it is sent again under its id when
+        its lease ends); :meth:`settle` writes them at once, and :meth:`drain` does at its end.
+        """
+        with self._round:
+            claimed = self._settle(claim=self.batch)
+            return self._send(claimed)
+
+    def settle(self) -> None:
+        """Write what has been sent and not yet marked, and the receipts taken so far."""
+        with self._round:
+            self._settle(claim=0)
+
+    def _settle(self, *, claim: int) -> list[ClaimedNotice]:
         now = self._clock()
-        claimed = self.outbox.claim(now, self.batch, self.lease_seconds)
+        with self._lock:
+            sent, self._unmarked = self._unmarked, []
+            taken, self._receipts = self._receipts, []
+        try:
+            unknown, claimed = self.outbox.settle_and_claim(
+                sent,
+                [(r.notifier, r.provider_id, r.delivered) for _, r in taken],
+                _iso(now),
+                now=now,
+                limit=claim,
+                lease_seconds=self.lease_seconds,
+            )
+        except Exception:
+            with self._lock:  # written next time
+                self._unmarked[:0] = sent
+                self._receipts[:0] = taken
+            raise
+        # Receipts for parts not marked anywhere yet (another dispatcher's, say) wait a while.
+        kept = [taken[index] for index in unknown if now - taken[index][0] < _EARLY_RECEIPT_SECONDS]
+        if kept:
+            with self._lock:
+                self._receipts[:0] = kept
+        return claimed
+
+    def _send(self, claimed: list[ClaimedNotice]) -> DispatchRound:
         done = DispatchRound(claimed=len(claimed))
         silenced = [c.message_id for c in claimed if c.suppressed]
         self.outbox.suppress(silenced)
         done.suppressed = len(silenced)
-        sent: list[tuple[str, str, list[str]]] = []
+        sent: list[SentMessage] = []
         queue = [c for c in claimed if not c.suppressed]
         try:
             for index, notice in enumerate(queue):
@@ -127,7 +162,8 @@ class Dispatcher:
                 else:
                     sent.append((notice.message_id, self.notifier.code, list(part_ids)))
         finally:
-            self.outbox.mark_sent(sent, _iso(self._clock()))
+            with self._lock:
+                self._unmarked.extend(sent)
             done.sent = len(sent)
         return done
 
@@ -152,6 +188,7 @@ class Dispatcher:
                 setattr(total, field.name, getattr(total, field.name) + getattr(done, field.name))
             if done.claimed == 0:
                 break
+        self.settle()
         return total
 
     def run(self, stop: threading.Event, *, idle_seconds: float = 1.0) -> None:
@@ -164,6 +201,7 @@ class Dispatcher:
                 done = DispatchRound()
             if done.claimed == 0:
                 stop.wait(idle_seconds)
+        self.settle()
 
     def record_receipt(self, receipt: DeliveryReceipt) -> None:
         """Take a delivery receipt (from any thread); it is written with others a moment later.
@@ -180,33 +218,18 @@ class Dispatcher:
     def _write_receipts(self) -> None:
         while True:
             time.sleep(_RECEIPT_PAUSE)
+            if not self._round.acquire(blocking=False):
+                continue  # a round is running: the next one writes them
             try:
-                self.flush_receipts()
+                self._settle(claim=0)
             except Exception:
                 log.exception("writing delivery receipts failed")
                 with self._lock:
                     self._writer = None
                 return
+            finally:
+                self._round.release()
             with self._lock:
                 if not self._receipts:
                     self._writer = None
                     return
-
-    def flush_receipts(self) -> None:
-        """Write the receipts taken so far; keep those for parts not yet marked sent, a while."""
-        with self._lock:
-            taken, self._receipts = self._receipts, []
-        if not taken:
-            return
-        now = self._clock()
-        try:
-            unknown = self.outbox.record_receipts(
-                [(r.notifier, r.provider_id, r.delivered) for _, r in taken], _iso(now)
-            )
-        except Exception:
-            with self._lock:
-                self._receipts[:0] = taken  # written next time
-            raise
-        kept = [taken[index] for index in unknown if now - taken[index][0] < _EARLY_RECEIPT_SECONDS]
-        with self._lock:
-            self._receipts[:0] = kept

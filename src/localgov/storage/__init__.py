@@ -11,7 +11,7 @@ from localgov.storage.migrations import (
     current_version,
     migrate,
 )
-from localgov.storage.outbox import ClaimedNotice, NoticeRecord, SqlOutbox
+from localgov.storage.outbox import ClaimedNotice, NoticeRecord, SentMessage, SqlOutbox
 from localgov.storage.store import SqlStore
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "DatabaseTooNew",
     "Migration",
     "NoticeRecord",
+    "SentMessage",
     "SqlOutbox",
     "SqlStore",
     "StorageError",

@@ -11,8 +11,9 @@ other; on SQLite the claim's ``BEGIN IMMEDIATE`` serialises them.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import attrs
 import sqlalchemy as sa
@@ -22,11 +23,12 @@ from localgov.storage import schema
 from localgov.storage.database import WRITE
 from localgov.storage.prepared import PreparedStatement
 
-__all__ = ["ClaimedNotice", "NoticeRecord", "SqlOutbox"]
+__all__ = ["ClaimedNotice", "NoticeRecord", "SentMessage", "SqlOutbox"]
 
 _notices, _parts, _opt_outs = schema.notices, schema.notice_parts, schema.opt_outs
-_DUE_STATES = ("pending", "sending")
 T = TypeVar("T")
+#: A message the gateway accepted: (message id, notifier code, the gateway's id of each part).
+SentMessage = tuple[str, str, Sequence[str]]
 
 
 @attrs.frozen
@@ -83,6 +85,7 @@ class _Statements:
         )
         self._dialect = dialect
         self._claims: dict[int, PreparedStatement] = {}
+        self._among: dict[tuple[str, int], PreparedStatement] = {}
         self.part_status = PreparedStatement(
             _parts.update()
             .where(_parts.c.notifier == sa.bindparam("r_notifier"), _parts.c.provider_id == sa.bindparam("r_id"))
@@ -90,15 +93,48 @@ class _Statements:
             dialect,
         )
 
+    def among(self, name: str, keys: Sequence[str]) -> tuple[PreparedStatement, dict[str, str]]:
+        """Statement ``name`` for the keys ``k0, k1...`` (padded to a power of two with the last
+        key, which an IN list ignores, so a handful of sizes are ever compiled) and its values."""
+        size = max(8, 1 << (len(keys) - 1).bit_length())
+        statement = self._among.get((name, size))
+        if statement is None:
+            listed = [sa.bindparam(f"k{index}", type_=sa.String) for index in range(size)]
+            other = _parts.alias("other")
+            mine = other.c.message_id == _notices.c.message_id
+            built: sa.Executable
+            if name == "lookup":
+                built = sa.select(_parts.c.provider_id, _parts.c.message_id).where(
+                    _parts.c.notifier == sa.bindparam("l_notifier"), _parts.c.provider_id.in_(listed)
+                )
+            elif name == "undelivered":
+                built = (
+                    _notices.update()
+                    .where(_notices.c.message_id.in_(listed), sa.exists().where(mine, other.c.status == "undelivered"))
+                    .values(state="undelivered")
+                )
+            else:
+                built = (
+                    _notices.update()
+                    .where(
+                        _notices.c.message_id.in_(listed),
+                        _notices.c.state == "sent",
+                        ~sa.exists().where(mine, other.c.status != "delivered"),
+                    )
+                    .values(state="delivered", delivered_at=sa.bindparam("d_at"))
+                )
+            statement = self._among[(name, size)] = PreparedStatement(built, self._dialect)
+        values = {f"k{index}": keys[min(index, len(keys) - 1)] for index in range(size)}
+        return statement, values
+
     def claim(self, limit: int) -> PreparedStatement:
         """Move up to ``limit`` due rows to ``sending`` until ``c_lease_end``, returning them."""
         statement = self._claims.get(limit)
         if statement is None:
             due = (
                 sa.select(_notices.c.message_id)
-                # Spelled out: an IN list would be expanded at run time, which a prepared statement is not.
                 .where(
-                    sa.or_(*(_notices.c.state == state for state in _DUE_STATES)),
+                    sa.text(schema.DUE_STATES_SQL),  # the partial index's own words, so it is used
                     _notices.c.next_attempt_at <= sa.bindparam("c_now", type_=sa.Float),
                 )
                 .order_by(_notices.c.next_attempt_at, _notices.c.created_at, _notices.c.message_id)
@@ -143,40 +179,77 @@ class SqlOutbox:
     def _writing(self) -> sa.Connection:
         return self.engine.connect().execution_options(**{WRITE: True})
 
-    def claim(self, now: float, limit: int, lease_seconds: float) -> list[ClaimedNotice]:
-        """Take up to ``limit`` due rows for ``lease_seconds``; oldest due first.
-
-        One statement, ``UPDATE ... WHERE message_id IN (the due rows) RETURNING``, on the
-        driver's cursor: a dispatcher claims as often as its batches empty.
-        """
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        """The driver's cursor in a write transaction of its own."""
         with self._writing() as connection, connection.begin():
             cursor = connection.connection.cursor()
-            rows = self._statements.claim(limit).rows(cursor, {"c_now": now, "c_lease_end": now + lease_seconds})
-            cursor.close()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+
+    def claim(self, now: float, limit: int, lease_seconds: float) -> list[ClaimedNotice]:
+        """Take up to ``limit`` due rows for ``lease_seconds``; oldest due first."""
+        with self._cursor() as cursor:
+            return self._claim(cursor, now, limit, lease_seconds)
+
+    def mark_sent(self, sent: Sequence[SentMessage], at: str) -> None:
+        """Record ``(message id, notifier, the gateway's ids of its parts)`` as sent, at once."""
+        if sent:
+            with self._cursor() as cursor:
+                self._mark_sent(cursor, sent, at)
+
+    def record_receipts(self, receipts: Sequence[tuple[str, str, bool]], at: str) -> list[int]:
+        """Apply delivery receipts ``(notifier, provider id, delivered)`` for parts, in one
+        transaction; return the indices of those whose part is not known (not yet marked sent).
+
+        A message is ``delivered`` once every part is; ``undelivered`` as soon as one part is not.
+        """
+        if not receipts:
+            return []
+        with self._cursor() as cursor:
+            return self._record_receipts(cursor, receipts, at)
+
+    def settle_and_claim(
+        self,
+        sent: Sequence[SentMessage],
+        receipts: Sequence[tuple[str, str, bool]],
+        at: str,
+        *,
+        now: float,
+        limit: int,
+        lease_seconds: float,
+    ) -> tuple[list[int], list[ClaimedNotice]]:
+        """Mark the last batch sent, apply the receipts, claim the next batch: one transaction
+        (one commit, one flush of the log to disk, instead of three). What :meth:`record_receipts`
+        and :meth:`claim` return."""
+        with self._cursor() as cursor:
+            self._mark_sent(cursor, sent, at)
+            unknown = self._record_receipts(cursor, receipts, at) if receipts else []
+            return unknown, self._claim(cursor, now, limit, lease_seconds) if limit else []
+
+    def _claim(self, cursor: Any, now: float, limit: int, lease_seconds: float) -> list[ClaimedNotice]:
+        # One statement, UPDATE ... WHERE message_id IN (the due rows) RETURNING.
+        rows = self._statements.claim(limit).rows(cursor, {"c_now": now, "c_lease_end": now + lease_seconds})
         rows.sort(key=lambda row: (row[5], row[0]))  # RETURNING keeps no order: as queued
         return [
             ClaimedNotice(message_id, recipient, text, kind, attempts, bool(opted_out) and not required)
             for message_id, recipient, text, kind, attempts, _, required, opted_out in rows
         ]
 
-    def mark_sent(self, sent: Sequence[tuple[str, str, Sequence[str]]], at: str) -> None:
-        """Record ``(message id, notifier, the gateway's ids of its parts)`` as sent, at once."""
-        if not sent:
-            return
-        with self._writing() as connection, connection.begin():
-            cursor = connection.connection.cursor()
-            self._statements.mark_sent.send_many(
-                cursor, [{"m_id": message_id, "m_notifier": notifier, "m_at": at} for message_id, notifier, _ in sent]
-            )
-            self._statements.add_part.send_many(
-                cursor,
-                [
-                    {"notifier": notifier, "provider_id": provider_id, "message_id": message_id, "status": "accepted"}
-                    for message_id, notifier, provider_ids in sent
-                    for provider_id in provider_ids
-                ],
-            )
-            cursor.close()
+    def _mark_sent(self, cursor: Any, sent: Sequence[SentMessage], at: str) -> None:
+        self._statements.mark_sent.send_many(
+            cursor, [{"m_id": message_id, "m_notifier": notifier, "m_at": at} for message_id, notifier, _ in sent]
+        )
+        self._statements.add_part.send_many(
+            cursor,
+            [
+                {"notifier": notifier, "provider_id": provider_id, "message_id": message_id, "status": "accepted"}
+                for message_id, notifier, provider_ids in sent
+                for provider_id in provider_ids
+            ],
+        )
 
     def reschedule(self, message_id: str, *, error: str, at: float, count_attempt: bool = True) -> None:
         """Send ``message_id`` again at ``at`` (after a temporary failure, or when throttled)."""
@@ -198,59 +271,29 @@ class SqlOutbox:
         with self._writing() as connection, connection.begin():
             connection.execute(_notices.update().where(_notices.c.message_id == message_id).values(**values))
 
-    def record_receipts(self, receipts: Sequence[tuple[str, str, bool]], at: str) -> list[int]:
-        """Apply delivery receipts ``(notifier, provider id, delivered)`` for parts, in one
-        transaction; return the indices of those whose part is not known (not yet marked sent).
-
-        A message is ``delivered`` once every part is; ``undelivered`` as soon as one part is not.
-        Set-based, a chunk of receipts per statement: receipts come as fast as messages go.
-        """
-        if not receipts:
-            return []
+    def _record_receipts(self, cursor: Any, receipts: Sequence[tuple[str, str, bool]], at: str) -> list[int]:
+        # Set-based, a chunk of receipts per statement: receipts come as fast as messages go.
+        statements = self._statements
         found: dict[tuple[str, str], str] = {}
-        with self._writing() as connection, connection.begin():
-            for chunk in _chunks(list(dict.fromkeys((n, p) for n, p, _ in receipts))):
-                by_notifier: dict[str, list[str]] = {}
-                for notifier, provider_id in chunk:
-                    by_notifier.setdefault(notifier, []).append(provider_id)
-                for notifier, provider_ids in by_notifier.items():
-                    rows = connection.execute(
-                        sa.select(_parts.c.provider_id, _parts.c.message_id).where(
-                            _parts.c.notifier == notifier, _parts.c.provider_id.in_(provider_ids)
-                        )
-                    )
-                    found.update({(notifier, provider_id): message_id for provider_id, message_id in rows})
-            known = [(n, p, d) for n, p, d in receipts if (n, p) in found]
-            if known:
-                cursor = connection.connection.cursor()
-                self._statements.part_status.send_many(
-                    cursor,
-                    [
-                        {"r_notifier": n, "r_id": p, "r_status": "delivered" if d else "undelivered"}
-                        for n, p, d in known
-                    ],
-                )
-                cursor.close()
-            other = _parts.alias("other")
-            for chunk_ids in _chunks(sorted({found[(n, p)] for n, p, _ in known})):
-                mine = other.c.message_id == _notices.c.message_id
-                connection.execute(
-                    _notices.update()
-                    .where(
-                        _notices.c.message_id.in_(chunk_ids),
-                        sa.exists().where(mine, other.c.status == "undelivered"),
-                    )
-                    .values(state="undelivered")
-                )
-                connection.execute(
-                    _notices.update()
-                    .where(
-                        _notices.c.message_id.in_(chunk_ids),
-                        _notices.c.state == "sent",
-                        ~sa.exists().where(mine, other.c.status != "delivered"),
-                    )
-                    .values(state="delivered", delivered_at=at)
-                )
+        by_notifier: dict[str, list[str]] = {}
+        for notifier, provider_id, _ in receipts:
+            by_notifier.setdefault(notifier, []).append(provider_id)
+        for notifier, provider_ids in by_notifier.items():
+            for chunk in _chunks(list(dict.fromkeys(provider_ids))):
+                lookup, values = statements.among("lookup", chunk)
+                values["l_notifier"] = notifier
+                for provider_id, message_id in lookup.rows(cursor, values):
+                    found[(notifier, provider_id)] = message_id
+        known = [(n, p, d) for n, p, d in receipts if (n, p) in found]
+        statements.part_status.send_many(
+            cursor,
+            [{"r_notifier": n, "r_id": p, "r_status": "delivered" if d else "undelivered"} for n, p, d in known],
+        )
+        for chunk in _chunks(sorted({found[(n, p)] for n, p, _ in known})):
+            undelivered, values = statements.among("undelivered", chunk)
+            undelivered.send(cursor, values)
+            delivered, values = statements.among("delivered", chunk)
+            delivered.send(cursor, {**values, "d_at": at})
         return [index for index, (n, p, _) in enumerate(receipts) if (n, p) not in found]
 
     def opt_out(self, phone: str, at: str) -> None:
@@ -288,6 +331,6 @@ class SqlOutbox:
             return {state: count for state, count in rows}
 
 
-def _chunks(items: Sequence[T], size: int = 500) -> list[Sequence[T]]:
+def _chunks(items: Sequence[T], size: int = 512) -> list[Sequence[T]]:
     """``items`` in slices of ``size``: an IN list stays well within every database's bound parameters."""
     return [items[start : start + size] for start in range(0, len(items), size)]

@@ -28,11 +28,24 @@ class BindRefused(ConnectionError):
 
 
 class _Waiting:
-    __slots__ = ("done", "pdu")
+    """A response awaited: a lock taken at the start and released when the answer comes (a
+    lighter latch than threading.Event, whose wait runs in Python)."""
+
+    __slots__ = ("_latch", "pdu")
 
     def __init__(self) -> None:
-        self.done = threading.Event()
+        self._latch = threading.Lock()
+        self._latch.acquire()
         self.pdu: Pdu | None = None
+
+    def set(self) -> None:
+        try:
+            self._latch.release()
+        except RuntimeError:
+            pass  # set twice (an answer and then the close): once is enough
+
+    def wait(self, timeout: float) -> bool:
+        return self._latch.acquire(timeout=timeout)
 
 
 class Session:
@@ -81,7 +94,7 @@ class Session:
         waiting = self._waiting[sequence] = _Waiting()
         try:
             self._write(Pdu(command, sequence, 0, body, dict(tlvs)))
-            if not waiting.done.wait(self._timeout):
+            if not waiting.wait(self._timeout):
                 self.close(unbind=False)  # a response that never comes: the link is not to be trusted
                 raise ConnectionLost(f"no answer to {command.name.lower()} in {self._timeout} s")
         finally:
@@ -103,7 +116,7 @@ class Session:
                     waiting = self._waiting.get(pdu.sequence)
                     if waiting is not None:
                         waiting.pdu = pdu
-                        waiting.done.set()
+                        waiting.set()
                 elif pdu.command is Command.DELIVER_SM:
                     self._write(Pdu(Command.DELIVER_SM_RESP, pdu.sequence, 0, ""))
                     if isinstance(pdu.body, ShortMessage):
@@ -136,7 +149,7 @@ class Session:
         except OSError:
             pass
         for waiting in list(self._waiting.values()):
-            waiting.done.set()  # with no PDU: the caller raises ConnectionLost
+            waiting.set()  # with no PDU: the caller raises ConnectionLost
 
     def close(self, *, unbind: bool = True) -> None:
         if unbind and not self._closed.is_set():

@@ -50,7 +50,8 @@ _FROM_SEPTET = dict(enumerate(_BASIC))
 _FROM_EXTENSION = {code: char for char, code in _EXTENSION.items()}
 
 _LIMITS = {GSM_7BIT: (160, 153), UCS2: (140, 134)}  # octets: alone, beside a UDH
-_GSM_CHARS = frozenset(_TO_SEPTET) | frozenset(_EXTENSION)
+_EXTENSION_CHARS = frozenset(_EXTENSION)
+_GSM_CHARS = frozenset(_TO_SEPTET) | _EXTENSION_CHARS
 # Text to septets in one str.translate (then Latin-1 octets): the common case, without escapes.
 _TO_SEPTETS = {ord(char): chr(code) for char, code in _TO_SEPTET.items()}
 
@@ -103,10 +104,10 @@ def _fixed_width(text: str) -> tuple[int, bytes, int] | None:
     """``(data_coding, octets, octets per character)`` when every character has the same width
     (GSM without escapes, or UCS-2 within the BMP): the text can then be cut anywhere evenly."""
     if _GSM_CHARS.issuperset(text):
-        if any(char in _EXTENSION for char in text):
+        if not _EXTENSION_CHARS.isdisjoint(text):
             return None
         return GSM_7BIT, text.translate(_TO_SEPTETS).encode("latin-1"), 1
-    if any(ord(char) > 0xFFFF for char in text):
+    if text and max(text) > "\uffff":  # a character outside the BMP takes two UTF-16 units
         return None
     return UCS2, text.encode("utf-16-be"), 2
 
