@@ -120,3 +120,20 @@ def test_a_dead_smsc_makes_the_gateway_unavailable(notifier: SmppNotifier, smsc:
     smsc.stop()
     with pytest.raises(GatewayUnavailable):
         notifier.send(OutboundMessage("m-7", CITIZEN, "nobody home"))
+
+
+def test_the_plugin_registers_from_settings_or_the_environment(
+    smsc: SmscSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from localgov import Localgov
+
+    assert "smpp" not in Localgov(plugins=["smpp"]).notifiers
+    for key, value in smsc.settings(sender="Heliopolis").items():
+        monkeypatch.setenv(f"LOCALGOV_SMPP_{key.upper()}", value)
+    from_environment = Localgov(plugins=["smpp"]).notifiers["smpp"]
+    assert isinstance(from_environment, SmppNotifier) and from_environment.settings.sender == "Heliopolis"
+    given = Localgov(plugins=["smpp"], settings={"smpp": smsc.settings(sender="Maadi")}).notifiers["smpp"]
+    assert isinstance(given, SmppNotifier) and given.settings.sender == "Maadi"
+    monkeypatch.setenv("LOCALGOV_SMPP_PORT", "not-a-port")
+    with pytest.raises(NotifierConfigurationError, match="port must be a number"):
+        _ = Localgov(plugins=["smpp"]).notifiers

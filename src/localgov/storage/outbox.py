@@ -262,6 +262,17 @@ class SqlOutbox:
         """Give up on ``message_id``: the dead-letter state, with the reason, for a person to see."""
         self._set(message_id, {"state": "dead", "last_error": error[:500]})
 
+    def requeue(self, message_id: str, *, at: float) -> bool:
+        """Give a dead letter its attempts back and make it due at ``at`` (once its cause is
+        fixed: a gateway account, a number); whether there was such a dead letter."""
+        with self._writing() as connection, connection.begin():
+            moved = connection.execute(
+                _notices.update()
+                .where(_notices.c.message_id == message_id, _notices.c.state == "dead")
+                .values(state="pending", attempts=0, next_attempt_at=at)
+            )
+            return bool(moved.rowcount)
+
     def suppress(self, message_ids: Collection[str]) -> None:
         """Leave these unsent: their recipients opted out of informational messages."""
         for message_id in message_ids:

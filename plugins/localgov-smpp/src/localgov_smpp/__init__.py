@@ -10,6 +10,7 @@ See the plugin's README and docs/notifications.md.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 
 from localgov import hookimpl
@@ -38,9 +39,12 @@ __all__ = [
 
 @hookimpl
 def register_notifiers(register: Callable[[Notifier], None], app: PluginHost) -> None:
-    settings = app.settings_for("smpp")
-    if settings:
-        register(SmppNotifier.from_settings(settings))
+    """The ``smpp`` notifier, when the application has settings for it or the environment has
+    ``LOCALGOV_SMPP_HOST`` (and the rest: the plugin's README)."""
+    given = app.settings_for("smpp")
+    settings = SmppSettings.from_mapping(given) if given else SmppSettings.from_environment(os.environ)
+    if settings is not None:
+        register(SmppNotifier(settings))
 
 
 @hookimpl

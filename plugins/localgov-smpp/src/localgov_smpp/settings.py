@@ -8,7 +8,9 @@ import attrs
 
 from localgov.notifications import NotifierConfigurationError
 
-__all__ = ["SmppSettings"]
+__all__ = ["ENVIRONMENT_PREFIX", "SmppSettings"]
+
+ENVIRONMENT_PREFIX = "LOCALGOV_SMPP_"
 
 _KNOWN = {"host", "port", "system_id", "password", "system_type", "sender", "timeout", "enquire_interval"}
 
@@ -33,6 +35,19 @@ class SmppSettings:
         if self.sender.isdigit():
             return 3, 0
         return 5, 0
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> SmppSettings | None:
+        """Settings from ``LOCALGOV_SMPP_HOST``, ``..._PORT``, ``..._SYSTEM_ID``, ``..._PASSWORD``,
+        ``..._SENDER`` (and the optional ones); ``None`` when ``LOCALGOV_SMPP_HOST`` is not set."""
+        if not environ.get(f"{ENVIRONMENT_PREFIX}HOST"):
+            return None
+        found = {
+            key: environ[f"{ENVIRONMENT_PREFIX}{key.upper()}"]
+            for key in _KNOWN
+            if f"{ENVIRONMENT_PREFIX}{key.upper()}" in environ
+        }
+        return cls.from_mapping(found)
 
     @classmethod
     def from_mapping(cls, settings: Mapping[str, str]) -> SmppSettings:
