@@ -70,3 +70,11 @@ def test_stop_opts_out_and_start_opts_back_in(engine: Engine, smsc: object, text
     texting("تفعيل")
     replies(smsc, 2)
     assert not outbox_of(engine).opted_out(CITIZEN)
+
+
+def test_an_inquiry_in_two_parts_is_answered_once(engine: Engine, smsc: object, texting: Callable[[str], None]) -> None:
+    request = submit_building_permit(engine, at=cairo_time(2026, 12, 6))
+    texting(f"{request.id} {request.access_code}" + " " * 150)  # over 160 characters: two parts
+    time.sleep(0.5)
+    (answer,) = replies(smsc, 1)
+    assert "مراجعة المستندات" in answer

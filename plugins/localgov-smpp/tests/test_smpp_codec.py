@@ -139,3 +139,28 @@ def test_a_receipt_is_read_from_its_tlvs_or_its_text() -> None:
     receipt = parse_receipt(ShortMessage("a", "b", b"", esm_class=4), tlvs)
     assert receipt is not None and (receipt.message_id, receipt.delivered) == ("00cd", True)
     assert parse_receipt(ShortMessage("a", "b", b"garbage", esm_class=4), {}) is None
+
+
+def test_a_concatenated_inbound_message_is_put_back_together_in_any_order() -> None:
+    from localgov_smpp.reassembly import Reassembly
+
+    parts = Reassembly(max_pending=2)
+    assert parts.add("2010", (7, 3, 3), "c") is None
+    assert parts.add("2010", (7, 3, 1), "a") is None
+    assert parts.add("2011", (7, 3, 1), "x") is None  # another sender, the same reference
+    assert parts.add("2010", (7, 3, 2), "b") == "abc"
+    assert parts.add("2010", None, "alone") == "alone"
+    assert parts.add("2010", (1, 99, 1), "too long for an inquiry") is None
+    assert parts.add("2010", (1, 2, 3), "a third part of two") is None
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 12), st.integers(0, 12), st.text(max_size=5)), max_size=400)
+)
+def test_reassembly_stays_bounded_whatever_arrives(parts: list[tuple[int, int, int, str]]) -> None:
+    from localgov_smpp.reassembly import Reassembly
+
+    buffer = Reassembly(max_pending=8)
+    for reference, total, sequence, text in parts:
+        buffer.add("2010", (reference, total, sequence), text)
+    assert len(buffer._waiting) <= 8

@@ -79,7 +79,8 @@ class NoticeRow:
     """A message to the applicant, written to the outbox in the transaction of what it tells.
 
     ``message_id`` is derived from what the message is about (the request and its event), so the
-    same event can never be queued twice, and every attempt to deliver it carries the same id.
+    same event can never be queued twice, and every attempt to deliver it carries the same id. It
+    begins ``"<request id>/"``: a store finds a request's messages by that prefix.
     """
 
     message_id: str

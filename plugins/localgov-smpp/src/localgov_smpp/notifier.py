@@ -24,6 +24,7 @@ from localgov.notifications import (
     Throttled,
 )
 from localgov_smpp.pdu import BindTransceiver, Command, ShortMessage, Status, Tag
+from localgov_smpp.reassembly import Reassembly
 from localgov_smpp.receipts import is_receipt, parse_receipt
 from localgov_smpp.session import BindRefused, Session
 from localgov_smpp.settings import SmppSettings
@@ -66,6 +67,7 @@ class SmppNotifier:
         self._receipt_handlers: list[ReceiptHandler] = []
         self._answer: InboundAnswer | None = None
         self._inbound: queue.Queue[tuple[str, str, str]] = queue.Queue(maxsize=1000)
+        self._reassembly = Reassembly()
         self.reconnections = 0
 
     @classmethod
@@ -181,10 +183,13 @@ class SmppNotifier:
         if self._answer is None:
             return
         try:
-            _, text = split_udh(message.short_message, bool(message.esm_class & _ESM_UDHI))
-            words = decode_text(text, message.data_coding)
+            concat, text = split_udh(message.short_message, bool(message.esm_class & _ESM_UDHI))
+            part = decode_text(text, message.data_coding)
         except TextError:
             return  # unreadable: nothing to answer
+        words = self._reassembly.add(message.source_addr, concat, part)
+        if words is None:
+            return  # a part of a message still incomplete
         try:
             self._inbound.put_nowait((message.source_addr, message.destination_addr, words))
         except queue.Full:
