@@ -194,3 +194,15 @@ def test_the_file_notifier_writes_each_message_once(tmp_path: Path, engine: Engi
     assert notifier.send(message) == FileNotifier(path).send(message)
     lines = FileNotifier(path).messages()
     assert len(lines) == 6 and lines[0]["to"] == "+201012345678"
+
+
+def test_a_wrong_account_holds_the_batch_uncounted_and_is_told(engine: Engine) -> None:
+    from localgov.notifications import NotifierConfigurationError
+
+    issued_permit(engine)
+    clock = Clock()
+    dispatcher = Dispatcher(outbox_of(engine), Scripted([NotifierConfigurationError("bind refused")]), clock=clock)
+    with pytest.raises(NotifierConfigurationError):
+        dispatcher.run_once()
+    assert {(n.state, n.attempts) for n in outbox_of(engine).notices()} == {("pending", 0)}
+    assert dispatcher.run_once().claimed == 0  # not before a person has had time to fix it

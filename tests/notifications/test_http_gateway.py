@@ -57,7 +57,7 @@ def test_a_wrong_token_or_an_absent_gateway_keeps_the_message_for_later(
     gateway: tuple[HttpGatewaySimulator, HttpSmsGateway],
 ) -> None:
     simulator, _ = gateway
-    with pytest.raises(GatewayUnavailable, match="401"):
+    with pytest.raises(NotifierConfigurationError, match="401"):
         HttpSmsGateway(simulator.base_url, "wrong", "LocalGov").send(OutboundMessage("m", "+201012345678", "x"))
     with pytest.raises(GatewayUnavailable, match="did not answer"):
         HttpSmsGateway("http://127.0.0.1:9/v1", "t", "LocalGov").send(OutboundMessage("m", "+201012345678", "x"))

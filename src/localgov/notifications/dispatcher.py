@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import attrs
 
-from localgov.notifications.errors import DeliveryRefused, GatewayUnavailable, Throttled
+from localgov.notifications.errors import DeliveryRefused, GatewayUnavailable, NotifierConfigurationError, Throttled
 from localgov.notifications.protocol import DeliveryReceipt, Notifier, OutboundMessage, ReportsDelivery
 from localgov.notifications.retry import RetryPolicy
 from localgov.storage import ClaimedNotice, SentMessage, SqlOutbox
@@ -153,6 +153,14 @@ class Dispatcher:
                         self.outbox.reschedule(waiting.message_id, error=str(error), at=later, count_attempt=False)
                     done.retried += len(queue) - index - 1
                     break
+                except NotifierConfigurationError as error:
+                    # Nothing is wrong with the messages: the batch waits, uncounted, for a person
+                    # to fix the account (a wrong password would otherwise bury every message).
+                    later = self._clock() + self.retry.max_delay
+                    for waiting in queue[index:]:
+                        self.outbox.reschedule(waiting.message_id, error=str(error), at=later, count_attempt=False)
+                    done.retried += len(queue) - index
+                    raise
                 except DeliveryRefused as error:
                     self.outbox.bury(notice.message_id, error=str(error))
                     done.dead += 1

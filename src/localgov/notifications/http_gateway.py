@@ -83,7 +83,9 @@ class HttpSmsGateway:
             return Throttled(f"{self.code}: throttled (429)", retry_after=max(0.0, retry_after))
         if error.code in (400, 422):
             return DeliveryRefused(f"{self.code}: message refused ({error.code}): {detail}")
-        # 401/403 (a wrong token) and 5xx: nothing is wrong with the message, so keep it for later.
+        if error.code in (401, 403):
+            return NotifierConfigurationError(f"{self.code}: the gateway refused the token (HTTP {error.code})")
+        # 5xx and the rest: nothing is wrong with the message, so keep it for later.
         return GatewayUnavailable(f"{self.code}: HTTP {error.code}: {detail}")
 
     def on_receipt(self, handler: ReceiptHandler) -> None:
