@@ -10,8 +10,9 @@ from localgov.storage import SqlOutbox, SqlStore
 CITIZEN = "+201012345678"
 
 
-def outbox_with(path: Path, texts: list[str], recipient: str = CITIZEN) -> SqlOutbox:
-    store = SqlStore.open(f"sqlite:///{path}")
+def outbox_with(where: Path | str, texts: list[str], recipient: str = CITIZEN) -> SqlOutbox:
+    """An outbox holding ``texts``, in an SQLite file at ``where`` or the database at URL ``where``."""
+    store = SqlStore.open(where if isinstance(where, str) else f"sqlite:///{where}")
     with store.transaction() as transaction:
         for index, text in enumerate(texts):
             transaction.add_notice(
