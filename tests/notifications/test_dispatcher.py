@@ -206,3 +206,23 @@ def test_a_wrong_account_holds_the_batch_uncounted_and_is_told(engine: Engine) -
         dispatcher.run_once()
     assert {(n.state, n.attempts) for n in outbox_of(engine).notices()} == {("pending", 0)}
     assert dispatcher.run_once().claimed == 0  # not before a person has had time to fix it
+
+
+def test_a_receipt_for_no_known_part_waits_without_a_busy_writer(engine: Engine) -> None:
+    import time
+
+    issued_permit(engine)
+    notifier = Scripted()
+    dispatcher = Dispatcher(outbox_of(engine), notifier)
+    notifier.receipt("from-another-system")
+    deadline = time.monotonic() + 5
+    while dispatcher._writer is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert dispatcher._writer is None  # one pass, then the writer stops
+    dispatcher.drain()
+    notifier.receipt("p-1-a")
+    notifier.receipt("p-1-b")
+    deadline = time.monotonic() + 5
+    while outbox_of(engine).notices()[0].state != "delivered" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert outbox_of(engine).notices()[0].state == "delivered"  # written by the writer, no round

@@ -76,6 +76,8 @@ class Dispatcher:
         self._rng = rng or random.Random()
         self._receipts: list[tuple[float, DeliveryReceipt]] = []
         self._unmarked: list[SentMessage] = []
+        # Receipts the last write found no part for: they wait for a round, not for a new pass.
+        self._tried: set[DeliveryReceipt] = set()
         self._writer: threading.Thread | None = None
         self._lock = threading.Lock()
         # Held while a round runs: the next round writes the receipts with its claim, and the
@@ -123,9 +125,9 @@ class Dispatcher:
             raise
         # Receipts for parts not marked anywhere yet (another dispatcher's, say) wait a while.
         kept = [taken[index] for index in unknown if now - taken[index][0] < _EARLY_RECEIPT_SECONDS]
-        if kept:
-            with self._lock:
-                self._receipts[:0] = kept
+        with self._lock:
+            self._receipts[:0] = kept
+            self._tried = {receipt for _, receipt in kept}
         return claimed
 
     def _send(self, claimed: list[ClaimedNotice]) -> DispatchRound:
@@ -220,24 +222,32 @@ class Dispatcher:
         with self._lock:
             self._receipts.append((self._clock(), receipt))
             if self._writer is None or not self._writer.is_alive():
-                self._writer = threading.Thread(target=self._write_receipts, name="receipt-writer", daemon=True)
-                self._writer.start()
+                self._start_writer()
+
+    def _start_writer(self) -> None:
+        """Start a writing pass (``self._lock`` held)."""
+        self._writer = threading.Thread(target=self._write_receipts, name="receipt-writer", daemon=True)
+        self._writer.start()
+
+    def _unknown_only(self) -> bool:
+        """Whether every receipt waiting was already tried and found no part (``self._lock`` held)."""
+        return all(receipt in self._tried for _, receipt in self._receipts)
 
     def _write_receipts(self) -> None:
+        # One pass, once no round is running; a receipt that arrives later starts another. Those
+        # for parts nobody has marked yet wait for the next round or pass, not in a loop of their own.
         while True:
             time.sleep(_RECEIPT_PAUSE)
-            if not self._round.acquire(blocking=False):
-                continue  # a round is running: the next one writes them
-            try:
-                self._settle(claim=0)
-            except Exception:
-                log.exception("writing delivery receipts failed")
-                with self._lock:
-                    self._writer = None
-                return
-            finally:
-                self._round.release()
+            if self._round.acquire(blocking=False):
+                break  # else a round is running, and the writing waits for it
+        try:
+            self._settle(claim=0)
+        except Exception:
+            log.exception("writing delivery receipts failed")
+        finally:
+            self._round.release()
             with self._lock:
-                if not self._receipts:
-                    self._writer = None
-                    return
+                self._writer = None
+                # A receipt that came while this pass wrote found it still running: another pass.
+                if self._receipts and not self._unknown_only():
+                    self._start_writer()
