@@ -11,6 +11,7 @@ from localgov.calendar import WorkingCalendar, egypt_calendar
 from localgov.catalogue import Catalogue, load_catalogue
 from localgov.catalogue.sources import DefinitionSource
 from localgov.errors import LocalgovError
+from localgov.i18n import Language
 from localgov.organisation import Governorate, StaffMember, load_organisation
 from localgov.plugins import Guard, Notifier, PaymentProvider, Plugins
 from localgov.requests import Engine, EventRow, Request, Store
@@ -108,6 +109,7 @@ class Localgov:
         clock: Callable[[], datetime.datetime] | None = None,
         timezone: datetime.tzinfo | None = None,
         listeners: Iterable[LifecycleHooks] = (),
+        notice_language: Language | None = "ar",
     ) -> Engine:
         """A lifecycle engine over ``store``: a :class:`localgov.requests.ports.Store` or a database URL.
 
@@ -116,6 +118,8 @@ class Localgov:
         ``timezone`` is where the citizens are (Egypt's by default): the day time limits count from.
         ``listeners`` hear every lifecycle event after the plugins do (a
         :class:`localgov.requests.checkpointer.Checkpointer`, for instance).
+        ``notice_language`` is the language of the applicant's messages the engine queues in the
+        store's outbox (``None``: none; docs/notifications.md).
         """
         if isinstance(store, str):
             from localgov.payments import migrate_payments
@@ -135,6 +139,7 @@ class Localgov:
             guards=self.guards,
             audit_key=audit_key,
             hooks=_PluginLifecycleHooks(self.plugins, tuple(listeners)),
+            notice_language=notice_language,
             **options,
         )
 

@@ -27,6 +27,7 @@ from localgov.app import Localgov
 from localgov.documents import DocumentFactory, IssuedPermit, PdfSigner, verify_pdf
 from localgov.i18n import LocalizedText, to_eastern_digits
 from localgov.identity import compose_national_id
+from localgov.notifications import Dispatcher, HttpGatewaySimulator, HttpSmsGateway
 from localgov.organisation import StaffMember
 from localgov.permits import log_entry
 from localgov.pki import (
@@ -42,6 +43,7 @@ from localgov.requests import DocumentUpload, Engine
 from localgov.requests.checkpoints import AuditCheckpoint, check_store, take_checkpoint
 from localgov.requests.errors import RequestError
 from localgov.requests.model import Applicant, Request
+from localgov.storage import SqlOutbox
 from localgov.storage.permit_log import SqlPermitLog
 from localgov.tokens import RevocationUpdate, TrustList, format_permit
 from localgov.tokens import verify as verify_token
@@ -333,6 +335,8 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     assert request.issued is not None
     echo(f"  رقم الرخصة / permit number: {request.issued.number}")
 
+    _text_messages(app, engine, request, echo, step)
+
     step(LocalizedText("مسار الطلب كما يراه المواطن", "The request's path as the citizen sees it"))
     status = engine.status(request.id, request.access_code)
     for day, name in status.steps:
@@ -392,6 +396,39 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     findings |= _log_and_checkpoint(output, database, engine, trust_material, permit_log, issued, echo)
     permit_log.close()
     return DemoResult(request=request, database=database, findings=findings)
+
+
+def _text_messages(
+    app: Localgov,
+    engine: Engine,
+    request: Request,
+    echo: Callable[[str], None],
+    step: Callable[[LocalizedText], None],
+) -> None:
+    """Deliver the outbox through an SMS simulator; print what went to and from the applicant's phone."""
+    step(
+        LocalizedText(
+            "الرسائل النصية بين هاتف مقدم الطلب والمركز، كما سجلها محاكي مركز الرسائل",
+            "The text messages between the applicant's phone and the center, as the SMS simulator recorded them",
+        )
+    )
+    exchanged = app.plugins.hook.demo_sms(engine=engine, request=request)
+    if exchanged is None:
+        exchanged = _through_http_simulator(engine, request)
+    for sender, recipient, text in exchanged:
+        echo(f"  [{sender} → {recipient}] {text}")
+
+
+def _through_http_simulator(engine: Engine, request: Request) -> list[tuple[str, str, str]]:
+    """The outbox delivered through the HTTP gateway's simulator: what it received for the applicant."""
+    simulator = HttpGatewaySimulator().start()
+    try:
+        gateway = HttpSmsGateway(simulator.base_url, simulator.token, "LocalGov")
+        simulator.on_receipt = gateway.receipt_from
+        Dispatcher(SqlOutbox(engine.store.engine), gateway).drain()  # type: ignore[attr-defined]
+    finally:
+        simulator.stop()
+    return [(sms.sender, sms.to, sms.text) for sms in simulator.messages if sms.to == request.applicant.mobile]
 
 
 def _log_and_checkpoint(

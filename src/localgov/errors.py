@@ -16,6 +16,12 @@ classes disagree::
             SigningError               localgov.documents
         FeeError                       localgov.fees
         InvalidNationalId              localgov.identity
+        InvalidItemIdentifier          localgov.mail
+        NotificationError              localgov.notifications
+            DeliveryRefused            localgov.notifications
+            GatewayUnavailable         localgov.notifications
+                Throttled              localgov.notifications
+            NotifierConfigurationError localgov.notifications
         PaymentError                   localgov.payments
             InvalidNotificationSignature localgov.payments
             MalformedNotification      localgov.payments

@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "storage": 7,
     "documents": 7,
     "payments": 8,
+    "notifications": 8,
     "simulators": 9,
     "plugins": 9,
     "app": 10,

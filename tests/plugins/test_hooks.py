@@ -21,6 +21,7 @@ from localgov.catalogue import (
     Issues,
     ServiceDefinition,
 )
+from localgov.notifications import OutboundMessage
 from localgov.plugins import hookspecs
 
 ROOT = Path(__file__).parents[2]
@@ -191,21 +192,23 @@ def test_hook_register_payment_providers() -> None:
 
 
 def test_hook_register_notifiers() -> None:
-    sent: list[tuple[str, str]] = []
+    sent: list[OutboundMessage] = []
 
     class Sms:
         code = "test_sms"
 
-        def send(self, recipient: str, text: str) -> None:
-            sent.append((recipient, text))
+        def send(self, message: OutboundMessage) -> list[str]:
+            sent.append(message)
+            return [f"gw-{len(sent)}"]
 
     class Plugin:
         @hookimpl
         def register_notifiers(self, register: Any) -> None:
             register(Sms())
 
-    app_with(Plugin()).notifiers["test_sms"].send("+201012345678", "طلبك جاهز")
-    assert sent == [("+201012345678", "طلبك جاهز")]
+    message = OutboundMessage("2026-ZTN-1/1/received", "+201012345678", "طلبك جاهز")
+    assert app_with(Plugin()).notifiers["test_sms"].send(message) == ["gw-1"]
+    assert sent == [message]
 
 
 def test_register_hooks_are_called_through_pluggy_with_the_application() -> None:
@@ -261,3 +264,26 @@ def test_hook_demo_payment() -> None:
     calls.clear()
     assert _pay(app_with(), Engine(), request, lines.append) == "paid at the counter"  # type: ignore[arg-type]
     assert calls == [("counter", "counter")]
+
+
+def test_hook_demo_sms(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from localgov.demo import _text_messages
+    from tests.requests.support import cairo_time, open_engine, submit_building_permit
+
+    class Sms:
+        @hookimpl
+        def demo_sms(self, engine: object, request: Any) -> list[tuple[str, str, str]]:
+            return [("LocalGov", "+201012345678", f"about {request.id}")]
+
+    lines: list[str] = []
+    request = SimpleNamespace(id="CZTN-2600001-3")
+    _text_messages(app_with(Sms()), None, request, lines.append, lambda text: None)  # type: ignore[arg-type]
+    assert lines == ["  [LocalGov → +201012345678] about CZTN-2600001-3"]
+    # With no plugin answering, the outbox goes through the HTTP gateway's simulator.
+    engine = open_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    submitted = submit_building_permit(engine, at=cairo_time(2026, 12, 6))
+    lines.clear()
+    _text_messages(app_with(), engine, submitted, lines.append, lambda text: None)
+    assert len(lines) == 1 and submitted.id in lines[0] and lines[0].startswith("  [LocalGov → +201012345678] ")

@@ -5,6 +5,7 @@ cattrs into frozen attrs classes and reports every problem at once (:class:`Cata
 """
 
 from localgov.catalogue.catalogue import Catalogue, UnknownEntry, load_catalogue
+from localgov.catalogue.messages import MESSAGE_KINDS, REQUIRED_MESSAGES, MessageTemplate, render_template
 from localgov.catalogue.model import (
     Category,
     Channel,
@@ -36,6 +37,8 @@ from localgov.catalogue.model import (
 from localgov.catalogue.problems import CatalogueError, Problem
 
 __all__ = [
+    "MESSAGE_KINDS",
+    "REQUIRED_MESSAGES",
     "Catalogue",
     "CatalogueError",
     "Category",
@@ -54,6 +57,7 @@ __all__ = [
     "Identification",
     "IssuedKind",
     "Issues",
+    "MessageTemplate",
     "OriginalsHandling",
     "Problem",
     "ProcedureStep",
@@ -67,4 +71,5 @@ __all__ = [
     "WorkflowDefinition",
     "WorkflowState",
     "load_catalogue",
+    "render_template",
 ]

@@ -10,6 +10,7 @@ import attrs
 
 from localgov.catalogue.checks import SINGULAR, check_entries
 from localgov.catalogue.loading import SECTIONS, Located, ParsedEntries, parse_sources
+from localgov.catalogue.messages import MessageTemplate
 from localgov.catalogue.model import (
     Category,
     Channel,
@@ -23,6 +24,7 @@ from localgov.catalogue.model import (
 from localgov.catalogue.problems import CatalogueError, Problem
 from localgov.catalogue.sources import DefinitionSource
 from localgov.errors import LocalgovError
+from localgov.i18n import LocalizedText
 
 __all__ = ["Catalogue", "UnknownEntry", "load_catalogue"]
 
@@ -52,6 +54,7 @@ class Catalogue:
     fee_rules: Mapping[str, FeeRule]
     workflows: Mapping[str, WorkflowDefinition]
     services: Mapping[str, ServiceDefinition]
+    messages: Mapping[str, MessageTemplate]
     # Where each entry was defined, for messages: (section, code) -> "file: path".
     origins: Mapping[tuple[str, str], str] = attrs.field(factory=dict, repr=False)
 
@@ -61,6 +64,14 @@ class Catalogue:
             return self.services[code]
         except KeyError:
             raise UnknownEntry("services", code, self.services) from None
+
+    def message(self, service: str, kind: str) -> LocalizedText | None:
+        """The wording of a ``kind`` message for ``service``: the service's own, else the default."""
+        own = self.services[service].messages.get(kind) if service in self.services else None
+        if own is not None:
+            return own
+        default = self.messages.get(kind)
+        return default.text if default is not None else None
 
     def workflow(self, code: str) -> WorkflowDefinition:
         try:

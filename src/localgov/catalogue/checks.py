@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from localgov.catalogue.loading import CODE_PATTERN, Located, ParsedEntries
+from localgov.catalogue.messages import template_problems
 from localgov.catalogue.model import (
     Channel,
     Condition,
@@ -52,6 +53,10 @@ def check_entries(
         yield from _check_workflow(located, entries, known_guards)
     for located in entries["channels"].values():
         yield from _check_channel(located, entries, broken)
+    for located in entries["messages"].values():
+        template = located.value
+        for found in template_problems(template.code, template.text):
+            yield Problem(located.source, _join_path(located.path, found.where), found.message)
 
 
 def _check_channel(
@@ -80,7 +85,12 @@ SINGULAR = {
     "fee_rules": "fee rule",
     "workflows": "workflow",
     "services": "service",
+    "messages": "message",
 }
+
+
+def _join_path(path: str, key: str) -> str:
+    return f"{path}.{key}" if key else path
 
 
 def _missing(section: str, entries: ParsedEntries, code: str) -> str:
@@ -194,6 +204,10 @@ def _check_service(
                 f"issues.figures[{index}]",
                 f"unknown field {describe_value(figure)} (fields: {', '.join(fields) or 'none'})",
             )
+
+    for kind, text in service.messages.items():
+        for found in template_problems(kind, text):
+            yield problem(_join_path(f"messages.{kind}", found.where), found.message)
 
     for index, target in enumerate(service.placeholders):
         if target not in PLACEHOLDER_TARGETS:

@@ -15,6 +15,7 @@ import attrs
 import cattrs
 
 from localgov.catalogue.converter import make_converter, structure_entry
+from localgov.catalogue.messages import MessageTemplate
 from localgov.catalogue.model import (
     Category,
     Channel,
@@ -49,6 +50,7 @@ SECTIONS: dict[str, type] = {
     "fee_rules": FeeRule,
     "workflows": WorkflowDefinition,
     "services": ServiceDefinition,
+    "messages": MessageTemplate,
 }
 
 # Codes end up in URLs, database rows and tokens: keep them plain.

@@ -344,6 +344,9 @@ class ServiceDefinition:
     # Figures the public record does not give: the governorate must set them before use.
     placeholders: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    # This service's own wording of the citizen's messages, by kind; the catalogue's
+    # [messages.<kind>] otherwise (localgov.catalogue.messages).
+    messages: Mapping[str, LocalizedText] = attrs.field(factory=dict, hash=False)
     # Set by the loader when a malformed array had to be left out to check the rest of the entry.
     incomplete: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
 

@@ -64,6 +64,7 @@ def _attach_commands() -> None:
         catalogue,
         demo,
         log,
+        notifications,
         payments,
         pki,
         plugins,
@@ -87,6 +88,7 @@ def _attach_commands() -> None:
         verify,
         log,
         payments,
+        notifications,
         serve,
         demo,
     ):

@@ -10,7 +10,7 @@ hook gains an argument without breaking existing plugins. Each hook is documente
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -180,6 +180,23 @@ def demo_payment(engine: Engine, request: Request) -> str | None:
     :param engine: the demo's engine (its clock is the scenario's).
     :param request: the request awaiting payment.
     :return: the payment reference, or ``None``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec(firstresult=True)
+def demo_sms(engine: Engine, request: Request) -> Sequence[tuple[str, str, str]] | None:
+    """Deliver the demo's outbox through an SMS plugin's simulator, for ``localgov demo``.
+
+    A notifier plugin that ships a simulator sends the queued messages through it and answers
+    with what went between the applicant's phone and the government, in order, as
+    ``(from, to, text)``; the first answer wins. With no answer the demo delivers through the
+    HTTP gateway's simulator (:mod:`localgov.notifications.http_simulator`).
+
+    :param engine: the demo's engine (its store holds the outbox).
+    :param request: the demo's request, issued.
+    :return: the messages, or ``None``.
 
     .. versionadded:: 0.1
     """

@@ -2,27 +2,20 @@
 
 Each contract lives beside the code that uses it and is re-exported here for plugin authors: the
 guard with the engine (:mod:`localgov.requests.guards`), the payment provider with payments
-(:mod:`localgov.payments.protocol`).
+(:mod:`localgov.payments.protocol`), the notifier with notifications
+(:mod:`localgov.notifications.protocol`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
+from localgov.notifications.protocol import Notifier
 from localgov.payments.protocol import PaymentProvider
 from localgov.requests.guards import Guard
 
 __all__ = ["Guard", "Notifier", "PaymentProvider", "PluginHost"]
-
-
-@runtime_checkable
-class Notifier(Protocol):
-    """Sends a short message to a citizen (an SMS gateway, say)."""
-
-    code: str
-
-    def send(self, recipient: str, text: str) -> None: ...
 
 
 class PluginHost(Protocol):

@@ -44,7 +44,7 @@ from localgov.requests.model import (
     Request,
     SystemActor,
 )
-from localgov.requests.ports import EventRow, Store, SummaryRow
+from localgov.requests.ports import EventRow, NoticeRow, Store, SummaryRow
 from localgov.requests.uploads import DocumentUpload
 from localgov.requests.views import Overdue, StatusView
 
@@ -76,6 +76,7 @@ __all__ = [
     "Issued",
     "LifecycleHooks",
     "NotAssigned",
+    "NoticeRow",
     "Overdue",
     "Payment",
     "PaymentRefund",

@@ -22,6 +22,7 @@ from localgov.calendar import WorkingCalendar
 from localgov.catalogue import Catalogue, WorkflowAction
 from localgov.clock import EGYPT, Clock, utcnow
 from localgov.fees import GrantedExemption
+from localgov.i18n import Language
 from localgov.organisation import Governorate, StaffMember
 from localgov.requests.acting import Acting
 from localgov.requests.assignment import Assignment
@@ -33,6 +34,7 @@ from localgov.requests.hooks import LifecycleHooks
 from localgov.requests.intake import Intake
 from localgov.requests.model import Actor, Applicant, Event, Request
 from localgov.requests.moves import Mover
+from localgov.requests.notices import NoticeWriter
 from localgov.requests.originals import Originals
 from localgov.requests.ports import Store, SummaryRow
 from localgov.requests.recording import Recorder
@@ -54,6 +56,9 @@ class Engine:
     :param hooks: told of each committed event and each overdue request.
     :param clock: what an action is dated when no time is given (UTC).
     :param timezone: where the citizens are: the day a time limit counts from.
+    :param notice_language: the language of the applicant's messages the engine queues in the
+        store's outbox with each event that concerns them (:mod:`localgov.requests.notices`);
+        ``None`` queues none (a store without an outbox).
     """
 
     def __init__(
@@ -69,6 +74,7 @@ class Engine:
         hooks: LifecycleHooks | None = None,
         clock: Clock = utcnow,
         timezone: datetime.tzinfo = EGYPT,
+        notice_language: Language | None = "ar",
     ) -> None:
         self.store = store
         self._context = context = EngineContext(
@@ -82,7 +88,8 @@ class Engine:
             timezone=timezone,
         )
         assignment = Assignment(context)
-        recorder = Recorder(context, hooks)
+        self._notices = NoticeWriter(context, notice_language) if notice_language is not None else None
+        recorder = Recorder(context, hooks, self._notices)
         mover = Mover(context, assignment)
         self._authorisation = Authorisation(context)
         self._intake = Intake(context, store, assignment, recorder)
@@ -311,8 +318,24 @@ class Engine:
         return self._views.status(request_id, access_code)
 
     def overdue(self, today: datetime.date | None = None) -> list[Overdue]:
-        """Open requests past a time limit (the clock stopped while paused); tells ``request_overdue``."""
-        return self._views.overdue(today)
+        """Open requests past a time limit (the clock stopped while paused); tells ``request_overdue``.
+
+        Each request past its own time limit (not only a step's) gets an apology queued in the
+        outbox, once per date it passed however often this is asked.
+        """
+        found = self._views.overdue(today)
+        apologies = [
+            notice
+            for late in found
+            if late.scope == "request" and self._notices is not None
+            for notice in [self._notices.overdue_apology(late.request, late.due, self._context.clock())]
+            if notice is not None
+        ]
+        if apologies:
+            with self.store.transaction() as transaction:
+                for notice in apologies:
+                    transaction.add_notice(notice)
+        return found
 
     def verify_history(self, request_id: str) -> list[str]:
         """Findings about one request's stored history; empty when it verifies."""

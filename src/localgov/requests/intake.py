@@ -144,6 +144,7 @@ class Intake:
                 transaction.append_event(event)
                 if request.assigned_to is not None:
                     transaction.adjust_workload({request.assigned_to: +1})
+                self._recorder.queue_notices(transaction, request, [event])
         except IdempotencyKeyReused:
             # A concurrent retry won the race for the key: return its request if it is the same one.
             existing = self._idempotent(idempotency_key or "", fingerprint)

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import attrs
 
-__all__ = ["ChainHeadRow", "EventRow", "RequestRow", "Store", "SummaryRow", "Transaction"]
+__all__ = ["ChainHeadRow", "EventRow", "NoticeRow", "RequestRow", "Store", "SummaryRow", "Transaction"]
 
 
 @attrs.frozen
@@ -74,6 +74,26 @@ class EventRow:
     hash: str
 
 
+@attrs.frozen
+class NoticeRow:
+    """A message to the applicant, written to the outbox in the transaction of what it tells.
+
+    ``message_id`` is derived from what the message is about (the request and its event), so the
+    same event can never be queued twice, and every attempt to deliver it carries the same id. It
+    begins ``"<request id>/"``: a store finds a request's messages by that prefix.
+    """
+
+    message_id: str
+    request_id: str
+    kind: str
+    recipient: str
+    language: str
+    text: str
+    created_at: str
+    #: A message the applicant's opt-out does not silence (see localgov.catalogue.REQUIRED_MESSAGES).
+    required: bool
+
+
 class Transaction(Protocol):
     """One write transaction: reads inside it see its own writes; all of it commits or none."""
 
@@ -108,6 +128,11 @@ class Transaction(Protocol):
         ...
 
     def put_document(self, sha256: str, content: bytes, media_type: str) -> None: ...
+
+    def add_notice(self, notice: NoticeRow) -> None:
+        """Queue ``notice`` in the outbox, with the rest of the transaction; a message id already
+        queued is left as it is."""
+        ...
 
 
 class Store(Protocol):

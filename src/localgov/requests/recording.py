@@ -15,6 +15,7 @@ from localgov.requests.history import chain_hash, genesis_hash
 from localgov.requests.hooks import LifecycleHooks
 from localgov.requests.model import Issued, Request
 from localgov.requests.moves import Step
+from localgov.requests.notices import NoticeWriter
 from localgov.requests.ports import EventRow, RequestRow, Transaction
 
 __all__ = ["ISSUED_COUNTER_PREFIX", "Recorder"]
@@ -25,9 +26,19 @@ ISSUED_COUNTER_PREFIX = "P"
 
 
 class Recorder:
-    def __init__(self, context: EngineContext, hooks: LifecycleHooks | None) -> None:
+    def __init__(
+        self, context: EngineContext, hooks: LifecycleHooks | None, notices: NoticeWriter | None = None
+    ) -> None:
         self._context = context
         self._hooks = hooks
+        self._notices = notices
+
+    def queue_notices(self, transaction: Transaction, request: Request, events: Sequence[EventRow]) -> None:
+        """Queue the applicant's messages about ``events`` in the outbox, in their transaction."""
+        if self._notices is None:
+            return
+        for notice in self._notices.notices(request, events):
+            transaction.add_notice(notice)
 
     def commit(
         self,
@@ -56,6 +67,7 @@ class Recorder:
         if current.assigned_to != before.assigned_to:
             counts = {before.assigned_to: -1, current.assigned_to: +1}
             transaction.adjust_workload({staff: change for staff, change in counts.items() if staff is not None})
+        self.queue_notices(transaction, current, events)
         return current, events
 
     def _number_issued(

@@ -11,14 +11,19 @@ from localgov.storage.migrations import (
     current_version,
     migrate,
 )
+from localgov.storage.outbox import ClaimedNotice, NoticeRecord, SentMessage, SqlOutbox
 from localgov.storage.permit_log import SqlPermitLog
 from localgov.storage.store import SqlStore
 
 __all__ = [
     "CORE",
     "MIGRATIONS",
+    "ClaimedNotice",
     "DatabaseTooNew",
     "Migration",
+    "NoticeRecord",
+    "SentMessage",
+    "SqlOutbox",
     "SqlPermitLog",
     "SqlStore",
     "StorageError",

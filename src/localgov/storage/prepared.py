@@ -65,6 +65,11 @@ class PreparedStatement:
         """Run the statement, reading nothing back."""
         cursor.execute(self.sql, self.parameters(values))
 
+    def send_many(self, cursor: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run the statement once per row of values, in one call to the driver (``executemany``)."""
+        if rows:
+            cursor.executemany(self.sql, [self.parameters(values) for values in rows])
+
     def first(self, cursor: Any, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """Run the statement and return its first row by column name (None: no row)."""
         cursor.execute(self.sql, self.parameters(values))

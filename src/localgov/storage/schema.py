@@ -10,10 +10,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 __all__ = [
+    "DUE_STATES_SQL",
     "documents",
     "events",
     "idempotency",
     "metadata",
+    "notice_parts",
+    "notices",
+    "opt_outs",
     "requests",
     "schema_version",
     "sequences",
@@ -99,4 +103,66 @@ workload = sa.Table(
     metadata,
     sa.Column("staff_id", sa.String(64), primary_key=True),
     sa.Column("open_cases", sa.Integer, nullable=False),
+)
+
+#: The states in which a notice is due, as SQL: a partial index's predicate, which a query must
+#: repeat word for word (with no bound parameter) for the database to use the index.
+DUE_STATES_SQL = "state IN ('pending', 'sending')"
+
+# The notification outbox: one row per message to an applicant, inserted in the transaction of
+# the event it tells about (localgov.requests.ports.NoticeRow) and then delivered by
+# localgov.notifications. next_attempt_at, in seconds since the epoch (compared, never hashed), is
+# when a pending row is due and, while a dispatcher holds a row in "sending", when its lease ends.
+notices = sa.Table(
+    "lg_notices",
+    metadata,
+    sa.Column("message_id", sa.String(80), primary_key=True),
+    sa.Column("request_id", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("recipient", sa.String(20), nullable=False),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("required", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    # pending -> sending -> sent -> delivered | undelivered; pending -> dead | suppressed
+    sa.Column("state", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.Float, nullable=False, server_default="0"),
+    sa.Column("notifier", sa.String(64)),
+    sa.Column("last_error", sa.Text),
+    sa.Column("sent_at", sa.String(40)),
+    sa.Column("delivered_at", sa.String(40)),
+    # Dispatchers look for due rows, those pending or being sent: a partial index holds only them,
+    # so a message that moves on (sent, delivered) leaves it once and costs it nothing after.
+    # In the order dispatchers take them (due, then as queued), so a claim reads the first rows
+    # of the index and sorts nothing, however long the queue.
+    sa.Index(
+        "lg_notices_due",
+        "next_attempt_at",
+        "created_at",
+        "message_id",
+        sqlite_where=sa.text(DUE_STATES_SQL),
+        postgresql_where=sa.text(DUE_STATES_SQL),
+    ),
+    # No index on request_id: every message id begins "<request id>/", so a request's messages
+    # are a range of the primary key, and a decision writes one index entry fewer.
+)
+
+# Each part the gateway accepted, by the gateway's own id: what a delivery receipt names.
+notice_parts = sa.Table(
+    "lg_notice_parts",
+    metadata,
+    sa.Column("notifier", sa.String(64), primary_key=True),
+    sa.Column("provider_id", sa.String(80), primary_key=True),
+    sa.Column("message_id", sa.String(80), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Index("lg_notice_parts_message", "message_id"),
+)
+
+# Mobile numbers whose owner asked for no informational SMS (E.164).
+opt_outs = sa.Table(
+    "lg_opt_outs",
+    metadata,
+    sa.Column("phone", sa.String(20), primary_key=True),
+    sa.Column("at", sa.String(40), nullable=False),
 )

@@ -18,13 +18,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from localgov.requests.codec import StoredRecord
 from localgov.requests.errors import Conflict
-from localgov.requests.ports import EventRow, RequestRow
+from localgov.requests.ports import EventRow, NoticeRow, RequestRow
 from localgov.storage import schema
 from localgov.storage.prepared import PreparedStatement
 
 __all__ = ["SELECT_REQUEST_TEXT", "SqlTransaction", "WriteStatements", "decision_statement"]
 
 _requests, _events, _workload = schema.requests, schema.events, schema.workload
+# The outbox columns a transaction writes; the dispatcher's own columns keep their defaults.
+_NOTICE_COLUMNS = [
+    schema.notices.c[name]
+    for name in ("message_id", "request_id", "kind", "recipient", "language", "text", "required", "created_at")
+]
 # What a request keeps for life is written once, at submission. Leaving these out of a
 # decision's UPDATE matters: SQLite rewrites an index whenever its column is SET, even to the
 # value it had, and lg_requests_unit would then be rewritten at every decision.
@@ -59,14 +64,15 @@ def _guarded_update() -> sa.Update:
     )
 
 
-def decision_statement(events: int, counts: int) -> sa.Select[Any]:
+def decision_statement(events: int, counts: int, notices: int = 0) -> sa.Select[Any]:
     """UPDATE the request under its version guard and, only if it matched, append its events and
     adjust the counts: one statement, so one round trip, and all of it or nothing.
 
     PostgreSQL runs data-modifying WITH clauses to completion whether or not the main query
     reads them; each INSERT selects from the UPDATE's RETURNING, so a request whose version has
     moved on (the UPDATE matched no row) gets no event and no count. The main query says how
-    many rows the UPDATE matched. Counts are adjusted in employee order, which every decision
+    many rows the UPDATE matched. The decision's notices join the outbox the same way, so telling
+    the applicant costs the decision no round trip. Counts are adjusted in employee order, which every decision
     shares, so two decisions never wait on each other's counts in opposite orders.
     """
     moved = _guarded_update().returning(_requests.c.id).cte("moved")
@@ -88,6 +94,13 @@ def decision_statement(events: int, counts: int) -> sa.Select[Any]:
             index_elements=["staff_id"], set_={"open_cases": _workload.c.open_cases + adjusted.excluded.open_cases}
         )
         writes.append(adjusted.cte("adjusted"))
+    if notices:
+        notice_rows = _bound_rows("notice", _NOTICE_COLUMNS, notices)
+        queued = postgresql.insert(schema.notices).from_select(
+            [c.name for c in _NOTICE_COLUMNS],
+            sa.select(*notice_rows.c).select_from(notice_rows.join(moved, sa.true())),
+        )
+        writes.append(queued.on_conflict_do_nothing(index_elements=["message_id"]).cte("queued"))
     return sa.select(sa.func.count().label("matched")).select_from(moved).add_cte(*writes)
 
 
@@ -121,20 +134,27 @@ class WriteStatements:
         self.put_document = prepare(
             _dialect_insert(name, schema.documents).on_conflict_do_nothing(index_elements=["sha256"])
         )
+        self.add_notice = prepare(
+            _dialect_insert(name, schema.notices)
+            .values({c.name: sa.bindparam(c.name) for c in _NOTICE_COLUMNS})
+            .on_conflict_do_nothing(index_elements=["message_id"])
+        )
         self._workload_of: dict[int, PreparedStatement] = {}
         # PostgreSQL runs a decision's writes as one statement (see decision_statement).
         self.writes_decisions_at_once = name == "postgresql"
         # SQLite: take the database's write lock at once, so the guarded writes never meet a
         # snapshot another writer made stale.
         self.begin = "BEGIN" if name == "postgresql" else "BEGIN IMMEDIATE"
-        self._decisions: dict[tuple[int, int], PreparedStatement] = {}
+        self._decisions: dict[tuple[int, int, int], PreparedStatement] = {}
 
-    def decision(self, events: int, counts: int) -> PreparedStatement:
-        """The one statement that writes a decision with ``events`` events and ``counts`` counts."""
-        statement = self._decisions.get((events, counts))
+    def decision(self, events: int, counts: int, notices: int = 0) -> PreparedStatement:
+        """The one statement that writes a decision with ``events`` events, ``counts`` counts and
+        ``notices`` notices."""
+        key = (events, counts, notices)
+        statement = self._decisions.get(key)
         if statement is None:
-            statement = PreparedStatement(decision_statement(events, counts), self.dialect)
-            self._decisions[(events, counts)] = statement
+            statement = PreparedStatement(decision_statement(*key), self.dialect)
+            self._decisions[key] = statement
         return statement
 
     def workload_of(self, count: int) -> PreparedStatement:
@@ -171,6 +191,7 @@ class SqlTransaction:
         self._update: dict[str, Any] | None = None
         self._events: list[dict[str, Any]] = []
         self._counts: dict[str, int] = {}
+        self._notices: list[dict[str, Any]] = []
         #: Whether a database transaction is open (to commit or roll back at the end).
         self.began = False
 
@@ -276,6 +297,14 @@ class SqlTransaction:
             self._cursor, {"sha256": sha256, "media_type": media_type, "size": len(content), "content": content}
         )
 
+    def add_notice(self, notice: NoticeRow) -> None:
+        values = {c.name: getattr(notice, c.name) for c in _NOTICE_COLUMNS}
+        if self._update is not None:
+            self._notices.append(values)
+            return
+        self._writing()
+        self._statements.add_notice.send(self._cursor, values)
+
     def finish(self) -> None:
         """Write what was held back, before the commit; ``Conflict`` if the version moved on."""
         if self._update is None:
@@ -287,7 +316,9 @@ class SqlTransaction:
         for index, (staff_id, change) in enumerate(counts):
             values[f"count{index}_staff_id"] = staff_id
             values[f"count{index}_open_cases"] = change
-        statement = self._statements.decision(len(self._events), len(counts))
+        for index, notice in enumerate(self._notices):
+            values.update({f"notice{index}_{name}": value for name, value in notice.items()})
+        statement = self._statements.decision(len(self._events), len(counts), len(self._notices))
         written = statement.first(self._cursor, values)
         if written is None or written["matched"] != 1:
             raise _conflict(self._update["b_id"])

@@ -1,0 +1,92 @@
+"""The transactional outbox: a message for each applicant-facing event, written with the event."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+
+from localgov.requests import Engine, NoticeRow
+from localgov.requests.errors import Conflict
+from tests.notifications.support import issued_permit, outbox_of
+from tests.requests.support import APPROVER, CHECKER, CHECKER2, cairo_time, submit_building_permit
+
+
+def test_each_step_the_applicant_hears_about_queues_one_message(engine: Engine) -> None:
+    request = issued_permit(engine)
+    notices = outbox_of(engine).notices(request_id=request.id)
+    assert [n.kind for n in notices] == ["received", "fees_assessed", "paid", "approved", "issued"]
+    assert {n.recipient for n in notices} == {"+201012345678"}
+    assert {n.state for n in notices} == {"pending"}
+    fees = notices[1]
+    assert fees.required and f"{request.invoice.total}" in fees.text and request.id in fees.text  # type: ignore[union-attr]
+    assert request.issued is not None and request.issued.number in notices[-1].text
+    # Ids name the event and the kind: the same event can never be queued twice.
+    events = {e.seq: e.action for e in engine.history(request.id)}
+    assert [events[int(n.message_id.split("/")[1])] for n in notices] == [
+        "submit",
+        "assess_fees",
+        "payment",
+        "approve",
+        "issue",
+    ]
+
+
+def test_missing_document_and_rejection_are_told_with_their_reason(engine: Engine) -> None:
+    request = submit_building_permit(engine, at=cairo_time(2026, 12, 6))
+    request = engine.act(request.id, "request_missing", CHECKER, comment="صورة عقد الملكية", at=cairo_time(2026, 12, 6))
+    kinds = {n.kind: n for n in outbox_of(engine).notices(request_id=request.id)}
+    assert "صورة عقد الملكية" in kinds["missing_document"].text and kinds["missing_document"].required
+    other = submit_building_permit(engine, at=cairo_time(2026, 12, 6))
+    engine.act(other.id, "reject", APPROVER, comment="الموقع خارج الحيز العمراني", at=cairo_time(2026, 12, 7))
+    rejected = [n for n in outbox_of(engine).notices(request_id=other.id) if n.kind == "rejected"]
+    assert len(rejected) == 1 and "الموقع خارج الحيز العمراني" in rejected[0].text
+
+
+def test_a_decision_that_loses_a_race_queues_nothing(make_engine: Callable[..., Engine]) -> None:
+    first, second = make_engine(), make_engine()
+    request = submit_building_permit(first, at=cairo_time(2026, 12, 6))
+    first.act(request.id, "request_missing", CHECKER, comment="صورة البطاقة", at=cairo_time(2026, 12, 6))
+    with pytest.raises(Conflict):
+        # Decided on the version before the first decision: refused, and so is its message.
+        second.act(
+            request.id, "request_missing", CHECKER2, comment="غيرها", expected_version=0, at=cairo_time(2026, 12, 6)
+        )
+    missing = [n for n in outbox_of(first).notices(request_id=request.id) if n.kind == "missing_document"]
+    assert [n.text.count("صورة البطاقة") for n in missing] == [1]
+
+
+def test_a_transaction_that_fails_after_queueing_leaves_no_message(engine: Engine) -> None:
+    notice = NoticeRow("X/1/received", "X", "received", "+201012345678", "ar", "نص", "2026-12-06T10:00:00", False)
+    with pytest.raises(RuntimeError), engine.store.transaction() as transaction:
+        transaction.add_notice(notice)
+        raise RuntimeError("the decision failed after its message was queued")
+    assert outbox_of(engine).notices(request_id="X") == []
+    with engine.store.transaction() as transaction:
+        transaction.add_notice(notice)
+        transaction.add_notice(notice)  # queued twice: kept once
+    assert len(outbox_of(engine).notices(request_id="X")) == 1
+
+
+def test_an_overdue_request_gets_one_apology_per_date_passed(engine: Engine) -> None:
+    request = submit_building_permit(engine, at=cairo_time(2026, 12, 6))
+    late = request.due_date + datetime.timedelta(days=3)
+    engine.overdue(late)
+    engine.overdue(late + datetime.timedelta(days=1))
+    apologies = [n for n in outbox_of(engine).notices(request_id=request.id) if n.kind == "overdue_apology"]
+    assert len(apologies) == 1
+    assert request.due_date.isoformat() in apologies[0].text and not apologies[0].required
+
+
+def test_an_engine_without_notices_queues_none(make_engine: Callable[..., Engine]) -> None:
+    engine = make_engine(notice_language=None)
+    request = submit_building_permit(engine, at=cairo_time(2026, 12, 6))
+    assert outbox_of(engine).notices(request_id=request.id) == []
+
+
+def test_english_notices_use_the_english_templates(make_engine: Callable[..., Engine]) -> None:
+    engine = make_engine(notice_language="en")
+    request = submit_building_permit(engine, at=cairo_time(2026, 12, 6))
+    (received,) = outbox_of(engine).notices(request_id=request.id)
+    assert received.language == "en" and received.text.startswith("We received your")
