@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "payments": 8,
     "simulators": 9,
     "plugins": 9,
+    "reports": 9,
     "app": 10,
     "testing": 11,
     "demo": 11,
