@@ -46,7 +46,8 @@ def _distribution(found: Mapping[Any, dict[int, int]], group: Any) -> Distributi
 
 
 def volume_report(connection: sa.Connection, header: ReportHeader, index: WorkdayIndex) -> VolumeReport:
-    period, scope, grp = header.period, request_scope(header.filters), group_column(header.by)
+    period, scope = header.period, request_scope(header.filters)
+    grp, keys = group_column(header.by)
     closed_in = r.c.closed_on.between(period.start, period.end)
     # Every request a figure can count was submitted by the end and not closed before the start.
     relevant = [r.c.submitted_on <= period.end, sa.or_(r.c.closed_on.is_(None), r.c.closed_on >= period.start)]
@@ -60,13 +61,16 @@ def volume_report(connection: sa.Connection, header: ReportHeader, index: Workda
             _count_if(_open_at_end(period)).label("in_progress"),
         )
         .where(*relevant, *scope)
-        .group_by(grp)
+        .group_by(*keys)
     )
-    age = (sa.literal(index(period.end)) - r.c.submitted_wd).label("value")
+    end = index(period.end)
     ages = histograms(
         connection.execute(
-            sa.select(grp, age, sa.func.count().label("n")).where(_open_at_end(period), *scope).group_by(grp, age)
-        )
+            sa.select(grp, r.c.submitted_wd.label("value"), sa.func.count().label("n"))
+            .where(_open_at_end(period), *scope)
+            .group_by(*keys, r.c.submitted_wd)
+        ),
+        value=lambda submitted: end - submitted,
     )
     rows = []
     for row in connection.execute(counts):
@@ -95,13 +99,14 @@ def volume_report(connection: sa.Connection, header: ReportHeader, index: Workda
 
 
 def time_limits_report(connection: sa.Connection, header: ReportHeader, index: WorkdayIndex) -> TimeLimitsReport:
-    period, scope, grp = header.period, request_scope(header.filters), group_column(header.by)
+    period, scope = header.period, request_scope(header.filters)
+    grp, keys = group_column(header.by)
     completed_in = [r.c.outcome == COMPLETED, r.c.closed_on.between(period.start, period.end)]
     taken = r.c.taken_wd.label("value")
     completions = connection.execute(
         sa.select(grp, taken, r.c.within_limit, sa.func.count().label("n"))
         .where(*completed_in, *scope)
-        .group_by(grp, taken, r.c.within_limit)
+        .group_by(*keys, r.c.taken_wd, r.c.within_limit)
     ).all()
     within: dict[Any, int] = {}
     for row in completions:
@@ -110,20 +115,21 @@ def time_limits_report(connection: sa.Connection, header: ReportHeader, index: W
             within[...] = within.get(..., 0) + int(row.n)
     taken_by = histograms(completions)
     today = header.today
-    late = (sa.literal(index(today)) - r.c.due_wd).label("value")
+    today_wd = index(today)
     overdue = histograms(
         connection.execute(
-            sa.select(grp, late, sa.func.count().label("n"))
+            sa.select(grp, r.c.due_wd.label("value"), sa.func.count().label("n"))
             .where(r.c.outcome.is_(None), r.c.paused.is_(False), r.c.due_date < today, *scope)
-            .group_by(grp, late)
-        )
+            .group_by(*keys, r.c.due_wd)
+        ),
+        value=lambda due: today_wd - due,
     )
     held = s.c.held_wd.label("value")
     pauses = connection.execute(
         sa.select(grp, s.c.pause_kind, held, sa.func.count().label("n"))
         .select_from(s.join(r, r.c.request_id == s.c.request_id))
         .where(s.c.clock == "paused", s.c.left_on.between(period.start, period.end), *scope)
-        .group_by(grp, s.c.pause_kind, held)
+        .group_by(*keys, s.c.pause_kind, s.c.held_wd)
     ).all()
     by_applicant = histograms(row for row in pauses if row.pause_kind == "applicant")
     by_payment = histograms(row for row in pauses if row.pause_kind == "payment")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,20 +31,29 @@ def request_scope(filters: Filters) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
-def group_column(by: str | None) -> sa.ColumnElement[Any]:
-    """The column rows are grouped by, labelled ``grp``; a constant NULL for a single total."""
+def group_column(by: str | None) -> tuple[sa.ColumnElement[Any], list[sa.ColumnElement[Any]]]:
+    """The column rows are grouped by, labelled ``grp``, and what to GROUP BY for it: a constant
+    NULL and nothing for a single total (PostgreSQL refuses ``GROUP BY NULL``)."""
     if by is None:
-        return sa.null().label("grp")
+        return sa.null().label("grp"), []
     if by not in GROUPINGS:
         raise InvalidReportQuery(f"cannot group by {by!r} (one of: {', '.join(GROUPINGS)})")
-    return report_requests.c[by].label("grp")
+    return report_requests.c[by].label("grp"), [report_requests.c[by]]
 
 
-def histograms(rows: Iterable[Any], key: str = "grp") -> Mapping[Any, dict[int, int]]:
-    """``(grp, value, n)`` rows as one histogram per group, and the all-groups one under ``...``."""
+def histograms(
+    rows: Iterable[Any], key: str = "grp", value: Callable[[int], int] = lambda v: v
+) -> Mapping[Any, dict[int, int]]:
+    """``(grp, value, n)`` rows as one histogram per group, and the all-groups one under ``...``.
+
+    ``value`` maps what SQL grouped on to the figure: queries group on a stored column (a
+    working-day index) and the subtraction from "today" happens here, since a bound parameter in
+    a GROUP BY expression is not the same expression as in the SELECT list to PostgreSQL.
+    """
     found: dict[Any, dict[int, int]] = defaultdict(dict)
     for row in rows:
-        group, value, count = getattr(row, key), int(row.value), int(row.n)
-        found[group][value] = found[group].get(value, 0) + count
-        found[...][value] = found[...].get(value, 0) + count
+        group, count = getattr(row, key), int(row.n)
+        value_of = value(int(row.value))
+        found[group][value_of] = found[group].get(value_of, 0) + count
+        found[...][value_of] = found[...].get(value_of, 0) + count
     return found
