@@ -67,6 +67,7 @@ def _attach_commands() -> None:
         payments,
         pki,
         plugins,
+        report,
         requests,
         serve,
         tokens,
@@ -87,6 +88,7 @@ def _attach_commands() -> None:
         verify,
         log,
         payments,
+        report,
         serve,
         demo,
     ):
