@@ -88,6 +88,7 @@ def test_employee_figures_for_a_supervisor_only(workspace: list[str]) -> None:
         (("volume", "--from", "16/04/2026"), "Invalid value for '--from'"),
         (("weather",), "'weather' is not one of 'volume'"),
         (("revenue", "--by", "unit"), "error: the revenue report has no grouping"),
+        (("states", "--format", "pdf"), "--format pdf writes a file"),
     ],
 )
 def test_bad_input_is_one_clear_line(workspace: list[str], args: tuple[str, ...], message: str) -> None:
@@ -95,3 +96,10 @@ def test_bad_input_is_one_clear_line(workspace: list[str], args: tuple[str, ...]
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_pdf_in_arabic(workspace: list[str], tmp_path: Path) -> None:
+    path = tmp_path / "limits.pdf"
+    result = run(workspace, "time-limits", *WEEK, "--by", "unit", "--format", "pdf", "--output", path)
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes().startswith(b"%PDF-")

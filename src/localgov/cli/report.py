@@ -5,6 +5,7 @@ Attached to the ``localgov`` command from :data:`COMMANDS`::
     localgov report time-limits --from 2026-01-01 --to 2026-03-31 --unit zeitoun
     localgov report volume --from 2026-04-01 --to 2026-04-30 --by service --format csv
     localgov --staff staff.toml report employees --from ... --to ... --as head_zeitoun --format json
+    localgov report time-limits --by unit --format pdf --output time-limits.pdf
 
 The projection is brought up to date first; every output states the period, the filters and the
 moment of the data. Employee figures need ``--as`` a staff member holding a supervisor role.
@@ -49,12 +50,14 @@ def _date(value: datetime.datetime | None, default: datetime.date) -> datetime.d
 @click.option("--employee", help="Staff id: requests they acted on, or their own figures.")
 @click.option("--by", type=click.Choice(GROUPINGS), help="One row per value of this (volume, time-limits).")
 @click.option("--as", "viewer_id", help="Staff id of who asks (from --staff): employee figures need a supervisor.")
-@click.option("--format", "output", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "output", type=click.Choice(["table", "csv", "json", "pdf"]), default="table", show_default=True
+)
 @click.option(
     "--output",
     "path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of the terminal.",
+    help="Write to this file instead of the terminal (needed for --format pdf).",
 )
 @click.option("--lang", "language", type=click.Choice(["en", "ar"]), default="en", show_default=True)
 @click.pass_context
@@ -83,6 +86,8 @@ def report(
     today = local_date(utcnow())
     period = Period(_date(start, today.replace(day=1)), _date(end, today))
     viewer = ReportViewer.staff(cli_state.member(viewer_id)) if viewer_id is not None else None
+    if output == "pdf" and path is None:
+        raise click.UsageError("--format pdf writes a file: give --output FILE.pdf")
     app = cli_state.app
     store = SqlStore.open(cli_state.database)
     try:
@@ -93,6 +98,14 @@ def report(
         result = reports.run(name, period, filters, by=by, viewer=viewer)
     finally:
         store.close()
+    if output == "pdf":
+        # matplotlib is slow to import and optional (the reports extra): loaded for a PDF only.
+        from localgov.reports.pdf import code_names, report_pdf
+
+        assert path is not None
+        path.write_bytes(report_pdf(result, code_names(app.catalogue, app.organisation)))
+        click.echo(str(path))
+        return
     text = _render(result, output, language)
     if path is not None:
         path.write_text(text, encoding="utf-8")
