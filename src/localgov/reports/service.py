@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -79,6 +80,25 @@ class Reports:
             calendar=calendar,
             timezone=timezone,
             clock=clock,
+        )
+
+    @classmethod
+    def for_engine(
+        cls, lifecycle_engine: Any, *, catalogue: Catalogue, organisation: Mapping[str, Governorate], **options: Any
+    ) -> Reports:
+        """The reports over a lifecycle :class:`~localgov.requests.Engine`'s SQL store, with its calendar
+        and timezone (so working days count as the engine's time limits do)."""
+        database = getattr(getattr(lifecycle_engine, "store", None), "engine", None)
+        if not isinstance(database, sa.Engine):
+            raise TypeError("the engine's store is not an SQL store: pass the SQLAlchemy engine to Reports")
+        return cls(
+            database,
+            catalogue=catalogue,
+            organisation=organisation,
+            calendar=lifecycle_engine.calendar,
+            timezone=lifecycle_engine.timezone,
+            clock=lifecycle_engine.now,
+            **options,
         )
 
     def refresh(self) -> Refreshed:
