@@ -190,7 +190,11 @@ class Projector:
                 stay = steps[-1]
         first, last = steps[0], steps[-1]
         final = meanings.state(row.service, row.state)
-        paused_wd = sum(s["held_wd"] or 0 for s in steps if s["opens_stay"] and s["clock"] == "paused")
+        paused = {
+            kind: sum(s["held_wd"] or 0 for s in steps if s["opens_stay"] and s["pause_kind"] == kind)
+            for kind in ("applicant", "payment")
+        }
+        paused_wd = paused["applicant"] + paused["payment"]
         closed_on = last["on_date"] if final.final else None
         closed_wd = last["wd"] if final.final else None
         due_date = row.due_date
@@ -217,6 +221,8 @@ class Projector:
             "due_wd": index(due_date),
             "limit_days": meanings.service_limit.get(row.service),
             "paused_wd": paused_wd,
+            "paused_applicant_wd": paused["applicant"],
+            "paused_payment_wd": paused["payment"],
             "paused": not final.final and (stay or last)["clock"] == "paused",
             "taken_wd": taken,
             "within_limit": (closed_on <= due_date) if final.outcome == "completed" and closed_on else None,

@@ -120,7 +120,8 @@ class TimeLimitRow:
     taken: Distribution
     #: Open now, not paused and past the due date: by how many working days.
     overdue_now: Distribution
-    #: Working days of pauses that ended in the period, waiting on the applicant / on a payment.
+    #: Of the requests completed in the period, those whose clock stood paused waiting on the
+    #: applicant (on a payment): the working days each waited, in all.
     paused_for_applicant: Distribution
     paused_for_payment: Distribution
 

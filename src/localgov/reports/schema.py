@@ -59,6 +59,9 @@ report_requests = sa.Table(
     sa.Column("limit_days", sa.Integer),
     # Working days spent in paused states that have ended; the open pause is not counted yet.
     sa.Column("paused_wd", sa.Integer, nullable=False),
+    # The same, split by what the clock waited on: the applicant (a missing document) or a payment.
+    sa.Column("paused_applicant_wd", sa.Integer, nullable=False),
+    sa.Column("paused_payment_wd", sa.Integer, nullable=False),
     sa.Column("paused", sa.Boolean, nullable=False),
     # Working days from submission to closing, less the paused ones; NULL while open.
     sa.Column("taken_wd", sa.Integer),
