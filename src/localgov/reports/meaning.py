@@ -34,7 +34,9 @@ def _state_meaning(state: WorkflowState) -> StateMeaning:
     pause_kind = ("payment" if "payment" in state.code else "applicant") if paused else None
     outcome = None
     if state.final:
-        outcome = COMPLETED if state.issues else WITHDRAWN if "withdraw" in state.code else REJECTED
+        # A final state ends the service unless it is a refusal or a withdrawal: Cairo's burial
+        # plots end "allocated", which issues no document but completes the service all the same.
+        outcome = REJECTED if "reject" in state.code else WITHDRAWN if "withdraw" in state.code else COMPLETED
     return StateMeaning(state.final, "paused" if paused else "running", pause_kind, outcome)
 
 
