@@ -102,18 +102,18 @@ def time_limits_report(connection: sa.Connection, header: ReportHeader, index: W
     period, scope = header.period, request_scope(header.filters)
     grp, keys = group_column(header.by)
     completed_in = [r.c.outcome == COMPLETED, r.c.closed_on.between(period.start, period.end)]
-    taken = r.c.taken_wd.label("value")
+    # One scan of the completed requests gives every figure about them: the few thousand distinct
+    # combinations of (taken, within, paused) are split into histograms here.
+    figures = (r.c.taken_wd, r.c.within_limit, r.c.paused_applicant_wd, r.c.paused_payment_wd)
     completions = connection.execute(
-        sa.select(grp, taken, r.c.within_limit, sa.func.count().label("n"))
-        .where(*completed_in, *scope)
-        .group_by(*keys, r.c.taken_wd, r.c.within_limit)
+        sa.select(grp, *figures, sa.func.count().label("n")).where(*completed_in, *scope).group_by(*keys, *figures)
     ).all()
     within: dict[Any, int] = {}
     for row in completions:
         if row.within_limit:
             within[row.grp] = within.get(row.grp, 0) + int(row.n)
             within[...] = within.get(..., 0) + int(row.n)
-    taken_by = histograms(completions)
+    taken_by = histograms(completions, column="taken_wd")
     today = header.today
     today_wd = index(today)
     overdue = histograms(
@@ -124,19 +124,10 @@ def time_limits_report(connection: sa.Connection, header: ReportHeader, index: W
         ),
         value=lambda due: today_wd - due,
     )
-
-    def paused(column: sa.Column[Any]) -> Mapping[Any, dict[int, int]]:
-        # Per completed request, kept by the projection: one scan of the completed requests, never
-        # of their steps (a year holds ten times as many steps as requests).
-        return histograms(
-            connection.execute(
-                sa.select(grp, column.label("value"), sa.func.count().label("n"))
-                .where(*completed_in, column > 0, *scope)
-                .group_by(*keys, column)
-            )
-        )
-
-    by_applicant, by_payment = paused(r.c.paused_applicant_wd), paused(r.c.paused_payment_wd)
+    # Paused days are kept per request by the projection, so these come from the same scan, never
+    # from the steps (a year holds seven to ten times as many steps as requests).
+    by_applicant = histograms((c for c in completions if c.paused_applicant_wd), column="paused_applicant_wd")
+    by_payment = histograms((c for c in completions if c.paused_payment_wd), column="paused_payment_wd")
     groups = {row.grp for row in completions} | set(overdue) | set(by_applicant) | set(by_payment)
     groups.discard(...)
 

@@ -42,9 +42,10 @@ def group_column(by: str | None) -> tuple[sa.ColumnElement[Any], list[sa.ColumnE
 
 
 def histograms(
-    rows: Iterable[Any], key: str = "grp", value: Callable[[int], int] = lambda v: v
+    rows: Iterable[Any], key: str = "grp", value: Callable[[int], int] = lambda v: v, column: str = "value"
 ) -> Mapping[Any, dict[int, int]]:
-    """``(grp, value, n)`` rows as one histogram per group, and the all-groups one under ``...``.
+    """``(grp, value, n)`` rows as one histogram per group, and the all-groups one under ``...``
+    (``column`` names the value's column when it is not ``value``).
 
     ``value`` maps what SQL grouped on to the figure: queries group on a stored column (a
     working-day index) and the subtraction from "today" happens here, since a bound parameter in
@@ -53,7 +54,7 @@ def histograms(
     found: dict[Any, dict[int, int]] = defaultdict(dict)
     for row in rows:
         group, count = getattr(row, key), int(row.n)
-        value_of = value(int(row.value))
+        value_of = value(int(getattr(row, column)))
         found[group][value_of] = found[group].get(value_of, 0) + count
         found[...][value_of] = found[...].get(value_of, 0) + count
     return found
