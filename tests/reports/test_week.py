@@ -6,6 +6,7 @@ Working days of the week: Sun 12, Tue 14, Wed 15, Thu 16 April 2026 (Mon 13 is S
 from __future__ import annotations
 
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -201,3 +202,18 @@ def test_bad_questions_are_refused_with_a_reason(reports: Reports, call: object,
 def test_a_period_must_not_end_before_it_starts() -> None:
     with pytest.raises(InvalidReportQuery, match="ends"):
         Period(D(2026, 4, 16), D(2026, 4, 12))
+
+
+def test_refreshes_at_once_take_turns(week_engine: Engine, week: dict[str, Request]) -> None:
+    # Two report services (two processes' worth: each its own lock) refreshing the same database.
+    first, second = reports_over(week_engine), reports_over(week_engine)
+    with ThreadPoolExecutor(2) as pool:
+        done = [pool.submit(r.refresh) for r in (first, second)]
+        projected = sorted(future.result().requests for future in done)
+    # Neither failed. On PostgreSQL the second waited and found nothing left to do; on SQLite the
+    # two may both re-project a request (each batch replaces its rows in one write transaction).
+    assert projected[-1] == 5
+    if week_engine.store.engine.dialect.name == "postgresql":  # type: ignore[attr-defined]
+        assert projected == [0, 5]
+    total = first.volume(WEEK).total
+    assert (total.received, total.completed, total.in_progress) == (4, 1, 2)

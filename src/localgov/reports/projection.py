@@ -10,7 +10,9 @@ finds the requests whose event count differs from the projected one, re-projects
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -25,10 +27,13 @@ from localgov.reports.meaning import Meanings
 from localgov.reports.schema import meta, migrate_reports, report_requests, report_revenue, report_steps
 from localgov.reports.workdays import WorkdayIndex, calendar_fingerprint
 from localgov.storage import schema as store
+from localgov.storage.database import WRITE
 
 __all__ = ["Projector", "Refreshed", "utc_text"]
 
 _BATCH = 500
+# PostgreSQL advisory lock held while one process refreshes ("lgrr"); the migrations hold "lgrp".
+_REFRESH_LOCK = 0x6C67_7272
 
 
 def utc_text(moment: datetime.datetime) -> str:
@@ -98,17 +103,50 @@ class Projector:
         self._fingerprint = calendar_fingerprint(calendar)
         self._timezone = timezone
         self._clock = clock
+        self._lock = threading.Lock()
         migrate_reports(engine)
 
     def refresh(self) -> Refreshed:
-        """Bring the projection up to date; return what changed and the moment of the data."""
+        """Bring the projection up to date; return what changed and the moment of the data.
+
+        One refresh at a time: two at once would both re-project the same changed requests and
+        collide on their rows. Threads of this process wait on a lock; other processes on
+        PostgreSQL wait on an advisory lock (SQLite's write lock already serialises them).
+        """
+        with self._exclusive():
+            return self._refresh()
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        with self._lock:
+            if self.engine.dialect.name != "postgresql":
+                yield
+                return
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": _REFRESH_LOCK})
+                try:
+                    yield
+                finally:
+                    connection.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": _REFRESH_LOCK})
+                    connection.commit()
+
+    @contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        # On SQLite, BEGIN IMMEDIATE: a transaction that reads first and writes later would fail
+        # with "database is locked" when another writer got in between.
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(**{WRITE: True})
+            with connection.begin():
+                yield connection
+
+    def _refresh(self) -> Refreshed:
         as_of = self._clock()
         rebuilt = self._check_calendar()
         changed = 0
         for batch in self._changed_requests():
             changed += self._project_requests(batch)
         orders_done = self._project_revenue()
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             _put_meta(connection, "as_of", as_of.isoformat())
         return Refreshed(changed, orders_done, as_of, rebuilt)
 
@@ -122,7 +160,7 @@ class Projector:
 
     def _check_calendar(self) -> bool:
         """Drop every projected row when they were indexed with another calendar."""
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             known = connection.execute(sa.select(meta.c.value).where(meta.c.key == "calendar")).scalar()
             if known == self._fingerprint:
                 return False
@@ -149,7 +187,7 @@ class Projector:
     def _project_requests(self, ids: Sequence[str]) -> int:
         r, e = store.requests, store.events
         columns = [r.c.id, r.c.governorate, r.c.unit, r.c.service, r.c.state, r.c.due_date, r.c.event_count]
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             rows = connection.execute(sa.select(*columns).where(r.c.id.in_(ids))).all()
             events: dict[str, list[Any]] = {}
             history = sa.select(
@@ -275,7 +313,7 @@ class Projector:
             .where(o.c.credited_at.is_not(None))
             .where(sa.or_(seen_q.c.merchant_ref.is_(None), seen_q.c.updated_at != o.c.updated_at))
         )
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             changed = connection.execute(query).all()
             refs = [order.merchant_ref for order in changed]
             for start in range(0, len(refs), _BATCH):
