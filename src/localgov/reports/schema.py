@@ -83,9 +83,6 @@ report_requests = sa.Table(
     ),
     sa.Index("lg_report_requests_flow", "submitted_on", "closed_on", "outcome", "submitted_wd", "unit"),
     sa.Index("lg_report_requests_open", "outcome", "paused", "due_date", "due_wd", "unit"),
-    # A refresh compares every stored request's event count with the projected one: from this
-    # index alone, not a table row per request.
-    sa.Index("lg_report_requests_seen", "request_id", "event_count"),
 )
 
 # One row per event: the action taken, and the state it put the request in. The rows that open a
