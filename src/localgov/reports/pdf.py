@@ -64,6 +64,10 @@ def _digits(value: Value, names: Mapping[str, LocalizedText]) -> str:
     return to_eastern_digits(str(value))
 
 
+def _cell(value: Value, names: Mapping[str, LocalizedText]) -> str:
+    return "الإجمالي" if value == "Total" else _digits(value, names)
+
+
 def _date(day: datetime.date) -> str:
     return to_eastern_digits(f"{day.day}/{day.month}/{day.year}")
 
@@ -118,10 +122,19 @@ def _chart(result: ReportResult, table: Table, names: Mapping[str, LocalizedText
 
 def _table(builder: PdfBuilder, page: _Page, table: Table, names: Mapping[str, LocalizedText]) -> _Page:
     width = PAGE[0] - 2 * MARGIN
-    # The first column holds names; the figures share the rest evenly.
-    first = min(150.0, width * 0.22)
-    rest = (width - first) / max(len(table.columns) - 1, 1)
-    widths = [first, *([rest] * (len(table.columns) - 1))]
+    # Each column as wide as its longest cell (names are long, figures short), at least 45 points
+    # for a heading to wrap in and at most 170, then all scaled to the page's width.
+    natural = [
+        min(
+            170.0,
+            max(
+                45.0,
+                *(lay_out(page.regular, _cell(row[i], names)).width(page.regular, _TEXT) + 10 for row in table.rows),
+            ),
+        )
+        for i in range(len(table.columns))
+    ]
+    widths = [w * width / sum(natural) for w in natural]
     page.right_text(table.title.ar, 11, bold=True)
     page.y -= 4
 
@@ -147,9 +160,11 @@ def _table(builder: PdfBuilder, page: _Page, table: Table, names: Mapping[str, L
         right = PAGE[0] - MARGIN
         face = page.bold if row[0] == "Total" else page.regular
         for value, w in zip(row, widths, strict=True):
-            text = "الإجمالي" if value == "Total" else _digits(value, names)
+            text = _cell(value, names)
             line = lay_out(face, text)
-            page.canvas.text(line, face, _TEXT, right - 3 - min(line.width(face, _TEXT), w - 6), page.y - _ROW + 4.5)
+            # A name wider than its cell is set smaller rather than run into the next column.
+            size = _TEXT * min(1.0, (w - 6) / max(line.width(face, _TEXT), 0.1))
+            page.canvas.text(line, face, size, right - 3 - line.width(face, size), page.y - _ROW + 4.5)
             right -= w
         page.y -= _ROW
         page.canvas.line(MARGIN, page.y, PAGE[0] - MARGIN, page.y, color=RULE, width=0.4)
