@@ -128,8 +128,13 @@ def _table(builder: PdfBuilder, page: _Page, table: Table, names: Mapping[str, L
         min(
             170.0,
             max(
-                45.0,
-                *(lay_out(page.regular, _cell(row[i], names)).width(page.regular, _TEXT) + 10 for row in table.rows),
+                [
+                    45.0,
+                    *(
+                        lay_out(page.regular, _cell(row[i], names)).width(page.regular, _TEXT) + 10
+                        for row in table.rows
+                    ),
+                ]
             ),
         )
         for i in range(len(table.columns))
