@@ -41,7 +41,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -c 'import importlib.metadata as m, sys; sys.exit(int(m.version("SpiffWorkflow").split(".")[0]) < 3)' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python -c 'import importlib.metadata as m, sys; m.version("duckdb"); sys.exit(int(m.version("SpiffWorkflow").split(".")[0]) < 3)' 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(BIN)/python scripts/ensure-postgresql
 	$(BIN)/python bench/run.py
 

@@ -53,6 +53,10 @@ classes disagree::
             UnreadableRecord           localgov.requests
         StorageError                   localgov.storage
             DatabaseTooNew             localgov.storage
+        ReportError                    localgov.reports
+            InvalidReportQuery         localgov.reports
+            ReportNotPermitted         localgov.reports
+            UnknownReport              localgov.reports
         PostgresError                  localgov.testing
             DatabaseNameError          localgov.testing
             PostgresStartError         localgov.testing

@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "notifications": 8,
     "simulators": 9,
     "plugins": 9,
+    "reports": 9,
     "app": 10,
     "testing": 11,
     "demo": 11,

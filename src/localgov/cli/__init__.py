@@ -68,6 +68,7 @@ def _attach_commands() -> None:
         payments,
         pki,
         plugins,
+        report,
         requests,
         serve,
         tokens,
@@ -89,6 +90,7 @@ def _attach_commands() -> None:
         log,
         payments,
         notifications,
+        report,
         serve,
         demo,
     ):

@@ -8,6 +8,7 @@ import attrs
 
 from localgov.app import Localgov
 from localgov.payments import PaymentLedger
+from localgov.reports import Reports
 from localgov.requests import Engine
 from localgov.storage.permit_log import SqlPermitLog
 from localgov.web.limits import TriesLimiter
@@ -29,6 +30,13 @@ class WebContext:
     @cached_property
     def ledger(self) -> PaymentLedger:
         return PaymentLedger.for_engine(self.engine)
+
+    @cached_property
+    def reports(self) -> Reports:
+        """The reports over the engine's database, refreshed before each one (docs/reports.md)."""
+        return Reports.for_engine(
+            self.engine, catalogue=self.localgov.catalogue, organisation=self.localgov.organisation
+        )
 
     @cached_property
     def access_code_limiter(self) -> TriesLimiter:

@@ -17,6 +17,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 
 from localgov.errors import LocalgovError
+from localgov.reports import InvalidReportQuery, ReportNotPermitted, UnknownReport
 from localgov.requests.errors import (
     ActionNotAllowed,
     CommentRequired,
@@ -97,6 +98,9 @@ _STATUS: Sequence[tuple[type[LocalgovError], int, str, str]] = (
     (IdempotencyKeyReused, 409, "idempotency-key-reused", "The idempotency key was used for other content"),
     (ActionNotAllowed, 409, "action-not-allowed", "The action cannot be taken from this state"),
     (GuardFailed, 409, "condition-not-met", "A condition of the action is not met"),
+    (ReportNotPermitted, 403, "report-not-permitted", "The caller's roles do not allow this report"),
+    (UnknownReport, 404, "unknown-report", "No report has this name"),
+    (InvalidReportQuery, 400, "invalid-report-query", "The period or a filter is not valid"),
 )
 
 

@@ -49,6 +49,7 @@ def test_every_operation_is_published_with_its_problems(document: dict[str, Any]
         "/api/v1/requests/{number}/history",
         "/api/v1/requests/{number}/documents",
         "/api/v1/requests/{number}/payments",
+        "/api/v1/reports/{name}",
         "/payments/notify/{provider}",
     ]:
         assert path in paths, path

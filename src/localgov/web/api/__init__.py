@@ -3,7 +3,7 @@ providers' notifications (``/payments/notify/{provider}``). See ``docs/web-api.m
 
 Modules, one job each: :mod:`.auth` (who calls), :mod:`.open311` and :mod:`.requests_api` (the
 operations), :mod:`.submission` and :mod:`.acting` (submitting and acting, retried POSTs included),
-:mod:`.uploads` (streamed documents), :mod:`.notifications`, :mod:`.wire` and :mod:`.open311_wire`
+:mod:`.uploads` (streamed documents), :mod:`.reports_api` (reports for decision makers), :mod:`.notifications`, :mod:`.wire` and :mod:`.open311_wire`
 (what travels), :mod:`.attributes` and :mod:`.open311_input` (reading Open311 bodies), :mod:`.xml`.
 """
 
@@ -13,6 +13,7 @@ from litestar import Router
 
 from localgov.web.api.notifications import notifications_router
 from localgov.web.api.open311 import open311_router
+from localgov.web.api.reports_api import reports_router
 from localgov.web.api.requests_api import api_router
 from localgov.web.context import WebContext
 
@@ -20,4 +21,4 @@ __all__ = ["routers"]
 
 
 def routers(context: WebContext) -> list[Router]:
-    return [open311_router(), api_router(), notifications_router(context)]
+    return [open311_router(), api_router(), reports_router(), notifications_router(context)]

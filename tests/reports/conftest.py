@@ -1,0 +1,51 @@
+"""The reports under test, over a database the real engine wrote: SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from localgov.calendar import egypt_calendar
+from localgov.reports import Reports
+from localgov.requests import Engine
+from localgov.requests.model import Request
+from tests.reports.week import AS_OF, WEEK_STAFF, play_week
+from tests.requests.support import cairo, open_engine
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'localgov.sqlite3'}"
+    url = request.getfixturevalue("postgres_database_url")
+    return str(url.render_as_string(hide_password=False))
+
+
+@pytest.fixture
+def week_engine(store_url: str) -> Iterator[Engine]:
+    engine = open_engine(store_url, staff=WEEK_STAFF)
+    yield engine
+    engine.store.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def week(week_engine: Engine) -> dict[str, Request]:
+    return play_week(week_engine)
+
+
+def reports_over(engine: Engine) -> Reports:
+    app = cairo()
+    return Reports(
+        engine.store.engine,  # type: ignore[attr-defined]
+        catalogue=app.catalogue,
+        organisation=app.organisation,
+        calendar=egypt_calendar(),
+        clock=lambda: AS_OF,
+    )
+
+
+@pytest.fixture
+def reports(week_engine: Engine, week: dict[str, Request]) -> Reports:
+    return reports_over(week_engine)
