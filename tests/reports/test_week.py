@@ -217,3 +217,14 @@ def test_refreshes_at_once_take_turns(week_engine: Engine, week: dict[str, Reque
         assert projected == [0, 5]
     total = first.volume(WEEK).total
     assert (total.received, total.completed, total.in_progress) == (4, 1, 2)
+
+
+def test_a_refund_or_originals_after_issue_is_a_record_not_a_decision() -> None:
+    from localgov.app import Localgov
+    from localgov.reports.meaning import Meanings
+
+    meanings = Meanings.of(Localgov(plugins=["cairo"]).catalogue)
+    final = "issued"
+    assert meanings.step_kind("shop_licence_renewal", 9, "approve_and_issue", "approval", final) == "complete"
+    for action in ("refund", "originals"):
+        assert meanings.step_kind("shop_licence_renewal", 10, action, final, final) == "record"

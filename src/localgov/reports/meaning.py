@@ -16,6 +16,8 @@ from localgov.catalogue import Catalogue, WorkflowState
 __all__ = ["Meanings", "StateMeaning"]
 
 COMPLETED, REJECTED, WITHDRAWN = "completed", "rejected", "withdrawn"
+# The engine's steps that record a fact and decide nothing (Engine.record_refund, record_originals).
+_RECORDS = frozenset({"refund", "originals"})
 OUTCOMES = (COMPLETED, REJECTED, WITHDRAWN)
 
 
@@ -72,11 +74,17 @@ class Meanings:
         return self.states.get((workflow, state), _UNKNOWN) if workflow is not None else _UNKNOWN
 
     def step_kind(self, service: str, seq: int, action: str, from_state: str | None, to_state: str) -> str:
-        """submit, payment, complete, reject, withdraw, send_back (to the applicant) or advance."""
+        """submit, payment, record, complete, reject, withdraw, send_back (to the applicant) or advance.
+
+        ``record`` is a fact written down without a decision and without a move: a refund, the
+        movement of paper originals by mail (the state they name is the one the request stays in).
+        """
         if seq == 1 or from_state is None:
             return "submit"
         if action == "payment":
             return "payment"
+        if action in _RECORDS:
+            return "record"
         meaning = self.state(service, to_state)
         if meaning.outcome == COMPLETED:
             return "complete"

@@ -1,7 +1,7 @@
 """Employees' figures: what each did, how long requests waited with them, against their peers.
 
 Only for supervisors (:mod:`localgov.reports.access`). A decision is any action other than a
-submission or a system-recorded payment; send-backs (to the applicant) and rejections are rated
+submission, a system-recorded payment or a recorded fact (a refund, originals sent or received); send-backs (to the applicant) and rejections are rated
 per 100 decisions, and each employee is set beside everyone else with the same role in scope.
 """
 
@@ -35,7 +35,7 @@ def employees_report(connection: sa.Connection, header: ReportHeader, index: Wor
     # The peers' figures need everyone in scope, so the employee filter applies to the rows last.
     scope = request_scope(attrs.evolve(header.filters, employee=None))
     joined = s.join(r, r.c.request_id == s.c.request_id)
-    decision = s.c.kind.not_in(("submit", "payment"))
+    decision = s.c.kind.not_in(("submit", "payment", "record"))
     counts = connection.execute(
         sa.select(
             s.c.actor,
