@@ -194,3 +194,35 @@ def test_the_plugin_registers_post_offices_and_the_simulated_counter_only_when_a
     assert isinstance(asked.payment_providers["egypt_post"], EgyptPostProvider)
     with pytest.raises(Exception, match="no post offices shipped for 'ALX'"):
         _ = Localgov(plugins=["cairo", "egypt_post"], settings={"egypt_post": {"governorates": "ALX"}}).organisation
+
+
+def test_the_command_reconciles_a_batch_file_and_exits_by_its_findings(
+    tmp_path: Path, counter: CounterSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+    from localgov_egypt_post.cli import KEY_VARIABLE, cli
+
+    stranger = "1" * 11
+    unknown = BatchEntry(
+        "PO00000077", stranger + luhn_digit(stranger), "SHB-2600077-1-01", "PAY", Decimal("75.00"),
+        "shubra_post", "post7", NOW,
+    )  # fmt: skip
+    good = tmp_path / "batch.csv"
+    good.write_bytes(counter.daily_batch(DAY, extra=[unknown]))
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(counter.daily_batch(DAY))
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(good.read_bytes().replace(b"75.00", b"76.00", 1))
+    database = f"sqlite:///{tmp_path / 'localgov.sqlite3'}"
+    runner = CliRunner()
+    monkeypatch.delenv(KEY_VARIABLE, raising=False)
+    unset = runner.invoke(cli, ["--db", database, "reconcile", str(good)])
+    assert unset.exit_code == 2 and KEY_VARIABLE in unset.output
+    monkeypatch.setenv(KEY_VARIABLE, KEY)
+    found = runner.invoke(cli, ["--db", database, "reconcile", "--json", str(good)])
+    assert found.exit_code == 1, found.output
+    assert '"kind": "unknown_in_ledger"' in found.output and '"line": 3' in found.output
+    assert runner.invoke(cli, ["--db", database, "reconcile", str(empty)]).exit_code == 0
+    refused = runner.invoke(cli, ["--db", database, "reconcile", str(broken)])
+    assert refused.exit_code == 2 and "broken.csv line 5, signature: does not verify" in refused.output
+    assert KEY not in refused.output
