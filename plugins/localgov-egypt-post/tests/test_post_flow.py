@@ -191,7 +191,8 @@ def test_the_plugin_registers_post_offices_and_the_simulated_counter_only_when_a
     asked = post_office_app(tmp_path, counter="simulator")
     offices = sorted(c for c, p in asked.organisation["C"].service_points.items() if p.kind.value == "post_office")
     assert offices == ["rod_el_farag_post", "sahel_post", "shubra_post"]
-    assert isinstance(asked.payment_providers["egypt_post"], EgyptPostProvider)
+    registered = asked.payment_providers["egypt_post"]
+    assert isinstance(registered, EgyptPostProvider) and isinstance(registered.counter, CounterSimulator)
     with pytest.raises(Exception, match="no post offices shipped for 'ALX'"):
         _ = Localgov(plugins=["cairo", "egypt_post"], settings={"egypt_post": {"governorates": "ALX"}}).organisation
 

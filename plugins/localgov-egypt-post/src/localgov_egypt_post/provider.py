@@ -70,6 +70,11 @@ class EgyptPostProvider:
         return f"EgyptPostProvider(counter={type(self._counter).__name__})"
 
     @property
+    def counter(self) -> CounterSystem:
+        """The counter system it calls (with ``counter = "simulator"``, the simulator to collect at)."""
+        return self._counter
+
+    @property
     def key(self) -> Secret:
         """The shared key, for verifying the daily batch (:func:`localgov_egypt_post.parse_batch`)."""
         return self._key
