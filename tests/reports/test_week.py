@@ -105,7 +105,16 @@ def test_employees_for_the_head_of_the_unit(reports: Reports) -> None:
     assert (head.actions, head.rejections, head.rejection_rate) == (2, 1, 50.0)
     assert head.peer_rejection_rate is None  # nobody else holds the approver role here
     assert "system" not in rows
-    assert all(row.separation_refusals is None for row in result.rows)  # not recorded in history
+    # clerk1's attempt on C's documents on Tuesday, not the one after the week.
+    assert {row.employee: row.separation_refusals for row in result.rows} == {
+        "clerk1": 1,
+        "doc1": 0,
+        "eng1": 0,
+        "fee1": 0,
+        "head1": 0,
+        "insp1": 0,
+        "iss1": 0,
+    }
     only = reports.employees(WEEK, Filters(employee="doc1"), viewer=HEAD)
     assert [row.employee for row in only.rows] == ["doc1"]
 

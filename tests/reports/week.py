@@ -10,6 +10,8 @@ B  submitted Sun 12; sent back to the applicant Sun 12 (a missing document); res
    documents accepted Thu 16; still in technical review.
 C  submitted Tue 14; rejected at the document check Wed 15.
 D  submitted Tue 14; withdrawn Thu 16.
+   clerk1, also a document checker, tries to accept C's documents Tue 14 (refused: they received
+   it), and E's on Sun 19, after the week.
 E  submitted Wed 18 March, due Sun 12 April, still at the document check: overdue.
 """
 
@@ -22,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from localgov.payments.ledger_schema import migrate_payments, orders
-from localgov.requests import Engine
+from localgov.requests import Engine, SeparationOfDuties
 from localgov.requests.model import Request
 from tests.requests.support import (
     APPROVER,
@@ -57,6 +59,7 @@ def play_week(engine: Engine) -> dict[str, Request]:
     c = submit_building_permit(engine, at=cairo_time(2026, 4, 14, 9))
     d = submit_building_permit(engine, at=cairo_time(2026, 4, 14, 10))
     engine.act(a.id, "accept_documents", CHECKER, at=cairo_time(2026, 4, 14, 11))
+    _refused(engine, c.id, cairo_time(2026, 4, 14, 12))
     engine.act(a.id, "complete_review", ENGINEER, at=cairo_time(2026, 4, 14, 13))
     engine.act(c.id, "reject", APPROVER, comment="الأرض ليست ملك مقدم الطلب", at=cairo_time(2026, 4, 15, 9))
     engine.act(a.id, "record_inspection", INSPECTOR, at=cairo_time(2026, 4, 15, 10))
@@ -75,7 +78,18 @@ def play_week(engine: Engine) -> dict[str, Request]:
     played["D"] = engine.act(d.id, "withdraw", CLERK, at=cairo_time(2026, 4, 16, 13))
     played["B"] = engine.get(b.id)
     played["C"] = engine.get(c.id)
+    _refused(engine, e.id, cairo_time(2026, 4, 19, 9))
     return played
+
+
+def _refused(engine: Engine, request_id: str, at: datetime.datetime) -> None:
+    """The clerk who received a request tries to check its documents: refused, and kept as such."""
+    both = member(CLERK.id, "front_desk_clerk", "document_checker")
+    try:
+        engine.act(request_id, "accept_documents", both, at=at)
+    except SeparationOfDuties:
+        return
+    raise AssertionError("separation of duties let the receiving clerk check the documents")
 
 
 def ledger_order(

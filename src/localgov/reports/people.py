@@ -7,6 +7,7 @@ per 100 decisions, and each employee is set beside everyone else with the same r
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -14,10 +15,12 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from localgov.clock import EGYPT
 from localgov.reports.results import Distribution, EmployeeRow, EmployeesReport, ReportHeader
 from localgov.reports.schema import report_requests, report_steps
 from localgov.reports.scope import histograms, request_scope
 from localgov.reports.workdays import WorkdayIndex
+from localgov.storage.schema import refusals
 
 __all__ = ["employees_report"]
 
@@ -30,7 +33,28 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 2) if whole else None
 
 
-def employees_report(connection: sa.Connection, header: ReportHeader, index: WorkdayIndex) -> EmployeesReport:
+def _refusals(
+    connection: sa.Connection, header: ReportHeader, timezone: datetime.tzinfo, scope: list[sa.ColumnElement[bool]]
+) -> dict[str, int]:
+    """Separation-of-duties refusals per employee in the period (the store's log of them)."""
+    period = header.period
+
+    def utc(day: datetime.date) -> str:
+        return datetime.datetime.combine(day, datetime.time(), timezone).astimezone(datetime.UTC).isoformat()
+
+    f = refusals
+    rows = connection.execute(
+        sa.select(f.c.actor, sa.func.count().label("n"))
+        .select_from(f.join(r, r.c.request_id == f.c.request_id))
+        .where(f.c.at >= utc(period.start), f.c.at < utc(period.end + datetime.timedelta(days=1)), *scope)
+        .group_by(f.c.actor)
+    )
+    return {row.actor: int(row.n) for row in rows}
+
+
+def employees_report(
+    connection: sa.Connection, header: ReportHeader, index: WorkdayIndex, timezone: datetime.tzinfo = EGYPT
+) -> EmployeesReport:
     period = header.period
     # The peers' figures need everyone in scope, so the employee filter applies to the rows last.
     scope = request_scope(attrs.evolve(header.filters, employee=None))
@@ -57,6 +81,7 @@ def employees_report(connection: sa.Connection, header: ReportHeader, index: Wor
             .group_by(s.c.holder, s.c.held_wd)
         )
     )
+    refused = _refusals(connection, header, timezone, scope)
     by_role: dict[str, list[Any]] = defaultdict(list)
     for row in counts:
         by_role[row.role].append(row)
@@ -80,6 +105,7 @@ def employees_report(connection: sa.Connection, header: ReportHeader, index: Wor
                 peer_send_back_rate=_rate(sum(int(p.send_backs) for p in peers), peer_decisions),
                 rejection_rate=_rate(int(row.rejections), int(row.decisions)),
                 peer_rejection_rate=_rate(sum(int(p.rejections) for p in peers), peer_decisions),
+                separation_refusals=refused.get(row.actor, 0),
             )
         )
     rows.sort(key=lambda row: (row.employee, row.role))

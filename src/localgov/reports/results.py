@@ -168,8 +168,9 @@ class EmployeeRow:
     peer_send_back_rate: float | None
     rejection_rate: float | None
     peer_rejection_rate: float | None
-    #: Refusals for separation of duties are raised, not written to the history: not recorded.
-    separation_refusals: int | None = None
+    #: Actions the engine refused the employee for separation of duties in the period, on requests
+    #: in scope (per employee: the same on each of their roles' rows).
+    separation_refusals: int = 0
 
 
 @attrs.frozen

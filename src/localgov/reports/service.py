@@ -129,7 +129,7 @@ class Reports:
         scoped = employee_scope(viewer, filters, self._supervisors)
         header = self._header("employees", period, scoped, None)
         with self.engine.connect() as connection:
-            return employees_report(connection, header, self._index)
+            return employees_report(connection, header, self._index, self._timezone)
 
     def revenue(self, period: Period, filters: Filters = EVERYTHING) -> RevenueReport:
         header = self._header("revenue", period, filters, None)

@@ -23,11 +23,12 @@ from localgov.requests.errors import (
     Conflict,
     GuardFailed,
     InvalidPayment,
+    SeparationOfDuties,
     UnknownRequest,
 )
 from localgov.requests.model import SYSTEM, Actor, Payment, PaymentRefund, Request
 from localgov.requests.moves import Decision, GuardView, Mover, Step
-from localgov.requests.ports import Store, Transaction
+from localgov.requests.ports import EventRow, RefusalRow, Store, Transaction
 from localgov.requests.recording import Recorder
 from localgov.requests.uploads import DocumentUpload, check_uploads
 
@@ -58,8 +59,34 @@ class Acting:
         exemptions: Sequence[GrantedExemption],
         at: datetime.datetime | None,
     ) -> Request:
+        at = at or self._context.clock()
+        try:
+            current, events = self._decide(
+                request_id, action, actor, role, comment, documents, expected_version, service_point, exemptions, at
+            )
+        except SeparationOfDuties as refusal:
+            # Kept for the supervisors' reports, in a transaction of its own: the refused one
+            # wrote nothing, and nothing of the request changes now either.
+            when = at.astimezone(datetime.UTC).isoformat()
+            self._store.record_refusal(RefusalRow(request_id, actor.id, action, str(refusal), when))
+            raise
+        self._recorder.announce(current, events)
+        return current
+
+    def _decide(
+        self,
+        request_id: str,
+        action: str,
+        actor: Actor,
+        role: str | None,
+        comment: str | None,
+        documents: Sequence[DocumentUpload],
+        expected_version: int | None,
+        service_point: str | None,
+        exemptions: Sequence[GrantedExemption],
+        at: datetime.datetime,
+    ) -> tuple[Request, list[EventRow]]:
         context = self._context
-        at = at or context.clock()
         comment = comment.strip() if isinstance(comment, str) and comment.strip() else None
         with self._store.transaction() as transaction:
             request = self._read(transaction, request_id, expected_version)
@@ -102,8 +129,7 @@ class Acting:
                 attributes, step = follow_up
                 steps.append(step)
             current, events = self._recorder.commit(transaction, request, attributes, steps, at)
-        self._recorder.announce(current, events)
-        return current
+        return current, events
 
     def record_payment(
         self,

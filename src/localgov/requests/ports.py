@@ -13,7 +13,16 @@ from typing import Any, Protocol
 
 import attrs
 
-__all__ = ["ChainHeadRow", "EventRow", "NoticeRow", "RequestRow", "Store", "SummaryRow", "Transaction"]
+__all__ = [
+    "ChainHeadRow",
+    "EventRow",
+    "NoticeRow",
+    "RefusalRow",
+    "RequestRow",
+    "Store",
+    "SummaryRow",
+    "Transaction",
+]
 
 
 @attrs.frozen
@@ -72,6 +81,21 @@ class EventRow:
     data: Mapping[str, Any]
     prev_hash: str
     hash: str
+
+
+@attrs.frozen
+class RefusalRow:
+    """An action the engine refused for separation of duties: who tried what on which request.
+
+    Kept for the supervisors' reports; nothing of the request changed, so it is no fact of its
+    history and is not hash-chained (deleting one lowers a report's count, nothing else).
+    """
+
+    request_id: str
+    actor: str
+    action: str
+    reason: str
+    at: str  # UTC, ISO 8601
 
 
 @attrs.frozen
@@ -137,6 +161,10 @@ class Transaction(Protocol):
 
 class Store(Protocol):
     def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def record_refusal(self, refusal: RefusalRow) -> None:
+        """Keep a refused attempt, in a transaction of its own (the refused one wrote nothing)."""
+        ...
 
     def get_request(self, request_id: str) -> RequestRow | None: ...
 

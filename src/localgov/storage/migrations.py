@@ -93,12 +93,17 @@ def _v4_notices(connection: sa.Connection) -> None:
     schema.metadata.create_all(connection, tables=[schema.notices, schema.notice_parts, schema.opt_outs])
 
 
+def _v5_refusals(connection: sa.Connection) -> None:
+    schema.metadata.create_all(connection, tables=[schema.refusals])
+
+
 # Append new steps; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "requests, events, sequences, idempotency keys, documents", _v1_initial),
     Migration(2, "open cases per employee, for assignment", _v2_workload),
     Migration(3, "index requests by unit only, a column decisions never change", _v3_unit_index),
     Migration(4, "the notification outbox, its delivered parts, opt-outs", _v4_notices),
+    Migration(5, "attempts refused for separation of duties", _v5_refusals),
 )
 
 #: The core's tables: requests, their events, counters, idempotency keys, documents.

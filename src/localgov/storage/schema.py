@@ -18,6 +18,7 @@ __all__ = [
     "notice_parts",
     "notices",
     "opt_outs",
+    "refusals",
     "requests",
     "schema_version",
     "sequences",
@@ -113,6 +114,20 @@ DUE_STATES_SQL = "state IN ('pending', 'sending')"
 # the event it tells about (localgov.requests.ports.NoticeRow) and then delivered by
 # localgov.notifications. next_attempt_at, in seconds since the epoch (compared, never hashed), is
 # when a pending row is due and, while a dispatcher holds a row in "sending", when its lease ends.
+# Attempts the engine refused for separation of duties, for the supervisors' reports; not a fact
+# of any history (docs/integrity.md).
+refusals = sa.Table(
+    "lg_refusals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("request_id", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Index("lg_refusals_at", "at"),
+)
+
 notices = sa.Table(
     "lg_notices",
     metadata,

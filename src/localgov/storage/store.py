@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 
 from localgov.requests.codec import StoredRecord
 from localgov.requests.errors import IdempotencyKeyReused
-from localgov.requests.ports import ChainHeadRow, EventRow, RequestRow, SummaryRow
+from localgov.requests.ports import ChainHeadRow, EventRow, RefusalRow, RequestRow, SummaryRow
 from localgov.storage import schema
 from localgov.storage.connections import KeptConnections
 from localgov.storage.database import OPENED, open_database
@@ -260,6 +261,10 @@ class SqlStore:
                 )
                 found.update({(row.request_id, row.seq): row.hash for row in connection.execute(query)})
         return found
+
+    def record_refusal(self, refusal: RefusalRow) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(schema.refusals.insert().values(**attrs.asdict(refusal)))
 
     def put_document(self, sha256: str, content: bytes, media_type: str) -> None:
         with self.transaction() as transaction:
