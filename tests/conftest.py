@@ -17,6 +17,12 @@ pytest_plugins = ["pytester"]
 
 
 @pytest.fixture
+def store_url(localgov_database_url: str) -> str:
+    """The test's database: an SQLite file, then a fresh PostgreSQL database (localgov's fixture)."""
+    return localgov_database_url
+
+
+@pytest.fixture
 def write_toml(tmp_path: Path) -> Callable[..., Path]:
     """Write a dict as a TOML file under the test's temporary folder and return its path."""
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.requests.conftest import engine, make_engine, store_url
+from tests.requests.conftest import engine, make_engine
 
-__all__ = ["engine", "make_engine", "store_url"]
+__all__ = ["engine", "make_engine"]

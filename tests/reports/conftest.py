@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -13,14 +12,6 @@ from localgov.requests import Engine
 from localgov.requests.model import Request
 from tests.reports.week import AS_OF, WEEK_STAFF, play_week
 from tests.requests.support import cairo, open_engine
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'localgov.sqlite3'}"
-    url = request.getfixturevalue("postgres_database_url")
-    return str(url.render_as_string(hide_password=False))
 
 
 @pytest.fixture

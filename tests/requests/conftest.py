@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from localgov.requests import Engine
 from tests.requests.support import open_engine
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database URL for one test: an SQLite file in tmp_path, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'localgov.sqlite3'}"
-    url = request.getfixturevalue("postgres_database_url")
-    return str(url.render_as_string(hide_password=False))
 
 
 @pytest.fixture

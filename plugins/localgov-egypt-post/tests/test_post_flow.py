@@ -51,17 +51,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Localgov:
     return post_office_app(tmp_path_factory.mktemp("post"))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'localgov.sqlite3'}"
-    url = request.getfixturevalue("postgres_database_url")
-    return str(url.render_as_string(hide_password=False))
-
-
 @pytest.fixture
-def engine(app: Localgov, store_url: str) -> Iterator[Engine]:
-    engine = app.engine(store_url, staff=[*STAFF, POST_CLERK], clock=lambda: NOW)
+def engine(app: Localgov, localgov_database_url: str) -> Iterator[Engine]:
+    engine = app.engine(localgov_database_url, staff=[*STAFF, POST_CLERK], clock=lambda: NOW)
     yield engine
     engine.store.close()  # type: ignore[attr-defined]
 

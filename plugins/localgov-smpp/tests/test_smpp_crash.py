@@ -8,7 +8,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from localgov_smpp import SmppNotifier, SmscSimulator
 from smpp_outbox import outbox_with
 
@@ -40,23 +39,15 @@ Dispatcher(SqlOutbox(open_database(url)), DiesAfterThirdSend(notifier), lease_se
 """
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'outbox.db'}"
-    url = request.getfixturevalue("postgres_database_url")
-    return str(url.render_as_string(hide_password=False))
-
-
 def test_a_dispatcher_killed_between_send_and_mark_delivers_each_message_exactly_once(
-    tmp_path: Path, database_url: str, smsc: SmscSimulator, notifier: SmppNotifier
+    tmp_path: Path, localgov_database_url: str, smsc: SmscSimulator, notifier: SmppNotifier
 ) -> None:
     texts = [f"رسالة {i}: " + "تم استلام طلبك " * (1 + i % 6) for i in range(8)]
-    outbox = outbox_with(database_url, texts)
+    outbox = outbox_with(localgov_database_url, texts)
     script = tmp_path / "dispatcher.py"
     script.write_text(DYING_DISPATCHER, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(script), database_url, str(smsc.port)],
+        [sys.executable, str(script), localgov_database_url, str(smsc.port)],
         check=False,
         capture_output=True,
         timeout=60,

@@ -18,7 +18,7 @@ import click
 from localgov.cli.common import state
 from localgov.cli.log_source import LogSource
 from localgov.permits import log_entry
-from localgov.storage.permit_log import SqlPermitLog
+from localgov.storage.permit_log import SqlPermitLog, write_atomically
 from localgov.tokens import revocation_hash
 from localgov.transparency import (
     Cosigner,
@@ -189,13 +189,11 @@ def _sign_heads(log: SqlPermitLog, signer: Ed25519Signer, every: float, out: Pat
             signed = log.sign_checkpoint([signer])
             if signed.checkpoint.size != size:
                 size = signed.checkpoint.size
-                if out:  # renamed into place: a reader never sees half a checkpoint
-                    partial = out.with_name(out.name + ".partial")
-                    partial.write_text(str(signed), "utf-8")
-                    os.replace(partial, out)
+                if out:
+                    write_atomically(out, str(signed).encode("utf-8"))
                 moment = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 root = signed.checkpoint.root_hash.hex()[:16]
-                click.echo(f"{moment}\tsigned the head of {size} entries, root {root}", nl=True)
+                click.echo(f"{moment}\tsigned the head of {size} entries, root {root}")
             stop.wait(every)
     except KeyboardInterrupt:
         pass

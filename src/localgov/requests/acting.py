@@ -8,7 +8,8 @@ exactly one wins and the other gets :class:`~localgov.requests.errors.Conflict`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -28,11 +29,11 @@ from localgov.requests.errors import (
 )
 from localgov.requests.model import SYSTEM, Actor, Payment, PaymentRefund, Request
 from localgov.requests.moves import Decision, GuardView, Mover, Step
-from localgov.requests.ports import EventRow, RefusalRow, Store, Transaction
+from localgov.requests.ports import RefusalRow, Store, Transaction
 from localgov.requests.recording import Recorder
 from localgov.requests.uploads import DocumentUpload, check_uploads
 
-__all__ = ["Acting", "payment_amount"]
+__all__ = ["Acting", "payment_amount", "read_request"]
 
 
 class Acting:
@@ -59,37 +60,11 @@ class Acting:
         exemptions: Sequence[GrantedExemption],
         at: datetime.datetime | None,
     ) -> Request:
-        at = at or self._context.clock()
-        try:
-            current, events = self._decide(
-                request_id, action, actor, role, comment, documents, expected_version, service_point, exemptions, at
-            )
-        except SeparationOfDuties as refusal:
-            # Kept for the supervisors' reports, in a transaction of its own: the refused one
-            # wrote nothing, and nothing of the request changes now either.
-            when = at.astimezone(datetime.UTC).isoformat()
-            self._store.record_refusal(RefusalRow(request_id, actor.id, action, str(refusal), when))
-            raise
-        self._recorder.announce(current, events)
-        return current
-
-    def _decide(
-        self,
-        request_id: str,
-        action: str,
-        actor: Actor,
-        role: str | None,
-        comment: str | None,
-        documents: Sequence[DocumentUpload],
-        expected_version: int | None,
-        service_point: str | None,
-        exemptions: Sequence[GrantedExemption],
-        at: datetime.datetime,
-    ) -> tuple[Request, list[EventRow]]:
         context = self._context
+        at = at or context.clock()
         comment = comment.strip() if isinstance(comment, str) and comment.strip() else None
-        with self._store.transaction() as transaction:
-            request = self._read(transaction, request_id, expected_version)
+        with self._refusals_kept(request_id, action, actor, at), self._store.transaction() as transaction:
+            request = read_request(context, transaction, request_id, expected_version)
             service = context.catalogue.service(request.service)
             workflow = context.workflow_of(request)
             chosen = workflow.action(action)
@@ -129,7 +104,19 @@ class Acting:
                 attributes, step = follow_up
                 steps.append(step)
             current, events = self._recorder.commit(transaction, request, attributes, steps, at)
-        return current, events
+        self._recorder.announce(current, events)
+        return current
+
+    @contextmanager
+    def _refusals_kept(self, request_id: str, action: str, actor: Actor, at: datetime.datetime) -> Iterator[None]:
+        """Keep a separation-of-duties refusal for the supervisors' reports, once the refused
+        transaction (entered inside this) has ended: it wrote nothing, and nothing changes now."""
+        try:
+            yield
+        except SeparationOfDuties as refusal:
+            when = at.astimezone(datetime.UTC).isoformat()
+            self._store.record_refusal(RefusalRow(request_id, actor.id, action, str(refusal), when))
+            raise
 
     def record_payment(
         self,
@@ -143,7 +130,7 @@ class Acting:
         paid = payment_amount(amount)
         at = at or self._context.clock()
         with self._store.transaction() as transaction:
-            request = self._read(transaction, request_id, None)
+            request = read_request(self._context, transaction, request_id)
             if any(p.provider == provider and p.reference == reference for p in request.payments):
                 return request
             payment = Payment(provider=provider, reference=reference, amount=paid, at=at.isoformat())
@@ -174,7 +161,7 @@ class Acting:
         given = payment_amount(amount)
         at = at or self._context.clock()
         with self._store.transaction() as transaction:
-            request = self._read(transaction, request_id, None)
+            request = read_request(self._context, transaction, request_id)
             if refund_reference is not None and any(
                 r.provider == provider and r.refund_reference == refund_reference for r in request.refunds
             ):
@@ -204,16 +191,21 @@ class Acting:
         self._recorder.announce(current, events)
         return current
 
-    def _read(self, transaction: Transaction, request_id: str, expected_version: int | None) -> Request:
-        row = transaction.get_request(request_id)
-        if row is None:
-            raise UnknownRequest(request_id)
-        request = self._context.records.read(row)
-        if expected_version is not None and expected_version != request.version:
-            raise Conflict(
-                f"{request_id} changed since you saw it (version {expected_version}, now {request.version}): reload it"
-            )
-        return request
+
+def read_request(
+    context: EngineContext, transaction: Transaction, request_id: str, expected_version: int | None = None
+) -> Request:
+    """The request to decide on, read in ``transaction`` (its seal checked); refused if unknown,
+    or if it is no longer at ``expected_version``."""
+    row = transaction.get_request(request_id)
+    if row is None:
+        raise UnknownRequest(request_id)
+    request = context.records.read(row)
+    if expected_version is not None and expected_version != request.version:
+        raise Conflict(
+            f"{request_id} changed since you saw it (version {expected_version}, now {request.version}): reload it"
+        )
+    return request
 
 
 def payment_amount(amount: object) -> Decimal:

@@ -19,13 +19,13 @@ from typing import Any
 from localgov.catalogue import OriginalsHandling
 from localgov.mail import InvalidItemIdentifier, S10Identifier
 from localgov.organisation import StaffMember
+from localgov.requests.acting import read_request
 from localgov.requests.context import EngineContext
 from localgov.requests.errors import (
     ActionNotAllowed,
     InvalidSubmission,
     RoleNotAllowed,
     SeparationOfDuties,
-    UnknownRequest,
 )
 from localgov.requests.model import OriginalsMovement, Request
 from localgov.requests.moves import Step
@@ -70,10 +70,7 @@ class Originals:
         context = self._context
         at = at or context.clock()
         with self._store.transaction() as transaction:
-            row = transaction.get_request(request_id)
-            if row is None:
-                raise UnknownRequest(request_id)
-            request = context.records.read(row)
+            request = read_request(context, transaction, request_id)
             channel = context.catalogue.channels[request.channel]
             if channel.originals is not OriginalsHandling.REGISTERED_MAIL:
                 raise ActionNotAllowed(

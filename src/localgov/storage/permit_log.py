@@ -56,7 +56,7 @@ from localgov.transparency import (
     tree_root,
 )
 
-__all__ = ["LOG_TABLES", "SqlPermitLog"]
+__all__ = ["LOG_TABLES", "SqlPermitLog", "write_atomically"]
 
 
 def _edge_levels(size: int) -> list[int]:
@@ -319,13 +319,13 @@ class SqlPermitLog(HashReader):
             target = directory / tile.path
             if tile.width == TILE_WIDTH and target.exists():
                 continue
-            _write_atomically(target, hash_tile(self, tile))
+            write_atomically(target, hash_tile(self, tile))
             if tile.level == 0:
                 first = tile.index * TILE_WIDTH
                 bundle = EntryBundle(tile.index, tile.width)
                 entries = [entry for _, entry in self.entries(first, first + tile.width)]
-                _write_atomically(directory / bundle.path, encode_entry_bundle(entries))
-        _write_atomically(directory / "checkpoint", str(signed).encode("utf-8"))
+                write_atomically(directory / bundle.path, encode_entry_bundle(entries))
+        write_atomically(directory / "checkpoint", str(signed).encode("utf-8"))
         return signed
 
     def check(self) -> list[str]:
@@ -371,7 +371,8 @@ class SqlPermitLog(HashReader):
         return findings
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` under a temporary name, then rename it: readers see all or nothing."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.write_bytes(data)

@@ -14,6 +14,9 @@ Fixtures (each starts nothing until a test asks for it):
     set, else ``postgresql_server``'s.
 ``postgres_database_url`` (function)
     the URL of a new empty database on that server, dropped after the test.
+``localgov_database_url`` (function, parametrised)
+    a database for one test, which runs twice: on an SQLite file in its ``tmp_path``, then on a
+    new PostgreSQL database (the run marked ``postgresql``).
 ``localgov_pki`` (function)
     a fresh :class:`~localgov.testing.pki.TestPki` in a temporary directory.
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -43,7 +47,7 @@ from localgov.testing.postgresql import (
 if TYPE_CHECKING:
     from localgov.testing.pki import TestPki
 
-__all__ = ["localgov_pki", "postgres_database_url", "postgres_url", "postgresql_server"]
+__all__ = ["localgov_database_url", "localgov_pki", "postgres_database_url", "postgres_url", "postgresql_server"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -106,6 +110,15 @@ def postgres_database_url(postgres_url: URL) -> Iterator[URL]:
         yield url
     finally:
         drop_database(postgres_url, name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def localgov_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database URL for one test: an SQLite file in tmp_path, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'localgov.sqlite3'}"
+    url: URL = request.getfixturevalue("postgres_database_url")
+    return str(url.render_as_string(hide_password=False))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,14 +29,6 @@ def localgov_app(simulator: FawrySimulator) -> Localgov:
     with each database, so each test has its own Fawry)."""
     settings = {"merchant_code": MERCHANT, "secure_key": SECURE_KEY, "base_url": simulator.base_url}
     return Localgov(plugins=["cairo", "fawry"], settings={"fawry": settings})
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'localgov.sqlite3'}"
-    url = request.getfixturevalue("postgres_database_url")
-    return str(url.render_as_string(hide_password=False))
 
 
 @pytest.fixture

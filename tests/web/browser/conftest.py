@@ -26,16 +26,19 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     return build_world(tmp_path_factory.mktemp("verifier"))
 
 
-def verifier_app(world: World, **changes: Any) -> Any:
-    """The web service with the verification page's three files configured (``changes`` override)."""
+def verifier_app(world: World, permit_log: Any = None, **changes: Any) -> Any:
+    """The web service with the verification page's three files configured (``changes`` override),
+    serving ``permit_log`` under /log/ when one is given."""
     settings: dict[str, Any] = {
         "trust_list": world.trust_list_path,
         "revocations": world.revocations_path,
         "root_certificate": world.root_path,
+        "permit_log": permit_log is not None,
         **changes,
     }
     localgov_app = Localgov(plugins=[])
-    return create_app(localgov_app, localgov_app.engine("sqlite://", staff=[]), WebSettings(**settings))
+    engine = localgov_app.engine("sqlite://", staff=[])
+    return create_app(localgov_app, engine, WebSettings(**settings), permit_log=permit_log)
 
 
 @pytest.fixture(scope="session")

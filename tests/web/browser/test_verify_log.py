@@ -18,12 +18,11 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from localgov import Localgov
 from localgov.permits import log_entry
 from localgov.storage import SqlPermitLog
 from localgov.testing.web import serve
 from localgov.transparency import Ed25519Signer
-from localgov.web import WebSettings, create_app
+from tests.web.browser.conftest import verifier_app
 from tests.web.browser.test_verify_page import open_page, upload
 from tests.web.browser.world import World
 
@@ -44,19 +43,7 @@ class LoggedWorld:
         self.token = world.valid  # a new signature each time it is read: this one is the one logged
         self.index = self.log.append(log_entry(self.token).encode())
         self.log.sign_checkpoint([signer or self.key])
-        localgov_app = Localgov(plugins=[])
-        self.app = create_app(
-            localgov_app,
-            localgov_app.engine("sqlite://", staff=[]),
-            WebSettings(
-                trust_list=world.trust_list_path,
-                revocations=world.revocations_path,
-                root_certificate=world.root_path,
-                permit_log=True,
-                log_public_key=directory / "log.pub",
-            ),
-            permit_log=self.log,
-        )
+        self.app = verifier_app(world, self.log, log_public_key=directory / "log.pub")
 
 
 @pytest.fixture
