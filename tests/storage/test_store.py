@@ -7,10 +7,16 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from localgov.requests import RequestQuery, SummaryRow
+from localgov.requests.ports import RequestRow
 from localgov.storage import CORE, MIGRATIONS, SqlStore, current_version, migrate, open_database, schema
 
 
@@ -175,22 +181,154 @@ def test_an_in_memory_store_is_one_database(tmp_path: Path) -> None:
         store.close()
 
 
+def _request_indexes(engine: sa.Engine) -> dict[str, list[str]]:
+    with engine.connect() as connection:
+        return {index["name"]: index["column_names"] for index in sa.inspect(connection).get_indexes("lg_requests")}
+
+
 def test_migration_3_reindexes_a_version_2_database_by_unit(store_url: str) -> None:
     """A database made before migration 3 loses the indexes every decision used to rewrite."""
     engine = open_database(store_url)
     try:
         migrate(engine)
         with engine.begin() as connection:  # the state a version-2 database was left in
-            connection.execute(sa.text("DROP INDEX lg_requests_unit"))
+            connection.execute(sa.text("DROP INDEX lg_requests_unit_submitted"))
             connection.execute(sa.text("CREATE INDEX lg_requests_unit_state ON lg_requests (unit, state)"))
             connection.execute(sa.text("CREATE INDEX lg_requests_assigned ON lg_requests (assigned_to, state)"))
             connection.execute(sa.delete(schema.schema_version).where(schema.schema_version.c.version >= 3))
         assert current_version(engine) == 2
         assert migrate(engine) == CORE.latest
-        with engine.connect() as connection:
-            indexes = {
-                index["name"]: index["column_names"] for index in sa.inspect(connection).get_indexes("lg_requests")
-            }
-        assert indexes == {"lg_requests_unit": ["unit"]}
+        assert _request_indexes(engine) == {"lg_requests_unit_submitted": ["unit", "submitted_at", "id"]}
     finally:
         engine.dispose()
+
+
+def test_migration_6_indexes_a_version_5_database_for_paged_lists(store_url: str) -> None:
+    engine = open_database(store_url)
+    try:
+        migrate(engine)
+        with engine.begin() as connection:  # the state a version-5 database was left in
+            connection.execute(sa.text("DROP INDEX lg_requests_unit_submitted"))
+            connection.execute(sa.text("CREATE INDEX lg_requests_unit ON lg_requests (unit)"))
+            connection.execute(sa.delete(schema.schema_version).where(schema.schema_version.c.version >= 6))
+        assert _request_indexes(engine) == {"lg_requests_unit": ["unit"]}
+        assert migrate(engine) == CORE.latest
+        assert _request_indexes(engine) == {"lg_requests_unit_submitted": ["unit", "submitted_at", "id"]}
+    finally:
+        engine.dispose()
+
+
+# -- paged lists
+
+
+def _row(
+    number: int, unit: str, submitted_at: str, *, closed: bool = False, service: str = "shop_renewal"
+) -> RequestRow:
+    return RequestRow(
+        id=f"R{number:05d}",
+        governorate="C",
+        unit=unit,
+        service=service,
+        state="closed" if closed else "submitted",
+        version=1,
+        closed=closed,
+        assigned_to=None,
+        due_date=None,
+        submitted_at=submitted_at,
+        updated_at=submitted_at,
+        head_hash="0" * 64,
+        event_count=1,
+        data={},
+    )
+
+
+def _all_pages(store: SqlStore, query: RequestQuery) -> list[SummaryRow]:
+    rows: list[SummaryRow] = []
+    while True:
+        page = store.request_page(query)
+        rows.extend(page)
+        if len(page) < query.limit:
+            return rows
+        query = attrs.evolve(query, after=(page[-1].submitted_at, page[-1].id))
+
+
+_minutes = st.integers(min_value=0, max_value=40)  # few distinct times: many requests share one
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    requests=st.lists(st.tuples(_minutes, st.sampled_from(["zeitoun", "shubra"]), st.booleans()), max_size=40),
+    limit=st.integers(min_value=1, max_value=7),
+    closed=st.sampled_from([None, True, False]),
+    window=st.tuples(_minutes, _minutes),
+)
+def test_pages_list_each_matching_request_once_newest_first(
+    store_url: str,
+    requests: list[tuple[int, str, bool]],
+    limit: int,
+    closed: bool | None,
+    window: tuple[int, int],
+) -> None:
+    store = SqlStore.open(store_url)
+    try:
+        with store.transaction() as transaction:
+            for number, (minute, unit, is_closed) in enumerate(requests):
+                transaction.insert_request(_row(number, unit, f"2026-12-06T10:{minute:02d}:00+02:00", closed=is_closed))
+        start, end = (f"2026-12-06T10:{minute:02d}:00+02:00" for minute in sorted(window))
+        query = RequestQuery(unit="zeitoun", closed=closed, submitted_from=start, submitted_until=end, limit=limit)
+        listed = _all_pages(store, query)
+        expected = sorted(
+            (
+                (f"2026-12-06T10:{minute:02d}:00+02:00", f"R{number:05d}")
+                for number, (minute, unit, is_closed) in enumerate(requests)
+                if unit == "zeitoun"
+                and (closed is None or is_closed == closed)
+                and start <= f"2026-12-06T10:{minute:02d}:00+02:00" <= end
+            ),
+            reverse=True,
+        )
+        assert [(row.submitted_at, row.id) for row in listed] == expected
+    finally:
+        with store.engine.begin() as connection:  # hypothesis reuses the database between examples
+            connection.execute(sa.delete(schema.requests))
+        store.close()
+
+
+def test_a_page_filters_by_service_and_ids(store: SqlStore) -> None:
+    with store.transaction() as transaction:
+        transaction.insert_request(_row(1, "zeitoun", "2026-12-06T10:00:00+02:00"))
+        transaction.insert_request(_row(2, "zeitoun", "2026-12-06T10:01:00+02:00", service="building_permit"))
+        transaction.insert_request(_row(3, "zeitoun", "2026-12-06T10:02:00+02:00"))
+    assert [row.id for row in store.request_page(RequestQuery(service="shop_renewal"))] == ["R00003", "R00001"]
+    assert [row.id for row in store.request_page(RequestQuery(ids=frozenset({"R00001", "R00002"})))] == [
+        "R00002",
+        "R00001",
+    ]
+
+
+def test_a_unit_page_is_read_from_the_index_not_sorted(store: SqlStore) -> None:
+    """The keyset page walks (unit, submitted_at, id) backwards: no sort step in the plan."""
+    query = RequestQuery(unit="zeitoun", after=("2026-12-06T10:00:00+02:00", "R00001"), limit=10)
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("the plan is read from SQLite's EXPLAIN QUERY PLAN")
+    statement, parameters = _page_statement(store, query)
+    with store.engine.connect() as connection:
+        plan = " ".join(
+            str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        )
+    assert "lg_requests_unit_submitted" in plan
+    assert "TEMP B-TREE" not in plan, plan
+
+
+def _page_statement(store: SqlStore, query: RequestQuery) -> tuple[str, Any]:
+    captured: list[tuple[str, Any]] = []
+
+    def keep(conn: object, cursor: object, statement: str, parameters: Any, context: object, many: bool) -> None:
+        captured.append((statement, parameters))
+
+    sa.event.listen(store.engine, "before_cursor_execute", keep)
+    try:
+        store.request_page(query)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", keep)
+    return captured[-1]

@@ -44,7 +44,7 @@ from localgov.requests.model import (
     Request,
     SystemActor,
 )
-from localgov.requests.ports import EventRow, NoticeRow, Store, SummaryRow
+from localgov.requests.ports import EventRow, NoticeRow, RequestQuery, Store, SummaryRow
 from localgov.requests.uploads import DocumentUpload
 from localgov.requests.views import Overdue, StatusView
 
@@ -82,6 +82,7 @@ __all__ = [
     "PaymentRefund",
     "Request",
     "RequestError",
+    "RequestQuery",
     "RoleNotAllowed",
     "SeparationOfDuties",
     "StatusView",

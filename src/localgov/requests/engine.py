@@ -36,7 +36,7 @@ from localgov.requests.model import Actor, Applicant, Event, Request
 from localgov.requests.moves import Mover
 from localgov.requests.notices import NoticeWriter
 from localgov.requests.originals import Originals
-from localgov.requests.ports import Store, SummaryRow
+from localgov.requests.ports import RequestQuery, Store, SummaryRow
 from localgov.requests.recording import Recorder
 from localgov.requests.uploads import DocumentUpload
 from localgov.requests.views import Overdue, StatusView, Views
@@ -278,6 +278,11 @@ class Engine:
     def summaries(self, *, unit: str | None = None, open_only: bool = False) -> list[SummaryRow]:
         """Light summaries of stored requests (id, service, state, version...), for lists and reports."""
         return self.store.summaries(unit=unit, open_only=open_only)
+
+    def request_page(self, query: RequestQuery) -> list[SummaryRow]:
+        """One page of requests, newest submission first; the next page is
+        ``attrs.evolve(query, after=(last.submitted_at, last.id))`` for the page's last row."""
+        return self.store.request_page(query)
 
     def workflow_of(self, request: Request | SummaryRow) -> CompiledWorkflow:
         return self._context.workflow_of(request)

@@ -18,6 +18,7 @@ __all__ = [
     "EventRow",
     "NoticeRow",
     "RefusalRow",
+    "RequestQuery",
     "RequestRow",
     "Store",
     "SummaryRow",
@@ -56,6 +57,30 @@ class SummaryRow:
     unit: str
     assigned_to: str | None
     due_date: datetime.date | None
+    #: ISO 8601 in the governorate's time, as recorded; filled by :meth:`Store.request_page`.
+    submitted_at: str = ""
+
+
+@attrs.frozen
+class RequestQuery:
+    """One page of a list of requests, newest submission first.
+
+    Paged by key, not by offset: ``after`` is the (submitted_at, id) of the previous page's last
+    row, so a page costs the same however deep it is, and requests submitted while a client pages
+    neither repeat nor push rows off the page it is reading. Times compare as recorded (ISO 8601
+    text): chronological when the engine's clock records every time at one UTC offset, as its
+    default (UTC) does.
+    """
+
+    unit: str | None = None
+    service: str | None = None
+    closed: bool | None = None
+    ids: frozenset[str] | None = None
+    #: Submitted at or after this time (inclusive), and at or before ``submitted_until``.
+    submitted_from: str | None = None
+    submitted_until: str | None = None
+    after: tuple[str, str] | None = None
+    limit: int = attrs.field(default=100, validator=attrs.validators.in_(range(1, 10_001)))
 
 
 @attrs.frozen
@@ -175,6 +200,10 @@ class Store(Protocol):
         ...
 
     def summaries(self, *, unit: str | None = None, open_only: bool = False) -> list[SummaryRow]: ...
+
+    def request_page(self, query: RequestQuery) -> list[SummaryRow]:
+        """At most ``query.limit`` requests matching ``query``, newest submission first."""
+        ...
 
     def request_ids(self) -> list[str]: ...
 

@@ -85,8 +85,9 @@ def _v3_unit_index(connection: sa.Connection) -> None:
     # entries in both. Lists filter by unit; assignment reads lg_workload.
     for index in ("lg_requests_unit_state", "lg_requests_assigned"):
         connection.execute(sa.text(f"DROP INDEX IF EXISTS {index}"))
-    by_unit = next(index for index in schema.requests.indexes if index.name == "lg_requests_unit")
-    by_unit.create(connection, checkfirst=True)
+    # Written out, not taken from the table (step 6 replaced it there), and never as an sa.Index
+    # on the table's columns, which would attach itself to the table for every later create_all.
+    connection.execute(sa.text("CREATE INDEX IF NOT EXISTS lg_requests_unit ON lg_requests (unit)"))
 
 
 def _v4_notices(connection: sa.Connection) -> None:
@@ -97,6 +98,15 @@ def _v5_refusals(connection: sa.Connection) -> None:
     schema.metadata.create_all(connection, tables=[schema.refusals])
 
 
+def _v6_paged_lists(connection: sa.Connection) -> None:
+    # (unit) -> (unit, submitted_at, id): still every lookup by unit, and now also a unit's list
+    # newest first, a page at a time, without sorting the unit's rows. Columns a decision never
+    # changes, as before.
+    connection.execute(sa.text("DROP INDEX IF EXISTS lg_requests_unit"))
+    paged = next(index for index in schema.requests.indexes if index.name == "lg_requests_unit_submitted")
+    paged.create(connection, checkfirst=True)
+
+
 # Append new steps; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "requests, events, sequences, idempotency keys, documents", _v1_initial),
@@ -104,6 +114,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "index requests by unit only, a column decisions never change", _v3_unit_index),
     Migration(4, "the notification outbox, its delivered parts, opt-outs", _v4_notices),
     Migration(5, "attempts refused for separation of duties", _v5_refusals),
+    Migration(6, "index requests by unit and submission time, for paged lists", _v6_paged_lists),
 )
 
 #: The core's tables: requests, their events, counters, idempotency keys, documents.

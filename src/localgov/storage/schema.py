@@ -52,8 +52,9 @@ requests = sa.Table(
     sa.Column("event_count", sa.Integer, nullable=False),
     sa.Column("data", sa.JSON, nullable=False),
     # Only columns a decision never changes are indexed: a decision then rewrites the row alone
-    # (one page on SQLite, a HOT update on PostgreSQL), not index entries on every step.
-    sa.Index("lg_requests_unit", "unit"),
+    # (one page on SQLite, a HOT update on PostgreSQL), not index entries on every step. By unit
+    # and submission time: a unit's list, newest first, is a range of this index, page by page.
+    sa.Index("lg_requests_unit_submitted", "unit", "submitted_at", "id"),
 )
 
 events = sa.Table(

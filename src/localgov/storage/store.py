@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from localgov.requests.codec import StoredRecord
 from localgov.requests.errors import IdempotencyKeyReused
-from localgov.requests.ports import ChainHeadRow, EventRow, RefusalRow, RequestRow, SummaryRow
+from localgov.requests.ports import ChainHeadRow, EventRow, RefusalRow, RequestQuery, RequestRow, SummaryRow
 from localgov.storage import schema
 from localgov.storage.connections import KeptConnections
 from localgov.storage.database import OPENED, open_database
@@ -212,6 +212,39 @@ class SqlStore:
         # Fetched whole, not streamed: a caller may query again while going through the list.
         with self.engine.connect() as connection:
             return [SummaryRow(*row) for row in connection.execute(query.order_by(_requests.c.id))]
+
+    def request_page(self, query: RequestQuery) -> list[SummaryRow]:
+        table = _requests
+        columns = (
+            table.c.id,
+            table.c.service,
+            table.c.state,
+            table.c.version,
+            table.c.unit,
+            table.c.assigned_to,
+            table.c.due_date,
+            table.c.submitted_at,
+        )
+        statement = sa.select(*columns)
+        if query.unit is not None:
+            statement = statement.where(table.c.unit == query.unit)
+        if query.service is not None:
+            statement = statement.where(table.c.service == query.service)
+        if query.closed is not None:
+            statement = statement.where(table.c.closed.is_(query.closed))
+        if query.ids is not None:
+            statement = statement.where(table.c.id.in_(sorted(query.ids)))
+        if query.submitted_from is not None:
+            statement = statement.where(table.c.submitted_at >= query.submitted_from)
+        if query.submitted_until is not None:
+            statement = statement.where(table.c.submitted_at <= query.submitted_until)
+        if query.after is not None:
+            # A row value comparison, which both databases answer from the (unit, submitted_at,
+            # id) index as a range, not a filter over the unit's rows.
+            statement = statement.where(sa.tuple_(table.c.submitted_at, table.c.id) < sa.tuple_(*query.after))
+        statement = statement.order_by(table.c.submitted_at.desc(), table.c.id.desc()).limit(query.limit)
+        with self.engine.connect() as connection:
+            return [SummaryRow(*row) for row in connection.execute(statement)]
 
     def request_ids(self) -> list[str]:
         with self.engine.connect() as connection:

@@ -32,7 +32,7 @@ _NOTICE_COLUMNS = [
 ]
 # What a request keeps for life is written once, at submission. Leaving these out of a
 # decision's UPDATE matters: SQLite rewrites an index whenever its column is SET, even to the
-# value it had, and lg_requests_unit would then be rewritten at every decision.
+# value it had, and lg_requests_unit_submitted would then be rewritten at every decision.
 _LIFELONG_COLUMNS = frozenset({"id", "governorate", "unit", "service", "submitted_at"})
 _DECISION_COLUMNS = [c.name for c in _requests.columns if c.name not in _LIFELONG_COLUMNS]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from litestar import Request, Response, Router, get, post
@@ -19,7 +20,7 @@ from litestar.params import HeaderParameter, PathParameter, QueryParameter
 
 from localgov.i18n import Language, LocalizedText
 from localgov.organisation import StaffMember
-from localgov.requests import UnknownRequest
+from localgov.requests import RequestQuery, SummaryRow, UnknownRequest
 from localgov.web.api.auth import optional_staff, required_staff, staff_for
 from localgov.web.api.bodies import OPEN311_BODY, XML_OPERATION, with_body
 from localgov.web.api.open311_input import parse_body
@@ -32,6 +33,7 @@ from localgov.web.api.open311_wire import (
     request_document,
     service_entry,
 )
+from localgov.web.api.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, encode_cursor, listing_window, page_query
 from localgov.web.api.responses import problems
 from localgov.web.api.streams import media_type, read_limited
 from localgov.web.api.submission import IdempotencyHeader, submit, submitted
@@ -196,36 +198,22 @@ def one_request(
     return Response([found])
 
 
-def _listed(
-    context: WebContext,
-    staff: StaffMember,
-    ids: str | None,
-    service_code: str | None,
-    status: str | None,
-    lang: Language,
-) -> list[Open311Request]:
-    """The caller's unit's requests, newest first, at most 100 (GeoReport's default window is smaller)."""
-    wanted = {i.strip() for i in ids.split(",") if i.strip()} if ids else None
-    rows = context.engine.summaries(unit=staff.unit)
-    chosen = [
-        row.id
-        for row in reversed(rows)
-        if (wanted is None or row.id in wanted) and (service_code is None or row.service == service_code)
-    ]
-    documents = []
-    for number in chosen:
-        document = _document(context, number, staff, lang)
-        if status is None or document.status == status:
-            documents.append(document)
-        if len(documents) == 100:
-            break
-    return documents
+def _page(
+    context: WebContext, staff: StaffMember, query: RequestQuery, lang: Language
+) -> tuple[list[SummaryRow], list[Open311Request]]:
+    rows = context.engine.request_page(query)
+    return rows, [_document(context, row.id, staff, lang) for row in rows]
 
 
 @get(
     ["/requests.json", "/requests.xml"],
-    summary="The caller's unit's requests (Open311, employees only)",
-    responses=problems(401),
+    summary="The caller's unit's requests, newest first, a page at a time (Open311, employees only)",
+    description=(
+        "GeoReport v2's filters (service_request_id, service_code, status, start_date, end_date; "
+        "the past 90 days when neither date is given). A full page carries a Link header with "
+        'rel="next" naming the next page (RFC 8288).'
+    ),
+    responses=problems(400, 401),
     operation_class=XML_OPERATION,
 )
 async def list_requests(
@@ -235,16 +223,34 @@ async def list_requests(
     service_request_id: Annotated[str | None, QueryParameter(name="service_request_id", max_length=2000)] = None,
     service_code: Annotated[str | None, QueryParameter(name="service_code", max_length=64)] = None,
     status: Annotated[Literal["open", "closed"] | None, QueryParameter(name="status")] = None,
+    start_date: Annotated[str | None, QueryParameter(name="start_date", max_length=40)] = None,
+    end_date: Annotated[str | None, QueryParameter(name="end_date", max_length=40)] = None,
+    page_size: Annotated[int, QueryParameter(name="page_size", ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    page: Annotated[str | None, QueryParameter(name="page", max_length=400)] = None,
     lang: Lang = "ar",
 ) -> Response[list[Open311Request]]:
+    ids = frozenset(i.strip() for i in service_request_id.split(",") if i.strip()) if service_request_id else None
+    window = listing_window(start_date, end_date, now=context.engine.now())
+    query = page_query(
+        staff.unit,
+        window,
+        limit=page_size,
+        cursor=page,
+        service=service_code,
+        closed=None if status is None else status == "closed",
+        ids=ids,
+    )
     # Async, reading in a worker thread: as a sync handler sharing its paths with the POST, Litestar 2.25
     # returned its un-awaited coroutine (a 500).
-    found = await anyio.to_thread.run_sync(
-        partial(_listed, context, staff, service_request_id, service_code, status, lang)
-    )
+    rows, found = await anyio.to_thread.run_sync(partial(_page, context, staff, query, lang))
+    headers = {}
+    if len(rows) == page_size:
+        following = {**request.query_params.dict(), "page": [encode_cursor(rows[-1].submitted_at, rows[-1].id)]}
+        link = f"{request.url.path}?{urlencode([(k, v) for k, vs in following.items() for v in vs])}"
+        headers["Link"] = f'<{link}>; rel="next"'
     if request.url.path.endswith(".xml"):
-        return xml_response(found, "service_requests")  # type: ignore[return-value]
-    return Response(found)
+        return xml_response(found, "service_requests", headers=headers)  # type: ignore[return-value]
+    return Response(found, headers=headers)
 
 
 def open311_router() -> Router:

@@ -8,6 +8,7 @@ Built with :mod:`xml.etree`, which escapes text, so a value cannot inject markup
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 from xml.etree import ElementTree
 
@@ -36,7 +37,9 @@ def _add(parent: ElementTree.Element, name: str, value: Any) -> None:
         element.text = value.isoformat() if isinstance(value, datetime.date) else str(value)
 
 
-def xml_response(document: Any, root: str, *, status_code: int = 200) -> Response[bytes]:
+def xml_response(
+    document: Any, root: str, *, status_code: int = 200, headers: Mapping[str, str] | None = None
+) -> Response[bytes]:
     """``document`` (a structure or a list of them) as Open311 XML under ``root``."""
     builtins = msgspec.to_builtins(document)
     top = ElementTree.Element(root)
@@ -48,4 +51,4 @@ def xml_response(document: Any, root: str, *, status_code: int = 200) -> Respons
         for key, value in builtins.items():
             _add(top, str(key), value)
     body = ElementTree.tostring(top, encoding="utf-8", xml_declaration=True)
-    return Response(content=body, media_type=XML, status_code=status_code)
+    return Response(content=body, media_type=XML, status_code=status_code, headers=headers)
