@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from localgov.cli import cli
 from localgov.testing.web import free_port, serve
 from localgov.web import WebSettings, WebSettingsError, api_key_digest
-from localgov.web.limits import TriesLimiter
 from localgov.web.settings_file import load_web_settings
 from tests.requests.support import open_engine, submit_building_permit
 from tests.web.support import app_over
@@ -50,6 +49,10 @@ def test_serve_runs_the_service_with_several_workers(tmp_path: Path) -> None:
         pages = [httpx.get(f"{base}/track/{request.id}", params={"c": request.access_code}) for _ in range(6)]
         assert all(page.status_code == 200 and "Building permit" in page.text for page in pages)
         assert httpx.get(f"{base}/openapi/openapi.json").json()["info"]["title"] == "localgov"
+        # The workers count wrong codes together, in the database: ten, wherever they landed, block.
+        for _ in range(10):
+            assert httpx.get(f"{base}/track/{request.id}", params={"c": "ABCDE12345"}).status_code == 404
+        assert httpx.get(f"{base}/track/{request.id}", params={"c": request.access_code}).status_code == 429
     finally:
         server.terminate()
         server.wait(20)
@@ -72,11 +75,13 @@ def test_the_settings_file(tmp_path: Path) -> None:
     path = tmp_path / "web.toml"
     path.write_text(
         'public_url = "https://services.cairo.gov.eg"\ntrust_list = "trust-list.cose"\nmax_body = 4096\n'
+        "shared_limits = true\n"
         f'[api_keys]\n"{api_key_digest("k1")}" = "clerk1"\n',
         encoding="utf-8",
     )
     settings = load_web_settings(path)
     assert settings.trust_list == tmp_path / "trust-list.cose" and settings.max_body == 4096
+    assert settings.shared_limits
     assert settings.staff_id_for_key("k1") == "clerk1" and settings.staff_id_for_key("k2") is None
 
 
@@ -89,6 +94,8 @@ def test_the_settings_file(tmp_path: Path) -> None:
         ("max_body = 10\n", "max_body: 10 bytes is too small"),
         ('[api_keys]\n"abc" = "clerk1"\n', "api_keys: 'abc'... is not a SHA-256 hex digest"),
         ("max_body = \n", "not TOML"),
+        ('shared_limits = "yes"\n', "shared_limits: 'yes' is not a bool"),
+        ("access_code_tries = 0\n", "access_code_tries: 0 in access_code_window"),
     ],
 )
 def test_the_settings_file_names_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:
@@ -110,25 +117,6 @@ def test_any_settings_text_is_read_or_refused_by_name(text: str) -> None:
             load_web_settings(path)
         except WebSettingsError as error:
             assert str(error).startswith(str(path))
-
-
-def test_the_limiter_counts_failures_in_a_sliding_window() -> None:
-    now = [0.0]
-    limiter = TriesLimiter(3, 60.0, clock=lambda: now[0])
-    for _ in range(3):
-        assert not limiter.blocked("a")
-        limiter.failed("a")
-    assert limiter.blocked("a") and not limiter.blocked("b")
-    now[0] = 60.5
-    assert not limiter.blocked("a")  # the window moved past the failures
-
-
-def test_the_limiter_keeps_bounded_memory_under_a_flood() -> None:
-    limiter = TriesLimiter(1, 60.0, max_keys=100)
-    for address in range(1000):
-        limiter.failed(f"10.0.{address // 256}.{address % 256}")
-    assert len(limiter._failures) <= 100
-    assert limiter.blocked("10.0.3.231")  # the newest are kept
 
 
 def test_every_response_carries_the_security_headers_and_no_trace() -> None:
@@ -163,3 +151,24 @@ def test_a_client_over_its_rate_gets_429_with_the_policy() -> None:
     assert [a.status_code for a in answers] == [200] * 5 + [429]
     assert answers[-1].json()["type"] == "urn:localgov:problem:too-many-requests"
     assert answers[0].headers["ratelimit-limit"] == "5"
+
+
+@pytest.mark.parametrize(("variable", "shared"), [("1", True), (None, False)])
+def test_workers_started_together_count_wrong_codes_in_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str | None, shared: bool
+) -> None:
+    """What `localgov serve --workers N` (N > 1) puts in each worker's environment."""
+    from localgov.limits import MemoryAttemptLimit
+    from localgov.storage import SqlAttemptLimit
+    from localgov.web.serving import app_from_environment
+
+    monkeypatch.setenv("LOCALGOV_DATABASE", f"sqlite:///{tmp_path / 'localgov.db'}")
+    monkeypatch.setenv("LOCALGOV_PLUGINS", "cairo")
+    if variable is None:
+        monkeypatch.delenv("LOCALGOV_SHARED_LIMITS", raising=False)
+    else:
+        monkeypatch.setenv("LOCALGOV_SHARED_LIMITS", variable)
+    context = app_from_environment().app.state["localgov"]
+    limiter = context.access_code_limiter
+    assert isinstance(limiter, SqlAttemptLimit if shared else MemoryAttemptLimit)
+    context.engine.store.close()

@@ -117,3 +117,26 @@ def _shared_engine() -> Engine:
     if not _ENGINE:
         _ENGINE.append(open_engine("sqlite://"))
     return _ENGINE[0]
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_workers_share_the_count_of_wrong_codes_when_told_to(store_url: str, shared: bool) -> None:
+    """Two workers over one database, the guesses alternating between them: with shared limits the
+    fourth wrong code blocks the address at both; counted in each worker's memory, neither has
+    seen four."""
+    first, second = open_engine(store_url), open_engine(store_url)
+    request = submit_building_permit(first)
+    settings = {"access_code_tries": 4, "shared_limits": shared}
+    try:
+        with serve(app_over(first, **settings)) as one, serve(app_over(second, **settings)) as other:
+            for attempt in range(4):
+                worker = (one, other)[attempt % 2]
+                assert httpx.get(f"{worker}/track/{request.id}", params={"c": "ABCDE12345"}).status_code == 404
+            answers = {
+                httpx.get(f"{w}/track/{request.id}", params={"c": request.access_code}).status_code
+                for w in (one, other)
+            }
+    finally:
+        for engine in (first, second):
+            engine.store.close()  # type: ignore[attr-defined]
+    assert answers == ({429} if shared else {200})

@@ -61,6 +61,9 @@ def serve(
     if settings_file is not None:
         load_web_settings(settings_file)  # refuse a bad file here, with its message, not in each worker
         environment["LOCALGOV_WEB_SETTINGS"] = str(settings_file.resolve())
+    if workers > 1:
+        # Each worker would otherwise count wrong access codes alone: the limit, times the workers.
+        environment["LOCALGOV_SHARED_LIMITS"] = "1"
     os.environ.update(environment)
     app_from_environment()  # a bad database URL or roster is refused before uvicorn starts
     uvicorn.run(

@@ -18,7 +18,7 @@ from localgov.notifications.errors import (
 from localgov.notifications.files import FileNotifier
 from localgov.notifications.http_gateway import HttpSmsGateway
 from localgov.notifications.http_simulator import HttpGatewaySimulator
-from localgov.notifications.inbound import InboundHandler, SlidingWindowLimit
+from localgov.notifications.inbound import InboundHandler
 from localgov.notifications.protocol import (
     DeliveryReceipt,
     Notifier,
@@ -45,6 +45,5 @@ __all__ = [
     "ReceiptHandler",
     "ReportsDelivery",
     "RetryPolicy",
-    "SlidingWindowLimit",
     "Throttled",
 ]

@@ -9,18 +9,18 @@ governorate a message and tell the guesser the limit).
 
 from __future__ import annotations
 
-import collections
 import datetime
 import time
 from collections.abc import Callable
 
 from localgov.i18n import Language, to_western_digits
+from localgov.limits import AttemptLimit, MemoryAttemptLimit, allow
 from localgov.phone import InvalidMobileNumber, normalise_mobile
 from localgov.requests import Engine
 from localgov.requests.inquiry import answer_sms_inquiry
 from localgov.storage import SqlOutbox
 
-__all__ = ["InboundHandler", "SlidingWindowLimit"]
+__all__ = ["InboundHandler"]
 
 STOP_WORDS = frozenset({"STOP", "ايقاف", "إيقاف", "الغاء", "إلغاء"})
 START_WORDS = frozenset({"START", "تفعيل"})
@@ -29,31 +29,6 @@ STOPPED = {
     "en": "You will get no more informational messages, only those asking you for something or telling a decision. Send START to resume",
 }
 STARTED = {"ar": "ستصلك رسائل متابعة طلباتك من جديد", "en": "You will get messages about your requests again"}
-
-
-class SlidingWindowLimit:
-    """At most ``limit`` events per key in any ``window_seconds``; memory bounded by ``max_keys``."""
-
-    def __init__(
-        self, limit: int, window_seconds: float, *, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.limit, self.window = limit, window_seconds
-        self._max_keys = max_keys
-        self._clock = clock
-        self._seen: collections.OrderedDict[str, collections.deque[float]] = collections.OrderedDict()
-
-    def allow(self, key: str) -> bool:
-        now = self._clock()
-        times = self._seen.pop(key, None) or collections.deque()
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        allowed = len(times) < self.limit
-        if allowed:
-            times.append(now)
-        self._seen[key] = times  # most recently seen last
-        while len(self._seen) > self._max_keys:
-            self._seen.popitem(last=False)
-        return allowed
 
 
 class InboundHandler:
@@ -68,10 +43,13 @@ class InboundHandler:
         limit: int = 5,
         window_seconds: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
+        per_sender: AttemptLimit | None = None,
+        per_request: AttemptLimit | None = None,
     ) -> None:
         self._engine, self._outbox, self._language = engine, outbox, language
-        self._per_sender = SlidingWindowLimit(limit, window_seconds, clock=clock)
-        self._per_request = SlidingWindowLimit(limit, window_seconds, clock=clock)
+        # In this process unless given limits shared with other receivers (SqlAttemptLimit).
+        self._per_sender = per_sender or MemoryAttemptLimit(limit, window_seconds, clock=clock)
+        self._per_request = per_request or MemoryAttemptLimit(limit, window_seconds, clock=clock)
 
     def answer(self, sender: str, text: str) -> str | None:
         try:
@@ -85,10 +63,10 @@ class InboundHandler:
         if len(words) == 1 and words[0] in START_WORDS:
             self._outbox.opt_in(phone)
             return STARTED[self._language]
-        if not self._per_sender.allow(phone):
+        if not allow(self._per_sender, phone):
             return None
         # Everything before the code: the tracking number, however it was typed.
-        if len(words) >= 2 and not self._per_request.allow("".join(words[:-1]).replace("-", "")):
+        if len(words) >= 2 and not allow(self._per_request, "".join(words[:-1]).replace("-", "")):
             return None
         reply = answer_sms_inquiry(self._engine, text)
         return reply.ar if self._language == "ar" else reply.en

@@ -1,5 +1,6 @@
 """Durable storage for requests, their history and the permit log: SQLite (default) or PostgreSQL."""
 
+from localgov.storage.attempts import SqlAttemptLimit
 from localgov.storage.database import open_database
 from localgov.storage.migrations import (
     CORE,
@@ -23,6 +24,7 @@ __all__ = [
     "Migration",
     "NoticeRecord",
     "SentMessage",
+    "SqlAttemptLimit",
     "SqlOutbox",
     "SqlPermitLog",
     "SqlStore",

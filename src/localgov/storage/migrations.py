@@ -107,6 +107,10 @@ def _v6_paged_lists(connection: sa.Connection) -> None:
     paged.create(connection, checkfirst=True)
 
 
+def _v7_attempts(connection: sa.Connection) -> None:
+    schema.metadata.create_all(connection, tables=[schema.attempts])
+
+
 # Append new steps; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "requests, events, sequences, idempotency keys, documents", _v1_initial),
@@ -115,6 +119,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "the notification outbox, its delivered parts, opt-outs", _v4_notices),
     Migration(5, "attempts refused for separation of duties", _v5_refusals),
     Migration(6, "index requests by unit and submission time, for paged lists", _v6_paged_lists),
+    Migration(7, "attempts counted against limits, shared by every worker", _v7_attempts),
 )
 
 #: The core's tables: requests, their events, counters, idempotency keys, documents.

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 __all__ = [
     "DUE_STATES_SQL",
+    "attempts",
     "documents",
     "events",
     "idempotency",
@@ -127,6 +128,20 @@ refusals = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("at", sa.String(40), nullable=False),
     sa.Index("lg_refusals_at", "at"),
+)
+
+# Attempts counted against a limit (wrong access codes, SMS inquiries), shared by every worker:
+# localgov.storage.attempts. The key is stored as a digest, not the address or number itself, and
+# rows older than their window are deleted as new ones come.
+attempts = sa.Table(
+    "lg_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scope", sa.String(32), nullable=False),
+    sa.Column("key_digest", sa.String(32), nullable=False),
+    # Seconds since the epoch on the worker's wall clock: workers on several machines share it.
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Index("lg_attempts_key", "scope", "key_digest", "at"),
 )
 
 notices = sa.Table(

@@ -7,11 +7,12 @@ from functools import cached_property
 import attrs
 
 from localgov.app import Localgov
+from localgov.limits import AttemptLimit, MemoryAttemptLimit
 from localgov.payments import PaymentLedger
 from localgov.reports import Reports
 from localgov.requests import Engine
+from localgov.storage import SqlAttemptLimit, SqlStore
 from localgov.storage.permit_log import SqlPermitLog
-from localgov.web.limits import TriesLimiter
 from localgov.web.settings import WebSettings
 
 __all__ = ["WebContext"]
@@ -39,6 +40,11 @@ class WebContext:
         )
 
     @cached_property
-    def access_code_limiter(self) -> TriesLimiter:
-        """Wrong access codes per client address, shared by the status page and the status API."""
-        return TriesLimiter(self.settings.access_code_tries, self.settings.access_code_window)
+    def access_code_limiter(self) -> AttemptLimit:
+        """Wrong access codes per client address, shared by the status page and the status API
+        (and, with ``shared_limits``, by every worker through the engine's database)."""
+        tries, window = self.settings.access_code_tries, self.settings.access_code_window
+        store = self.engine.store
+        if self.settings.shared_limits and isinstance(store, SqlStore):
+            return SqlAttemptLimit(store.engine, "access_code", tries, window)
+        return MemoryAttemptLimit(tries, window)

@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from localgov.app import Localgov
 from localgov.organisation import load_staff
 from localgov.storage.permit_log import SqlPermitLog
@@ -27,6 +29,7 @@ ENVIRONMENT = {
     "LOCALGOV_STAFF": "staff roster files, separated by the path separator",
     "LOCALGOV_AUDIT_KEY_FILE": "the history chain's key file",
     "LOCALGOV_WEB_SETTINGS": "the web settings file (TOML)",
+    "LOCALGOV_SHARED_LIMITS": "1: count wrong access codes in the database, for every worker (set with --workers > 1)",
 }
 
 
@@ -43,6 +46,8 @@ def app_from_environment() -> Any:
     )
     settings_file = os.environ.get("LOCALGOV_WEB_SETTINGS")
     settings = load_web_settings(Path(settings_file)) if settings_file else WebSettings()
+    if os.environ.get("LOCALGOV_SHARED_LIMITS") == "1":
+        settings = attrs.evolve(settings, shared_limits=True)
     database = os.environ.get("LOCALGOV_DATABASE", "sqlite:///localgov.db")
     permit_log = SqlPermitLog.open(database) if settings.permit_log else None
     return create_app(application, engine, settings, permit_log=permit_log)

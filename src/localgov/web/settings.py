@@ -42,6 +42,9 @@ class WebSettings:
         (429 beyond); None for no limit (behind a proxy that limits, or in a benchmark).
     :param access_code_tries: wrong access codes allowed per client address per
         ``access_code_window`` seconds before the status page stops answering that address.
+    :param shared_limits: count those wrong codes in the database, where every worker sees them
+        (:class:`localgov.storage.SqlAttemptLimit`), instead of in each worker's memory; what a
+        deployment with several workers wants (``localgov serve --workers 2`` or more sets it).
     """
 
     public_url: str = "http://127.0.0.1:8000"
@@ -55,6 +58,7 @@ class WebSettings:
     requests_per_minute: int | None = 3000
     access_code_tries: int = 10
     access_code_window: float = 600.0
+    shared_limits: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not self.public_url.startswith(("https://", "http://")):
@@ -64,6 +68,11 @@ class WebSettings:
                 raise WebSettingsError(f"api_keys: {digest[:12]!r}... is not a SHA-256 hex digest")
         if self.requests_per_minute is not None and self.requests_per_minute < 1:
             raise WebSettingsError(f"requests_per_minute: {self.requests_per_minute} must be at least 1")
+        if self.access_code_tries < 1 or self.access_code_window <= 0:
+            raise WebSettingsError(
+                f"access_code_tries: {self.access_code_tries} in access_code_window: {self.access_code_window} s"
+                " must be at least 1 try in a window longer than 0"
+            )
         if self.max_body < 1024:
             raise WebSettingsError(f"max_body: {self.max_body} bytes is too small to carry a request")
 

@@ -9,6 +9,7 @@
     max_body = 20971520
     permit_log = true                        # serve the permit log kept in the same database
     log_public_key = "log.pub"               # its key (localgov log keygen): the page checks proofs
+    shared_limits = true                     # wrong access codes counted across workers
 
     [api_keys]                               # SHA-256 of each key (localgov serve --hash-key)
     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" = "zeitoun-reviewer-1"
@@ -26,7 +27,8 @@ __all__ = ["load_web_settings"]
 
 _PATHS = ("trust_list", "revocations", "root_certificate", "log_public_key")
 _NUMBERS = {"max_body": int, "access_code_tries": int, "access_code_window": float, "requests_per_minute": int}
-_KNOWN = {"public_url", "api_keys", "permit_log", *_PATHS, *_NUMBERS}
+_FLAGS = ("permit_log", "shared_limits")
+_KNOWN = {"public_url", "api_keys", *_FLAGS, *_PATHS, *_NUMBERS}
 
 
 def load_web_settings(path: Path) -> WebSettings:
@@ -52,8 +54,9 @@ def load_web_settings(path: Path) -> WebSettings:
     for key, kind in _NUMBERS.items():
         if key in document:
             values[key] = _typed(path, key, document[key], kind)
-    if "permit_log" in document:
-        values["permit_log"] = _typed(path, "permit_log", document["permit_log"], bool)
+    for key in _FLAGS:
+        if key in document:
+            values[key] = _typed(path, key, document[key], bool)
     keys = document.get("api_keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise WebSettingsError(f"{path}: api_keys: a table of key digest = staff id")

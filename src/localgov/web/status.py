@@ -61,13 +61,13 @@ class CitizenStatus:
 def citizen_status(context: WebContext, tracking_number: str, access_code: str, client: str) -> CitizenStatus:
     """The status of a request for the holder of its access code; :class:`StatusRefused` otherwise."""
     limiter = context.access_code_limiter
-    if limiter.blocked(client):
+    if limiter.exceeded(client):
         raise TooManyTries("too many wrong access codes from this address: wait and try again")
     try:
         number = str(TrackingNumber.parse(tracking_number))
         view = context.engine.status(number, access_code)
     except (InvalidTrackingNumber, UnknownRequest):
-        limiter.failed(client)
+        limiter.count(client)
         raise StatusRefused("no request matches this tracking number and access code") from None
     open_statuses = {PaymentStatus.PENDING}
     orders = context.ledger.orders_of(number) if view.fees_due is not None else ()
