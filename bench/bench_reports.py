@@ -117,14 +117,14 @@ def _load_postgresql(engine: sa.Engine, generator: YearGenerator) -> tuple[int, 
     return counts[0], counts[1], counts[2]
 
 
-def _reports(engine: sa.Engine, app: Localgov, *, refresh: bool) -> Reports:
+def _reports(engine: sa.Engine, app: Localgov, *, max_age: datetime.timedelta | None) -> Reports:
     return Reports(
         engine,
         catalogue=app.catalogue,
         organisation=app.organisation,
         calendar=egypt_calendar(),
         clock=lambda: AS_OF,
-        refresh=refresh,
+        max_age=max_age,
     )
 
 
@@ -161,7 +161,7 @@ def measure(label: str, engine: sa.Engine, app: Localgov, load: Callable[[], tup
     requests, events, ledger = load()
     loaded = time.perf_counter() - start
     print(f"{label}: loaded {requests:,} requests, {events:,} events, {ledger:,} ledger orders in {loaded:.1f} s")
-    reports = _reports(engine, app, refresh=False)
+    reports = _reports(engine, app, max_age=None)
     start = time.perf_counter()
     reports.refresh()
     built = time.perf_counter() - start
@@ -186,7 +186,7 @@ def measure(label: str, engine: sa.Engine, app: Localgov, load: Callable[[], tup
     )
     _one_more_step(engine, 1000)
     start = time.perf_counter()
-    changed = _reports(engine, app, refresh=False).refresh().requests
+    changed = _reports(engine, app, max_age=None).refresh().requests
     incremental = time.perf_counter() - start
     print(
         f"{label}: refresh after {changed:,} requests changed: {incremental * 1000:.0f} ms "
@@ -279,7 +279,7 @@ def main() -> None:
         path = Path(folder) / "year.sqlite3"
         engine = open_database(f"sqlite:///{path}")
         figures["sqlite"] = measure("sqlite", engine, app, lambda: _load_sqlite(path, _generator(app, count)))
-        duck = measure_duckdb(path, _reports(engine, app, refresh=False))
+        duck = measure_duckdb(path, _reports(engine, app, max_age=None))
         print(f"sqlite / duckdb: {figures['sqlite']['whole'] / duck:.1f}x")
         engine.dispose()
         if not arguments.no_postgresql:

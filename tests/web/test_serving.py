@@ -96,6 +96,7 @@ def test_the_settings_file(tmp_path: Path) -> None:
         ("max_body = \n", "not TOML"),
         ('shared_limits = "yes"\n', "shared_limits: 'yes' is not a bool"),
         ("access_code_tries = 0\n", "access_code_tries: 0 in access_code_window"),
+        ("reports_max_age = -1\n", "reports_max_age: -1.0 seconds cannot be negative"),
     ],
 )
 def test_the_settings_file_names_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:

@@ -7,8 +7,9 @@ Attached to the ``localgov`` command from :data:`COMMANDS`::
     localgov --staff staff.toml report employees --from ... --to ... --as head_zeitoun --format json
     localgov report time-limits --by unit --format pdf --output time-limits.pdf
 
-The projection is brought up to date first; every output states the period, the filters and the
-moment of the data. Employee figures need ``--as`` a staff member holding a supervisor role.
+The projection is brought up to date first (or used as it is when younger than ``--max-age``
+seconds; ``localgov refresh-reports --every 60`` keeps it so); every output states the period, the
+filters and the moment of the data. Employee figures need ``--as`` a staff member holding a supervisor role.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import csv
 import datetime
 import io
 import json
+import signal
+import threading
 from pathlib import Path
 
 import click
@@ -60,6 +63,13 @@ def _date(value: datetime.datetime | None, default: datetime.date) -> datetime.d
     help="Write to this file instead of the terminal (needed for --format pdf).",
 )
 @click.option("--lang", "language", type=click.Choice(["en", "ar"]), default="en", show_default=True)
+@click.option(
+    "--max-age",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds old the projection may be and be used as it is (0: bring it up to date first).",
+)
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -79,6 +89,7 @@ def report(
     channel: str | None,
     department: str | None,
     employee: str | None,
+    max_age: float,
 ) -> None:
     """A report for decision makers (تقارير متخذي القرار): volume, time-limits, states, employees,
     revenue or ranking."""
@@ -92,7 +103,11 @@ def report(
     store = SqlStore.open(cli_state.database)
     try:
         reports = Reports(
-            store.engine, catalogue=app.catalogue, organisation=app.organisation, calendar=egypt_calendar()
+            store.engine,
+            catalogue=app.catalogue,
+            organisation=app.organisation,
+            calendar=egypt_calendar(),
+            max_age=datetime.timedelta(seconds=max_age),
         )
         filters = Filters(governorate, zone, unit, service_point, service, channel, department, employee)
         result = reports.run(name, period, filters, by=by, viewer=viewer)
@@ -172,4 +187,43 @@ def _csv(table: Table) -> str:
     return buffer.getvalue()
 
 
-COMMANDS = [report]
+@click.command("refresh-reports")
+@click.option(
+    "--every",
+    type=click.FloatRange(min=1),
+    help="Keep refreshing, every this many seconds (stop with Ctrl-C or SIGTERM); once if not given.",
+)
+@click.pass_context
+def refresh_reports(ctx: click.Context, every: float | None) -> None:
+    """Bring the report projection up to date with the requests and the ledger.
+
+    Run on a schedule beside the workers, so reports (``report --max-age``, the web setting
+    ``reports_max_age``) answer from a recent projection without each one scanning for changes.
+    """
+    cli_state = state(ctx)
+    app = cli_state.app
+    store = SqlStore.open(cli_state.database)
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if every is not None else None
+    try:
+        reports = Reports(
+            store.engine, catalogue=app.catalogue, organisation=app.organisation, calendar=egypt_calendar()
+        )
+        while True:
+            done = reports.refresh()
+            rebuilt = " (rebuilt for a new calendar)" if done.rebuilt else ""
+            click.echo(
+                f"{done.as_of.isoformat(timespec='seconds')}\t{done.requests} requests and "
+                f"{done.orders} payment orders projected{rebuilt}"
+            )
+            if every is None or stop.wait(every):
+                return
+    except KeyboardInterrupt:
+        return
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        store.close()
+
+
+COMMANDS = [report, refresh_reports]

@@ -104,17 +104,30 @@ class Projector:
         self._timezone = timezone
         self._clock = clock
         self._lock = threading.Lock()
+        # The first refresh of a process always runs: it is the one that notices a calendar
+        # other than the one the projection was indexed with.
+        self._caught_up_once = False
         migrate_reports(engine)
 
-    def refresh(self) -> Refreshed:
+    def refresh(self, *, max_age: datetime.timedelta | None = None) -> Refreshed:
         """Bring the projection up to date; return what changed and the moment of the data.
+
+        With ``max_age``, a projection that caught up less than that long ago is left as it is
+        (nothing is scanned): what lets many report calls share one refresh. The age is checked
+        again once the lock is held, so callers who waited on another's refresh use it.
 
         One refresh at a time: two at once would both re-project the same changed requests and
         collide on their rows. Threads of this process wait on a lock; other processes on
         PostgreSQL wait on an advisory lock (SQLite's write lock already serialises them).
         """
         with self._exclusive():
-            return self._refresh()
+            if max_age is not None and self._caught_up_once:
+                as_of = self.as_of()
+                if as_of is not None and self._clock() - as_of < max_age:
+                    return Refreshed(0, 0, as_of, False)
+            refreshed = self._refresh()
+            self._caught_up_once = True
+            return refreshed
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:

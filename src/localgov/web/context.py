@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from functools import cached_property
 
 import attrs
@@ -34,9 +35,13 @@ class WebContext:
 
     @cached_property
     def reports(self) -> Reports:
-        """The reports over the engine's database, refreshed before each one (docs/reports.md)."""
+        """The reports over the engine's database, their projection at most ``reports_max_age``
+        seconds old (docs/reports.md)."""
         return Reports.for_engine(
-            self.engine, catalogue=self.localgov.catalogue, organisation=self.localgov.organisation
+            self.engine,
+            catalogue=self.localgov.catalogue,
+            organisation=self.localgov.organisation,
+            max_age=datetime.timedelta(seconds=self.settings.reports_max_age),
         )
 
     @cached_property

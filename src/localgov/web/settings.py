@@ -45,6 +45,10 @@ class WebSettings:
     :param shared_limits: count those wrong codes in the database, where every worker sees them
         (:class:`localgov.storage.SqlAttemptLimit`), instead of in each worker's memory; what a
         deployment with several workers wants (``localgov serve --workers 2`` or more sets it).
+    :param reports_max_age: how many seconds old the report projection may be for
+        ``/api/v1/reports`` to answer from it as it is; 0 brings it up to date before each report.
+        With ``localgov refresh-reports --every N`` running, a few times N: the reports then never
+        wait for a refresh, unless the refresher has stopped.
     """
 
     public_url: str = "http://127.0.0.1:8000"
@@ -59,6 +63,7 @@ class WebSettings:
     access_code_tries: int = 10
     access_code_window: float = 600.0
     shared_limits: bool = False
+    reports_max_age: float = 0.0
 
     def __attrs_post_init__(self) -> None:
         if not self.public_url.startswith(("https://", "http://")):
@@ -73,6 +78,8 @@ class WebSettings:
                 f"access_code_tries: {self.access_code_tries} in access_code_window: {self.access_code_window} s"
                 " must be at least 1 try in a window longer than 0"
             )
+        if self.reports_max_age < 0:
+            raise WebSettingsError(f"reports_max_age: {self.reports_max_age} seconds cannot be negative")
         if self.max_body < 1024:
             raise WebSettingsError(f"max_body: {self.max_body} bytes is too small to carry a request")
 

@@ -10,6 +10,7 @@
     permit_log = true                        # serve the permit log kept in the same database
     log_public_key = "log.pub"               # its key (localgov log keygen): the page checks proofs
     shared_limits = true                     # wrong access codes counted across workers
+    reports_max_age = 300                    # reports answer from a projection up to 5 min old
 
     [api_keys]                               # SHA-256 of each key (localgov serve --hash-key)
     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" = "zeitoun-reviewer-1"
@@ -26,7 +27,13 @@ from localgov.web.settings import WebSettings, WebSettingsError
 __all__ = ["load_web_settings"]
 
 _PATHS = ("trust_list", "revocations", "root_certificate", "log_public_key")
-_NUMBERS = {"max_body": int, "access_code_tries": int, "access_code_window": float, "requests_per_minute": int}
+_NUMBERS = {
+    "max_body": int,
+    "access_code_tries": int,
+    "access_code_window": float,
+    "requests_per_minute": int,
+    "reports_max_age": float,
+}
 _FLAGS = ("permit_log", "shared_limits")
 _KNOWN = {"public_url", "api_keys", *_FLAGS, *_PATHS, *_NUMBERS}
 
