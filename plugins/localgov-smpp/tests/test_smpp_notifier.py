@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -52,6 +53,19 @@ def test_delivery_receipts_update_the_notification(tmp_path: Path, smsc: SmscSim
     assert Dispatcher(outbox, notifier).drain().sent == 2
     wait_for(lambda: outbox.counts() == {"delivered": 2})
     assert outbox.counts() == {"delivered": 2}
+
+
+def test_receipts_reach_their_handler_in_order_off_the_reader_thread(
+    smsc: SmscSimulator, notifier: SmppNotifier
+) -> None:
+    """Each receipt once, in the order the SMSC sent it, handled by the sender between submits
+    or by the pump when nothing is sent, never on the thread that reads the socket."""
+    taken: list[tuple[str, str]] = []
+    notifier.on_receipt(lambda receipt: taken.append((receipt.provider_id, threading.current_thread().name)))
+    ids = [part for index in range(20) for part in notifier.send(OutboundMessage(f"m-{index}", CITIZEN, "hello"))]
+    wait_for(lambda: len(taken) == len(ids))  # the last ones come after the last submit: the pump's
+    assert [provider_id for provider_id, _ in taken] == ids
+    assert "smpp-reader" not in {thread for _, thread in taken}
 
 
 def test_a_connection_dropped_mid_batch_loses_and_duplicates_nothing(

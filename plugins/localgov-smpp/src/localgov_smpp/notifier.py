@@ -8,6 +8,7 @@ to an SMSC that deduplicates, and to the handset reassembling it.
 
 from __future__ import annotations
 
+import collections
 import logging
 import queue
 import threading
@@ -41,6 +42,8 @@ InboundAnswer = Callable[[str, str], str | None]
 # Statuses after which this message will never go: the number or the message itself is at fault.
 _REFUSED = {Status.RINVDSTADR, Status.RINVMSGLEN}
 _ESM_UDHI = 0x40
+# How often receipts are handed on when no submit is running to do it.
+_PUMP_SECONDS = 0.1
 
 
 class SmppNotifier:
@@ -68,6 +71,10 @@ class SmppNotifier:
         self._answer: InboundAnswer | None = None
         self._inbound: queue.Queue[tuple[str, str, str]] = queue.Queue(maxsize=1000)
         self._reassembly = Reassembly()
+        # Receipts as the reader thread took them, not yet parsed or handed on (see _delivered).
+        self._raw_receipts: collections.deque[tuple[ShortMessage, Mapping[int, bytes]]] = collections.deque()
+        self._receipts_lock = threading.Lock()
+        self._receipt_pump: threading.Thread | None = None  # while a session is open
         self.reconnections = 0
 
     @classmethod
@@ -116,6 +123,7 @@ class SmppNotifier:
             if self._session is not None:
                 self._session.close()
                 self._session = None
+        self.hand_on_receipts()  # what came before the close still reaches the handlers
 
     def _live_session(self) -> Session:
         with self._lock:
@@ -123,6 +131,9 @@ class SmppNotifier:
                 return self._session
             if self._session is not None:
                 self.reconnections += 1
+            if self._receipt_pump is None:
+                self._receipt_pump = threading.Thread(target=self._pump_receipts, name="smpp-receipts", daemon=True)
+                self._receipt_pump.start()
             settings = self.settings
             bind = BindTransceiver(settings.system_id, settings.password, settings.system_type)
             try:
@@ -146,7 +157,12 @@ class SmppNotifier:
         while True:
             session = self._live_session()
             try:
-                answer = session.request(Command.SUBMIT_SM, body, {Tag.CLIENT_REFERENCE: reference.encode("ascii")})
+                answer = session.request(
+                    Command.SUBMIT_SM,
+                    body,
+                    {Tag.CLIENT_REFERENCE: reference.encode("ascii")},
+                    meanwhile=self.hand_on_receipts,
+                )
             except ConnectionLost as error:
                 # Sent and lost, or never sent: either way the same part again, once, on a new
                 # session; an SMSC that deduplicates by the reference counts it once.
@@ -167,18 +183,46 @@ class SmppNotifier:
                 raise DeliveryRefused(f"{self.code}: submit_sm refused: {name}")
             raise GatewayUnavailable(f"{self.code}: submit_sm failed: {name}")
 
+    # -- receipts
+
+    def hand_on_receipts(self) -> None:
+        """Parse the receipts taken so far and give them to the handlers, in the order they came.
+
+        Called while each submit is on its way (so the work fills the wait for the SMSC's
+        answer), and by a pump thread when nothing is being sent. Parsing them on the reader
+        thread instead cost every submit about a fifth of its time: the sender, woken by its
+        answer, waited for the interpreter's lock while the reader parsed the receipt behind it.
+        """
+        if not self._raw_receipts or not self._receipts_lock.acquire(blocking=False):
+            return  # nothing waiting, or another thread is handing them on
+        try:
+            while self._raw_receipts:
+                message, tlvs = self._raw_receipts.popleft()
+                receipt = parse_receipt(message, tlvs)
+                if receipt is None or not receipt.final:
+                    continue
+                for handler in self._receipt_handlers:
+                    try:
+                        handler(DeliveryReceipt(self.code, receipt.message_id, receipt.delivered, receipt.status))
+                    except Exception:
+                        log.exception("receipt handler failed on %s", receipt.message_id)
+        finally:
+            self._receipts_lock.release()
+
+    def _pump_receipts(self) -> None:
+        while True:
+            time.sleep(_PUMP_SECONDS)
+            self.hand_on_receipts()
+            with self._lock:  # the lock _live_session starts pumps under: never none, never two
+                if self._session is None:
+                    self._receipt_pump = None
+                    return
+
     # -- what the SMSC delivers (on the session's reader thread: nothing here may wait for it)
 
     def _delivered(self, message: ShortMessage, tlvs: Mapping[int, bytes]) -> None:
         if is_receipt(message):
-            receipt = parse_receipt(message, tlvs)
-            if receipt is None or not receipt.final:
-                return
-            for handler in self._receipt_handlers:
-                try:
-                    handler(DeliveryReceipt(self.code, receipt.message_id, receipt.delivered, receipt.status))
-                except Exception:
-                    log.exception("receipt handler failed on %s", receipt.message_id)
+            self._raw_receipts.append((message, tlvs))  # handed on by hand_on_receipts
             return
         if self._answer is None:
             return

@@ -85,15 +85,26 @@ class Session:
         return not self._closed.is_set()
 
     def request(
-        self, command: Command, body: BindTransceiver | ShortMessage | None = None, tlvs: Mapping[int, bytes] = {}
+        self,
+        command: Command,
+        body: BindTransceiver | ShortMessage | None = None,
+        tlvs: Mapping[int, bytes] = {},
+        *,
+        meanwhile: Callable[[], None] | None = None,
     ) -> Pdu:
-        """Send a request and wait for its response; :class:`ConnectionLost` if the link goes."""
+        """Send a request and wait for its response; :class:`ConnectionLost` if the link goes.
+
+        ``meanwhile`` runs once the request is on the wire, before the wait: work done there
+        overlaps the round trip to the SMSC instead of adding to it.
+        """
         if self._closed.is_set():
             raise ConnectionLost("the session is closed")
         sequence = next(self._sequence)
         waiting = self._waiting[sequence] = _Waiting()
         try:
             self._write(Pdu(command, sequence, 0, body, dict(tlvs)))
+            if meanwhile is not None:
+                meanwhile()
             if not waiting.wait(self._timeout):
                 self.close(unbind=False)  # a response that never comes: the link is not to be trusted
                 raise ConnectionLost(f"no answer to {command.name.lower()} in {self._timeout} s")
@@ -117,6 +128,10 @@ class Session:
                     if waiting is not None:
                         waiting.pdu = pdu
                         waiting.set()
+                        # Let the woken sender run now: otherwise it waits for the interpreter's
+                        # lock while this thread goes on with the receipt already read behind
+                        # the answer, and every submit pays for the receipt of the one before.
+                        time.sleep(0)
                 elif pdu.command is Command.DELIVER_SM:
                     self._write(Pdu(Command.DELIVER_SM_RESP, pdu.sequence, 0, ""))
                     if isinstance(pdu.body, ShortMessage):
