@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -26,14 +27,15 @@ def week(week_engine: Engine) -> dict[str, Request]:
     return play_week(week_engine)
 
 
-def reports_over(engine: Engine) -> Reports:
+def reports_over(engine: Engine, **options: Any) -> Reports:
+    """Reports over ``engine``'s database as of the week's end (``clock``, ``max_age``... overridable)."""
     app = cairo()
     return Reports(
         engine.store.engine,  # type: ignore[attr-defined]
         catalogue=app.catalogue,
         organisation=app.organisation,
         calendar=egypt_calendar(),
-        clock=lambda: AS_OF,
+        **{"clock": lambda: AS_OF, **options},
     )
 
 

@@ -10,27 +10,19 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from localgov.calendar import egypt_calendar
 from localgov.cli import cli
 from localgov.reports import Filters, Period, Reports
 from localgov.requests import Engine
+from tests.reports.conftest import reports_over
 from tests.reports.week import AS_OF, WEEK_STAFF, cairo_time
-from tests.requests.support import cairo, open_engine, submit_building_permit
+from tests.requests.support import open_engine, submit_building_permit
 
 APRIL = Period(datetime.date(2026, 4, 1), datetime.date(2026, 4, 30))
 ZEITOUN = Filters(unit="zeitoun")
 
 
 def _reports(engine: Engine, now: list[datetime.datetime], max_age: datetime.timedelta | None) -> Reports:
-    app = cairo()
-    return Reports(
-        engine.store.engine,  # type: ignore[attr-defined]
-        catalogue=app.catalogue,
-        organisation=app.organisation,
-        calendar=egypt_calendar(),
-        clock=lambda: now[0],
-        max_age=max_age,
-    )
+    return reports_over(engine, clock=lambda: now[0], max_age=max_age)
 
 
 def _received(reports: Reports) -> int:
