@@ -7,20 +7,23 @@ from is numeric. Each check yields problems; none stops at the first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 import attrs
 
-from localgov.catalogue.loading import CODE_PATTERN, Located, ParsedEntries
+from localgov.catalogue.loading import CODE_PATTERN, OVERRIDES, Located, ParsedEntries
 from localgov.catalogue.messages import template_problems
 from localgov.catalogue.model import (
+    OVERRIDABLE,
     Channel,
     Condition,
     FeeRule,
     FeeRuleKind,
     FieldType,
     ServiceDefinition,
+    ServiceOverride,
     WorkflowDefinition,
 )
 from localgov.catalogue.problems import Problem, describe_value
@@ -42,11 +45,19 @@ PLACEHOLDER_TARGETS = frozenset(
 
 
 def check_entries(
-    entries: ParsedEntries, known_guards: Collection[str], broken: Collection[tuple[str, str]] = ()
+    entries: ParsedEntries,
+    known_guards: Collection[str],
+    broken: Collection[tuple[str, str]] = (),
+    known_governorates: Collection[str] | None = None,
 ) -> Iterator[Problem]:
-    """Yield every cross-entry problem; references to ``broken`` entries (already reported) pass."""
+    """Yield every cross-entry problem; references to ``broken`` entries (already reported) pass.
+
+    ``known_governorates`` are the codes an override may name (any ISO-like code when ``None``).
+    """
     for located in entries["services"].values():
         yield from _check_service(located, entries, broken)
+    for located in entries.get(OVERRIDES, {}).values():
+        yield from _check_override(located, entries, broken, known_governorates)
     for located in entries["fee_rules"].values():
         yield from _check_fee_rule(located, entries)
     for located in entries["workflows"].values():
@@ -215,6 +226,45 @@ def _check_service(
                 f"placeholders[{index}]",
                 f"{describe_value(target)} is not a service attribute (one of {', '.join(sorted(PLACEHOLDER_TARGETS))})",
             )
+
+
+GOVERNORATE_CODE = re.compile(r"[A-Z]{1,3}")
+
+
+def _check_override(
+    located: Located[ServiceOverride],
+    entries: ParsedEntries,
+    broken: Collection[tuple[str, str]],
+    known_governorates: Collection[str] | None,
+) -> Iterator[Problem]:
+    """An override must name a governorate and a service that exist, replace something, and leave
+    the service coherent; what it did not replace was checked with the national definition."""
+    override, source, path = located.value, located.source, located.path
+    if known_governorates is not None and override.governorate not in known_governorates:
+        yield Problem(
+            source,
+            f"{path}.governorate",
+            f'unknown governorate {describe_value(override.governorate)} (an ISO 3166-2:EG code such as "C" or "KB")',
+        )
+    elif not GOVERNORATE_CODE.fullmatch(override.governorate):
+        yield Problem(
+            source,
+            f"{path}.governorate",
+            f'expected an ISO 3166-2:EG governorate code ("C", "KB"), got {describe_value(override.governorate)}',
+        )
+    if not override.replaced:
+        yield Problem(source, path, f"replaces nothing: give one of {', '.join(OVERRIDABLE)}")
+    national = entries["services"].get(override.service)
+    if national is None:
+        if ("services", override.service) not in broken:
+            yield Problem(source, f"{path}.service", _missing("services", entries, override.service))
+        return
+    merged = Located(override.apply(national.value), source, path)
+    checked = (*override.replaced, "placeholders")
+    for found in _check_service(merged, entries, broken):
+        where = found.path.removeprefix(f"{path}.")
+        if any(where == name or where.startswith((f"{name}.", f"{name}[")) for name in checked):
+            yield found
 
 
 def _check_condition(condition: Condition, fields: Mapping[str, Any], problem: Any, where: str) -> Iterator[Problem]:
