@@ -186,3 +186,23 @@ def test_an_override_never_changes_another_governorates_view(national: Catalogue
                     assert actual == getattr(national.services[service], key), (code, service, key)
                 else:
                     assert (actual if key == "time_limit_days" else list(actual)) == override[key]
+
+
+def test_a_fee_rule_an_override_brings_is_checked_against_the_service(write_toml: Callable[..., Path]) -> None:
+    exempt = {
+        **QALYUBIA_FEE,
+        "exemptions": [
+            {"code": "x", "reason": {"ar": "إعفاء", "en": "Exempt"}, "when": {"field": "no_field", "equals": ["y"]}}
+        ],
+    }
+    path = write_toml(
+        {
+            "fee_rules": {"kb_exempt_fee": exempt},
+            "overrides": [{"governorate": "KB", "service": "building_permit", "fees": [{"rule": "kb_exempt_fee"}]}],
+        }
+    )
+    assert any(
+        "fee_rules.kb_exempt_fee.exemptions[0].when.field: service 'building_permit' (as governorate 'KB' offers it) "
+        "has no field 'no_field'" in p
+        for p in problems_of(path)
+    ), problems_of(path)

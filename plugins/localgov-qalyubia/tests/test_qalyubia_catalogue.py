@@ -52,3 +52,26 @@ def test_another_governorate_sees_nothing_of_qalyubia() -> None:
     assert both.for_governorate("C").services == cairo_only.for_governorate("C").services
     assert both.for_governorate("GZ").services == both.services
     assert both.service("building_permit", "KB") != both.service("building_permit", "C")
+
+
+def test_services_show_reads_a_governorates_view() -> None:
+    from click.testing import CliRunner
+
+    from localgov.cli import cli
+
+    own = CliRunner().invoke(cli, ["services", "show", "building_permit", "--governorate", "KB", "--lang", "en"])
+    national = CliRunner().invoke(cli, ["services", "show", "building_permit", "--lang", "en"])
+    assert own.exit_code == 0 and national.exit_code == 0, own.output + national.output
+    assert "revenue item qalyubia_building_permit" in own.output and "Post office" in own.output
+    assert "revenue item building_permit)" in national.output and "Post office" not in national.output
+
+
+def test_catalogue_check_names_the_overrides() -> None:
+    from click.testing import CliRunner
+    from localgov_qalyubia import DATA
+
+    from localgov.cli import cli
+
+    result = CliRunner().invoke(cli, ["catalogue", "check", "--with-plugins", str(DATA / "services.toml")])
+    assert result.exit_code == 0, result.output
+    assert "ok: governorate KB overrides building_permit" in result.output
