@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from localgov.app import Localgov
+from localgov.calendar import egypt_calendar
 from localgov.clock import EGYPT
 from localgov.demo import _pdf
 from localgov.demo.qalyubia import QALYUBIA_SETTINGS, village_staff
@@ -218,3 +219,51 @@ def test_cairo_keeps_its_own_building_permit_beside_qalyubia(engine: Engine) -> 
         "cairo_building_permit",
         "cairo_building_review",
     }
+
+
+def test_an_overridden_time_limit_and_document_list_are_what_the_engine_applies(tmp_path: Path) -> None:
+    # A governorate's own time limit and documents for the site validity statement, beside Cairo's
+    # override of its fee: each request gets its own governorate's figures, in one deployment.
+    extra = tmp_path / "kb-statement.toml"
+    extra.write_text(
+        "[[overrides]]\n"
+        'governorate = "KB"\n'
+        'service = "site_validity_statement"\n'
+        "time_limit_days = 30\n"
+        'documents = [{ type = "national_id_copy" }, { type = "ownership_proof" }]\n',
+        encoding="utf-8",
+    )
+    app = Localgov(plugins=["cairo", "qalyubia"], catalogue=[extra])
+    engine = app.engine("sqlite://", staff=[*STAFF.values(), *ZEITOUN], clock=lambda: NOW)
+    form = {"parcel_reference": "P/1", "site_address": "عنوان", "site_area": "200", "intended_use": "residential"}
+    two = [DocumentUpload(kind, _pdf(kind), "pdf", f"{kind}.pdf") for kind in ("national_id_copy", "ownership_proof")]
+    village = engine.submit(
+        "site_validity_statement",
+        unit="kafr_el_gazzar",
+        governorate="KB",
+        channel="front_desk",
+        service_point="kafr_el_gazzar_tc",
+        actor=STAFF["kg-clerk-amal"],
+        applicant=APPLICANT,
+        form=form,
+        documents=two,
+    )
+    district = engine.submit(
+        "site_validity_statement",
+        unit="zeitoun",
+        channel="front_desk",
+        service_point="zeitoun_tc",
+        actor=ZEITOUN[0],
+        applicant=APPLICANT,
+        form=form,
+        documents=two,
+    )
+    calendar, today = egypt_calendar(), NOW.date()  # the engine's calendar by default
+    # 30 working days in Qalyubia, against the national 20 (Decision 943/2024) Cairo keeps.
+    assert village.due_date == calendar.add_working_days(today, 30)
+    assert district.due_date == calendar.add_working_days(today, 20)
+    # Qalyubia asks for two documents; Cairo keeps the national list, which also needs a site sketch.
+    assert engine.act(village.id, "accept_documents", STAFF["kg-docs-reda"]).state == "technical_review"
+    with pytest.raises(GuardFailed):
+        engine.act(district.id, "accept_documents", ZEITOUN[1])
+    engine.store.close()  # type: ignore[attr-defined]
