@@ -33,6 +33,10 @@ demo: $(STAMP)
 	@echo ""
 	@echo "== localgov audit verify --checkpoint: the database against the signed checkpoint kept outside it =="
 	$(BIN)/localgov --db sqlite:///$(OUT)/demo/localgov.db --audit-key-file $(OUT)/demo/audit.key audit verify --checkpoint $(OUT)/demo/checkpoints/*.checkpoint --trust $(OUT)/demo/trust-list.cose --root $(OUT)/demo/root.pem
+	@echo ""
+	@echo "== localgov demo --governorate qalyubia: a village local unit of Qalyubia, and a request taken at the village post office =="
+	$(BIN)/localgov demo --governorate qalyubia --output $(OUT)/demo-qalyubia
+	$(BIN)/localgov verify $(OUT)/demo-qalyubia/permit-post-office.pdf --trust $(OUT)/demo-qalyubia/trust-list.cose --root $(OUT)/demo-qalyubia/root.pem
 
 test: $(STAMP)
 	$(BIN)/python scripts/ensure-postgresql

@@ -12,7 +12,7 @@ from localgov.catalogue import Catalogue, load_catalogue
 from localgov.catalogue.sources import DefinitionSource
 from localgov.errors import LocalgovError
 from localgov.i18n import Language
-from localgov.organisation import Governorate, StaffMember, load_organisation
+from localgov.organisation import GOVERNORATES, Governorate, StaffMember, load_organisation
 from localgov.plugins import Guard, Notifier, PaymentProvider, Plugins
 from localgov.requests import Engine, EventRow, Request, Store
 from localgov.requests.hooks import LifecycleHooks
@@ -92,7 +92,12 @@ class Localgov:
             "fee_rules": self._collect("register_fee_rules"),
             "channels": self._collect("register_channels"),
         }
-        return load_catalogue([*sources, *self._extra_catalogue], known_guards=self.guards, extra=extra)
+        return load_catalogue(
+            [*sources, *self._extra_catalogue],
+            known_guards=self.guards,
+            extra=extra,
+            known_governorates={g.code for g in GOVERNORATES},
+        )
 
     @cached_property
     def organisation(self) -> Mapping[str, Governorate]:

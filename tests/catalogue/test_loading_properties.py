@@ -99,6 +99,29 @@ def test_arbitrary_structures_only_raise_catalogue_error(document: dict[str, Any
     load_text(tomli_w.dumps(document))
 
 
+OVERRIDE_KEYS = st.sampled_from(
+    ["governorate", "service", "time_limit_days", "channels", "steps", "documents", "fees", "placeholders", "x"]
+)
+OVERRIDE_VALUES = st.one_of(
+    st.sampled_from(["KB", "C", "building_permit", "site_validity_statement", "front_desk", "post_office"]),
+    toml_values(scalars),
+)
+
+
+@SETTINGS
+@given(
+    st.lists(st.dictionaries(OVERRIDE_KEYS, OVERRIDE_VALUES, max_size=5), max_size=4)
+    | st.dictionaries(st.text(max_size=8), toml_values(scalars), max_size=3)
+    | toml_values(scalars)
+)
+def test_arbitrary_overrides_only_raise_catalogue_error(overrides: Any) -> None:
+    # Most are refused; those that load must name a known governorate and service.
+    problems = load_text(tomli_w.dumps({"overrides": overrides}))
+    if not problems:
+        assert isinstance(overrides, list)
+        assert all(o["service"] in ("building_permit", "site_validity_statement") for o in overrides)
+
+
 # Leaf paths of a valid service, with a value of a type the schema does not accept there.
 WRONG_TYPES: list[tuple[tuple[Any, ...], Any]] = [
     (("time_limit_days",), "ten"),

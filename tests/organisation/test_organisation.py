@@ -159,3 +159,88 @@ roles = ["wizard"]
     good = write(tmp_path, '[staff.mona]\nname = "منى"\nunit = "arbaeen"\nroles = ["front_desk_clerk"]\n', "good.toml")
     (mona,) = load_staff([good], organisation=organisation, known_roles={"front_desk_clerk"})
     assert mona.roles == frozenset({"front_desk_clerk"})
+
+
+def test_each_kind_of_unit_belongs_where_it_can(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+governorate = "KB"
+[units.banha]
+kind = "markaz"
+name = { ar = "مركز بنها", en = "Banha markaz" }
+[units.banha_city]
+kind = "city"
+parent = "banha"
+name = { ar = "مدينة بنها", en = "Banha city" }
+[units.shubra_el_kheima]
+kind = "city"
+name = { ar = "مدينة شبرا الخيمة", en = "Shubra El Kheima city" }
+[units.shubra_el_kheima_east]
+kind = "district"
+parent = "shubra_el_kheima"
+tracking_code = "SKE"
+name = { ar = "حي شرق شبرا الخيمة", en = "Shubra El Kheima East district" }
+[units.orphan_district]
+kind = "district"
+name = { ar = "حي", en = "District" }
+[units.village_of_a_city]
+kind = "village"
+parent = "banha_city"
+name = { ar = "قرية", en = "Village" }
+[units.district_of_a_markaz]
+kind = "district"
+parent = "banha"
+name = { ar = "حي", en = "District" }
+[units.markaz_in_a_city]
+kind = "markaz"
+parent = "shubra_el_kheima"
+name = { ar = "مركز", en = "Markaz" }
+[units.city_in_a_city]
+kind = "city"
+parent = "banha_city"
+name = { ar = "مدينة", en = "City" }
+""",
+    )
+    found = problems(path)
+    expected = [
+        "units.orphan_district.parent: a district must name the city it divides",
+        'units.village_of_a_city.parent: a village belongs to a markaz, not to city "banha_city"',
+        'units.district_of_a_markaz.parent: a district belongs to a city, not to markaz "banha"',
+        "units.markaz_in_a_city.parent: a markaz belongs to no other local unit",
+        'units.city_in_a_city.parent: a city belongs to a markaz, not to city "banha_city"',
+    ]
+    assert sorted(p.split(": ", 1)[1] for p in found) == sorted(expected)
+
+
+def test_lineage_and_children_of_a_regional_governorate(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+governorate = "KB"
+[units.banha]
+kind = "markaz"
+name = { ar = "مركز بنها", en = "Banha markaz" }
+[units.banha_city]
+kind = "city"
+parent = "banha"
+name = { ar = "مدينة بنها", en = "Banha city" }
+[units.kafr_saad]
+kind = "village"
+parent = "banha"
+name = { ar = "قرية كفر سعد", en = "Kafr Saad village" }
+[units.shubra_el_kheima]
+kind = "city"
+name = { ar = "مدينة شبرا الخيمة", en = "Shubra El Kheima city" }
+[units.shubra_el_kheima_west]
+kind = "district"
+parent = "shubra_el_kheima"
+tracking_code = "SKW"
+name = { ar = "حي غرب شبرا الخيمة", en = "Shubra El Kheima West district" }
+""",
+    )
+    qalyubia = load_organisation([path])["KB"]
+    assert [u.code for u in qalyubia.lineage("kafr_saad")] == ["kafr_saad", "banha"]
+    assert [u.code for u in qalyubia.lineage("shubra_el_kheima_west")] == ["shubra_el_kheima_west", "shubra_el_kheima"]
+    assert [u.code for u in qalyubia.lineage("banha")] == ["banha"]
+    assert sorted(u.code for u in qalyubia.children_of("banha")) == ["banha_city", "kafr_saad"]

@@ -61,7 +61,27 @@ def _added(catalogue: Catalogue, core: Catalogue, section: str) -> dict[str, Any
 
 @pytest.fixture(scope="module")
 def services(catalogue: Catalogue, core_catalogue: Catalogue) -> dict[str, ServiceDefinition]:
-    return _added(catalogue, core_catalogue, "services")
+    """Cairo's services as Cairo offers them: its own, and the national ones it overrides."""
+    cairo = catalogue.for_governorate("C")
+    overridden = catalogue.overrides.get("C", {})
+    return {
+        code: cairo.services[code]
+        for code in cairo.services
+        if code not in core_catalogue.services or code in overridden
+    }
+
+
+def test_national_services_are_shared_not_copied(catalogue: Catalogue, core_catalogue: Catalogue) -> None:
+    # The building permit and the site validity statement are national (core catalogue): Cairo
+    # overrides only their fees, so the national definitions stay as the core has them.
+    for code in ("building_permit", "site_validity_statement"):
+        assert catalogue.services[code] == core_catalogue.services[code]
+        own = catalogue.service(code, "C")
+        assert own.fees != core_catalogue.services[code].fees
+        assert all(fee.rule.startswith("cairo_") for fee in own.fees)
+        assert attrs.evolve(own, fees=core_catalogue.services[code].fees, sources=()) == attrs.evolve(
+            core_catalogue.services[code], sources=()
+        )
 
 
 @pytest.fixture(scope="module")
@@ -181,10 +201,13 @@ def test_validities_are_public_or_placeholders(services: dict[str, ServiceDefini
             assert "issues" in service.placeholders, service.code
 
 
-def test_placeholders_are_listed_for_the_governorate(catalogue: Catalogue, fee_rules: dict[str, FeeRule]) -> None:
+def test_placeholders_are_listed_for_the_governorate(
+    catalogue: Catalogue, core_catalogue: Catalogue, fee_rules: dict[str, FeeRule]
+) -> None:
     listed = catalogue.placeholders()
     rules_listed = {where.rsplit(".", 1)[-1] for where, what in listed if "fee_rules." in where}
-    assert rules_listed == {code for code, rule in fee_rules.items() if rule.placeholder}
+    national = {code for code, rule in core_catalogue.fee_rules.items() if rule.placeholder}
+    assert rules_listed - national == {code for code, rule in fee_rules.items() if rule.placeholder}
 
 
 def test_every_service_cites_the_seeds(services: dict[str, ServiceDefinition]) -> None:

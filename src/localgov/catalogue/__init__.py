@@ -7,6 +7,7 @@ cattrs into frozen attrs classes and reports every problem at once (:class:`Cata
 from localgov.catalogue.catalogue import Catalogue, UnknownEntry, load_catalogue
 from localgov.catalogue.messages import MESSAGE_KINDS, REQUIRED_MESSAGES, MessageTemplate, render_template
 from localgov.catalogue.model import (
+    OVERRIDABLE,
     Category,
     Channel,
     Choice,
@@ -29,6 +30,7 @@ from localgov.catalogue.model import (
     Role,
     SeparationRule,
     ServiceDefinition,
+    ServiceOverride,
     Validity,
     WorkflowAction,
     WorkflowDefinition,
@@ -38,6 +40,7 @@ from localgov.catalogue.problems import CatalogueError, Problem
 
 __all__ = [
     "MESSAGE_KINDS",
+    "OVERRIDABLE",
     "REQUIRED_MESSAGES",
     "Catalogue",
     "CatalogueError",
@@ -65,6 +68,7 @@ __all__ = [
     "Role",
     "SeparationRule",
     "ServiceDefinition",
+    "ServiceOverride",
     "UnknownEntry",
     "Validity",
     "WorkflowAction",

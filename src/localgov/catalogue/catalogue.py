@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from localgov.catalogue.checks import SINGULAR, check_entries
-from localgov.catalogue.loading import SECTIONS, Located, ParsedEntries, parse_sources
+from localgov.catalogue.loading import OVERRIDES, SECTIONS, Located, ParsedEntries, parse_sources
 from localgov.catalogue.messages import MessageTemplate
 from localgov.catalogue.model import (
     Category,
@@ -57,13 +57,36 @@ class Catalogue:
     messages: Mapping[str, MessageTemplate]
     # Where each entry was defined, for messages: (section, code) -> "file: path".
     origins: Mapping[tuple[str, str], str] = attrs.field(factory=dict, repr=False)
+    # Each governorate's own version of the national services it overrides ([[overrides]]), already
+    # merged: governorate code -> service code -> definition. ``services`` stays the national view.
+    overrides: Mapping[str, Mapping[str, ServiceDefinition]] = attrs.field(factory=dict, repr=False)
 
-    def service(self, code: str) -> ServiceDefinition:
-        """The service with ``code``; :class:`UnknownEntry` if there is none."""
+    def service(self, code: str, governorate: str | None = None) -> ServiceDefinition:
+        """The service with ``code`` as ``governorate`` offers it (the national definition when
+        the governorate overrides nothing of it, or with no governorate); :class:`UnknownEntry` if
+        there is none."""
+        if governorate is not None:
+            own = self.overrides.get(governorate, {}).get(code)
+            if own is not None:
+                return own
         try:
             return self.services[code]
         except KeyError:
             raise UnknownEntry("services", code, self.services) from None
+
+    def for_governorate(self, governorate: str) -> Catalogue:
+        """The catalogue as ``governorate`` sees it: its overrides in place of the national services.
+
+        Another governorate's overrides are never part of it.
+        """
+        own = self.overrides.get(governorate, {})
+        if not own:
+            return attrs.evolve(self, overrides={})
+        return attrs.evolve(
+            self,
+            services=MappingProxyType({code: own.get(code, service) for code, service in self.services.items()}),
+            overrides={},
+        )
 
     def message(self, service: str, kind: str) -> LocalizedText | None:
         """The wording of a ``kind`` message for ``service``: the service's own, else the default."""
@@ -91,6 +114,14 @@ class Catalogue:
             for r in self.fee_rules.values()
             if r.placeholder
         ]
+        national = {(code, target) for code, s in self.services.items() for target in s.placeholders}
+        found += [
+            (self.origins.get((OVERRIDES, f"{governorate}/{s.code}"), f"{governorate}/{s.code}"), target)
+            for governorate, services in sorted(self.overrides.items())
+            for s in services.values()
+            for target in s.placeholders
+            if (s.code, target) not in national
+        ]
         return found
 
 
@@ -99,26 +130,34 @@ def load_catalogue(
     *,
     known_guards: Collection[str] = (),
     extra: Mapping[str, Iterable[tuple[Any, str]]] | None = None,
+    known_governorates: Collection[str] | None = None,
 ) -> Catalogue:
     """Load, check and merge catalogue files; raise :class:`CatalogueError` listing every problem.
 
     ``extra`` adds entries defined in code, by section: ``{"fee_rules": [(rule, "plugin x")]}``.
-    ``known_guards`` names the workflow guards the engine can evaluate.
+    ``known_guards`` names the workflow guards the engine can evaluate; ``known_governorates`` the
+    governorate codes an override may name.
     """
     entries, problems, broken = parse_sources(sources)
     problems += _merge_extra(entries, extra or {})
-    problems += check_entries(entries, known_guards, broken)
+    problems += check_entries(entries, known_guards, broken, known_governorates)
     if problems:
         raise CatalogueError(problems)
+    overrides: dict[str, dict[str, ServiceDefinition]] = {}
+    for located in entries[OVERRIDES].values():
+        override = located.value
+        national = entries["services"][override.service].value
+        overrides.setdefault(override.governorate, {})[override.service] = override.apply(national)
     return Catalogue(
         **{section: _frozen(entries[section]) for section in SECTIONS},
         origins=MappingProxyType(
             {
                 (section, code): f"{located.source}: {located.path}"
-                for section in SECTIONS
+                for section in (*SECTIONS, OVERRIDES)
                 for code, located in entries[section].items()
             }
         ),
+        overrides=MappingProxyType({code: MappingProxyType(services) for code, services in overrides.items()}),
     )
 
 

@@ -3,24 +3,31 @@
 Structuring (:mod:`localgov.catalogue.loading`) checks each entry on its own; the checks here need
 the whole catalogue, e.g. that a service's fee rule exists and that the form field it is computed
 from is numeric. Each check yields problems; none stops at the first.
+
+Why one module of over 400 lines: a governorate's override is checked by running the service
+check on the merged definition, and the fee-rule check runs over both kinds of definition; kept
+together, every check shares one ``_missing`` wording and one path convention.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 import attrs
 
-from localgov.catalogue.loading import CODE_PATTERN, Located, ParsedEntries
+from localgov.catalogue.loading import CODE_PATTERN, OVERRIDES, Located, ParsedEntries
 from localgov.catalogue.messages import template_problems
 from localgov.catalogue.model import (
+    OVERRIDABLE,
     Channel,
     Condition,
     FeeRule,
     FeeRuleKind,
     FieldType,
     ServiceDefinition,
+    ServiceOverride,
     WorkflowDefinition,
 )
 from localgov.catalogue.problems import Problem, describe_value
@@ -42,11 +49,19 @@ PLACEHOLDER_TARGETS = frozenset(
 
 
 def check_entries(
-    entries: ParsedEntries, known_guards: Collection[str], broken: Collection[tuple[str, str]] = ()
+    entries: ParsedEntries,
+    known_guards: Collection[str],
+    broken: Collection[tuple[str, str]] = (),
+    known_governorates: Collection[str] | None = None,
 ) -> Iterator[Problem]:
-    """Yield every cross-entry problem; references to ``broken`` entries (already reported) pass."""
+    """Yield every cross-entry problem; references to ``broken`` entries (already reported) pass.
+
+    ``known_governorates`` are the codes an override may name (any ISO-like code when ``None``).
+    """
     for located in entries["services"].values():
         yield from _check_service(located, entries, broken)
+    for located in entries.get(OVERRIDES, {}).values():
+        yield from _check_override(located, entries, broken, known_governorates)
     for located in entries["fee_rules"].values():
         yield from _check_fee_rule(located, entries)
     for located in entries["workflows"].values():
@@ -217,6 +232,45 @@ def _check_service(
             )
 
 
+GOVERNORATE_CODE = re.compile(r"[A-Z]{1,3}")
+
+
+def _check_override(
+    located: Located[ServiceOverride],
+    entries: ParsedEntries,
+    broken: Collection[tuple[str, str]],
+    known_governorates: Collection[str] | None,
+) -> Iterator[Problem]:
+    """An override must name a governorate and a service that exist, replace something, and leave
+    the service coherent; what it did not replace was checked with the national definition."""
+    override, source, path = located.value, located.source, located.path
+    if known_governorates is not None and override.governorate not in known_governorates:
+        yield Problem(
+            source,
+            f"{path}.governorate",
+            f'unknown governorate {describe_value(override.governorate)} (an ISO 3166-2:EG code such as "C" or "KB")',
+        )
+    elif not GOVERNORATE_CODE.fullmatch(override.governorate):
+        yield Problem(
+            source,
+            f"{path}.governorate",
+            f'expected an ISO 3166-2:EG governorate code ("C", "KB"), got {describe_value(override.governorate)}',
+        )
+    if not override.replaced:
+        yield Problem(source, path, f"replaces nothing: give one of {', '.join(OVERRIDABLE)}")
+    national = entries["services"].get(override.service)
+    if national is None:
+        if ("services", override.service) not in broken:
+            yield Problem(source, f"{path}.service", _missing("services", entries, override.service))
+        return
+    merged = Located(override.apply(national.value), source, path)
+    checked = (*override.replaced, "placeholders")
+    for found in _check_service(merged, entries, broken):
+        where = found.path.removeprefix(f"{path}.")
+        if any(where == name or where.startswith((f"{name}.", f"{name}[")) for name in checked):
+            yield found
+
+
 def _check_condition(condition: Condition, fields: Mapping[str, Any], problem: Any, where: str) -> Iterator[Problem]:
     form_field = fields.get(condition.field)
     if form_field is None:
@@ -305,11 +359,26 @@ def _check_fee_rule(located: Located[FeeRule], entries: ParsedEntries | None = N
         yield from _check_fee_rule_uses(rule, entries, problem)
 
 
+def _services_using_fees(entries: ParsedEntries) -> Iterator[tuple[str, ServiceDefinition]]:
+    """Every service definition whose fees are assessed: the national ones, and each governorate's
+    overridden version (an override may bring fee rules the national definition does not use)."""
+    for located in entries["services"].values():
+        if isinstance(located.value, ServiceDefinition):
+            yield repr(located.value.code), located.value
+    for located in entries.get(OVERRIDES, {}).values():
+        override = located.value
+        national = entries["services"].get(override.service)
+        if override.fees is not None and national is not None and isinstance(national.value, ServiceDefinition):
+            yield (
+                f"{override.service!r} (as governorate {override.governorate!r} offers it)",
+                override.apply(national.value),
+            )
+
+
 def _check_fee_rule_uses(rule: FeeRule, entries: ParsedEntries, problem: Any) -> Iterator[Problem]:
     """The fields a rule's penalty and exemptions read must exist, with the right type, in each service using it."""
-    for located_service in entries["services"].values():
-        service = located_service.value
-        if not isinstance(service, ServiceDefinition) or "fields" in service.incomplete:
+    for label, service in _services_using_fees(entries):
+        if "fields" in service.incomplete:
             continue
         if not any(item.rule == rule.code for item in service.fees):
             continue
@@ -320,13 +389,13 @@ def _check_fee_rule_uses(rule: FeeRule, entries: ParsedEntries, problem: Any) ->
             if due is None or due.type is not FieldType.DATE:
                 yield problem(
                     "late_penalty.due_field",
-                    f"service {service.code!r} has no date field {penalty.due_field!r} to count the delay from",
+                    f"service {label} has no date field {penalty.due_field!r} to count the delay from",
                 )
         for index, exemption in enumerate(rule.exemptions):
             if exemption.when.field not in fields:
                 yield problem(
                     f"exemptions[{index}].when.field",
-                    f"service {service.code!r} has no field {exemption.when.field!r}",
+                    f"service {label} has no field {exemption.when.field!r}",
                 )
                 continue
             choices = {c.value for c in fields[exemption.when.field].choices}
@@ -334,7 +403,7 @@ def _check_fee_rule_uses(rule: FeeRule, entries: ParsedEntries, problem: Any) ->
                 if choices and value not in choices:
                     yield problem(
                         f"exemptions[{index}].when.equals[{value_index}]",
-                        f"{describe_value(value)} is not a choice of {exemption.when.field!r} in service {service.code!r}",
+                        f"{describe_value(value)} is not a choice of {exemption.when.field!r} in service {label}",
                     )
 
 

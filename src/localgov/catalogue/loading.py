@@ -2,6 +2,8 @@
 
 A catalogue file may hold any of the sections below; each section is a table of entries keyed by
 code (``[services.building_permit]``). The code is the table's name, never a key inside it.
+Beside them, ``[[overrides]]`` is an array: a governorate's own figures for a service defined
+elsewhere (:class:`localgov.catalogue.model.ServiceOverride`), keyed by governorate and service.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from localgov.catalogue.model import (
     ReceiptDelivery,
     Role,
     ServiceDefinition,
+    ServiceOverride,
     WorkflowAction,
     WorkflowDefinition,
     WorkflowState,
@@ -37,7 +40,7 @@ from localgov.catalogue.model import (
 from localgov.catalogue.problems import Problem, describe_value
 from localgov.catalogue.sources import DefinitionSource, definition_files, table_entries
 
-__all__ = ["CODE_PATTERN", "SECTIONS", "Located", "ParsedEntries", "parse_sources"]
+__all__ = ["CODE_PATTERN", "OVERRIDES", "SECTIONS", "Located", "ParsedEntries", "override_key", "parse_sources"]
 
 T = TypeVar("T")
 
@@ -52,6 +55,9 @@ SECTIONS: dict[str, type] = {
     "services": ServiceDefinition,
     "messages": MessageTemplate,
 }
+
+# The array of governorate overrides; in the parsed entries, keyed by :func:`override_key`.
+OVERRIDES = "overrides"
 
 # Codes end up in URLs, database rows and tokens: keep them plain.
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -80,11 +86,13 @@ def parse_sources(sources: Iterable[DefinitionSource]) -> tuple[ParsedEntries, l
     Return the entries that structured cleanly, every problem found, and the (section, code) of
     entries that exist but are broken: a reference to one of those is not reported again as unknown.
     """
-    entries: ParsedEntries = {section: {} for section in SECTIONS}
+    entries: ParsedEntries = {section: {} for section in (*SECTIONS, OVERRIDES)}
     problems: list[Problem] = []
     broken: set[tuple[str, str]] = set()
     for name, document in definition_files(sources, problems):
-        for section, code, data, path in table_entries(name, document, SECTIONS, problems):
+        if OVERRIDES in document:
+            problems += _parse_overrides(name, document[OVERRIDES], entries)
+        for section, code, data, path in table_entries(name, document, SECTIONS, problems, header=[OVERRIDES]):
             value, entry_problems = _structure(SECTIONS[section], code, data, name, path)
             problems += entry_problems
             if value is None:
@@ -96,6 +104,37 @@ def parse_sources(sources: Iterable[DefinitionSource]) -> tuple[ParsedEntries, l
                 continue
             entries[section][code] = Located(value, name, path)
     return entries, problems, broken
+
+
+def override_key(governorate: str, service: str) -> str:
+    """The key of a governorate's override of a service among the parsed entries."""
+    return f"{governorate}/{service}"
+
+
+def _parse_overrides(name: str, items: object, entries: ParsedEntries) -> list[Problem]:
+    if not isinstance(items, list):
+        return [Problem(name, OVERRIDES, f"expected an array of tables ([[overrides]]), got {describe_value(items)}")]
+    problems: list[Problem] = []
+    for index, data in enumerate(items):
+        path = f"{OVERRIDES}[{index}]"
+        value, entry_problems = structure_entry(_CONVERTER, data, ServiceOverride, name, path)
+        problems += entry_problems
+        if value is None:
+            continue
+        key = override_key(value.governorate, value.service)
+        earlier = entries[OVERRIDES].get(key)
+        if earlier is not None:
+            problems.append(
+                Problem(
+                    name,
+                    path,
+                    f"governorate {value.governorate!r} already overrides service {value.service!r} "
+                    f"in {earlier.source}: {earlier.path}",
+                )
+            )
+            continue
+        entries[OVERRIDES][key] = Located(value, name, path)
+    return problems
 
 
 def _structure(cls: type, code: str, data: object, source: str, path: str) -> tuple[Any, list[Problem]]:

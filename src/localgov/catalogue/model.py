@@ -18,6 +18,7 @@ import attrs
 from localgov.i18n import LocalizedText
 
 __all__ = [
+    "OVERRIDABLE",
     "Category",
     "Channel",
     "Choice",
@@ -42,6 +43,7 @@ __all__ = [
     "Role",
     "SeparationRule",
     "ServiceDefinition",
+    "ServiceOverride",
     "Validity",
     "WorkflowAction",
     "WorkflowDefinition",
@@ -361,6 +363,50 @@ class ServiceDefinition:
             for requirement in self.documents
             if (requirement.when.holds(form) if requirement.when is not None else requirement.mandatory)
         ]
+
+
+# What a governorate may replace in a national service. The form, the workflow and what is issued
+# stay national: they shape the request's record, its permit token and its history, which must
+# read the same in every governorate; a service that differs there is another service.
+OVERRIDABLE = ("time_limit_days", "channels", "steps", "documents", "fees")
+
+
+@attrs.frozen
+class ServiceOverride:
+    """A governorate's own figures for a service defined once, nationally (``[[overrides]]``).
+
+    Each attribute left ``None`` keeps the national value; one that is given replaces it whole (a
+    list is not merged item by item, so what the governorate asks for reads in one place). The
+    national definition's ``placeholders`` for a replaced attribute are dropped, and the
+    override's own ``placeholders`` and ``sources`` are added.
+    """
+
+    governorate: str
+    service: str
+    time_limit_days: int | None = None
+    channels: tuple[str, ...] | None = None
+    steps: tuple[ProcedureStep, ...] | None = None
+    documents: tuple[DocumentRequirement, ...] | None = None
+    fees: tuple[FeeItem, ...] | None = None
+    placeholders: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    @property
+    def replaced(self) -> tuple[str, ...]:
+        """The attributes this override replaces, in :data:`OVERRIDABLE` order."""
+        return tuple(name for name in OVERRIDABLE if getattr(self, name) is not None)
+
+    def apply(self, service: ServiceDefinition) -> ServiceDefinition:
+        """``service`` as this governorate offers it; ``service`` itself is not changed."""
+        replaced = self.replaced
+        kept = tuple(target for target in service.placeholders if target not in replaced)
+        placeholders = kept + tuple(target for target in self.placeholders if target not in kept)
+        return attrs.evolve(
+            service,
+            **{name: getattr(self, name) for name in replaced},
+            placeholders=placeholders,
+            sources=service.sources + self.sources,
+        )
 
 
 @attrs.frozen

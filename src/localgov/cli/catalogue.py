@@ -40,12 +40,17 @@ def _days(language: LanguageChoice) -> str:
 
 @services.command("show")
 @click.argument("code")
+@click.option(
+    "--governorate",
+    metavar="CODE",
+    help="Show the service as this governorate offers it (its overrides of the national definition).",
+)
 @language_option
 @click.pass_context
-def show_service(ctx: click.Context, code: str, language: LanguageChoice) -> None:
+def show_service(ctx: click.Context, code: str, governorate: str | None, language: LanguageChoice) -> None:
     """One service in full: form, documents, fees, time limit and procedure."""
     catalogue = application(ctx).catalogue
-    service = catalogue.service(code)
+    service = catalogue.service(code, governorate)
     for line in _describe(service, catalogue, language):
         click.echo(line)
 
@@ -148,6 +153,8 @@ def check(paths: tuple[Path, ...], with_plugins: bool) -> None:
     click.echo(
         f"ok: {len(loaded.services)} services, {len(loaded.fee_rules)} fee rules, {len(loaded.workflows)} workflows"
     )
+    for code, overridden in sorted(loaded.overrides.items()):
+        click.echo(f"ok: governorate {code} overrides {', '.join(sorted(overridden))}")
     for governorate in organisation.values():
         click.echo(
             f"ok: {governorate.name.en}: {len(governorate.zones)} zones, {len(governorate.units)} local units, "

@@ -31,8 +31,21 @@ log_public_key = "log.pub"
     show_default=True,
     help="Folder for the database and the documents the demo produces.",
 )
-def demo(output: Path) -> None:
-    """Run a building-permit request in Zeitoun, Cairo, from the front desk to issue."""
+@click.option(
+    "--governorate",
+    type=click.Choice(["cairo", "qalyubia"]),
+    default="cairo",
+    show_default=True,
+    help="cairo: a district of a city governorate; qalyubia: a village local unit, and its post office.",
+)
+def demo(output: Path, governorate: str) -> None:
+    """Run a building-permit request from the counter to issue (Zeitoun, Cairo, by default)."""
+    if governorate == "qalyubia":
+        from localgov.demo.qalyubia import run_qalyubia_demo
+
+        if run_qalyubia_demo(output, echo=click.echo).findings:
+            raise SystemExit(1)
+        return
     from localgov.demo import run_demo
 
     result = run_demo(output, echo=click.echo)

@@ -57,7 +57,7 @@ def _actor(ctx: click.Context, staff_id: str | None, citizen: str | None) -> Act
 
 def describe(engine: Engine, request: Request, language: LanguageChoice) -> list[str]:
     """A request in a few bilingual lines: the lines the demo and ``request show`` print."""
-    service = engine.catalogue.service(request.service)
+    service = engine.catalogue.service(request.service, request.governorate)
     workflow = engine.workflow_of(request).definition
     current = workflow.state(request.state)
     assert current is not None

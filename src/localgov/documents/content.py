@@ -95,7 +95,7 @@ def receipt_content(
     received_on: datetime.date | None = None,
 ) -> ReceiptContent:
     governorate, unit = _place(organisation, request)
-    service = catalogue.service(request.service)
+    service = catalogue.service(request.service, request.governorate)
     point = governorate.service_points.get(request.service_point or "")
     return ReceiptContent(
         tracking_number=request.id,
@@ -127,7 +127,7 @@ def permit_content(
     if request.issued is None:
         raise DocumentError(f"request {request.id} has not been issued")
     governorate, unit = _place(organisation, request)
-    service = catalogue.service(request.service)
+    service = catalogue.service(request.service, request.governorate)
     return PermitContent(
         claims=claims,
         title=permit_title(service, claims.kind),
@@ -148,7 +148,7 @@ def notice_content(
 ) -> NoticeContent:
     """The notice a request's current state calls for: missing documents, or a rejection."""
     governorate, unit = _place(organisation, request)
-    service = catalogue.service(request.service)
+    service = catalogue.service(request.service, request.governorate)
     if request.missing:
         kind: NoticeKind = "missing_documents"
         reason = request.missing

@@ -202,7 +202,7 @@ class DocumentFactory:
         moment = issued_at or datetime.datetime.now(datetime.UTC)
         return permit_claims(
             request,
-            self.catalogue.service(request.service),
+            self.catalogue.service(request.service, request.governorate),
             governorate,
             issued_at=moment,
             timezone=self.settings.timezone,

@@ -26,9 +26,10 @@ from localgov.catalogue.converter import make_converter, structure_entry
 from localgov.catalogue.loading import CODE_PATTERN
 from localgov.catalogue.problems import CatalogueError, Problem, describe_value
 from localgov.catalogue.sources import DefinitionSource, definition_files, table_entries
-from localgov.organisation.governorates import governorate_facts
+from localgov.organisation.governorates import GovernorateKind, governorate_facts
 from localgov.organisation.model import (
     ALLOWED_UNIT_KINDS,
+    PARENT_KINDS,
     Governorate,
     LocalUnit,
     LocalUnitKind,
@@ -120,12 +121,27 @@ def _check_references(kind: Any, sections: dict[str, dict[str, tuple[Any, str, s
             problems.append(Problem(source, f"{path}.zone", f"unknown zone {describe_value(unit.zone)}"))
         if unit.parent is not None:
             parent = units.get(unit.parent)
+            allowed_parents = PARENT_KINDS[unit.kind]
             if parent is None:
                 problems.append(Problem(source, f"{path}.parent", f"unknown local unit {describe_value(unit.parent)}"))
-            elif unit.kind is LocalUnitKind.VILLAGE and parent[0].kind is not LocalUnitKind.MARKAZ:
-                problems.append(Problem(source, f"{path}.parent", "a village belongs to a markaz"))
+            elif not allowed_parents:
+                problems.append(
+                    Problem(source, f"{path}.parent", f"a {unit.kind.value} belongs to no other local unit")
+                )
+            elif parent[0].kind not in allowed_parents:
+                problems.append(
+                    Problem(
+                        source,
+                        f"{path}.parent",
+                        f"a {unit.kind.value} belongs to a {' or '.join(sorted(k.value for k in allowed_parents))}, "
+                        f"not to {parent[0].kind.value} {describe_value(unit.parent)}",
+                    )
+                )
         elif unit.kind is LocalUnitKind.VILLAGE:
             problems.append(Problem(source, f"{path}.parent", "a village must name the markaz it belongs to"))
+        elif unit.kind is LocalUnitKind.DISTRICT and kind is not GovernorateKind.CITY:
+            # Outside the four city governorates a district (حي) divides a large city.
+            problems.append(Problem(source, f"{path}.parent", "a district must name the city it divides"))
     # Tracking and permit numbers carry the unit's short code: two units must never share one.
     tracking_codes: dict[str, str] = {}
     for unit, source, path in units.values():

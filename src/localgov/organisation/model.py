@@ -36,6 +36,16 @@ ALLOWED_UNIT_KINDS: Mapping[GovernorateKind, frozenset[LocalUnitKind]] = {
 }
 
 
+# What a unit may belong to (``parent``). A village belongs to its markaz; a city may be the seat
+# of a markaz (مركز ومدينة بنها) or stand alone (Shubra El Kheima); a district divides a city.
+PARENT_KINDS: Mapping[LocalUnitKind, frozenset[LocalUnitKind]] = {
+    LocalUnitKind.MARKAZ: frozenset(),
+    LocalUnitKind.CITY: frozenset({LocalUnitKind.MARKAZ}),
+    LocalUnitKind.VILLAGE: frozenset({LocalUnitKind.MARKAZ}),
+    LocalUnitKind.DISTRICT: frozenset({LocalUnitKind.CITY}),
+}
+
+
 class ServicePointKind(str, Enum):
     TECHNOLOGY_CENTER = "technology_center"  # المركز التكنولوجي لخدمة المواطنين
     POST_OFFICE = "post_office"  # مكتب / مجمع بريد
@@ -105,6 +115,20 @@ class Governorate:
 
     def service_points_of(self, unit_code: str) -> list[ServicePoint]:
         return [p for p in self.service_points.values() if p.unit == unit_code]
+
+    def children_of(self, unit_code: str) -> list[LocalUnit]:
+        """The units that belong to ``unit_code``: a markaz's villages and cities, a city's districts."""
+        return [u for u in self.units.values() if u.parent == unit_code]
+
+    def lineage(self, unit_code: str) -> list[LocalUnit]:
+        """``unit_code`` and the units it belongs to, nearest first (a village, then its markaz).
+
+        The loader's parent rules make every chain short and acyclic (district, city, markaz).
+        """
+        chain = [self.unit(unit_code)]
+        while chain[-1].parent is not None and len(chain) <= len(PARENT_KINDS):
+            chain.append(self.unit(chain[-1].parent))
+        return chain
 
 
 def _roles(roles: Iterable[str]) -> frozenset[str]:

@@ -65,7 +65,7 @@ class Acting:
         comment = comment.strip() if isinstance(comment, str) and comment.strip() else None
         with self._refusals_kept(request_id, action, actor, at), self._store.transaction() as transaction:
             request = read_request(context, transaction, request_id, expected_version)
-            service = context.catalogue.service(request.service)
+            service = context.catalogue.service(request.service, request.governorate)
             workflow = context.workflow_of(request)
             chosen = workflow.action(action)
             # The state comes first: an action the workflow cannot take now is refused as such,

@@ -98,5 +98,5 @@ class Authorisation:
 
     def is_personal(self, request: Request, field_name: str) -> bool:
         """Whether a form field identifies the applicant (hidden with the applicant)."""
-        form_field = self._context.catalogue.service(request.service).field(field_name)
+        form_field = self._context.catalogue.service(request.service, request.governorate).field(field_name)
         return form_field is not None and form_field.type.value in {"national_id", "mobile"}

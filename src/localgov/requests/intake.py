@@ -66,8 +66,10 @@ class Intake:
         at: datetime.datetime | None,
     ) -> Request:
         context = self._context
-        definition = context.catalogue.service(service)
+        context.catalogue.service(service)  # an unknown service is refused before an unknown unit
         gov, local_unit = self.locate(unit, governorate)
+        # The governorate's own time limit, channels, documents and fees, where it overrides them.
+        definition = context.catalogue.service(service, gov.code)
         if channel not in definition.channels:
             raise InvalidSubmission(
                 f"{service} cannot be requested through channel {channel!r} (channels: {', '.join(definition.channels)})"

@@ -88,7 +88,7 @@ class Mover:
     def move(self, transaction: Transaction, request: Request, decision: Decision) -> Move:
         """What changes in ``request`` when ``decision`` is carried out."""
         context = self._context
-        service = context.catalogue.service(request.service)
+        service = context.catalogue.service(request.service, request.governorate)
         workflow = context.workflow_of(request)
         action, target, comment = decision.action, decision.target, decision.comment
         today = context.today(decision.at)
@@ -187,7 +187,7 @@ class Mover:
         changed = attrs.evolve(request, **attributes)
         if changed.invoice is None or changed.closed:
             return None
-        service = self._context.catalogue.service(request.service)
+        service = self._context.catalogue.service(request.service, request.governorate)
         guards = self._context.guards
         view = GuardView(changed, service, self._context.catalogue.channels.get(changed.channel))
         for action in workflow.allowed_actions(changed.state):

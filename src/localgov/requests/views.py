@@ -204,7 +204,7 @@ class Views:
             if e.from_state != e.to_state
         )
         catalogue = self._context.catalogue
-        service = catalogue.service(request.service)
+        service = catalogue.service(request.service, request.governorate)
         state = workflow.state(request.state)
         waiting_on_applicant = state is not None and state.clock == "paused"
         department = catalogue.departments.get(service.department)

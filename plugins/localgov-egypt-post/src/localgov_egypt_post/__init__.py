@@ -3,7 +3,8 @@
 - Post-office service points: the plugin ships, per governorate, the post offices that take
   requests (``data/post_offices/<code>.toml``), registered through ``register_organisation`` only
   for the governorates the application names:
-  ``Localgov(settings={"egypt_post": {"governorates": "C"}})`` (Cairo's list is a placeholder).
+  ``Localgov(settings={"egypt_post": {"governorates": "C,KB"}})`` (Cairo's and Qalyubia's lists
+  are placeholders).
   A governorate plugin may equally declare its own ``post_office`` service points.
 - :class:`EgyptPostProvider` (code ``"egypt_post"``): fees paid in cash at the counter, confirmed
   by the counter system's signed message. Egypt Post publishes no integration API, so the provider
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from typing import Any
 
 from localgov.catalogue.sources import DefinitionSource
 from localgov.errors import LocalgovError
@@ -73,6 +75,7 @@ __all__ = [
     "DeliveredConfirmation",
     "EgyptPostProvider",
     "Payable",
+    "demo_payment",
     "luhn_digit",
     "new_payment_code",
     "parse_batch",
@@ -123,3 +126,25 @@ def register_payment_providers(register: Callable[[PaymentProvider], None], app:
         raise LocalgovError(f"egypt_post settings, counter: only 'simulator' is built in, got {counter!r}")
     simulator = CounterSimulator(settings["key"]) if settings.get("key") else CounterSimulator()
     register(simulator.provider())
+
+
+@hookimpl(tryfirst=True)
+def demo_payment(engine: Any, request: Any) -> str | None:
+    """For ``localgov demo``: a request taken at a post office is paid in cash at that counter.
+
+    Asked before the other payment plugins and answering only for the ``post_office`` channel, so
+    the demo's other requests are still paid through their own simulators (Fawry's). Returns the
+    payment code the clerk typed; the counter's signed confirmation has moved the request on.
+    """
+    if request.channel != "post_office":
+        return None
+    from localgov.payments import Payments
+
+    counter = CounterSimulator(clock=engine.now)  # the scenario's clock, as the counter shares the wall clock
+    payments = Payments(engine, [counter.provider()])
+    created = payments.start(request.id, CODE)
+    delivered = counter.collect(created.provider_ref, office=request.service_point or "", clerk="post-demo")
+    status, body = payments.handle_notification(CODE, delivered.body, delivered.headers)
+    if status != 200:
+        raise LocalgovError(f"egypt_post demo: the counter's confirmation was refused ({status}: {body!r})")
+    return created.provider_ref

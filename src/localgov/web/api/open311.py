@@ -142,7 +142,7 @@ def _document(context: WebContext, number: str, viewer: StaffMember | None, lang
     engine = context.engine
     stored = engine.get(number)
     shown = engine.view(stored, viewer) if viewer is not None else stored
-    service = engine.catalogue.service(stored.service)
+    service = engine.catalogue.service(stored.service, stored.governorate)
     state = engine.workflow_of(stored).definition.state(stored.state)
     department = engine.catalogue.departments.get(service.department)
     history = engine.history(number)

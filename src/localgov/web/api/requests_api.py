@@ -221,7 +221,7 @@ async def upload(
 ) -> AppliedRequestOut:
     found = await anyio.to_thread.run_sync(partial(_own, context, number, staff))
     catalogue = context.engine.catalogue
-    form = await read_upload(request, limits_for(catalogue, catalogue.service(found.service)))
+    form = await read_upload(request, limits_for(catalogue, catalogue.service(found.service, found.governorate)))
     if not form.documents:
         raise InvalidInput({"documents": "no file part: name each by its document type"}, status=422)
     order = _order(form.fields)
