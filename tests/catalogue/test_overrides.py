@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import tomllib
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
@@ -123,6 +124,29 @@ def test_override_mistakes_name_file_path_and_value(write_toml: Callable[..., Pa
     for fragment in expected:
         assert sum(1 for p in found if fragment in p) == 1, (fragment, found)
     assert len(found) == len(expected), found
+
+
+def test_a_governorate_s_own_service_names_known_governorates_and_is_overridden_by_none_other(
+    write_toml: Callable[..., Path],
+) -> None:
+    # The core's site validity statement under two new codes (the core's files are loaded anyway).
+    national = files("localgov.catalogue") / "data" / "services" / "national.toml"
+    service = tomllib.loads(national.read_text(encoding="utf-8"))["services"]["site_validity_statement"]
+    path = write_toml(
+        {
+            "services": {
+                "cairo_only": {**service, "governorates": ["C"]},
+                "nowhere": {**service, "governorates": ["XX"]},
+            },
+            "overrides": [{"governorate": "KB", "service": "cairo_only", "time_limit_days": 5}],
+        },
+        "cairo/services.toml",
+    )
+    found = problems_of(path)
+    assert any('services.nowhere.governorates[0]: unknown governorate "XX"' in p for p in found), found
+    assert any(
+        "overrides[0].governorate: service 'cairo_only' is not offered in 'KB' (only in C)" in p for p in found
+    ), found
 
 
 def test_overrides_must_be_an_array_of_tables(write_toml: Callable[..., Path]) -> None:

@@ -50,7 +50,10 @@ def test_another_governorate_sees_nothing_of_qalyubia() -> None:
     cairo_only = Localgov(plugins=["cairo"]).catalogue
     both = Localgov(plugins=["cairo", "qalyubia"]).catalogue
     assert both.for_governorate("C").services == cairo_only.for_governorate("C").services
-    assert both.for_governorate("GZ").services == both.services
+    national = {code: service for code, service in both.services.items() if not service.governorates}
+    assert both.for_governorate("GZ").services == national  # Giza: the national services, nobody's own
+    assert "shop_licence" in both.for_governorate("C").services
+    assert "shop_licence" not in both.for_governorate("KB").services  # Cairo's own stays Cairo's
     assert both.service("building_permit", "KB") != both.service("building_permit", "C")
 
 
@@ -75,3 +78,17 @@ def test_catalogue_check_names_the_overrides() -> None:
     result = CliRunner().invoke(cli, ["catalogue", "check", "--with-plugins", str(DATA / "services.toml")])
     assert result.exit_code == 0, result.output
     assert "ok: governorate KB overrides building_permit" in result.output
+
+
+def test_open311_lists_each_governorate_s_services_by_jurisdiction() -> None:
+    from litestar.testing import TestClient
+
+    from localgov.web import create_app
+
+    app = Localgov(plugins=["cairo", "qalyubia"])
+    engine = app.engine("sqlite://")
+    with TestClient(create_app(app, engine).app) as client:
+        qalyubia = client.get("/open311/v2/services.json?jurisdiction_id=KB&lang=en").json()
+        cairo = client.get("/open311/v2/services.json?jurisdiction_id=C").json()
+    assert {s["service_code"] for s in qalyubia} == {"building_permit", "site_validity_statement"}
+    assert "shop_licence" in {s["service_code"] for s in cairo}

@@ -267,3 +267,19 @@ def test_an_overridden_time_limit_and_document_list_are_what_the_engine_applies(
     with pytest.raises(GuardFailed):
         engine.act(district.id, "accept_documents", ZEITOUN[1])
     engine.store.close()  # type: ignore[attr-defined]
+
+
+def test_a_service_of_cairo_s_own_is_not_taken_in_qalyubia(engine: Engine) -> None:
+    """Cairo's shop licence is Cairo's (its facts, its fees): a Qalyubia village cannot take it."""
+    with pytest.raises(InvalidSubmission, match="shop_licence is not offered in governorate 'KB'.*C only"):
+        engine.submit(
+            "shop_licence",
+            unit="kafr_el_gazzar",
+            governorate="KB",
+            channel="front_desk",
+            service_point="kafr_el_gazzar_tc",
+            actor=STAFF["kg-clerk-amal"],
+            applicant=APPLICANT,
+            form={},
+            documents=[],
+        )

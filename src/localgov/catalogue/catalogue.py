@@ -75,18 +75,16 @@ class Catalogue:
             raise UnknownEntry("services", code, self.services) from None
 
     def for_governorate(self, governorate: str) -> Catalogue:
-        """The catalogue as ``governorate`` sees it: its overrides in place of the national services.
+        """The catalogue as ``governorate`` sees it: the services it offers (the national ones and
+        its own), its overrides in place of the national definitions.
 
-        Another governorate's overrides are never part of it.
+        Another governorate's own services and overrides are never part of it.
         """
         own = self.overrides.get(governorate, {})
-        if not own:
-            return attrs.evolve(self, overrides={})
-        return attrs.evolve(
-            self,
-            services=MappingProxyType({code: own.get(code, service) for code, service in self.services.items()}),
-            overrides={},
-        )
+        offered = {
+            code: own.get(code, service) for code, service in self.services.items() if service.offered_in(governorate)
+        }
+        return attrs.evolve(self, services=MappingProxyType(offered), overrides={})
 
     def message(self, service: str, kind: str) -> LocalizedText | None:
         """The wording of a ``kind`` message for ``service``: the service's own, else the default."""

@@ -60,6 +60,7 @@ def check_entries(
     """
     for located in entries["services"].values():
         yield from _check_service(located, entries, broken)
+        yield from _check_offered_in(located, known_governorates)
     for located in entries.get(OVERRIDES, {}).values():
         yield from _check_override(located, entries, broken, known_governorates)
     for located in entries["fee_rules"].values():
@@ -235,6 +236,23 @@ def _check_service(
 GOVERNORATE_CODE = re.compile(r"[A-Z]{1,3}")
 
 
+def _governorate_problem(code: str, known_governorates: Collection[str] | None) -> str | None:
+    if known_governorates is not None and code not in known_governorates:
+        return f'unknown governorate {describe_value(code)} (an ISO 3166-2:EG code such as "C" or "KB")'
+    if not GOVERNORATE_CODE.fullmatch(code):
+        return f'expected an ISO 3166-2:EG governorate code ("C", "KB"), got {describe_value(code)}'
+    return None
+
+
+def _check_offered_in(
+    located: Located[ServiceDefinition], known_governorates: Collection[str] | None
+) -> Iterator[Problem]:
+    for index, code in enumerate(located.value.governorates):
+        reason = _governorate_problem(code, known_governorates)
+        if reason is not None:
+            yield Problem(located.source, f"{located.path}.governorates[{index}]", reason)
+
+
 def _check_override(
     located: Located[ServiceOverride],
     entries: ParsedEntries,
@@ -244,18 +262,9 @@ def _check_override(
     """An override must name a governorate and a service that exist, replace something, and leave
     the service coherent; what it did not replace was checked with the national definition."""
     override, source, path = located.value, located.source, located.path
-    if known_governorates is not None and override.governorate not in known_governorates:
-        yield Problem(
-            source,
-            f"{path}.governorate",
-            f'unknown governorate {describe_value(override.governorate)} (an ISO 3166-2:EG code such as "C" or "KB")',
-        )
-    elif not GOVERNORATE_CODE.fullmatch(override.governorate):
-        yield Problem(
-            source,
-            f"{path}.governorate",
-            f'expected an ISO 3166-2:EG governorate code ("C", "KB"), got {describe_value(override.governorate)}',
-        )
+    reason = _governorate_problem(override.governorate, known_governorates)
+    if reason is not None:
+        yield Problem(source, f"{path}.governorate", reason)
     if not override.replaced:
         yield Problem(source, path, f"replaces nothing: give one of {', '.join(OVERRIDABLE)}")
     national = entries["services"].get(override.service)
@@ -263,6 +272,14 @@ def _check_override(
         if ("services", override.service) not in broken:
             yield Problem(source, f"{path}.service", _missing("services", entries, override.service))
         return
+    if not national.value.offered_in(override.governorate):
+        offered = ", ".join(national.value.governorates)
+        yield Problem(
+            source,
+            f"{path}.governorate",
+            f"service {override.service!r} is not offered in {override.governorate!r} (only in {offered}):"
+            " a governorate overrides a service it offers",
+        )
     merged = Located(override.apply(national.value), source, path)
     checked = (*override.replaced, "placeholders")
     for found in _check_service(merged, entries, broken):

@@ -346,11 +346,18 @@ class ServiceDefinition:
     # Figures the public record does not give: the governorate must set them before use.
     placeholders: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    # The governorates that offer it (ISO 3166-2:EG codes): a governorate's own service names its
+    # governorate; a national service, offered everywhere, names none.
+    governorates: tuple[str, ...] = ()
     # This service's own wording of the citizen's messages, by kind; the catalogue's
     # [messages.<kind>] otherwise (localgov.catalogue.messages).
     messages: Mapping[str, LocalizedText] = attrs.field(factory=dict, hash=False)
     # Set by the loader when a malformed array had to be left out to check the rest of the entry.
     incomplete: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
+
+    def offered_in(self, governorate: str) -> bool:
+        """Whether a request for this service may be taken in ``governorate``."""
+        return not self.governorates or governorate in self.governorates
 
     def field(self, name: str) -> FormField | None:
         return next((f for f in self.fields if f.name == name), None)

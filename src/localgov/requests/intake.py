@@ -70,6 +70,11 @@ class Intake:
         gov, local_unit = self.locate(unit, governorate)
         # The governorate's own time limit, channels, documents and fees, where it overrides them.
         definition = context.catalogue.service(service, gov.code)
+        if not definition.offered_in(gov.code):
+            raise InvalidSubmission(
+                f"{service} is not offered in governorate {gov.code!r}: it is a service of"
+                f" {', '.join(definition.governorates)} only"
+            )
         if channel not in definition.channels:
             raise InvalidSubmission(
                 f"{service} cannot be requested through channel {channel!r} (channels: {', '.join(definition.channels)})"

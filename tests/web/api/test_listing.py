@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -73,3 +74,17 @@ def test_bad_dates_and_cursors_are_problems_naming_the_parameter(client: httpx.C
         assert [error["name"] for error in answer.json()["errors"]] == [field], query
     too_big = client.get(f"{LIST}?page_size=1001", headers=as_staff(CHECKER))
     assert too_big.status_code == 400
+
+
+def test_services_by_jurisdiction_are_the_governorate_s_own_view(serve_api: Callable[..., str]) -> None:
+    """Open311's jurisdiction_id names a governorate this deployment serves: its own view."""
+    with httpx.Client(base_url=serve_api()) as client:
+        everything = {s["service_code"] for s in client.get("/open311/v2/services.json").json()}
+        cairo = {s["service_code"] for s in client.get("/open311/v2/services.json?jurisdiction_id=C").json()}
+        giza = client.get("/open311/v2/services.json?jurisdiction_id=GZ")  # a governorate, not served here
+        shops = client.get("/open311/v2/services/shop_licence.json?jurisdiction_id=C")
+        shops_in_giza = client.get("/open311/v2/services/shop_licence.xml?jurisdiction_id=GZ")
+    assert "shop_licence" in cairo and cairo == everything  # this deployment's plugins: Cairo's
+    assert giza.status_code == 400 and giza.json()["errors"][0]["name"] == "jurisdiction_id"
+    assert "(C)" in giza.json()["errors"][0]["reason"]
+    assert shops.status_code == 200 and shops_in_giza.status_code == 400

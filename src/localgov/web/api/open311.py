@@ -18,6 +18,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
 
+from localgov.catalogue import Catalogue
 from localgov.i18n import Language, LocalizedText
 from localgov.organisation import StaffMember
 from localgov.requests import RequestQuery, SummaryRow, UnknownRequest
@@ -39,6 +40,7 @@ from localgov.web.api.streams import media_type, read_limited
 from localgov.web.api.submission import IdempotencyHeader, submit, submitted
 from localgov.web.api.xml import XML, xml_response
 from localgov.web.context import WebContext
+from localgov.web.problems import InvalidInput
 from localgov.web.status import StatusRefused, citizen_status
 
 __all__ = ["FORM_LIMIT", "open311_router"]
@@ -47,6 +49,15 @@ __all__ = ["FORM_LIMIT", "open311_router"]
 FORM_LIMIT = 64 * 1024
 
 Lang = Annotated[Literal["ar", "en"], QueryParameter(name="lang", description="ar (default) or en")]
+Jurisdiction = Annotated[
+    str | None,
+    QueryParameter(
+        name="jurisdiction_id",
+        max_length=3,
+        description="A governorate's code (C, KB): the services as it offers them (its own and the national"
+        " ones, with its overrides); every service when not given",
+    ),
+]
 AccessCodeQuery = Annotated[str | None, QueryParameter(name="access_code", max_length=64)]
 AccessCodeHeader = Annotated[str | None, HeaderParameter(name="X-Access-Code", max_length=64)]
 Document = Annotated[str, PathParameter(description="The code or number with its format: CODE.json or CODE.xml")]
@@ -65,8 +76,19 @@ def _client(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client is not None else "unknown"
 
 
-def _services(context: WebContext, language: Language) -> list[Open311Service]:
+def _catalogue(context: WebContext, jurisdiction: str | None) -> Catalogue:
+    """The catalogue as the jurisdiction (a governorate code) offers it; every service without one."""
     catalogue = context.engine.catalogue
+    if jurisdiction is None:
+        return catalogue
+    if jurisdiction not in context.localgov.organisation:
+        known = ", ".join(sorted(context.localgov.organisation))
+        raise InvalidInput({"jurisdiction_id": f"{jurisdiction!r} is not a governorate served here ({known})"})
+    return catalogue.for_governorate(jurisdiction)
+
+
+def _services(context: WebContext, language: Language, jurisdiction: str | None) -> list[Open311Service]:
+    catalogue = _catalogue(context, jurisdiction)
     fallback = LocalizedText("أخرى", "Other")
     return [
         service_entry(service, getattr(catalogue.categories.get(service.category), "name", fallback), language)
@@ -74,28 +96,38 @@ def _services(context: WebContext, language: Language) -> list[Open311Service]:
     ]
 
 
-@get("/services.json", summary="The services (Open311)", responses=problems(), sync_to_thread=False)
-def services_json(context: NamedDependency[WebContext], lang: Lang = "ar") -> list[Open311Service]:
-    return _services(context, lang)
+@get("/services.json", summary="The services (Open311)", responses=problems(400), sync_to_thread=False)
+def services_json(
+    context: NamedDependency[WebContext], jurisdiction_id: Jurisdiction = None, lang: Lang = "ar"
+) -> list[Open311Service]:
+    return _services(context, lang, jurisdiction_id)
 
 
-@get("/services.xml", summary="The services (Open311, XML)", media_type=XML, responses=problems(), sync_to_thread=False)
-def services_xml(context: NamedDependency[WebContext], lang: Lang = "ar") -> Response[bytes]:
-    return xml_response(_services(context, lang), "services")
+@get(
+    "/services.xml",
+    summary="The services (Open311, XML)",
+    media_type=XML,
+    responses=problems(400),
+    sync_to_thread=False,
+)
+def services_xml(
+    context: NamedDependency[WebContext], jurisdiction_id: Jurisdiction = None, lang: Lang = "ar"
+) -> Response[bytes]:
+    return xml_response(_services(context, lang, jurisdiction_id), "services")
 
 
 @get(
     "/services/{document:str}",
     summary="A service's attributes (Open311)",
-    responses=problems(404),
+    responses=problems(400, 404),
     operation_class=XML_OPERATION,
     sync_to_thread=False,
 )
 def service_definition(
-    context: NamedDependency[WebContext], document: Document, lang: Lang = "ar"
+    context: NamedDependency[WebContext], document: Document, jurisdiction_id: Jurisdiction = None, lang: Lang = "ar"
 ) -> Response[Open311Definition]:
     code, fmt = _split(document)
-    service = context.engine.catalogue.services.get(code)
+    service = _catalogue(context, jurisdiction_id).services.get(code)
     if service is None:
         raise NotFoundException(detail=f"لا توجد خدمة بهذا الرمز / no service {code!r}")
     found = definition(service, lang)
