@@ -1,5 +1,6 @@
-"""Durable storage for requests, their history and the permit log: SQLite (default) or PostgreSQL."""
+"""Durable storage for requests, their history, the permit log and the correspondence: SQLite (default) or PostgreSQL."""
 
+from localgov.storage.correspondence import LETTER_TABLES, SqlLetterStore
 from localgov.storage.database import open_database
 from localgov.storage.migrations import (
     CORE,
@@ -17,12 +18,14 @@ from localgov.storage.store import SqlStore
 
 __all__ = [
     "CORE",
+    "LETTER_TABLES",
     "MIGRATIONS",
     "ClaimedNotice",
     "DatabaseTooNew",
     "Migration",
     "NoticeRecord",
     "SentMessage",
+    "SqlLetterStore",
     "SqlOutbox",
     "SqlPermitLog",
     "SqlStore",

@@ -1,0 +1,53 @@
+"""Eight workers sending letters from one unit at once: no number shared, none skipped."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from localgov.correspondence import Correspondence, Letter, verify_correspondence
+from localgov.testing.pki import TestPki
+from tests.correspondence.support import (
+    PLANNER,
+    TO_PLANNING,
+    TO_ZEITOUN_ENGINEERING,
+    WRITER,
+    WRITER2,
+    open_correspondence,
+)
+
+WORKERS = 8
+LETTERS_EACH = 5
+
+
+def test_concurrent_letters_of_one_unit_never_share_or_skip_a_number(store_url: str, localgov_pki: TestPki) -> None:
+    # Each worker has its own service and database connections, as separate processes would.
+    services = [open_correspondence(store_url, localgov_pki) for _ in range(WORKERS)]
+    barrier = threading.Barrier(WORKERS)
+
+    def work(index: int) -> list[Letter]:
+        service = services[index]
+        author = WRITER if index % 2 else WRITER2
+        barrier.wait(timeout=60)
+        sent = []
+        for count in range(LETTERS_EACH):
+            sent.append(service.send(author, TO_PLANNING, f"خطاب {index}-{count}", "نص الخطاب"))
+            if index == 0 and count == 0:
+                # Letters the other way at the same time take numbers from other books.
+                service.send(PLANNER, TO_ZEITOUN_ENGINEERING, "رد مبكر", "نص")
+        return sent
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        letters = [letter for batch in pool.map(work, range(WORKERS)) for letter in batch]
+
+    total = WORKERS * LETTERS_EACH
+    outgoing = sorted(int(letter.id.rsplit("/", 1)[1]) for letter in letters)
+    incoming = sorted(int(str(letter.incoming_number).rsplit("/", 1)[1]) for letter in letters)
+    assert outgoing == list(range(1, total + 1))
+    assert incoming == list(range(1, total + 1))
+    service: Correspondence = services[0]
+    book = service.register("C", "zeitoun", "out", letters[0].sent_at.year)
+    assert [entry.number for entry, _ in book] == list(range(1, total + 1))
+    assert sorted(letter.id for _, letter in book) == sorted(letter.id for letter in letters)
+    # The books' chains run through every line in number order.
+    assert verify_correspondence(service.store, b"test key") == {}
