@@ -11,12 +11,15 @@ import click
 from localgov.cli.common import state
 from localgov.cli.credentials import directory_type, load_credential, passphrase_option
 from localgov.cli.verify import load_context
+from localgov.correspondence import verify_correspondence
 from localgov.organisation import Governorate
 from localgov.payments.audit import ledger_findings
 from localgov.payments.ledger import PaymentLedger
 from localgov.permits import issuer_code
 from localgov.pki import unit_code_of
+from localgov.requests import Engine
 from localgov.requests.checkpoints import AuditCheckpoint, check_store, take_checkpoint
+from localgov.storage import LETTER_TABLES, SqlLetterStore, current_version
 
 __all__ = ["COMMANDS"]
 
@@ -49,16 +52,19 @@ def verify(
     trust_file: Path | None,
     root_file: Path | None,
 ) -> None:
-    """Verify the history of the given requests, or of every request (and the payment ledger).
+    """Verify the history of the given requests, or of every request (and the payment ledger and the
+    correspondence: every letter, its signature and the units' books).
 
     Exit status 0 when everything verifies, 1 when any finding is reported (each one named).
     """
     engine = state(ctx).engine
     findings = {rid: engine.verify_history(rid) for rid in request_ids} if request_ids else engine.audit()
+    letters: int | None = None
     if not request_ids:
         providers = state(ctx).app.payment_providers
         for rid, found in ledger_findings(PaymentLedger.for_engine(engine), engine.store, providers).items():
             findings.setdefault(rid, []).extend(found)
+        letters = _letter_findings(engine, findings)
     findings = {rid: found for rid, found in findings.items() if found}
     against: list[str] = []
     if checkpoint_files:
@@ -70,6 +76,8 @@ def verify(
     if not findings and not against:
         count = len(request_ids) if request_ids else len(engine.store.request_ids())
         click.echo(f"ok: the history of {count} request{'s' if count != 1 else ''} verifies")
+        if letters:
+            click.echo(f"ok: {letters} letter{'s' if letters != 1 else ''} and their books verify")
         for path in checkpoint_files:
             click.echo(f"ok: the database extends checkpoint {path}")
         return
@@ -112,6 +120,17 @@ def checkpoint(ctx: click.Context, signer_dir: Path, directory: Path, passphrase
     target = directory / f"{issuer}-{taken.made_at.strftime('%Y%m%dT%H%M%SZ')}.checkpoint"
     target.write_bytes(taken.sign(signer))
     click.echo(f"{target}: {taken.size} requests of unit {unit}, root {taken.root.hex()}")
+
+
+def _letter_findings(engine: Engine, findings: dict[str, list[str]]) -> int:
+    """Add the correspondence's findings, if the database keeps letters; return how many it keeps."""
+    database = getattr(engine.store, "engine", None)
+    if database is None or current_version(database, LETTER_TABLES) == 0:
+        return 0
+    store = SqlLetterStore(database)
+    for letter_id, found in verify_correspondence(store, engine.audit_key).items():
+        findings.setdefault(letter_id, []).extend(found)
+    return len(store.letter_ids())
 
 
 def _unit_of(issuer: str | None, organisation: Mapping[str, Governorate]) -> str:
