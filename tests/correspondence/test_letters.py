@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +23,7 @@ from localgov.correspondence import (
     verify_detached,
 )
 from localgov.correspondence.errors import InvalidLetterSignature
+from localgov.pki import save_certificate
 from localgov.testing.pki import TestPki
 from tests.correspondence.support import (
     HELIOPOLIS,
@@ -185,3 +189,30 @@ def test_hook_letter_overdue(store_url: str, localgov_pki: TestPki) -> None:
     assert letters.overdue(today=D(2026, 3, 19)) == [] and told == []
     letters.overdue(today=D(2026, 3, 24))
     assert told == [(late.id, D(2026, 3, 19), 2)]
+
+
+def test_a_letter_cannot_be_back_dated(letters: Correspondence) -> None:
+    letters.send(WRITER, TO_PLANNING, "الأول", "نص", at=at(18, 12))
+    with pytest.raises(InvalidLetter, match="cannot be back-dated"):
+        letters.send(WRITER, TO_PLANNING, "الثاني", "نص", at=at(18, 11))
+    # Nor into the receiver's book: Matareya's incoming book has a line at noon (its own
+    # outgoing book has none yet).
+    with pytest.raises(InvalidLetter, match="in:C-MTR"):
+        letters.send(MT_REVENUE, Party("C", "matareya", "licensing"), "الثالث", "نص", at=at(18, 11))
+    assert letters.send(WRITER, TO_PLANNING, "الرابع", "نص", at=at(18, 12)).id.endswith("/000002")
+    assert verify_correspondence(letters.store, b"test key") == {}
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
+def test_openssl_verifies_the_signature(letters: Correspondence, localgov_pki: TestPki, tmp_path: Path) -> None:
+    # An independent CMS implementation checks what localgov signed: the bytes, the chain, the signer.
+    letter = letters.send(WRITER, TO_PLANNING, "طلب رأي", "نص عربي", at=at(18))
+    content = canonical_letter(letters.history(letter.id, WRITER)[0].data["content"])
+    (tmp_path / "letter.json").write_bytes(content)
+    (tmp_path / "letter.p7s").write_bytes(letter.signature)
+    save_certificate(tmp_path / "root.pem", localgov_pki.root.certificate)
+    command = ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(tmp_path / "letter.p7s")]
+    command += ["-content", str(tmp_path / "letter.json"), "-CAfile", str(tmp_path / "root.pem"), "-purpose", "any"]
+    assert subprocess.run(command, capture_output=True, check=False).returncode == 0
+    (tmp_path / "letter.json").write_bytes(content.replace("نص عربي".encode(), "نص آخر".encode()))
+    assert subprocess.run(command, capture_output=True, check=False).returncode != 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
@@ -56,7 +57,7 @@ from localgov.correspondence.ports import BookRow, LetterStore, LetterTransactio
 from localgov.correspondence.signatures import sign_detached
 from localgov.organisation import Governorate, StaffMember
 from localgov.pki import Credential, unit_code_of
-from localgov.requests import Engine
+from localgov.requests import Engine, UnknownRequest
 
 __all__ = [
     "MAX_ATTACHMENT_BYTES",
@@ -71,6 +72,10 @@ __all__ = [
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 _SUBJECT_LIMIT = 300
 _BODY_LIMIT = 20_000
+_NAME_LIMIT = 200
+_REQUEST_ID_LIMIT = 32
+# A media type as RFC 6838 names them (type/subtype), at most 100 characters.
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,35}")
 
 
 @attrs.frozen
@@ -160,8 +165,8 @@ class Correspondence:
 
     def _recipient(self, to: Party) -> Party:
         if not to.internal:
-            if not (to.outside or "").strip():
-                raise InvalidLetter("to: an outside body needs its name")
+            if not 0 < len((to.outside or "").strip()) <= _NAME_LIMIT:
+                raise InvalidLetter(f"to: an outside body's name, 1 to {_NAME_LIMIT} characters")
             return Party(outside=to.outside.strip())  # type: ignore[union-attr]
         if to.unit is None:
             raise InvalidLetter("to: name the receiving unit (or an outside body)")
@@ -290,10 +295,10 @@ class Correspondence:
         return reply_by
 
     def _check_request(self, request_id: str, author: StaffMember) -> None:
+        if len(request_id) > _REQUEST_ID_LIMIT:
+            raise InvalidLetter(f"request: {request_id[:40]!r}... is not a tracking number")
         if self._engine is None:
             return
-        from localgov.requests import UnknownRequest
-
         try:
             request = self._engine.get(request_id)
         except UnknownRequest:
@@ -305,8 +310,10 @@ class Correspondence:
         attached = []
         for index, upload in enumerate(uploads):
             where = f"attachment {index + 1} ({upload.name!r})"
-            if not upload.name.strip() or len(upload.name) > 200:
-                raise InvalidLetter(f"{where}: a file name of 1 to 200 characters")
+            if not upload.name.strip() or len(upload.name) > _NAME_LIMIT:
+                raise InvalidLetter(f"{where}: a file name of 1 to {_NAME_LIMIT} characters")
+            if _MEDIA_TYPE.fullmatch(upload.media_type) is None:
+                raise InvalidLetter(f"{where}: {upload.media_type[:40]!r} is not a media type (application/pdf)")
             if not upload.content:
                 raise InvalidLetter(f"{where}: the file is empty")
             if len(upload.content) > MAX_ATTACHMENT_BYTES:
