@@ -60,18 +60,40 @@ def verify_detached(
     :class:`InvalidLetterSignature` naming what fails.
     """
     try:
-        info = cms.ContentInfo.load(signature)
-        if info["content_type"].native != "signed_data":
-            raise InvalidLetterSignature("not a CMS SignedData")
-        signed = info["content"]
-        signers = list(signed["signer_infos"])
-        if len(signers) != 1:
-            raise InvalidLetterSignature(f"expected one signer, found {len(signers)}")
-        signer = signers[0]
-        embedded = [c.chosen for c in signed["certificates"] if c.name == "certificate"]
-    except (ValueError, TypeError, KeyError) as error:
-        raise InvalidLetterSignature(f"not a readable CMS signature ({error})") from None
+        certificate, embedded = _check_signed_data(content, signature)
+        if unit_code is not None and unit_code_of(certificate) != unit_code:
+            raise InvalidLetterSignature(
+                f"signed by the certificate of {unit_code_of(certificate)!r}, not of the sending unit {unit_code!r}"
+            )
+        if root is not None:
+            verify_chain(certificate, [c for c in embedded if c != certificate and c != root], root, at=at)
+    except InvalidLetterSignature:
+        raise
+    except PkiError as error:
+        raise InvalidLetterSignature(f"the signer's certificate does not chain to the root: {error}") from None
+    except Exception as error:  # noqa: BLE001 - untrusted input, see below
+        # The signature is untrusted input, read by asn1crypto and cryptography, both of which parse
+        # lazily: a damaged signature or certificate fails at whichever field is first asked for,
+        # with whichever of their exceptions (ValueError, InvalidVersion, DuplicateExtension,
+        # UnsupportedAlgorithm...). Each means the same: this is not a valid signature.
+        raise InvalidLetterSignature(f"not a readable CMS signature ({type(error).__name__})") from None
+    return certificate
+
+
+def _check_signed_data(content: bytes, signature: bytes) -> tuple[x509.Certificate, list[x509.Certificate]]:
+    """The signer's certificate and all embedded ones, once the signature over ``content`` verifies."""
+    info = cms.ContentInfo.load(signature)
+    if info["content_type"].native != "signed_data":
+        raise InvalidLetterSignature("not a CMS SignedData")
+    signed = info["content"]
+    signers = list(signed["signer_infos"])
+    if len(signers) != 1:
+        raise InvalidLetterSignature(f"expected one signer, found {len(signers)}")
+    signer = signers[0]
+    embedded = [c.chosen for c in signed["certificates"] if c.name == "certificate"]
     sid = signer["sid"].chosen
+    if not isinstance(sid, cms.IssuerAndSerialNumber):
+        raise InvalidLetterSignature("the signer is not named by issuer and serial number")
     match = next(
         (c for c in embedded if c.issuer == sid["issuer"] and c.serial_number == sid["serial_number"].native),
         None,
@@ -95,14 +117,4 @@ def verify_detached(
         public_key.verify(signer["signature"].native, attributes, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
         raise InvalidLetterSignature("the signature does not verify under the signer's certificate") from None
-    if unit_code is not None and unit_code_of(certificate) != unit_code:
-        raise InvalidLetterSignature(
-            f"signed by the certificate of {unit_code_of(certificate)!r}, not of the sending unit {unit_code!r}"
-        )
-    if root is not None:
-        others = [x509.load_der_x509_certificate(c.dump()) for c in embedded if c is not match]
-        try:
-            verify_chain(certificate, [c for c in others if c != root], root, at=at)
-        except PkiError as error:
-            raise InvalidLetterSignature(f"the signer's certificate does not chain to the root: {error}") from None
-    return certificate
+    return certificate, [x509.load_der_x509_certificate(c.dump()) for c in embedded]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -140,3 +141,37 @@ def test_refusals_are_problems(client: httpx.Client) -> None:
     assert garbled.status_code == 400 and garbled.json()["errors"][0]["name"] == "attachments[0].content"
     assert client.get("/api/v1/letters").status_code == 401
     assert client.get("/api/v1/letters/C-ZTN/2026/OUT/999999", headers=as_(WRITER)).status_code == 404
+
+
+def test_served_from_the_environment_with_the_units_signers(
+    tmp_path: Path, localgov_pki: TestPki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from litestar.testing import TestClient
+
+    from localgov.pki import save_certificate, save_private_key
+    from localgov.web.serving import app_from_environment
+
+    signer = tmp_path / "zeitoun-signer"
+    signer.mkdir()
+    save_certificate(signer / "certificate.pem", localgov_pki.signer.certificate)
+    save_private_key(signer / "private-key.pem", localgov_pki.signer.private_key, b"secret")
+    staff = tmp_path / "staff.toml"
+    staff.write_text(
+        '[staff.zt-eng1]\nname = "سامي"\nunit = "zeitoun"\nroles = ["engineer"]\ndepartment = "engineering"\n', "utf-8"
+    )
+    settings = tmp_path / "web.toml"
+    settings.write_text(f'[api_keys]\n"{api_key_digest(KEYS[WRITER.id])}" = "zt-eng1"\n', "utf-8")
+    for name, value in {
+        "LOCALGOV_DATABASE": f"sqlite:///{tmp_path / 'lg.db'}",
+        "LOCALGOV_PLUGINS": "cairo",
+        "LOCALGOV_STAFF": str(staff),
+        "LOCALGOV_WEB_SETTINGS": str(settings),
+        "LOCALGOV_LETTER_SIGNERS": str(signer),
+        "LOCALGOV_KEY_PASSPHRASE": "secret",
+    }.items():
+        monkeypatch.setenv(name, value)
+    body = {"to": {"unit": "matareya", "department": "planning"}, "subject": "طلب", "body": "نص"}
+    with TestClient(app_from_environment()) as client:
+        sent = client.post("/api/v1/letters", json=body, headers=as_(WRITER))
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["number"].startswith("C-ZTN/")
