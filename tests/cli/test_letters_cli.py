@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from localgov.cli import cli
-from localgov.pki import Credential, save_certificate, save_private_key
+from localgov.pki import Credential, create_root, save_certificate, save_private_key
 from localgov.testing.pki import TestPki
 
 STAFF = """
@@ -56,11 +56,15 @@ def world(tmp_path: Path, localgov_pki: TestPki) -> Callable[..., Result]:
     key.write_bytes(b"a key kept outside the database\n")
     zeitoun = _credential(tmp_path / "zeitoun-signer", localgov_pki.signer)
     matareya = _credential(tmp_path / "matareya-signer", localgov_pki.issue_signer("C-MTR"))
+    chain = tmp_path / "chain.pem"
+    save_certificate(chain, localgov_pki.governorate_ca.certificate)
+    save_certificate(tmp_path / "root.pem", localgov_pki.root.certificate)
+    save_certificate(tmp_path / "other-root.pem", create_root().certificate)
     base = ["--db", f"sqlite:///{tmp_path / 'localgov.db'}", "--staff", str(staff), "--audit-key-file", str(key)]
     signers = {"zeitoun": zeitoun, "matareya": matareya}
 
     def run(*args: str | Path, signer: str | None = None, code: int = 0) -> Result:
-        extra = ["--signer", str(signers[signer])] if signer else []
+        extra = ["--signer", str(signers[signer]), "--chain", str(chain)] if signer else []
         result = CliRunner().invoke(cli, [*base, *(str(a) for a in args), *extra], catch_exceptions=False)
         assert result.exit_code == code, result.output
         return result
@@ -110,6 +114,10 @@ def test_send_inbox_show_forward_reply_and_the_books(world: Callable[..., Result
     Path("/tmp/out-book.pdf").write_bytes(pdf.read_bytes())
     verified = run("audit", "verify").output
     assert "ok: 3 letters and their books verify" in verified
+    # With the national root, every letter's signer must chain to it.
+    assert "ok: 3 letters" in run("audit", "verify", "--root", tmp_path / "root.pem").output
+    elsewhere = run("audit", "verify", "--root", tmp_path / "other-root.pem", code=1).output
+    assert elsewhere.count("does not chain to the root") == 3
 
 
 def _database(tmp_path: Path) -> sqlite3.Connection:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import click
+from cryptography import x509
 
 from localgov.cli.common import state
 from localgov.cli.credentials import directory_type, load_credential, passphrase_option
@@ -16,7 +17,7 @@ from localgov.organisation import Governorate
 from localgov.payments.audit import ledger_findings
 from localgov.payments.ledger import PaymentLedger
 from localgov.permits import issuer_code
-from localgov.pki import unit_code_of
+from localgov.pki import load_certificate, unit_code_of
 from localgov.requests import Engine
 from localgov.requests.checkpoints import AuditCheckpoint, check_store, take_checkpoint
 from localgov.storage import LETTER_TABLES, SqlLetterStore, current_version
@@ -42,7 +43,10 @@ def audit() -> None:
 )
 @click.option("--trust", "trust_file", type=_file, help="The trust list that checkpoints are checked against.")
 @click.option(
-    "--root", "root_file", type=_file, help="The national root certificate (PEM) the trust list is signed under."
+    "--root",
+    "root_file",
+    type=_file,
+    help="The national root certificate (PEM): the trust list, and every letter's signer, must chain to it.",
 )
 @click.pass_context
 def verify(
@@ -64,7 +68,8 @@ def verify(
         providers = state(ctx).app.payment_providers
         for rid, found in ledger_findings(PaymentLedger.for_engine(engine), engine.store, providers).items():
             findings.setdefault(rid, []).extend(found)
-        letters = _letter_findings(engine, findings)
+        root = load_certificate(root_file) if root_file is not None else None
+        letters = _letter_findings(engine, findings, root)
     findings = {rid: found for rid, found in findings.items() if found}
     against: list[str] = []
     if checkpoint_files:
@@ -122,13 +127,15 @@ def checkpoint(ctx: click.Context, signer_dir: Path, directory: Path, passphrase
     click.echo(f"{target}: {taken.size} requests of unit {unit}, root {taken.root.hex()}")
 
 
-def _letter_findings(engine: Engine, findings: dict[str, list[str]]) -> int:
-    """Add the correspondence's findings, if the database keeps letters; return how many it keeps."""
+def _letter_findings(engine: Engine, findings: dict[str, list[str]], root: x509.Certificate | None) -> int:
+    """Add the correspondence's findings, if the database keeps letters; return how many it keeps.
+
+    With the national ``root`` (``--root``), each letter's signer must chain to it."""
     database = getattr(engine.store, "engine", None)
     if database is None or current_version(database, LETTER_TABLES) == 0:
         return 0
     store = SqlLetterStore(database)
-    for letter_id, found in verify_correspondence(store, engine.audit_key).items():
+    for letter_id, found in verify_correspondence(store, engine.audit_key, root=root).items():
         findings.setdefault(letter_id, []).extend(found)
     return len(store.letter_ids())
 

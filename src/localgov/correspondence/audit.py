@@ -23,6 +23,8 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+from cryptography import x509
+
 from localgov.correspondence.canonical import (
     book_genesis,
     book_seal,
@@ -40,11 +42,18 @@ from localgov.correspondence.signatures import verify_detached
 __all__ = ["verify_correspondence"]
 
 
-def verify_correspondence(store: LetterStore, key: bytes) -> dict[str, list[str]]:
-    """Findings by letter number (or ``book C-ZTN out 2026``); only what does not verify is listed."""
+def verify_correspondence(
+    store: LetterStore, key: bytes, *, root: x509.Certificate | None = None
+) -> dict[str, list[str]]:
+    """Findings by letter number (or ``book out:C-ZTN 2026``); only what does not verify is listed.
+
+    With ``root``, each letter's signing certificate must also chain to it (valid when the letter
+    was sent); without, each signature is checked with the certificate it embeds, which must be
+    the sending unit's.
+    """
     findings: dict[str, list[str]] = {}
     for letter_id in store.letter_ids():
-        found = _letter_findings(store.get_letter(letter_id), store.events(letter_id), key, letter_id)
+        found = _letter_findings(store.get_letter(letter_id), store.events(letter_id), key, root)
         if found:
             findings[letter_id] = found
     entries_of: dict[str, list[RegisterEntry]] = {}
@@ -67,8 +76,12 @@ def verify_correspondence(store: LetterStore, key: bytes) -> dict[str, list[str]
     return findings
 
 
-def _letter_findings(letter: Letter | None, events: Sequence[LetterEvent], key: bytes, letter_id: str) -> list[str]:
+def _letter_findings(
+    letter: Letter | None, events: Sequence[LetterEvent], key: bytes, root: x509.Certificate | None
+) -> list[str]:
     if letter is None:
+        if not events:
+            return ["the letter is missing (deleted): its lines in the books remain"]
         return [f"the letter is missing (deleted) but {len(events)} events of its history remain"]
     found: list[str] = []
     expected_prev = letter_genesis(letter.id)
@@ -103,11 +116,11 @@ def _letter_findings(letter: Letter | None, events: Sequence[LetterEvent], key: 
             f"the letter expects {letter.event_count} events ending {letter.head_hash[:12]}, "
             f"{len(events)} are stored (deleted or inserted)"
         )
-    found.extend(_record_findings(letter, events))
+    found.extend(_record_findings(letter, events, root))
     return found
 
 
-def _record_findings(letter: Letter, events: Sequence[LetterEvent]) -> list[str]:
+def _record_findings(letter: Letter, events: Sequence[LetterEvent], root: x509.Certificate | None) -> list[str]:
     """The letter's stored record against what its history says, and its signature."""
     found = []
     sent = events[0].data
@@ -137,7 +150,7 @@ def _record_findings(letter: Letter, events: Sequence[LetterEvent]) -> list[str]
         found.append("its signature was replaced: it is not the one recorded when it was sent")
     try:
         code = letter.id.partition("/")[0]
-        verify_detached(canonical_letter(content), letter.signature, unit_code=code)
+        verify_detached(canonical_letter(content), letter.signature, unit_code=code, root=root, at=letter.sent_at)
     except InvalidLetterSignature as error:
         found.append(f"its signature does not verify: {error}")
     if letter.incoming_number != sent.get("incoming_number"):
