@@ -292,7 +292,7 @@ def register(
     """A unit's outgoing (الصادر) or incoming (الوارد) book for a year, line by line."""
     service = open_correspondence(ctx)
     year = year or service.today().year
-    code = _governorate_code(ctx, unit, governorate)
+    code = service.governorate_of(unit, governorate).code
     lines = service.register(code, unit, kind, year)
     if pdf_path is not None:
         from localgov.documents import DocumentFactory
@@ -307,13 +307,6 @@ def register(
         click.echo(f"{entry.number:6d}  {number}  {entry.at[:10]}  {party.describe()}  {subject}")
     if not lines:
         click.echo(f"the {kind} book of {unit} has no line in {year}")
-
-
-def _governorate_code(ctx: click.Context, unit: str, governorate: str | None) -> str:
-    for code, candidate in state(ctx).app.organisation.items():
-        if (governorate is None or governorate == code) and unit in candidate.units:
-            return code
-    raise click.UsageError(f"no local unit {unit!r}" + (f" in governorate {governorate!r}" if governorate else ""))
 
 
 COMMANDS = (letters,)

@@ -152,7 +152,9 @@ class Correspondence:
 
     # ------------------------------------------------------------------ places
 
-    def _governorate_of(self, unit: str, governorate: str | None = None) -> Governorate:
+    def governorate_of(self, unit: str, governorate: str | None = None) -> Governorate:
+        """The loaded governorate that has local unit ``unit`` (``governorate``, when codes repeat);
+        :class:`InvalidLetter` when none has."""
         for code, candidate in self.organisation.items():
             if (governorate is None or code == governorate) and unit in candidate.units:
                 return candidate
@@ -160,7 +162,7 @@ class Correspondence:
         raise InvalidLetter(f"unknown local unit {unit!r}{where}")
 
     def _party_of(self, staff: StaffMember) -> Party:
-        governorate = self._governorate_of(staff.unit)
+        governorate = self.governorate_of(staff.unit)
         return Party(governorate.code, staff.unit, staff.department)
 
     def _recipient(self, to: Party) -> Party:
@@ -170,7 +172,7 @@ class Correspondence:
             return Party(outside=to.outside.strip())  # type: ignore[union-attr]
         if to.unit is None:
             raise InvalidLetter("to: name the receiving unit (or an outside body)")
-        governorate = self._governorate_of(to.unit, to.governorate)
+        governorate = self.governorate_of(to.unit, to.governorate)
         self._check_department(to.department, "to.department")
         return Party(governorate.code, to.unit, to.department)
 
@@ -336,6 +338,8 @@ class Correspondence:
         answers: Letter | None,
         at: datetime.datetime | None,
     ) -> Letter:
+        if at is not None and at.utcoffset() is None:
+            raise InvalidLetter(f"sent_at: {at.isoformat()} has no timezone: give the moment, not a wall-clock time")
         subject, body = subject.strip(), body.strip()
         if not 0 < len(subject) <= _SUBJECT_LIMIT:
             raise InvalidLetter(f"subject: 1 to {_SUBJECT_LIMIT} characters, got {len(subject)}")
@@ -580,7 +584,7 @@ class Correspondence:
         """
         if kind not in ("out", "in"):
             raise InvalidLetter(f"a book is 'out' or 'in', not {kind!r}")
-        code = unit_code(self._governorate_of(unit, governorate), unit)
+        code = unit_code(self.governorate_of(unit, governorate), unit)
         lines = []
         for entry in self.store.entries(book_name(kind, code), year):
             letter = self.store.get_letter(entry.letter_id)

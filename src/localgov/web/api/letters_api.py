@@ -26,7 +26,6 @@ from localgov.correspondence import (
     MAX_ATTACHMENT_BYTES,
     AttachmentUpload,
     Classification,
-    InvalidLetter,
     Letter,
     LetterEvent,
     LetterNotAllowed,
@@ -363,9 +362,7 @@ def _lines(context: WebContext, staff: StaffMember, unit: str, kind: str, year: 
     if staff.unit != unit:
         raise LetterNotAllowed(f"the books of {unit!r} are kept by its own staff")
     service = context.correspondence
-    governorate = next((code for code, g in service.organisation.items() if unit in g.units), None)
-    if governorate is None:
-        raise InvalidLetter(f"unknown local unit {unit!r}")
+    governorate = service.governorate_of(unit).code
     return governorate, service.register(governorate, unit, kind, year)
 
 
