@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from localgov.correspondence import (
     AttachmentUpload,
     Correspondence,
     InvalidLetter,
+    LetterKeyReused,
     LetterNotAllowed,
     LetterStatus,
     Party,
@@ -216,3 +218,20 @@ def test_openssl_verifies_the_signature(letters: Correspondence, localgov_pki: T
     assert subprocess.run(command, capture_output=True, check=False).returncode == 0
     (tmp_path / "letter.json").write_bytes(content.replace("نص عربي".encode(), "نص آخر".encode()))
     assert subprocess.run(command, capture_output=True, check=False).returncode != 0
+
+
+def test_a_retried_send_with_its_idempotency_key_sends_once(letters: Correspondence) -> None:
+    first = letters.send(WRITER, TO_PLANNING, "طلب رأي", "نص", idempotency_key="k-1", at=at(18))
+    again = letters.send(WRITER, TO_PLANNING, "طلب رأي", "نص", idempotency_key="k-1", at=at(19))
+    assert again == first
+    with pytest.raises(LetterKeyReused):
+        letters.send(WRITER, TO_PLANNING, "طلب آخر", "نص", idempotency_key="k-1")
+    reply = letters.reply(first.id, PLANNER, "رد", idempotency_key="r-1", at=at(19))
+    assert letters.reply(first.id, PLANNER, "رد", idempotency_key="r-1", at=at(22)) == reply
+    assert letters.get(first.id, WRITER).replies == (reply.id,)
+    # Retried together, from several workers at once: still one letter.
+    with ThreadPoolExecutor(4) as pool:
+        sent = list(pool.map(lambda _: letters.send(WRITER, TO_PLANNING, "ت", "ن", idempotency_key="k-2"), range(4)))
+    assert len({letter.id for letter in sent}) == 1
+    assert [entry.number for entry, _ in letters.register("C", "zeitoun", "out", 2026)] == [1, 2]
+    assert verify_correspondence(letters.store, b"test key") == {}

@@ -51,3 +51,23 @@ def test_concurrent_letters_of_one_unit_never_share_or_skip_a_number(store_url: 
     assert sorted(letter.id for _, letter in book) == sorted(letter.id for letter in letters)
     # The books' chains run through every line in number order.
     assert verify_correspondence(service.store, b"test key") == {}
+
+
+def test_steps_taken_on_one_letter_at_once_are_all_kept(store_url: str, localgov_pki: TestPki) -> None:
+    # Forwarded to four departments by four workers at the same moment, then answered: every
+    # forward lands once, in the letter and in its history, whichever worker had to decide again.
+    services = [open_correspondence(store_url, localgov_pki) for _ in range(4)]
+    letter = services[0].send(WRITER, TO_PLANNING, "تعميم", "نص")
+    departments = ["licensing", "revenue", "engineering", "occupancy"]
+    barrier = threading.Barrier(4)
+
+    def forward(index: int) -> None:
+        barrier.wait(timeout=60)
+        services[index].forward(letter.id, PLANNER, departments[index])
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(forward, range(4)))
+    held = services[0].get(letter.id, PLANNER)
+    assert sorted(held.departments) == sorted(["planning", *departments])
+    assert [e.action for e in services[0].history(letter.id, PLANNER)].count("forward") == 4
+    assert verify_correspondence(services[0].store, b"test key") == {}

@@ -19,6 +19,7 @@ from localgov.correspondence.errors import (
     InvalidLetter,
     InvalidLetterSignature,
     LetterConflict,
+    LetterKeyReused,
     LetterNotAllowed,
     UnknownLetter,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "LetterConflict",
     "LetterEvent",
     "LetterHooks",
+    "LetterKeyReused",
     "LetterNotAllowed",
     "LetterStatus",
     "LetterStore",

@@ -9,6 +9,7 @@ __all__ = [
     "InvalidLetter",
     "InvalidLetterSignature",
     "LetterConflict",
+    "LetterKeyReused",
     "LetterNotAllowed",
     "UnknownLetter",
 ]
@@ -40,3 +41,7 @@ class LetterConflict(CorrespondenceError):
 
 class InvalidLetterSignature(CorrespondenceError):
     """A letter's CMS signature does not verify over its canonical form."""
+
+
+class LetterKeyReused(CorrespondenceError):
+    """An idempotency key already sent a different letter."""

@@ -108,6 +108,8 @@ class Letter:
     version: int = 1
     head_hash: str = ""
     event_count: int = 0
+    #: When its last step was taken (ISO 8601): no later step is dated before it.
+    last_at: str = ""
 
     @property
     def awaiting_reply(self) -> bool:

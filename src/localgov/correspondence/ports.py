@@ -49,6 +49,9 @@ class LetterTransaction(Protocol):
     def put_attachment(self, sha256: str, content: bytes, media_type: str) -> None:
         """Store a file once by its hash (the same file twice is kept once)."""
 
+    def claim_key(self, key: str, fingerprint: str, letter_id: str) -> bool:
+        """Record that ``key`` sent ``letter_id``; False (and nothing written) if the key is taken."""
+
 
 class LetterStore(Protocol):
     def transaction(self) -> AbstractContextManager[LetterTransaction]: ...
@@ -70,3 +73,6 @@ class LetterStore(Protocol):
 
     def attachment(self, sha256: str) -> tuple[bytes, str] | None:
         """A stored file and its media type."""
+
+    def letter_for_key(self, key: str) -> tuple[str, str] | None:
+        """The fingerprint and letter number an idempotency key was claimed with."""

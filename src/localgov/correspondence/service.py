@@ -23,6 +23,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import attrs
+import orjson
 from cryptography import x509
 
 from localgov.calendar import WorkingCalendar
@@ -40,6 +41,7 @@ from localgov.correspondence.canonical import (
 from localgov.correspondence.errors import (
     InvalidLetter,
     LetterConflict,
+    LetterKeyReused,
     LetterNotAllowed,
     UnknownLetter,
 )
@@ -212,6 +214,7 @@ class Correspondence:
         reply_within_days: int | None = None,
         reply_by: datetime.date | None = None,
         request_id: str | None = None,
+        idempotency_key: str | None = None,
         at: datetime.datetime | None = None,
     ) -> Letter:
         """Send a letter from ``author``'s department: numbered, signed, delivered, in both books.
@@ -220,15 +223,23 @@ class Correspondence:
         ``reply_by`` itself (which must be a working day after today). With ``request_id`` the
         letter concerns that request of the sender's unit; if it asks for a reply, the request
         waits on it (:meth:`localgov.requests.Engine.record_letter`).
+
+        A send retried with the same ``idempotency_key`` (a lost answer, say) returns the letter the
+        first one sent; the same key with another letter is refused (:class:`LetterKeyReused`).
         """
         sender = self._party_of(author)
         recipient = self._recipient(to)
-        due = self._reply_by(reply_within_days, reply_by, at or self._clock())
-        if request_id is not None:
-            self._check_request(request_id, author)
-        letter = self._write_letter(
-            author, sender, recipient, subject, body, classification, attachments, due, request_id, None, at
-        )
+        asked = _asked("send", author, recipient, subject, body, classification, attachments, request_id, None)
+        asked.update(reply_within_days=reply_within_days, reply_by=reply_by.isoformat() if reply_by else None)
+        letter = self._already_sent(idempotency_key, asked)
+        if letter is None:
+            due = self._reply_by(reply_within_days, reply_by, at or self._clock())
+            if request_id is not None:
+                self._check_request(request_id, author)
+            letter = self._write_letter(
+                author, sender, recipient, subject, body, classification, attachments, due, request_id, None, at,
+                key=(idempotency_key, asked),
+            )  # fmt: skip
         if letter.request_id is not None and letter.reply_by is not None and self._engine is not None:
             self._engine.record_letter(
                 letter.request_id, letter=letter.id, awaited=True, actor=author, at=letter.sent_at
@@ -245,13 +256,14 @@ class Correspondence:
         classification: Classification | None = None,
         attachments: Sequence[AttachmentUpload] = (),
         reply_within_days: int | None = None,
+        idempotency_key: str | None = None,
         at: datetime.datetime | None = None,
     ) -> Letter:
         """Answer a letter received: a new letter, numbered out by the replying unit, to the sender.
 
         Only a department of the receiving unit that holds the letter answers it. The letter it
         answers is marked answered in the same transaction, and the request it concerns (if any)
-        stops waiting on it.
+        stops waiting on it. ``idempotency_key`` as for :meth:`send`.
         """
         original = self._visible(letter_id, author)
         if not on_receiving_side(original, author):
@@ -259,20 +271,27 @@ class Correspondence:
                 f"{author.id} is not of a department holding {letter_id} at {original.recipient.unit}: "
                 "only its receivers answer it"
             )
-        due = self._reply_by(reply_within_days, None, at or self._clock())
-        reply = self._write_letter(
+        subject = subject if subject is not None else f"رد: {original.subject}"
+        classification = classification or original.classification
+        asked = _asked(
+            "reply",
             author,
-            self._party_of(author),
             original.sender,
-            subject if subject is not None else f"رد: {original.subject}",
+            subject,
             body,
-            classification or original.classification,
+            classification,
             attachments,
-            due,
             original.request_id,
-            original,
-            at,
+            original.id,
         )
+        asked["reply_within_days"] = reply_within_days
+        reply = self._already_sent(idempotency_key, asked)
+        if reply is None:
+            due = self._reply_by(reply_within_days, None, at or self._clock())
+            reply = self._write_letter(
+                author, self._party_of(author), original.sender, subject, body, classification, attachments, due,
+                original.request_id, original, at, key=(idempotency_key, asked),
+            )  # fmt: skip
         if original.request_id is not None and original.reply_by is not None and self._engine is not None:
             self._engine.record_letter(
                 original.request_id, letter=original.id, awaited=False, actor=author, at=reply.sent_at
@@ -337,6 +356,8 @@ class Correspondence:
         request_id: str | None,
         answers: Letter | None,
         at: datetime.datetime | None,
+        *,
+        key: tuple[str | None, dict[str, Any]] = (None, {}),
     ) -> Letter:
         if at is not None and at.utcoffset() is None:
             raise InvalidLetter(f"sent_at: {at.isoformat()} has no timezone: give the moment, not a wall-clock time")
@@ -363,6 +384,8 @@ class Correspondence:
                     moment = self._dated(moment, [out_row] + ([in_row] if in_row else []), given=at is not None)
                     stamp = moment.isoformat()
                     out_number = self._write_line(transaction, out_row, "out", code, stamp, None)
+                    if key[0] is not None and not transaction.claim_key(key[0], _fingerprint(key[1]), out_number):
+                        raise _KeyTaken
                     content = letter_content(
                         letter_id=out_number,
                         sender=sender,
@@ -416,23 +439,51 @@ class Correspondence:
             except LetterConflict:
                 # Someone else moved the letter being answered at the same moment: decide again.
                 time.sleep(0.005)
+            except _KeyTaken:
+                # The same key's first send committed meanwhile (nothing of this one was written).
+                found = self._already_sent(key[0], key[1])
+                if found is not None:
+                    return found
         raise LetterConflict(f"{answers.id if answers else 'the letter'} is busy: try again")
 
+    def _already_sent(self, key: str | None, asked: dict[str, Any]) -> Letter | None:
+        """The letter ``key`` sent before, if it did; refused if it sent something else."""
+        if key is None:
+            return None
+        if not 0 < len(key) <= _KEY_LIMIT:
+            raise InvalidLetter(f"idempotency key: 1 to {_KEY_LIMIT} characters")
+        claimed = self.store.letter_for_key(key)
+        if claimed is None:
+            return None
+        fingerprint, letter_id = claimed
+        if fingerprint != _fingerprint(asked):
+            raise LetterKeyReused(f"idempotency key {key[:40]!r} sent another letter ({letter_id})")
+        letter = self.store.get_letter(letter_id)
+        if letter is None:
+            raise UnknownLetter(letter_id)
+        return letter
+
     @staticmethod
-    def _dated(moment: datetime.datetime, books: Sequence[BookRow], *, given: bool) -> datetime.datetime:
-        """The letter's time, never before the last line of its books: a letter is not back-dated.
+    def _after(moment: datetime.datetime, last: str, what: str, *, given: bool) -> datetime.datetime:
+        """``moment``, or ``last`` if that is later: no step is dated before the one above it.
 
         A time the caller gave that is earlier is refused; the clock's own (another worker's
-        clock a little behind) is moved up to the last line's.
+        clock a little behind) is moved up.
         """
+        if last and moment < datetime.datetime.fromisoformat(last):
+            if given:
+                raise InvalidLetter(
+                    f"at: {moment.isoformat()} is before the last step of {what} ({last}): "
+                    "a letter cannot be back-dated"
+                )
+            return datetime.datetime.fromisoformat(last)
+        return moment
+
+    @classmethod
+    def _dated(cls, moment: datetime.datetime, books: Sequence[BookRow], *, given: bool) -> datetime.datetime:
+        """The letter's time, never before the last line of its books: a letter is not back-dated."""
         for row in books:
-            if row.last_at and moment < datetime.datetime.fromisoformat(row.last_at):
-                if given:
-                    raise InvalidLetter(
-                        f"sent_at: {moment.isoformat()} is before the last letter of {row.book} ({row.last_at}): "
-                        "a letter cannot be back-dated"
-                    )
-                moment = datetime.datetime.fromisoformat(row.last_at)
+            moment = cls._after(moment, row.last_at, row.book, given=given)
         return moment
 
     def _write_line(
@@ -469,10 +520,10 @@ class Correspondence:
         )
         event = LetterEvent(letter.id, seq, at, actor, action, dict(data), prev, digest)
         if new:
-            current = attrs.evolve(letter, head_hash=digest, event_count=seq, version=1)
+            current = attrs.evolve(letter, head_hash=digest, event_count=seq, version=1, last_at=at)
             transaction.insert_letter(current)
         else:
-            current = attrs.evolve(letter, head_hash=digest, event_count=seq, version=letter.version + 1)
+            current = attrs.evolve(letter, head_hash=digest, event_count=seq, version=letter.version + 1, last_at=at)
             transaction.update_letter(current, expected_version=letter.version)
         transaction.append_event(event)
         return current
@@ -506,13 +557,15 @@ class Correspondence:
         department: str | None = None,
         note: str | None = None,
     ) -> Letter:
-        at = at or self._clock()
         for _ in range(_RETRIES):
             try:
                 with self.store.transaction() as transaction:
                     letter = transaction.get_letter(letter_id)
                     if letter is None or not may_see(letter, by):
                         raise UnknownLetter(letter_id)
+                    # Read after the letter: a step that commits first makes this one decide
+                    # again (the version guard), with a time after it.
+                    moment = self._after(at or self._clock(), letter.last_at, letter_id, given=at is not None)
                     if not on_receiving_side(letter, by):
                         raise LetterNotAllowed(
                             f"{by.id} is not of a department holding {letter_id}: only its receivers {action} it"
@@ -530,7 +583,7 @@ class Correspondence:
                         data = {"department": department}
                         if note:
                             data["note"] = note.strip()
-                    return self._record(transaction, changed, by.id, action, data, at.isoformat())
+                    return self._record(transaction, changed, by.id, action, data, moment.isoformat())
             except LetterConflict:
                 time.sleep(0.005)
         raise LetterConflict(f"{letter_id} is busy: try again")
@@ -608,3 +661,37 @@ class Correspondence:
 
 
 _RETRIES = 20
+_KEY_LIMIT = 200
+
+
+class _KeyTaken(Exception):
+    """Inside a send: its idempotency key was claimed by a send that committed first."""
+
+
+def _asked(
+    operation: str,
+    author: StaffMember,
+    to: Party,
+    subject: str,
+    body: str,
+    classification: Classification,
+    attachments: Sequence[AttachmentUpload],
+    request_id: str | None,
+    answers: str | None,
+) -> dict[str, Any]:
+    """What a send asked for, to tell a retry (the same) from another letter under the same key."""
+    return {
+        "operation": operation,
+        "author": author.id,
+        "to": to.to_data(),
+        "subject": subject.strip(),
+        "body": body.strip(),
+        "classification": classification.value,
+        "attachments": [[a.name, a.media_type, hashlib.sha256(a.content).hexdigest()] for a in attachments],
+        "request": request_id,
+        "answers": answers,
+    }
+
+
+def _fingerprint(asked: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(asked, option=orjson.OPT_SORT_KEYS)).hexdigest()

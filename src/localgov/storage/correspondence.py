@@ -33,6 +33,7 @@ from localgov.storage.correspondence_schema import (
     letter_books,
     letter_events,
     letter_files,
+    letter_keys,
     letter_lines,
     letters,
 )
@@ -75,6 +76,7 @@ def _to_row(letter: Letter) -> dict[str, Any]:
             "departments": list(letter.departments),
             "acknowledged_by": letter.acknowledged_by,
             "replies": list(letter.replies),
+            "last_at": letter.last_at,
         },
     }
 
@@ -103,6 +105,7 @@ def _from_row(row: sa.RowMapping) -> Letter:
         version=row["version"],
         head_hash=row["head_hash"],
         event_count=row["event_count"],
+        last_at=data.get("last_at", ""),
     )
 
 
@@ -171,6 +174,16 @@ class _Transaction:
                 hash=entry.hash,
             )
         )
+
+    def claim_key(self, key: str, fingerprint: str, letter_id: str) -> bool:
+        # RETURNING says whether the row went in: DO NOTHING returns no row for a key taken.
+        claimed = self._connection.execute(
+            _insert(self._connection, letter_keys)
+            .values(key=key, fingerprint=fingerprint, letter_id=letter_id)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(letter_keys.c.key)
+        ).first()
+        return claimed is not None
 
     def put_attachment(self, sha256: str, content: bytes, media_type: str) -> None:
         self._connection.execute(
@@ -247,6 +260,10 @@ class SqlLetterStore:
         return [
             BookRow(r["book"], r["year"], r["last"], r["head"], r["seal"], r["last_at"]) for r in self._rows(statement)
         ]
+
+    def letter_for_key(self, key: str) -> tuple[str, str] | None:
+        rows = self._rows(sa.select(letter_keys.c.fingerprint, letter_keys.c.letter_id).where(letter_keys.c.key == key))
+        return (rows[0]["fingerprint"], rows[0]["letter_id"]) if rows else None
 
     def attachment(self, sha256: str) -> tuple[bytes, str] | None:
         rows = self._rows(

@@ -1,10 +1,11 @@
 """The correspondence's tables and their migrations (a table set of its own, like the permit log's).
 
-Five tables: the letters (``lg_letters``: what the sender wrote, and where the letter stands),
+Six tables: the letters (``lg_letters``: what the sender wrote, and where the letter stands),
 their hash-chained events (``lg_letter_events``), the lines of every unit's outgoing and incoming
 books (``lg_letter_lines``), each book's counter for a year (``lg_letter_books``: the last number
-given, the hash of its last line, the seal over both), and the attachments by their SHA-256
-(``lg_letter_files``). Timestamps are ISO 8601 text: they enter the hashes.
+given, the hash of its last line, the seal over both), the attachments by their SHA-256
+(``lg_letter_files``), and the idempotency keys of sends (``lg_letter_keys``). Timestamps are
+ISO 8601 text: they enter the hashes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = [
     "letter_books",
     "letter_events",
     "letter_files",
+    "letter_keys",
     "letter_lines",
     "letter_metadata",
     "letters",
@@ -105,13 +107,24 @@ letter_files = sa.Table(
 )
 
 
+# A retried send (the same idempotency key) finds the letter the first one wrote.
+letter_keys = sa.Table(
+    "lg_letter_keys",
+    letter_metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("letter_id", sa.String(48), nullable=False),
+)
+
+
 def _v1(connection: sa.Connection) -> None:
-    letter_metadata.create_all(connection, tables=[letters, letter_events, letter_lines, letter_books, letter_files])
+    tables = [letters, letter_events, letter_lines, letter_books, letter_files, letter_keys]
+    letter_metadata.create_all(connection, tables=tables)
 
 
 # Append new steps; never edit one that has shipped.
 LETTER_MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "correspondence: letters, their events, books and their lines, attachments", _v1),
+    Migration(1, "correspondence: letters, their events, books and their lines, attachments, keys", _v1),
 )
 
 #: The correspondence's tables, migrated by the storage's one runner.

@@ -20,6 +20,7 @@ from localgov.correspondence import (
     InvalidLetter,
     InvalidLetterSignature,
     LetterConflict,
+    LetterKeyReused,
     LetterNotAllowed,
     UnknownLetter,
 )
@@ -110,6 +111,7 @@ _STATUS: Sequence[tuple[type[LocalgovError], int, str, str]] = (
     (InvalidLetterSignature, 422, "invalid-letter-signature", "The letter's signature does not verify"),
     (LetterNotAllowed, 403, "letter-not-allowed", "The caller may not do this with the letter"),
     (LetterConflict, 409, "letter-conflict", "The letter changed at the same moment"),
+    (LetterKeyReused, 409, "idempotency-key-reused", "The idempotency key was used for another letter"),
     (ReportNotPermitted, 403, "report-not-permitted", "The caller's roles do not allow this report"),
     (UnknownReport, 404, "unknown-report", "No report has this name"),
     (InvalidReportQuery, 400, "invalid-report-query", "The period or a filter is not valid"),

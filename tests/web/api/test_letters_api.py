@@ -175,3 +175,15 @@ def test_served_from_the_environment_with_the_units_signers(
         sent = client.post("/api/v1/letters", json=body, headers=as_(WRITER))
     assert sent.status_code == 201, sent.text
     assert sent.json()["number"].startswith("C-ZTN/")
+
+
+def test_a_retried_post_with_its_idempotency_key_sends_one_letter(client: httpx.Client) -> None:
+    body = {"to": {"unit": "matareya", "department": "planning"}, "subject": "طلب", "body": "نص"}
+    headers = {**as_(WRITER), "Idempotency-Key": "send-0001"}
+    first = client.post("/api/v1/letters", json=body, headers=headers)
+    again = client.post("/api/v1/letters", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["number"] == first.json()["number"]
+    other = client.post("/api/v1/letters", json={**body, "subject": "آخر"}, headers=headers)
+    assert (other.status_code, other.json()["type"]) == (409, "urn:localgov:problem:idempotency-key-reused")
+    assert len(client.get("/api/v1/letters", params={"box": "sent"}, headers=as_(WRITER)).json()) == 1

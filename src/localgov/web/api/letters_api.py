@@ -34,6 +34,7 @@ from localgov.correspondence import (
 from localgov.organisation import StaffMember
 from localgov.web.api.auth import required_staff
 from localgov.web.api.responses import problems
+from localgov.web.api.submission import IdempotencyHeader, caller_key
 from localgov.web.context import WebContext
 from localgov.web.problems import InvalidInput
 
@@ -233,7 +234,7 @@ def _classification(value: str) -> Classification:
         raise InvalidInput({"classification": "normal or confidential"}) from None
 
 
-def _send(context: WebContext, data: LetterIn, staff: StaffMember) -> LetterOut:
+def _send(context: WebContext, data: LetterIn, staff: StaffMember, key: str | None) -> LetterOut:
     to = data.to
     party = Party(outside=to.outside) if to.outside is not None else Party(to.governorate, to.unit, to.department)
     letter = context.correspondence.send(
@@ -246,6 +247,7 @@ def _send(context: WebContext, data: LetterIn, staff: StaffMember) -> LetterOut:
         reply_within_days=data.reply_within_days,
         reply_by=data.reply_by,
         request_id=data.request,
+        idempotency_key=caller_key("letter", staff.id, key),
     )
     return _letter(letter)
 
@@ -254,14 +256,18 @@ def _send(context: WebContext, data: LetterIn, staff: StaffMember) -> LetterOut:
     "/letters",
     summary="Send a letter",
     description="From the caller's department to a department of another unit (or a body outside): numbered in "
-    "the sender's outgoing book and the receiver's incoming book, signed by the sending unit's certificate.",
-    responses=problems(401, 403, 413, 422),
+    "the sender's outgoing book and the receiver's incoming book, signed by the sending unit's certificate. "
+    "A retry with the same Idempotency-Key returns the letter the first one sent.",
+    responses=problems(401, 403, 409, 413, 422),
     status_code=201,
 )
 async def send(
-    context: NamedDependency[WebContext], staff: NamedDependency[StaffMember], data: JSONBody[LetterIn]
+    context: NamedDependency[WebContext],
+    staff: NamedDependency[StaffMember],
+    data: JSONBody[LetterIn],
+    idempotency_key: IdempotencyHeader = None,
 ) -> LetterOut:
-    return await anyio.to_thread.run_sync(partial(_send, context, data, staff))
+    return await anyio.to_thread.run_sync(partial(_send, context, data, staff, idempotency_key))
 
 
 @get(
@@ -342,7 +348,10 @@ async def forward(
     status_code=201,
 )
 async def reply(
-    context: NamedDependency[WebContext], staff: NamedDependency[StaffMember], data: JSONBody[ReplyIn]
+    context: NamedDependency[WebContext],
+    staff: NamedDependency[StaffMember],
+    data: JSONBody[ReplyIn],
+    idempotency_key: IdempotencyHeader = None,
 ) -> LetterOut:
     call = partial(
         context.correspondence.reply,
@@ -352,6 +361,7 @@ async def reply(
         subject=data.subject,
         attachments=_uploads(data.attachments),
         reply_within_days=data.reply_within_days,
+        idempotency_key=caller_key("reply", staff.id, idempotency_key),
     )
     return _letter(await anyio.to_thread.run_sync(call))
 
