@@ -24,7 +24,6 @@ from localgov.correspondence import (
     Party,
     on_receiving_side,
 )
-from localgov.organisation import StaffMember
 from localgov.pki import Credential, load_certificates, unit_code_of
 
 __all__ = ["COMMANDS", "describe_letter", "open_correspondence"]
@@ -49,7 +48,7 @@ def _signer(signer_dir: Path | None, passphrase_env: str) -> Credential:
     return load_credential(signer_dir, passphrase_env)
 
 
-def describe_letter(letter: Letter, viewer: StaffMember | None = None) -> list[str]:
+def describe_letter(letter: Letter) -> list[str]:
     """A letter in a few bilingual lines, as ``letters show`` prints it."""
     lines = [
         f"{letter.id}  {letter.subject}",
@@ -217,7 +216,7 @@ def show(ctx: click.Context, letter_id: str, staff_id: str, with_history: bool, 
     if not no_acknowledge and on_receiving_side(letter, viewer) and letter.acknowledged_by is None:
         letter = service.acknowledge(letter_id, viewer)
         click.echo(f"{letter_id}: delivery acknowledged by {viewer.id} / تم الإقرار بالاستلام")
-    for line in describe_letter(letter, viewer):
+    for line in describe_letter(letter):
         click.echo(line)
     if with_history:
         click.echo("")

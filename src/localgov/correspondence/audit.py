@@ -20,7 +20,7 @@ database, none of this can be recomputed to verify by someone who only writes th
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cryptography import x509
@@ -52,26 +52,24 @@ def verify_correspondence(
     the sending unit's.
     """
     findings: dict[str, list[str]] = {}
-    for letter_id in store.letter_ids():
-        found = _letter_findings(store.get_letter(letter_id), store.events(letter_id), key, root)
+    letters = {letter_id: store.get_letter(letter_id) for letter_id in store.letter_ids()}
+    for letter_id, letter in letters.items():
+        found = _letter_findings(letter, store.events(letter_id), key, root)
         if found:
             findings[letter_id] = found
-    entries_of: dict[str, list[RegisterEntry]] = {}
+    lined: set[tuple[str, str]] = set()
     for book in store.books():
         entries = store.entries(book.book, book.year)
-        entries_of.setdefault(book.book, []).extend(entries)
-        found = _book_findings(book, entries, store, key)
+        lined.update((entry.book, entry.letter_id) for entry in entries)
+        found = _book_findings(book, entries, letters, key)
         if found:
             findings[f"book {book.book} {book.year}"] = found
-    for letter_id in store.letter_ids():
-        letter = store.get_letter(letter_id)
+    for letter in letters.values():
         if letter is None:
             continue
         for kind, number in (("out", letter.id), ("in", letter.incoming_number)):
-            if number is None:
-                continue
-            name = f"{kind}:{number.partition('/')[0]}"
-            if not any(entry.letter_id == letter.id for entry in entries_of.get(name, [])):
+            name = f"{kind}:{number.partition('/')[0]}" if number is not None else ""
+            if number is not None and (name, letter.id) not in lined:
                 findings.setdefault(letter.id, []).append(f"{number} is not in the {name} book (its line was removed)")
     return findings
 
@@ -189,14 +187,15 @@ def _fold(events: Sequence[LetterEvent]) -> dict[str, Any]:
     return {"status": status, "departments": departments, "acknowledged_by": acknowledged_by, "replies": replies}
 
 
-def _book_findings(book: BookRow, entries: Sequence[RegisterEntry], store: LetterStore, key: bytes) -> list[str]:
+def _book_findings(
+    book: BookRow, entries: Sequence[RegisterEntry], letters: Mapping[str, Letter | None], key: bytes
+) -> list[str]:
     found = []
     numbers = {entry.number for entry in entries}
     for missing in sorted(set(range(1, book.last + 1)) - numbers):
         found.append(f"line {missing} is missing (a letter removed from the book)")
     expected_prev = book_genesis(book.book, book.year)
     previous: RegisterEntry | None = None
-    letters: dict[str, Letter | None] = {}
     for entry in entries:
         recomputed = entry_hash(
             key,
@@ -216,9 +215,7 @@ def _book_findings(book: BookRow, entries: Sequence[RegisterEntry], store: Lette
                 f"line {entry.number} ({entry.letter_id}) is dated {entry.at}, before line {previous.number} "
                 f"({previous.at}): back-dated"
             )
-        if entry.letter_id not in letters:
-            letters[entry.letter_id] = store.get_letter(entry.letter_id)
-        letter = letters[entry.letter_id]
+        letter = letters.get(entry.letter_id)
         if letter is None:
             found.append(f"line {entry.number}: letter {entry.letter_id} is missing (deleted)")
         elif entry.at != letter.sent_at.isoformat():
