@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
 
 from localgov.correspondence import Correspondence, Letter, verify_correspondence
 from localgov.testing.pki import TestPki
@@ -71,3 +76,43 @@ def test_steps_taken_on_one_letter_at_once_are_all_kept(store_url: str, localgov
     assert sorted(held.departments) == sorted(["planning", *departments])
     assert [e.action for e in services[0].history(letter.id, PLANNER)].count("forward") == 4
     assert verify_correspondence(services[0].store, b"test key") == {}
+
+
+class _BreaksOnce:
+    """A store whose next write of the receiver's book fails, as a crash or a lost connection would."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner, self.armed = inner, True
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with self._inner.transaction() as transaction:
+            yield _BreakingTransaction(transaction, self)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _BreakingTransaction:
+    def __init__(self, inner: Any, store: _BreaksOnce) -> None:
+        self._inner, self._store = inner, store
+
+    def close_book(self, book: str, *args: Any) -> None:
+        if book.startswith("in:") and self._store.armed:
+            self._store.armed = False
+            raise ConnectionError("the database went away")
+        self._inner.close_book(book, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_a_letter_that_fails_half_way_takes_no_number(store_url: str, localgov_pki: TestPki) -> None:
+    letters = open_correspondence(store_url, localgov_pki)
+    letters.store = _BreaksOnce(letters.store)  # type: ignore[assignment]
+    with pytest.raises(ConnectionError):
+        letters.send(WRITER, TO_PLANNING, "ينقطع", "نص")
+    # Its outgoing line, its attachments and its counters went with it: the next letter is number 1.
+    letter = letters.send(WRITER, TO_PLANNING, "يصل", "نص")
+    assert letter.id.endswith("/OUT/000001") and str(letter.incoming_number).endswith("/IN/000001")
+    assert verify_correspondence(letters.store, b"test key") == {}
