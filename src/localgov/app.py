@@ -10,9 +10,11 @@ from typing import Any
 from localgov.calendar import WorkingCalendar, egypt_calendar
 from localgov.catalogue import Catalogue, load_catalogue
 from localgov.catalogue.sources import DefinitionSource
+from localgov.correspondence import Correspondence, Letter, LetterHooks, LetterStore
 from localgov.errors import LocalgovError
 from localgov.i18n import Language
 from localgov.organisation import GOVERNORATES, Governorate, StaffMember, load_organisation
+from localgov.pki import Credential
 from localgov.plugins import Guard, Notifier, PaymentProvider, Plugins
 from localgov.requests import Engine, EventRow, Request, Store
 from localgov.requests.hooks import LifecycleHooks
@@ -148,6 +150,52 @@ class Localgov:
             **options,
         )
 
+    def correspondence(
+        self,
+        store: LetterStore | str | None = None,
+        *,
+        engine: Engine | None = None,
+        signers: Mapping[str, Credential] | Callable[[str], Credential | None],
+        chain: Sequence[Any] = (),
+        audit_key: bytes | None = None,
+        calendar: WorkingCalendar | None = None,
+        clock: Callable[[], datetime.datetime] | None = None,
+        listeners: Iterable[LetterHooks] = (),
+    ) -> Correspondence:
+        """The letters between units (docs/correspondence.md), beside ``engine``'s requests.
+
+        ``store`` is a :class:`localgov.correspondence.LetterStore` or a database URL; by default
+        the tables live in the engine's own database. ``signers`` are the units' document-signing
+        credentials by unit code (``{"C-ZTN": credential}``), ``chain`` the certificates above
+        them. The audit key, calendar and clock default to the engine's. Overdue replies reach the
+        plugins' ``letter_overdue`` hook, then each of ``listeners``.
+        """
+        from localgov.storage import SqlLetterStore
+
+        if isinstance(store, str):
+            store = SqlLetterStore.open(store)
+        elif store is None:
+            if engine is None or not hasattr(engine.store, "engine"):
+                raise LocalgovError("correspondence needs a store or URL, or an engine over an SQL store")
+            store = SqlLetterStore(engine.store.engine)
+        options: dict[str, Any] = {}
+        if clock is not None or engine is not None:
+            options["clock"] = clock or engine.now  # type: ignore[union-attr]
+        if engine is not None:
+            options["timezone"] = engine.timezone
+        return Correspondence(
+            store,
+            organisation=self.organisation,
+            calendar=calendar or (engine.calendar if engine is not None else egypt_calendar()),
+            signers=signers,
+            chain=chain,
+            departments=self.catalogue.departments,
+            audit_key=audit_key if audit_key is not None else (engine.audit_key if engine is not None else b""),
+            engine=engine,
+            hooks=_PluginLetterHooks(self.plugins, tuple(listeners)),
+            **options,
+        )
+
     @cached_property
     def payment_providers(self) -> Mapping[str, PaymentProvider]:
         return {provider.code: provider for provider, _ in self._collect("register_payment_providers")}
@@ -177,3 +225,16 @@ class _PluginLifecycleHooks:
         self._plugins.hook.request_overdue(request=request, due=due, overdue_working_days=overdue_working_days)
         for listener in self._listeners:
             listener.request_overdue(request=request, due=due, overdue_working_days=overdue_working_days)
+
+
+class _PluginLetterHooks:
+    """The correspondence's hook, forwarded to the plugins' ``letter_overdue`` and then the listeners."""
+
+    def __init__(self, plugins: Plugins, listeners: tuple[LetterHooks, ...] = ()) -> None:
+        self._plugins = plugins
+        self._listeners = listeners
+
+    def letter_overdue(self, *, letter: Letter, due: datetime.date, overdue_working_days: int) -> None:
+        self._plugins.hook.letter_overdue(letter=letter, due=due, overdue_working_days=overdue_working_days)
+        for listener in self._listeners:
+            listener.letter_overdue(letter=letter, due=due, overdue_working_days=overdue_working_days)

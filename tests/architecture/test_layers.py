@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "transparency": 4,
     "requests": 5,
     "permits": 6,
+    "correspondence": 6,
     # edges
     "storage": 7,
     "documents": 7,
@@ -68,6 +69,7 @@ DOMAIN = {
     "transparency",
     "requests",
     "permits",
+    "correspondence",
 }
 # Arrows not yet removed, each with the issue that removes it. Keep this empty.
 KNOWN_EXCEPTIONS: set[tuple[str, str]] = set()

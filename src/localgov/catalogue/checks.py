@@ -441,6 +441,8 @@ def _check_workflow(
                 f"states.{state.code}.clock",
                 f"expected one of {', '.join(CLOCK_MODES)}, got {describe_value(state.clock)}",
             )
+        if state.letters_pause_clock and state.final:
+            yield problem(f"states.{state.code}.letters_pause_clock", "a final state has no clock to pause")
     duties = {INTAKE}
     leaving: set[str] = set()
     for action in workflow.actions:

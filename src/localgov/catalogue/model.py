@@ -426,6 +426,9 @@ class WorkflowState:
     time_limit_days: int | None = None
     # Reaching this state completes the service: the permit, licence, statement or receipt is issued.
     issues: bool = False
+    # While a letter about the request awaits its reply (localgov.correspondence), the time limit
+    # stands still in this state: a technical review waiting on the survey department's answer.
+    letters_pause_clock: bool = False
 
 
 @attrs.frozen

@@ -7,16 +7,20 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import click
+from cryptography import x509
 
 from localgov.cli.common import state
 from localgov.cli.credentials import directory_type, load_credential, passphrase_option
 from localgov.cli.verify import load_context
+from localgov.correspondence import verify_correspondence
 from localgov.organisation import Governorate
 from localgov.payments.audit import ledger_findings
 from localgov.payments.ledger import PaymentLedger
 from localgov.permits import issuer_code
-from localgov.pki import unit_code_of
+from localgov.pki import load_certificate, unit_code_of
+from localgov.requests import Engine
 from localgov.requests.checkpoints import AuditCheckpoint, check_store, take_checkpoint
+from localgov.storage import LETTER_TABLES, SqlLetterStore, current_version
 
 __all__ = ["COMMANDS"]
 
@@ -39,7 +43,10 @@ def audit() -> None:
 )
 @click.option("--trust", "trust_file", type=_file, help="The trust list that checkpoints are checked against.")
 @click.option(
-    "--root", "root_file", type=_file, help="The national root certificate (PEM) the trust list is signed under."
+    "--root",
+    "root_file",
+    type=_file,
+    help="The national root certificate (PEM): the trust list, and every letter's signer, must chain to it.",
 )
 @click.pass_context
 def verify(
@@ -49,16 +56,20 @@ def verify(
     trust_file: Path | None,
     root_file: Path | None,
 ) -> None:
-    """Verify the history of the given requests, or of every request (and the payment ledger).
+    """Verify the history of the given requests, or of every request (and the payment ledger and the
+    correspondence: every letter, its signature and the units' books).
 
     Exit status 0 when everything verifies, 1 when any finding is reported (each one named).
     """
     engine = state(ctx).engine
     findings = {rid: engine.verify_history(rid) for rid in request_ids} if request_ids else engine.audit()
+    letters: int | None = None
     if not request_ids:
         providers = state(ctx).app.payment_providers
         for rid, found in ledger_findings(PaymentLedger.for_engine(engine), engine.store, providers).items():
             findings.setdefault(rid, []).extend(found)
+        root = load_certificate(root_file) if root_file is not None else None
+        letters = _letter_findings(engine, findings, root)
     findings = {rid: found for rid, found in findings.items() if found}
     against: list[str] = []
     if checkpoint_files:
@@ -70,6 +81,8 @@ def verify(
     if not findings and not against:
         count = len(request_ids) if request_ids else len(engine.store.request_ids())
         click.echo(f"ok: the history of {count} request{'s' if count != 1 else ''} verifies")
+        if letters:
+            click.echo(f"ok: {letters} letter{'s' if letters != 1 else ''} and their books verify")
         for path in checkpoint_files:
             click.echo(f"ok: the database extends checkpoint {path}")
         return
@@ -112,6 +125,19 @@ def checkpoint(ctx: click.Context, signer_dir: Path, directory: Path, passphrase
     target = directory / f"{issuer}-{taken.made_at.strftime('%Y%m%dT%H%M%SZ')}.checkpoint"
     target.write_bytes(taken.sign(signer))
     click.echo(f"{target}: {taken.size} requests of unit {unit}, root {taken.root.hex()}")
+
+
+def _letter_findings(engine: Engine, findings: dict[str, list[str]], root: x509.Certificate | None) -> int:
+    """Add the correspondence's findings, if the database keeps letters; return how many it keeps.
+
+    With the national ``root`` (``--root``), each letter's signer must chain to it."""
+    database = getattr(engine.store, "engine", None)
+    if database is None or current_version(database, LETTER_TABLES) == 0:
+        return 0
+    store = SqlLetterStore(database)
+    for letter_id, found in verify_correspondence(store, engine.audit_key, root=root).items():
+        findings.setdefault(letter_id, []).extend(found)
+    return len(store.letter_ids())
 
 
 def _unit_of(issuer: str | None, organisation: Mapping[str, Governorate]) -> str:

@@ -24,6 +24,13 @@ __all__ = ["COMMANDS"]
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option(
+    "--letters-signer",
+    "letter_signers",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A unit's signing credential directory, so the API can send its letters (repeatable).",
+)
 @click.option("--hash-key", metavar="KEY", help="Print the digest of an API key for the settings file, and exit.")
 @click.pass_context
 def serve(
@@ -34,6 +41,7 @@ def serve(
     host: str,
     port: int,
     workers: int,
+    letter_signers: tuple[Path, ...],
     hash_key: str | None,
 ) -> None:
     """Run the web service with uvicorn.
@@ -64,6 +72,8 @@ def serve(
     if workers > 1:
         # Each worker would otherwise count wrong access codes alone: the limit, times the workers.
         environment["LOCALGOV_SHARED_LIMITS"] = "1"
+    if letter_signers:
+        environment["LOCALGOV_LETTER_SIGNERS"] = os.pathsep.join(str(p.resolve()) for p in letter_signers)
     os.environ.update(environment)
     app_from_environment()  # a bad database URL or roster is refused before uvicorn starts
     uvicorn.run(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import attrs
 
 from localgov.catalogue import Catalogue
 from localgov.clock import EGYPT
+from localgov.correspondence import Letter, RegisterEntry
 from localgov.documents.branding import DocumentBranding, branding_for
 from localgov.documents.content import (
     NoticeContent,
@@ -36,6 +37,7 @@ from localgov.documents.fonts import load_face
 from localgov.documents.formatting import Digits, Formatter
 from localgov.documents.layout import Faces, Sheet
 from localgov.documents.pdfwriter import DocumentInfo, Image, PdfBuilder
+from localgov.documents.registers import draw_letter, draw_register, letter_info, party_name, register_content
 from localgov.documents.signing import PdfSigner
 from localgov.documents.templates import (
     SIGNATURE_BOX,
@@ -46,6 +48,7 @@ from localgov.documents.templates import (
 )
 from localgov.organisation import Governorate, LocalUnit
 from localgov.permits import PermitLog, log_entry, permit_claims
+from localgov.pki import unit_code_of
 from localgov.requests.model import Request
 from localgov.tokens import PermitClaims, issue
 
@@ -248,6 +251,45 @@ class DocumentFactory:
         # Last, so that nothing is logged for a permit whose PDF could not be made.
         index = self.permit_log.append(log_entry(token, claims).encode()) if self.permit_log is not None else None
         return IssuedPermit(pdf, token, claims, index)
+
+    # --- correspondence -------------------------------------------------------------------
+
+    def register_book(
+        self, governorate: str, unit: str, kind: str, year: int, lines: Sequence[tuple[RegisterEntry, Letter]]
+    ) -> bytes:
+        """A unit's outgoing (``"out"``) or incoming (``"in"``) book of ``year`` as an Arabic PDF;
+        ``lines`` from :meth:`localgov.correspondence.Correspondence.register`."""
+        formatter = self._template_settings.formatter
+        content = register_content(self.catalogue, self.organisation, governorate, unit, kind, year, lines, formatter)
+        builder = PdfBuilder()
+        draw_register(lambda: self._sheet(builder, content.governorate, content.unit), content, formatter)
+        return builder.build(
+            DocumentInfo(
+                title=f"{content.title.ar} {year} / {content.title.en} {year}",
+                author=_author(content.governorate, content.unit),
+                subject=f"{content.title.ar} - {content.unit.name.ar}",
+                keywords=f"{kind} {unit} {year}",
+            )
+        )
+
+    def letter(self, letter: Letter) -> bytes:
+        """A letter printed: its numbers, parties, text; signed PAdES when the factory has a signer
+        (which must be the sending unit's certificate)."""
+        governorate = self.organisation[letter.sender.governorate or ""]
+        unit = governorate.units[letter.sender.unit or ""]
+        builder = PdfBuilder()
+        sender = party_name(letter.sender, self.organisation, self.catalogue)
+        recipient = party_name(letter.recipient, self.organisation, self.catalogue)
+        draw_letter(
+            self._sheet(builder, governorate, unit), letter, sender, recipient, self._template_settings.formatter
+        )
+        pdf = builder.build(letter_info(letter, _author(governorate, unit)))
+        if self.signer is None:
+            return pdf
+        code = f"{governorate.code}-{unit.short_code}"
+        if unit_code_of(self.signer.credential.certificate) != code:
+            raise DocumentError(f"letter {letter.id} is signed by {code}'s certificate, not this factory's signer")
+        return self.signer.sign(pdf, box=SIGNATURE_BOX, reason=f"Letter {letter.id}")
 
     def write_permits(
         self, requests: Iterable[Request], directory: str | Path, *, issued_at: datetime.datetime | None = None

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
@@ -271,7 +271,8 @@ def verify_chain(
             raise PkiError(f"no issuer for {current.subject.rfc4514_string()} leads to the root")
         try:
             current.verify_directly_issued_by(issuer)
-        except (ValueError, TypeError, InvalidSignature) as error:
+        except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm) as error:
+            # UnsupportedAlgorithm: a damaged certificate whose key or signature algorithm no longer reads.
             raise PkiError(
                 f"{current.subject.rfc4514_string()} is not signed by "
                 f"{issuer.subject.rfc4514_string()} ({type(error).__name__})"

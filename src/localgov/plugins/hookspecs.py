@@ -18,6 +18,7 @@ import pluggy
 if TYPE_CHECKING:
     from localgov.catalogue import Channel, FeeRule, ServiceDefinition
     from localgov.catalogue.sources import DefinitionSource
+    from localgov.correspondence import Letter
     from localgov.documents import DocumentBranding
     from localgov.organisation import Governorate, LocalUnit
     from localgov.plugins.protocols import Guard, Notifier, PaymentProvider, PluginHost
@@ -149,6 +150,21 @@ def request_overdue(request: Request, due: datetime.date, overdue_working_days: 
     :param request: the overdue request.
     :param due: the due date that passed (``datetime.date``).
     :param overdue_working_days: how many working days late it is.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def letter_overdue(letter: Letter, due: datetime.date, overdue_working_days: int) -> None:
+    """Escalate a letter whose reply is late: the sibling of ``request_overdue`` for correspondence.
+
+    Called by :meth:`localgov.correspondence.Correspondence.overdue` for each letter asking for a
+    reply by a date that has passed with none.
+
+    :param letter: the letter awaiting its reply (:class:`localgov.correspondence.Letter`).
+    :param due: its reply-by date (``datetime.date``, a working day).
+    :param overdue_working_days: how many working days late the reply is.
 
     .. versionadded:: 0.1
     """

@@ -32,6 +32,7 @@ from localgov.requests.errors import RoleNotAllowed, SeparationOfDuties
 from localgov.requests.guards import Guard
 from localgov.requests.hooks import LifecycleHooks
 from localgov.requests.intake import Intake
+from localgov.requests.letters import LetterWaits
 from localgov.requests.model import Actor, Applicant, Event, Request
 from localgov.requests.moves import Mover
 from localgov.requests.notices import NoticeWriter
@@ -95,6 +96,7 @@ class Engine:
         self._intake = Intake(context, store, assignment, recorder)
         self._acting = Acting(context, store, self._authorisation, mover, recorder)
         self._originals = Originals(context, store, recorder)
+        self._letters = LetterWaits(context, store, recorder)
         self._views = Views(context, store, self._authorisation, hooks)
 
     @property
@@ -120,6 +122,11 @@ class Engine:
     @property
     def workflows(self) -> Mapping[str, CompiledWorkflow]:
         return self._context.workflows
+
+    @property
+    def audit_key(self) -> bytes:
+        """The key of the history's hash chain, for the chains kept beside it (the correspondence's)."""
+        return self._context.audit_key
 
     @property
     def timezone(self) -> datetime.tzinfo:
@@ -268,6 +275,24 @@ class Engine:
         same movement twice changes nothing. See :mod:`localgov.requests.originals`.
         """
         return self._originals.record(request_id, item=item, status=status, actor=actor, at=at)
+
+    def record_letter(
+        self,
+        request_id: str,
+        *,
+        letter: str,
+        awaited: bool,
+        actor: StaffMember,
+        at: datetime.datetime | None = None,
+    ) -> Request:
+        """Record that the reply to ``letter`` (a letter about the request) is awaited, or came.
+
+        Where the request's workflow state says ``letters_pause_clock``, its time limit stands
+        still while any such letter is awaited. :class:`localgov.correspondence.Correspondence`
+        calls this as it sends a letter with a reply-by date, and as the reply arrives; the same
+        call again changes nothing. See :mod:`localgov.requests.letters`.
+        """
+        return self._letters.record(request_id, letter=letter, awaited=awaited, actor=actor, at=at)
 
     # ------------------------------------------------------------------ reading
 

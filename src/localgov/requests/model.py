@@ -134,6 +134,8 @@ class Request:
     due_date: datetime.date
     state_due_date: datetime.date | None = None
     paused_since: datetime.date | None = None
+    # Letters about this request whose replies are awaited (localgov.correspondence), by number.
+    letters_awaited: tuple[str, ...] = ()
     # Where a request sent back to the applicant returns when they supply what was missing.
     return_to: str | None = None
     missing: str | None = None

@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from localgov.catalogue import Channel, OriginalsHandling, ServiceDefinition, WorkflowAction
+from localgov.catalogue import Channel, OriginalsHandling, ServiceDefinition, WorkflowAction, WorkflowState
 from localgov.catalogue.checks import RETURN
 from localgov.fees import GrantedExemption, assess
 from localgov.requests.assignment import Assignment
@@ -24,7 +24,13 @@ from localgov.requests.context import EngineContext
 from localgov.requests.model import SYSTEM, Actor, AttachedDocument, Issued, Request
 from localgov.requests.ports import Transaction
 
-__all__ = ["Decision", "GuardView", "Move", "Mover", "Step"]
+__all__ = ["Decision", "GuardView", "Move", "Mover", "Step", "clock_stands_still"]
+
+
+def clock_stands_still(state: WorkflowState, letters_awaited: Sequence[str]) -> bool:
+    """Whether a request's time limit stands still in ``state``: a paused state, or one whose
+    workflow pauses it while letters about the request await their replies."""
+    return state.clock == "paused" or (state.letters_pause_clock and bool(letters_awaited))
 
 
 @attrs.frozen
@@ -97,12 +103,12 @@ class Mover:
         data: dict[str, Any] = {}
         changes: dict[str, Any] = {}
         due_date, paused_since = request.due_date, request.paused_since
-        if paused_since is not None and state.clock != "paused":
-            # The clock stood still while the applicant or the payment was awaited.
+        if paused_since is not None and not clock_stands_still(state, request.letters_awaited):
+            # The clock stood still while the applicant, the payment or a letter's reply was awaited.
             paused = context.calendar.working_days_between(paused_since, today)
             due_date = context.calendar.add_working_days(due_date, paused) if paused else due_date
             paused_since = None
-        elif paused_since is None and state.clock == "paused":
+        elif paused_since is None and clock_stands_still(state, request.letters_awaited):
             paused_since = today
         if due_date != request.due_date:
             changes["due_date"] = due_date.isoformat()

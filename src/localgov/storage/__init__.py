@@ -1,6 +1,7 @@
-"""Durable storage for requests, their history and the permit log: SQLite (default) or PostgreSQL."""
+"""Durable storage for requests, their history, the permit log and the correspondence: SQLite (default) or PostgreSQL."""
 
 from localgov.storage.attempts import SqlAttemptLimit
+from localgov.storage.correspondence import LETTER_TABLES, SqlLetterStore
 from localgov.storage.database import open_database
 from localgov.storage.migrations import (
     CORE,
@@ -18,6 +19,7 @@ from localgov.storage.store import SqlStore
 
 __all__ = [
     "CORE",
+    "LETTER_TABLES",
     "MIGRATIONS",
     "ClaimedNotice",
     "DatabaseTooNew",
@@ -25,6 +27,7 @@ __all__ = [
     "NoticeRecord",
     "SentMessage",
     "SqlAttemptLimit",
+    "SqlLetterStore",
     "SqlOutbox",
     "SqlPermitLog",
     "SqlStore",

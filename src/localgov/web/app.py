@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 
 import localgov
 from localgov.app import Localgov
+from localgov.correspondence import Correspondence
 from localgov.requests import Engine
 from localgov.storage.permit_log import SqlPermitLog
 from localgov.web.context import WebContext
@@ -41,14 +42,21 @@ def create_app(
     *,
     parts: Iterable[Callable[[WebContext], Sequence[Router]]] | None = None,
     permit_log: SqlPermitLog | None = None,
+    correspondence: Correspondence | None = None,
 ) -> Any:
     """The web service over ``engine``, as an ASGI application to run with uvicorn or mount elsewhere.
 
     ``parts`` replaces the standard set (API, Open311, pages, notifications), for an embedding
-    system that wants only some of them.
+    system that wants only some of them. ``correspondence`` serves the letters between units (with
+    the units' signing credentials, so that letters can be sent); by default those of the engine's
+    database are served for reading.
     """
     context = WebContext(
-        localgov=localgov_app, engine=engine, settings=settings or WebSettings(), permit_log=permit_log
+        localgov=localgov_app,
+        engine=engine,
+        settings=settings or WebSettings(),
+        permit_log=permit_log,
+        letters=correspondence,
     )
     chosen = list(parts) if parts is not None else _standard_parts()
     routers = [router for part in chosen for router in part(context)]

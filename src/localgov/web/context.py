@@ -8,6 +8,7 @@ from functools import cached_property
 import attrs
 
 from localgov.app import Localgov
+from localgov.correspondence import Correspondence
 from localgov.limits import AttemptLimit, MemoryAttemptLimit
 from localgov.payments import PaymentLedger
 from localgov.reports import Reports
@@ -28,6 +29,15 @@ class WebContext:
     settings: WebSettings = attrs.field(factory=WebSettings)
     #: The public permit log served under ``/log/``, when the deployment keeps one.
     permit_log: SqlPermitLog | None = None
+    #: The letters between units served under ``/api/v1/letters``; by default, those in the engine's
+    #: database, which can be read but not sent (no unit's signing credential is given).
+    letters: Correspondence | None = None
+
+    @cached_property
+    def correspondence(self) -> Correspondence:
+        if self.letters is not None:
+            return self.letters
+        return self.localgov.correspondence(engine=self.engine, signers={})
 
     @cached_property
     def ledger(self) -> PaymentLedger:

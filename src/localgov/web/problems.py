@@ -16,6 +16,14 @@ import attrs
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 
+from localgov.correspondence import (
+    InvalidLetter,
+    InvalidLetterSignature,
+    LetterConflict,
+    LetterKeyReused,
+    LetterNotAllowed,
+    UnknownLetter,
+)
 from localgov.errors import LocalgovError
 from localgov.reports import InvalidReportQuery, ReportNotPermitted, UnknownReport
 from localgov.requests.errors import (
@@ -98,6 +106,12 @@ _STATUS: Sequence[tuple[type[LocalgovError], int, str, str]] = (
     (IdempotencyKeyReused, 409, "idempotency-key-reused", "The idempotency key was used for other content"),
     (ActionNotAllowed, 409, "action-not-allowed", "The action cannot be taken from this state"),
     (GuardFailed, 409, "condition-not-met", "A condition of the action is not met"),
+    (UnknownLetter, 404, "unknown-letter", "No such letter"),
+    (InvalidLetter, 422, "invalid-letter", "The letter cannot be sent as it is"),
+    (InvalidLetterSignature, 422, "invalid-letter-signature", "The letter's signature does not verify"),
+    (LetterNotAllowed, 403, "letter-not-allowed", "The caller may not do this with the letter"),
+    (LetterConflict, 409, "letter-conflict", "The letter changed at the same moment"),
+    (LetterKeyReused, 409, "idempotency-key-reused", "The idempotency key was used for another letter"),
     (ReportNotPermitted, 403, "report-not-permitted", "The caller's roles do not allow this report"),
     (UnknownReport, 404, "unknown-report", "No report has this name"),
     (InvalidReportQuery, 400, "invalid-report-query", "The period or a filter is not valid"),

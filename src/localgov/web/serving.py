@@ -15,9 +15,10 @@ import attrs
 
 from localgov.app import Localgov
 from localgov.organisation import load_staff
+from localgov.pki import Credential, load_certificate, load_private_key, unit_code_of
 from localgov.storage.permit_log import SqlPermitLog
 from localgov.web.app import create_app
-from localgov.web.settings import WebSettings
+from localgov.web.settings import WebSettings, WebSettingsError
 from localgov.web.settings_file import load_web_settings
 
 __all__ = ["ENVIRONMENT", "app_from_environment"]
@@ -30,6 +31,8 @@ ENVIRONMENT = {
     "LOCALGOV_AUDIT_KEY_FILE": "the history chain's key file",
     "LOCALGOV_WEB_SETTINGS": "the web settings file (TOML)",
     "LOCALGOV_SHARED_LIMITS": "1: count wrong access codes in the database, for every worker (set with --workers > 1)",
+    "LOCALGOV_LETTER_SIGNERS": "the units' signing credential directories for letters, separated by the path separator",
+    "LOCALGOV_KEY_PASSPHRASE": "the passphrase of those credentials' private keys (if encrypted)",
 }
 
 
@@ -50,4 +53,21 @@ def app_from_environment() -> Any:
         settings = attrs.evolve(settings, shared_limits=True)
     database = os.environ.get("LOCALGOV_DATABASE", "sqlite:///localgov.db")
     permit_log = SqlPermitLog.open(database) if settings.permit_log else None
-    return create_app(application, engine, settings, permit_log=permit_log)
+    signers = _letter_signers(os.environ.get("LOCALGOV_LETTER_SIGNERS", ""))
+    letters = application.correspondence(engine=engine, signers=signers) if signers else None
+    return create_app(application, engine, settings, permit_log=permit_log, correspondence=letters)
+
+
+def _letter_signers(directories: str) -> dict[str, Credential]:
+    """Each unit's signing credential (``certificate.pem`` and ``private-key.pem``), by its unit code."""
+    passphrase = os.environ.get("LOCALGOV_KEY_PASSPHRASE", "").encode("utf-8") or None
+    signers = {}
+    for directory in (Path(d) for d in directories.split(os.pathsep) if d):
+        credential = Credential(
+            load_certificate(directory / "certificate.pem"), load_private_key(directory / "private-key.pem", passphrase)
+        )
+        code = unit_code_of(credential.certificate)
+        if code is None:
+            raise WebSettingsError(f"{directory}: the certificate names no unit: it cannot sign letters")
+        signers[code] = credential
+    return signers

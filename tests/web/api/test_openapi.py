@@ -50,6 +50,10 @@ def test_every_operation_is_published_with_its_problems(document: dict[str, Any]
         "/api/v1/requests/{number}/documents",
         "/api/v1/requests/{number}/payments",
         "/api/v1/reports/{name}",
+        "/api/v1/letters",
+        "/api/v1/letters/{number}",
+        "/api/v1/letters/replies",
+        "/api/v1/books/{unit}/{kind}/{year}/pdf",
         "/payments/notify/{provider}",
     ]:
         assert path in paths, path

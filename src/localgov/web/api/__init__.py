@@ -3,7 +3,8 @@ providers' notifications (``/payments/notify/{provider}``). See ``docs/web-api.m
 
 Modules, one job each: :mod:`.auth` (who calls), :mod:`.open311` and :mod:`.requests_api` (the
 operations), :mod:`.submission` and :mod:`.acting` (submitting and acting, retried POSTs included),
-:mod:`.uploads` (streamed documents), :mod:`.reports_api` (reports for decision makers), :mod:`.notifications`, :mod:`.wire` and :mod:`.open311_wire`
+:mod:`.uploads` (streamed documents), :mod:`.reports_api` (reports for decision makers), :mod:`.letters_api`
+(letters between units and their books), :mod:`.notifications`, :mod:`.wire` and :mod:`.open311_wire`
 (what travels), :mod:`.attributes` and :mod:`.open311_input` (reading Open311 bodies), :mod:`.xml`.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from litestar import Router
 
+from localgov.web.api.letters_api import letters_router
 from localgov.web.api.notifications import notifications_router
 from localgov.web.api.open311 import open311_router
 from localgov.web.api.reports_api import reports_router
@@ -21,4 +23,4 @@ __all__ = ["routers"]
 
 
 def routers(context: WebContext) -> list[Router]:
-    return [open311_router(), api_router(), reports_router(), notifications_router(context)]
+    return [open311_router(), api_router(), reports_router(), letters_router(), notifications_router(context)]
