@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 import anyio.to_thread
 from litestar import Request, Response, Router, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import PathParameter
 
 from localgov.web.api.streams import read_limited
 from localgov.web.context import WebContext
@@ -43,7 +44,9 @@ def mobile_router(server: SyncServer) -> Router:
         return Response(answer, media_type=MEDIA_TYPE)
 
     @get("/bundle/{unit:str}", summary="The unit's signed bundle for its tablets", media_type="application/cose")
-    async def bundle(unit: str) -> Response[bytes]:
+    async def bundle(
+        unit: Annotated[str, PathParameter(description="The local unit's code (zeitoun)", max_length=64)],
+    ) -> Response[bytes]:
         try:
             data = await anyio.to_thread.run_sync(partial(server.signed_bundle, unit))
         except EnrolmentError as error:
