@@ -49,7 +49,7 @@ def pki() -> Pki:
     start = NOW - datetime.timedelta(days=30)
     root = create_root("TEST Root", now=start)
     ca = issue_governorate_ca(root, "C", "TEST Cairo CA", now=start)
-    signer = issue_unit_signer(ca, "zeitoun", ["shop_licence"], now=start)
+    signer = issue_unit_signer(ca, "C-ZTN", ["shop_licence"], now=start)
     return Pki(root, ca, signer)
 
 
@@ -69,7 +69,7 @@ class Clock:
 
 
 def certify(
-    unit: str = "zeitoun", device_id: str = "ZTN-TAB-01"
+    unit: str = "C-ZTN", device_id: str = "ZTN-TAB-01"
 ) -> Callable[[ec.EllipticCurvePublicKey], list[x509.Certificate]]:
     keys = pki()
 

@@ -233,7 +233,7 @@ def test_a_certificate_not_under_the_root_is_refused_and_recorded(sqlite_world: 
     stranger_ca = issue_governorate_ca(stranger_root, "C", now=sqlite_world.clock.at - datetime.timedelta(days=2))
     key = generate_signing_key()
     certificate = issue_device_certificate(
-        stranger_ca, "zeitoun", "ZTN-TAB-01", key.public_key(), now=sqlite_world.clock.at - datetime.timedelta(days=1)
+        stranger_ca, "C-ZTN", "ZTN-TAB-01", key.public_key(), now=sqlite_world.clock.at - datetime.timedelta(days=1)
     )
     chain = tuple(c.public_bytes(serialization.Encoding.DER) for c in (certificate, stranger_ca.certificate))
     tablet = sqlite_world.tablet(tmp_path / "tablet")

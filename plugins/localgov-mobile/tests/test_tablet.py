@@ -73,12 +73,14 @@ def test_a_bundle_not_signed_by_the_unit_is_refused(sqlite_world: World, tmp_pat
     tampered[-80] ^= 0x01
     with pytest.raises(BundleError, match="signature does not verify|not a COSE_Sign1|payload"):
         open_bundle(bytes(tampered), keys.root.certificate, at=NOW)
-    other = issue_unit_signer(keys.ca, "matareya", ["shop_licence"], now=NOW - datetime.timedelta(days=1))
-    foreign = attrs.evolve(sqlite_world.server.bundle("zeitoun"), unit="matareya").sign(other, [keys.ca.certificate])
+    other = issue_unit_signer(keys.ca, "C-MTR", ["shop_licence"], now=NOW - datetime.timedelta(days=1))
+    foreign = attrs.evolve(sqlite_world.server.bundle("zeitoun"), unit="matareya", issuer="C-MTR").sign(
+        other, [keys.ca.certificate]
+    )
     tablet = Tablet.enrol(tmp_path / "tablet", root=keys.root.certificate, certify=certify(), clock=sqlite_world.clock)
-    with pytest.raises(BundleError, match="is for unit 'matareya'"):
+    with pytest.raises(BundleError, match="is for unit C-MTR, this tablet is C-ZTN's"):
         tablet.install_bundle(foreign)
-    with pytest.raises(BundleError, match="cannot be signed by unit 'matareya'"):
+    with pytest.raises(BundleError, match="cannot be signed by unit 'C-MTR'"):
         sqlite_world.server.bundle("zeitoun").sign(other, [keys.ca.certificate])
     with pytest.raises(BundleError, match="does not chain to the root"):
         from localgov.pki import create_root
@@ -154,7 +156,7 @@ def test_enrolment_keeps_the_key_on_the_tablet(tmp_path: Path) -> None:
     with pytest.raises(EnrolmentError, match="certifies another key"):
         Tablet.enrol(tmp_path / "a", root=root, certify=lambda _key: certify()(generate_signing_key().public_key()))
     tablet = Tablet.enrol(tmp_path / "b", root=root, certify=certify(device_id="ZTN-TAB-07"))
-    assert (tablet.device_id, tablet.unit) == ("ZTN-TAB-07", "zeitoun")
+    assert (tablet.device_id, tablet.issuer) == ("ZTN-TAB-07", "C-ZTN")
     assert (tmp_path / "b" / "device.key").stat().st_mode & 0o777 == 0o600
     with pytest.raises(EnrolmentError, match="already enrolled"):
         Tablet.enrol(tmp_path / "b", root=root, certify=certify())

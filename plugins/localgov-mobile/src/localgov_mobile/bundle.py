@@ -9,6 +9,7 @@ a tablet needs only the national root it was given at enrolment. Payload, a CBOR
     6 governorate code            7 unit code                 8 channel code ("mobile_unit")
     9 [service point codes]       10 catalogue entries (TOML text, UTF-8)
     11 [workflow guard names the server evaluates]
+    13 the unit's code in its certificates ("C-ZTN": governorate, dash, the unit's tracking code)
     12 calendar {1 [weekend days, Monday 0], 2 [covered years],
                  3 [[date "YYYY-MM-DD", name ar, name en, provisional, scope], ...]}
 
@@ -39,6 +40,7 @@ from localgov.calendar import WorkingCalendar
 from localgov.calendar.working import Holiday
 from localgov.catalogue import Catalogue, CatalogueError, load_catalogue
 from localgov.i18n import LocalizedText
+from localgov.permits import issuer_code
 from localgov.pki import EKU_PERMIT_SIGNING, Credential, PkiError, kid_of, unit_code_of, verify_chain
 from localgov.requests import Engine
 from localgov.tokens import cbor, cose
@@ -70,6 +72,9 @@ class Bundle:
     catalogue_text: str = attrs.field(repr=False)
     guards: tuple[str, ...]
     calendar: WorkingCalendar = attrs.field(repr=False)
+    #: The unit as its certificates name it (:func:`localgov.permits.issuer_code`): the bundle's
+    #: signer and the unit's devices carry it.
+    issuer: str = ""
 
     @property
     def digest(self) -> bytes:
@@ -117,12 +122,15 @@ class Bundle:
                 2: sorted(self.calendar.covered_years),
                 3: [[h.date.isoformat(), h.name.ar, h.name.en, h.provisional, h.scope] for h in self.calendar.holidays],
             },
+            13: self.issuer,
         }
 
     def sign(self, signer: Credential, intermediates: Sequence[x509.Certificate]) -> bytes:
         """The signed bundle: a COSE_Sign1 by the unit's document signer, its chain in the header."""
-        if unit_code_of(signer.certificate) != self.unit:
-            raise BundleError(f"bundle for {self.unit!r} cannot be signed by unit {unit_code_of(signer.certificate)!r}")
+        if unit_code_of(signer.certificate) != self.issuer:
+            raise BundleError(
+                f"bundle for {self.issuer!r} cannot be signed by unit {unit_code_of(signer.certificate)!r}"
+            )
         chain = [signer.certificate, *intermediates]
         header: dict[int, object] = {
             cose.HEADER_ALG: cose.default_alg(signer.private_key),
@@ -188,6 +196,7 @@ def build_bundle(
         catalogue_text=entries_toml(catalogue, chosen),
         guards=tuple(guards),
         calendar=engine.calendar,
+        issuer=issuer_code(gov, unit),
     )
 
 
@@ -236,8 +245,8 @@ def open_bundle(data: bytes, root: x509.Certificate, *, at: datetime | None = No
         bundle = read_bundle_payload(message.payload)
     except WireError as error:
         raise BundleError(str(error)) from None
-    if unit_code_of(signer) != bundle.unit:
-        raise BundleError(f"bundle for unit {bundle.unit!r} is signed by unit {unit_code_of(signer)!r}")
+    if unit_code_of(signer) != bundle.issuer:
+        raise BundleError(f"bundle for unit {bundle.issuer!r} is signed by unit {unit_code_of(signer)!r}")
     return bundle
 
 
@@ -265,6 +274,7 @@ def read_bundle_payload(payload: bytes) -> Bundle:
         catalogue_text=text,
         guards=wire.texts(11, limit=64),
         calendar=_read_calendar(wire),
+        issuer=wire.text(13, limit=64),
     )
 
 

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from localgov.errors import LocalgovError
+from localgov.permits import issuer_code
 from localgov.pki import EKU_DEVICE_SIGNING, Credential, PkiError, device_id_of, kid_of, unit_code_of, verify_chain
 from localgov.requests import Engine
 from localgov.storage import migrate
@@ -78,7 +79,8 @@ class _Device:
     certificate: x509.Certificate
     kid: bytes
     device_id: str
-    unit: str
+    issuer: str  # the unit as the certificate names it ("C-ZTN")
+    unit: str  # the organisation's unit code ("zeitoun")
     key: ec.EllipticCurvePublicKey
 
 
@@ -197,15 +199,19 @@ class SyncServer:
             usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
         except (PkiError, x509.ExtensionNotFound) as error:
             return None, f"the device certificate is not valid: {error}"
-        device_id, unit = device_id_of(certificate), unit_code_of(certificate)
+        device_id, issuer = device_id_of(certificate), unit_code_of(certificate)
         key = certificate.public_key()
-        if EKU_DEVICE_SIGNING not in usage or device_id is None or unit is None:
+        if EKU_DEVICE_SIGNING not in usage or device_id is None or issuer is None:
             return None, "the certificate is not a device certificate"
-        if not any(unit in g.units for g in self.engine.organisation.values()):
-            return None, f"the device belongs to unit {unit!r}, which this deployment does not have"
+        unit = next(
+            (code for g in self.engine.organisation.values() for code in g.units if issuer_code(g, code) == issuer),
+            None,
+        )
+        if unit is None:
+            return None, f"the device belongs to unit {issuer!r}, which this deployment does not have"
         if not isinstance(key, ec.EllipticCurvePublicKey):
             return None, "the device key is not ECDSA"
-        return _Device(certificate, kid_of(certificate), device_id, unit, key), ""
+        return _Device(certificate, kid_of(certificate), device_id, issuer, unit, key), ""
 
     def _sync_device(self, device: _Device, request: SyncRequest, now: datetime, skew: int) -> SyncAnswer | None:
         expected = self._expected(device, now)

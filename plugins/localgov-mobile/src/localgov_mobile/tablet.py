@@ -126,7 +126,8 @@ class Tablet:
         device_id, unit = device_id_of(self.certificate), unit_code_of(self.certificate)
         if device_id is None or unit is None:
             raise EnrolmentError(f"{folder / CHAIN_FILE}: the first certificate is not a device certificate")
-        self.device_id, self.unit = device_id, unit
+        #: The device id, and its unit as its certificate names it ("C-ZTN").
+        self.device_id, self.issuer = device_id, unit
         self._db = sqlite3.connect(folder / OUTBOX_FILE, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a receipt shown is a submission on disk
@@ -196,8 +197,8 @@ class Tablet:
     def install_bundle(self, data: bytes) -> Bundle:
         """Verify a downloaded bundle and keep it; an older edition than the one held is refused."""
         bundle = open_bundle(data, self.root, at=self._clock())
-        if bundle.unit != self.unit:
-            raise BundleError(f"bundle {bundle.sequence} is for unit {bundle.unit!r}, this tablet is {self.unit!r}'s")
+        if bundle.issuer != self.issuer:
+            raise BundleError(f"bundle {bundle.sequence} is for unit {bundle.issuer}, this tablet is {self.issuer}'s")
         if self._bundle is not None and bundle.sequence < self._bundle.sequence:
             raise BundleError(f"bundle {bundle.sequence} is older than bundle {self._bundle.sequence} held")
         bundle.catalogue  # noqa: B018 - loaded now, so a bundle that does not load is refused now
