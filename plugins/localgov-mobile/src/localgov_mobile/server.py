@@ -220,19 +220,19 @@ class SyncServer:
         refused: list[tuple[int | None, str, bytes]] = []
         readable: list[tuple[Submission, bytes]] = []
         for envelope in request.envelopes:
-            sequence = _unverified_sequence(envelope)
+            # A refused envelope is named to the tablet by the sequence it claims, read unverified.
             if revoked_at is not None and now >= revoked_at:
-                refused.append(
-                    (sequence, f"device {device.device_id} was revoked at {revoked_at.isoformat()}", envelope)
-                )
+                reason = f"device {device.device_id} was revoked at {revoked_at.isoformat()}"
+                refused.append((_unverified_sequence(envelope), reason, envelope))
                 continue
             try:
                 submission = open_submission(envelope, device.key, device.kid)
             except TokenError:
-                refused.append((sequence, f"the signature is not device {device.device_id}'s", envelope))
+                reason = f"the signature is not device {device.device_id}'s"
+                refused.append((_unverified_sequence(envelope), reason, envelope))
                 continue
             except WireError as error:
-                refused.append((sequence, f"malformed: {error}", envelope))
+                refused.append((_unverified_sequence(envelope), f"malformed: {error}", envelope))
                 continue
             problem = self._mismatch(device, submission)
             if problem is not None:
