@@ -201,3 +201,28 @@ def test_the_bundle_payload_reader_names_the_key_at_fault(payload: dict[int, obj
     payload[1] = "localgov-mobile-bundle"
     with pytest.raises(WireError, match="localgov-mobile-bundle"):
         read_bundle_payload(cbor.encode(payload))
+
+
+def test_a_sync_carries_at_most_its_byte_budget(sqlite_world: World, tmp_path: Path) -> None:
+    from localgov_mobile import LocalTransport
+    from localgov_mobile.tablet import MAX_SYNC_BYTES
+
+    tablet = sqlite_world.tablet(tmp_path / "tablet")
+    big = [Photo("previous_licence", "pdf", PDF_HEAD + bytes(300_000)), renewal_photos()[1]]
+    for _ in range(4):
+        take(tablet, photos=big)
+    envelope = len(tablet.waiting()[0][1])
+    request = tablet.sync_request(max_bytes=2 * envelope + 10)
+    assert [e for e in request.envelopes] == [e for _, e in tablet.waiting()[:2]]
+    assert len(tablet.sync_request(max_bytes=10).envelopes) == 1  # always at least one
+    report = tablet.sync(LocalTransport(sqlite_world.server), max_bytes=2 * envelope + 10)
+    assert len(report.outcomes) == 2 and report.waiting == 2
+    # The food shop's three documents, each within its own limit, more than a sync carries together.
+    sizes = {"previous_licence": 9, "national_id_copy": 4, "health_certificate": 4}
+    heavy = [Photo(t, "pdf", PDF_HEAD + bytes(mb * 1024 * 1024 - 64)) for t, mb in sizes.items()]
+    with pytest.raises(OutboxError, match="more than one sync carries"):
+        take(tablet, form={**RENEWAL_FORM, "activity": "food"}, photos=heavy)
+    assert sum(len(p.content) for p in heavy) > MAX_SYNC_BYTES - 64 * 1024
+
+
+PDF_HEAD = b"%PDF-1.4\n"

@@ -58,6 +58,10 @@ from localgov_mobile.submission import Photo, Submission
 __all__ = ["OutboxEntry", "SyncReport", "Tablet", "Transport"]
 
 KEY_FILE, CHAIN_FILE, OUTBOX_FILE = "device.key", "device-chain.pem", "outbox.sqlite3"
+#: The most a sync request carries, documents included: under the web service's default body
+#: limit (20 MiB), so one request never exceeds what the server reads. One submission's photos
+#: must fit in it (checked at the visit, when the clerk can still take smaller photos).
+MAX_SYNC_BYTES = 16 * 1024 * 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -242,6 +246,12 @@ class Tablet:
         checked = valid_applicant(applicant)
         normalised = validate_form(definition, form)
         check_uploads(catalogue, definition, [photo.upload() for photo in photos])
+        size = sum(len(photo.content) for photo in photos)
+        if size > MAX_SYNC_BYTES - 64 * 1024:
+            raise OutboxError(
+                f"the documents' photos take {size / 1048576:.1f} MB, more than one sync carries "
+                f"({(MAX_SYNC_BYTES - 64 * 1024) / 1048576:.1f} MB): take them at a lower resolution"
+            )
         fees = estimate(definition, catalogue, normalised, as_of=now.date())
         with self._write() as db:
             sequence = db.execute("SELECT COALESCE(MAX(sequence), 0) + 1 FROM outbox").fetchone()[0]
@@ -312,18 +322,27 @@ class Tablet:
             f"SELECT sequence, envelope FROM outbox WHERE status IN ({marks}) ORDER BY sequence", _UNDECIDED
         ).fetchall()
 
-    def sync_request(self, limit: int = 500) -> SyncRequest:
-        envelopes = tuple(envelope for _, envelope in self.waiting()[:limit])
+    def sync_request(self, limit: int = 500, max_bytes: int = MAX_SYNC_BYTES) -> SyncRequest:
+        """The next sync request: the oldest waiting submissions, at most ``limit`` of them and
+        ``max_bytes`` in all (always at least one)."""
+        envelopes: list[bytes] = []
+        size = 0
+        for _, envelope in self.waiting()[:limit]:
+            if envelopes and size + len(envelope) > max_bytes:
+                break
+            envelopes.append(envelope)
+            size += len(envelope)
         chain = tuple(c.public_bytes(serialization.Encoding.DER) for c in self.chain)
-        return SyncRequest(chain, self._clock().astimezone(UTC), envelopes)
+        return SyncRequest(chain, self._clock().astimezone(UTC), tuple(envelopes))
 
-    def sync(self, transport: Transport, *, limit: int = 500) -> SyncReport:
-        """Send what waits, record the server's answer; :class:`SyncError` if the exchange fails.
+    def sync(self, transport: Transport, *, limit: int = 500, max_bytes: int = MAX_SYNC_BYTES) -> SyncReport:
+        """Send what waits (one request: see :meth:`sync_request`), record the server's answer;
+        :class:`SyncError` if the exchange fails. ``SyncReport.waiting`` says what is left.
 
         A failed exchange changes nothing on the tablet: whatever the server did, the next sync
         sends the same submissions and the server answers them as it decided the first time.
         """
-        request = self.sync_request(limit)
+        request = self.sync_request(limit, max_bytes)
         try:
             answer = read_answer(transport.exchange(request.encode()))
         except (OSError, WireError, LocalgovError) as error:
