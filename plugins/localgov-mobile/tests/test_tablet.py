@@ -226,3 +226,33 @@ def test_a_sync_carries_at_most_its_byte_budget(sqlite_world: World, tmp_path: P
 
 
 PDF_HEAD = b"%PDF-1.4\n"
+
+
+def test_each_download_is_issued_afresh_with_the_same_edition(sqlite_world: World, tmp_path: Path) -> None:
+    tablet = sqlite_world.tablet(tmp_path / "tablet")
+    first = tablet.bundle
+    sqlite_world.clock.at = NOW + datetime.timedelta(days=8)  # the first download has expired
+    with pytest.raises(OutboxError, match="expired"):
+        take(tablet)
+    again = tablet.install_bundle(sqlite_world.server.signed_bundle("zeitoun"))
+    assert again.sequence == first.sequence and again.digest == first.digest
+    assert again.valid_until == NOW + datetime.timedelta(days=15)
+    assert take(tablet).sequence == 1
+
+
+def test_a_tablet_whose_bundle_no_longer_verifies_still_opens_and_syncs(sqlite_world: World, tmp_path: Path) -> None:
+    from localgov_mobile import LocalTransport
+
+    tablet = sqlite_world.tablet(tmp_path / "tablet")
+    take(tablet)
+    tablet.close()
+    from localgov.pki import create_root
+
+    # Opened against another root, the stored bundle does not verify: no bundle, the outbox intact.
+    stranger = Tablet.open(tmp_path / "tablet", root=create_root("Other").certificate, clock=sqlite_world.clock)
+    with pytest.raises(OutboxError, match="holds no bundle"):
+        take(stranger)
+    assert len(stranger.waiting()) == 1
+    stranger.close()
+    reopened = Tablet.open(tmp_path / "tablet", root=pki().root.certificate, clock=sqlite_world.clock)
+    assert [o.outcome for o in reopened.sync(LocalTransport(sqlite_world.server)).outcomes] == ["accepted"]

@@ -128,35 +128,46 @@ class SyncServer:
             raise EnrolmentError("the mobile sync keeps its tables beside the engine's: give an SQL store")
         self.database = store_engine
         migrate(self.database, MOBILE_TABLES)
-        self._bundle_cache: dict[str, Bundle] = {}
+        self._editions: dict[tuple[str, bytes], int] = {}  # (unit, digest) -> sequence
 
     # ---------------------------------------------------------------- bundles
 
     def bundle(self, unit: str) -> Bundle:
-        """The unit's current bundle; a new edition when the catalogue's entries changed."""
+        """The unit's current bundle, issued now; a new edition when the catalogue's entries changed.
+
+        An edition is its catalogue entries (its digest): the same entries keep their sequence,
+        and each download is issued afresh, valid for a week from then.
+        """
         draft = build_bundle(self.engine, unit, sequence=1, channel=self.channel)
-        cached = self._bundle_cache.get(unit)
-        if cached is not None and cached.digest == draft.digest:
-            return cached
+        known = self._editions.get((unit, draft.digest))
+        if known is not None:
+            return attrs.evolve(draft, sequence=known)
+        for _ in range(3):  # another worker numbering the same edition at once: read its number
+            try:
+                sequence = self._edition(unit, draft)
+            except sa.exc.IntegrityError:
+                continue
+            self._editions[unit, draft.digest] = sequence
+            return attrs.evolve(draft, sequence=sequence)
+        raise WireError(f"unit {unit}: the bundle's edition could not be numbered; try again")
+
+    def _edition(self, unit: str, draft: Bundle) -> int:
         with self._writing() as connection:
             latest = connection.execute(
-                sa.select(bundles.c.sequence, bundles.c.digest, bundles.c.issued_at)
+                sa.select(bundles.c.sequence, bundles.c.digest)
                 .where(bundles.c.unit == unit)
                 .order_by(bundles.c.sequence.desc())
                 .limit(1)
             ).first()
             if latest is not None and bytes(latest.digest) == draft.digest:
-                bundle = attrs.evolve(draft, sequence=latest.sequence)
-            else:
-                sequence = 1 if latest is None else latest.sequence + 1
-                bundle = attrs.evolve(draft, sequence=sequence)
-                connection.execute(
-                    bundles.insert().values(
-                        unit=unit, sequence=sequence, digest=bundle.digest, issued_at=_iso(bundle.issued_at)
-                    )
+                return int(latest.sequence)
+            sequence = 1 if latest is None else int(latest.sequence) + 1
+            connection.execute(
+                bundles.insert().values(
+                    unit=unit, sequence=sequence, digest=draft.digest, issued_at=_iso(draft.issued_at)
                 )
-        self._bundle_cache[unit] = bundle
-        return bundle
+            )
+            return sequence
 
     def signed_bundle(self, unit: str) -> bytes:
         """The unit's current bundle, signed by its document signer, for the tablets to download."""

@@ -16,6 +16,7 @@ changed in between; the server then keeps the submission and says why it no long
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sqlite3
@@ -162,8 +163,9 @@ class Tablet:
         key = generate_signing_key()
         chain = list(certify(key.public_key()))
         _check_device_chain(chain, root, key, clock())
-        save_private_key(target / KEY_FILE, key, passphrase)
+        # The chain first, the key last: a tablet that stops in between is simply not enrolled yet.
         (target / CHAIN_FILE).write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain))
+        save_private_key(target / KEY_FILE, key, passphrase)
         return cls(target, key, chain, root, clock)
 
     @classmethod
@@ -184,7 +186,10 @@ class Tablet:
         tablet = cls(target, key, chain, root, clock)
         stored = tablet._meta("bundle")
         if stored is not None:
-            tablet._bundle = open_bundle(stored, root, at=clock())
+            # A bundle that no longer verifies (its signer's certificate expired) takes no more
+            # requests, but must not keep the tablet from syncing what it already took.
+            with contextlib.suppress(BundleError):
+                tablet._bundle = open_bundle(stored, root, at=clock())
         return tablet
 
     def close(self) -> None:
