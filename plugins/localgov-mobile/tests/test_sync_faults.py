@@ -242,3 +242,28 @@ def test_a_certificate_not_under_the_root_is_refused_and_recorded(sqlite_world: 
     (outcome,) = read_answer(sqlite_world.server.handle(request.encode())).outcomes
     assert outcome.outcome == "refused" and "not valid" in (outcome.reason or "")
     assert len(sqlite_world.server.refusals()) == 1 and requests_in(sqlite_world.engine) == []
+
+
+def test_a_reinstalled_tablet_reusing_a_sequence_is_refused(sqlite_world: World, tmp_path: Path) -> None:
+    """The outbox file was lost but the key kept: sequence 1 again, for another submission."""
+    import shutil
+
+    from mobile_harness import pki
+
+    tablet = sqlite_world.tablet(tmp_path / "tablet")
+    take(tablet)
+    assert [o.outcome for o in tablet.sync(LocalTransport(sqlite_world.server)).outcomes] == ["accepted"]
+    tablet.close()
+    fresh = tmp_path / "reinstalled"
+    fresh.mkdir()
+    for name in ("device.key", "device-chain.pem"):
+        shutil.copy2(tmp_path / "tablet" / name, fresh / name)
+    again = Tablet.open(fresh, root=pki().root.certificate, clock=sqlite_world.clock)
+    again.install_bundle(sqlite_world.server.signed_bundle("zeitoun"))
+    take(again)
+    (outcome,) = again.sync(LocalTransport(sqlite_world.server)).outcomes
+    assert outcome.outcome == "refused" and "sequence 1 was already used for another submission" in (
+        outcome.reason or ""
+    )
+    assert len(requests_in(sqlite_world.engine)) == 1
+    assert "already used" in sqlite_world.server.refusals()[-1].reason
