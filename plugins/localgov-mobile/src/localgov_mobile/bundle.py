@@ -76,7 +76,7 @@ class Bundle:
     #: signer and the unit's devices carry it.
     issuer: str = ""
 
-    @property
+    @cached_property
     def digest(self) -> bytes:
         """SHA-256 of the catalogue entries' text: what tells one catalogue from another."""
         return hashlib.sha256(self.catalogue_text.encode()).digest()
