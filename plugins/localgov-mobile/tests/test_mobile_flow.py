@@ -99,3 +99,29 @@ def test_a_malformed_sync_request_is_answered_400(client: TestClient) -> None:  
 
 def test_the_bundle_of_a_unit_without_a_signer_is_not_found(client: TestClient) -> None:  # type: ignore[type-arg]
     assert client.get("/mobile/bundle/matareya").status_code == 404
+
+
+def test_the_http_transport_over_a_real_socket(sqlite_world: World, tmp_path: Path) -> None:
+    from localgov_mobile import HttpTransport, SyncError
+    from mobile_harness import cairo
+
+    from localgov.testing.web import free_port, serve
+
+    tablet = sqlite_world.tablet(tmp_path / "tablet")
+    tablet.take(
+        "shop_licence_renewal",
+        applicant=APPLICANT,
+        form=RENEWAL_FORM,
+        clerk=MOBILE_CLERK.id,
+        service_point=SERVICE_POINT,
+        photos=renewal_photos(),
+    )
+    with pytest.raises(SyncError, match="did not complete"):  # nobody listening: nothing changes
+        tablet.sync(HttpTransport(f"http://127.0.0.1:{free_port()}", timeout=5))
+    assert len(tablet.waiting()) == 1
+    app = create_app(cairo(), sqlite_world.engine, parts=[*standard_parts(), mobile_part(sqlite_world.server)])
+    with serve(app) as base:
+        with pytest.raises(SyncError, match="answered 400"):
+            HttpTransport(base).exchange(b"not cbor")
+        report = tablet.sync(HttpTransport(base))
+    assert [o.outcome for o in report.outcomes] == ["accepted"] and report.waiting == 0
