@@ -10,6 +10,8 @@ a tablet needs only the national root it was given at enrolment. Payload, a CBOR
     9 [service point codes]       10 catalogue entries (TOML text, UTF-8)
     11 [workflow guard names the server evaluates]
     13 the unit's code in its certificates ("C-ZTN": governorate, dash, the unit's tracking code)
+    14 the services' forms and documents as JSON text, for a client that cannot run localgov's
+       loader (the browser client): see :func:`forms_json`
     12 calendar {1 [weekend days, Monday 0], 2 [covered years],
                  3 [[date "YYYY-MM-DD", name ar, name en, provisional, scope], ...]}
 
@@ -24,6 +26,7 @@ the server tells a stale one by comparing digests.
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 import tomllib
 from collections.abc import Sequence
@@ -49,7 +52,7 @@ from localgov_mobile.catalogue_text import entries_toml
 from localgov_mobile.errors import BundleError, WireError
 from localgov_mobile.wire import WireMap, decode_map, numeric_date
 
-__all__ = ["BUNDLE_TYPE", "Bundle", "build_bundle", "open_bundle"]
+__all__ = ["BUNDLE_TYPE", "Bundle", "build_bundle", "forms_json", "open_bundle"]
 
 BUNDLE_TYPE = "localgov-mobile-bundle"
 FORMAT_VERSION = 1
@@ -75,6 +78,8 @@ class Bundle:
     #: The unit as its certificates name it (:func:`localgov.permits.issuer_code`): the bundle's
     #: signer and the unit's devices carry it.
     issuer: str = ""
+    #: Key 14: the forms and documents as JSON (:func:`forms_json`), for the browser client.
+    forms: str = attrs.field(default="{}", repr=False)
 
     @cached_property
     def digest(self) -> bytes:
@@ -123,6 +128,7 @@ class Bundle:
                 3: [[h.date.isoformat(), h.name.ar, h.name.en, h.provisional, h.scope] for h in self.calendar.holidays],
             },
             13: self.issuer,
+            14: self.forms,
         }
 
     def sign(self, signer: Credential, intermediates: Sequence[x509.Certificate]) -> bytes:
@@ -197,6 +203,7 @@ def build_bundle(
         guards=tuple(guards),
         calendar=engine.calendar,
         issuer=issuer_code(gov, unit),
+        forms=forms_json(catalogue, [s.code for s in services]),
     )
 
 
@@ -275,7 +282,70 @@ def read_bundle_payload(payload: bytes) -> Bundle:
         guards=wire.texts(11, limit=64),
         calendar=_read_calendar(wire),
         issuer=wire.text(13, limit=64),
+        forms=_read_forms(wire),
     )
+
+
+def _read_forms(wire: WireMap) -> str:
+    text = wire.get(14, lambda v: isinstance(v, str) and len(v) <= MAX_BUNDLE, "the forms as JSON text")
+    try:
+        forms = json.loads(text)
+    except ValueError as error:
+        raise WireError(f"{BUNDLE_TYPE}: key 14 is not JSON ({error})") from None
+    if not isinstance(forms, dict):
+        raise WireError(f"{BUNDLE_TYPE}: key 14 is not a JSON object")
+    return str(text)
+
+
+def forms_json(catalogue: Catalogue, services: Sequence[str]) -> str:
+    """The services' fields and documents as JSON (UTF-8, keys sorted, no spaces)::
+
+        {"services": [{"code", "name": {"ar", "en"}, "fields": [{"name", "type", "label",
+          "required", "minimum", "maximum", "max_length", "choices": [{"value", "label"}]}],
+          "documents": [{"type", "name", "mandatory", "when": {"field", "equals"} | null,
+          "accepted_types", "max_size_mb"}]}]}
+
+    Numbers are decimal strings (or null), as catalogue files write amounts.
+    """
+
+    def text(value: LocalizedText | None) -> dict[str, str] | None:
+        return None if value is None else {"ar": value.ar, "en": value.en}
+
+    def number(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    described = []
+    for code in services:
+        service = catalogue.services[code]
+        fields = [
+            {
+                "name": f.name,
+                "type": f.type.value,
+                "label": text(f.label),
+                "required": f.required,
+                "minimum": number(f.minimum),
+                "maximum": number(f.maximum),
+                "max_length": f.max_length,
+                "choices": [{"value": c.value, "label": text(c.label)} for c in f.choices],
+            }
+            for f in service.fields
+        ]
+        documents = []
+        for requirement in service.documents:
+            kind = catalogue.document_types[requirement.type]
+            when = requirement.when
+            documents.append(
+                {
+                    "type": requirement.type,
+                    "name": text(kind.name),
+                    "mandatory": requirement.mandatory,
+                    "when": None if when is None else {"field": when.field, "equals": list(when.equals)},
+                    "accepted_types": list(requirement.accepted_types or kind.accepted_types),
+                    "max_size_mb": number(requirement.max_size_mb or kind.max_size_mb),
+                }
+            )
+        described.append({"code": code, "name": text(service.name), "fields": fields, "documents": documents})
+    return json.dumps({"services": described}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _read_calendar(wire: WireMap) -> WorkingCalendar:

@@ -5,6 +5,7 @@
 so nothing a tablet sent is lost even when the catalogue no longer takes it.
 ``mob_refusals``: every submission refused (revoked device, forged or malformed signature).
 ``mob_bundles``: each edition of a unit's bundle, by the digest of its catalogue entries.
+``mob_enrolments``: the one-time codes with which a device asks for its certificate.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 
 from localgov.storage import Migration, TableSet
 
-__all__ = ["MOBILE_TABLES", "bundles", "devices", "metadata", "refusals", "submissions"]
+__all__ = ["MOBILE_TABLES", "bundles", "devices", "enrolments", "metadata", "refusals", "submissions"]
 
 metadata = sa.MetaData()
 
@@ -77,11 +78,31 @@ bundles = sa.Table(
 )
 
 
+enrolments = sa.Table(
+    "mob_enrolments",
+    metadata,
+    sa.Column("code_hash", sa.LargeBinary(32), primary_key=True),  # SHA-256 of the one-time code
+    sa.Column("issuer", sa.String(64), nullable=False),
+    sa.Column("device_id", sa.String(64), nullable=False),
+    sa.Column("offered_at", sa.String(32), nullable=False),
+    sa.Column("expires_at", sa.String(32), nullable=False),
+    sa.Column("used_at", sa.String(32)),
+    sa.Column("kid", sa.LargeBinary(8)),  # the certificate it was used for
+)
+
+
 def _v1(connection: sa.Connection) -> None:
     metadata.create_all(connection, tables=[devices, submissions, refusals, bundles])
 
 
-MOBILE_MIGRATIONS = (Migration(1, "mobile district: devices, submissions, refusals, bundles", _v1),)
+def _v2(connection: sa.Connection) -> None:
+    metadata.create_all(connection, tables=[enrolments])
+
+
+MOBILE_MIGRATIONS = (
+    Migration(1, "mobile district: devices, submissions, refusals, bundles", _v1),
+    Migration(2, "mobile district: one-time enrolment codes", _v2),
+)
 
 #: The mobile plugin's tables, migrated by the storage's one runner.
 MOBILE_TABLES = TableSet("mobile", schema_version, MOBILE_MIGRATIONS, lock_id=0x6C67_6D62)  # "lgmb"
