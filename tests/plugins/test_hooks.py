@@ -287,3 +287,43 @@ def test_hook_demo_sms(tmp_path: Path) -> None:
     lines.clear()
     _text_messages(app_with(), engine, submitted, lines.append, lambda text: None)
     assert len(lines) == 1 and submitted.id in lines[0] and lines[0].startswith("  [LocalGov → +201012345678] ")
+
+
+def test_hook_demo_field_channel(tmp_path: Path) -> None:
+    """Each answering plugin is called with the demo's engine and PKI; the mobile plugin's step takes
+    a renewal offline and syncs it (the whole demo runs in tests/cli/test_cli.py)."""
+    import datetime
+
+    plugin = pytest.importorskip("localgov_mobile.plugin")
+    from localgov.demo import _demo_pki, zeitoun_staff
+    from localgov.organisation import StaffMember
+
+    seen: list[str] = []
+
+    class Other:
+        @hookimpl
+        def demo_field_channel(self, engine: object, output: Path) -> None:
+            seen.append(f"other plugin, output {output.name}")
+
+    app = Localgov(plugins=["cairo"], plugin_objects=[plugin, Other()])
+    now = datetime.datetime(2026, 11, 5, 13, 0, tzinfo=datetime.UTC)
+    trust = _demo_pki(tmp_path, now=now - datetime.timedelta(days=30))
+    staff: list[StaffMember] = zeitoun_staff()
+    engine = app.engine(f"sqlite:///{tmp_path / 'demo.db'}", staff=staff, clock=lambda: now)
+    lines: list[str] = []
+    app.plugins.hook.demo_field_channel(
+        engine=engine,
+        governorate_ca=trust.ca,
+        unit_signer=trust.signer,
+        root=trust.root,
+        output=tmp_path,
+        step=lambda text: lines.append(f"■ {text.en}"),
+        echo=lines.append,
+    )
+    assert seen == [f"other plugin, output {tmp_path.name}"]
+    (row,) = engine.summaries()
+    assert row.service == "shop_licence_renewal"
+    assert any(f"tracking number {row.id}" in line for line in lines)
+    assert any("Provisional receipt: ZTN-TAB-01-000001" in line for line in lines)
+    assert (tmp_path / "tablet-receipt-qr.png").exists()
+    engine.store.close()  # type: ignore[attr-defined]

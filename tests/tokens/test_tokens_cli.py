@@ -256,7 +256,11 @@ def test_wrong_passphrase_is_a_usage_error_without_key_material(cli: click.Group
     assert "BEGIN" not in result.output
 
 
-def test_file_verifiers_plug_in(cli: click.Group, setup: dict[str, Any]) -> None:
+def test_file_verifiers_plug_in(cli: click.Group, setup: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from localgov.cli import verify
+
+    # The registry is the process's: the real PDF verifier comes back after this test.
+    monkeypatch.setattr(verify, "_FILE_VERIFIERS", dict(verify._FILE_VERIFIERS))
     seen: list[Path] = []
 
     def fake_pdf_verifier(path: Path, context: VerifyContext) -> int:
@@ -269,3 +273,32 @@ def test_file_verifiers_plug_in(cli: click.Group, setup: dict[str, Any]) -> None
     pdf.write_bytes(b"%PDF-1.7")
     assert setup["runner"].invoke(cli, _verify_args(setup, pdf)).exit_code == 1
     assert seen == [pdf]
+
+
+def test_issue_a_device_certificate_then_revoke_the_lost_device(cli: click.Group, setup: dict[str, Any]) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from localgov.pki import device_id_of, generate_signing_key, kid_of, load_certificate, load_certificates
+    from localgov.tokens import RevocationList, RevocationUpdate
+
+    runner, base = setup["runner"], setup["base"]
+    root = load_certificate(setup["root"])
+    key = generate_signing_key()
+    (base / "tablet.pub").write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    issue = ["pki", "issue-device", "--ca", str(base / "ca"), "--unit", "C-ZTN", "--device-id", "ZTN-TAB-01"]
+    result = runner.invoke(cli, [*issue, "--public-key", str(base / "tablet.pub"), "--out", str(base / "tablet.pem")])
+    assert result.exit_code == 0 and "device ZTN-TAB-01 of C-ZTN" in result.output, result.output
+    device, ca = load_certificates(base / "tablet.pem")
+    assert device_id_of(device) == "ZTN-TAB-01" and ca == load_certificate(base / "ca" / "certificate.pem")
+    result = runner.invoke(cli, [*issue, "--public-key", str(setup["root"]), "--out", str(base / "x.pem")])
+    assert result.exit_code != 0 and "not a PEM public key" in result.output
+
+    arguments = ["revoke", "--signer", str(base / "tls"), "--root", str(setup["root"])]
+    result = runner.invoke(cli, [*arguments, "--device", str(base / "tablet.pem"), "-o", str(base / "rev-d.cose")])
+    assert result.exit_code == 0 and "0 permit(s) and 1 device(s) revoked" in result.output, result.output
+    revoked = RevocationList.from_updates([RevocationUpdate.load((base / "rev-d.cose").read_bytes(), root)])
+    assert revoked.device_revoked_at(kid_of(device)) is not None
+    result = runner.invoke(cli, [*arguments, "--device", str(setup["root"]), "-o", str(base / "rev-x.cose")])
+    assert result.exit_code == 2 and "not a device certificate" in result.output

@@ -1,6 +1,6 @@
 """``localgov pki``: the national root, governorate CAs and unit document signers.
 
-localgov pki init-root|issue-ca|issue-signer
+localgov pki init-root|issue-ca|issue-signer|issue-device
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from localgov.cli.credentials import (
     directory_type,
@@ -18,11 +20,13 @@ from localgov.cli.credentials import (
 )
 from localgov.pki import (
     create_root,
+    issue_device_certificate,
     issue_governorate_ca,
     issue_trust_list_signer,
     issue_unit_signer,
 )
-from localgov.pki.hierarchy import SIGNER_VALIDITY
+from localgov.pki.errors import PkiError
+from localgov.pki.hierarchy import DEVICE_VALIDITY, SIGNER_VALIDITY
 
 __all__ = ["COMMANDS", "pki_group"]
 
@@ -82,6 +86,37 @@ def issue_signer(
     ca = load_credential(ca_dir, passphrase_env)
     signer = issue_unit_signer(ca, unit, kinds, name, validity=timedelta(days=days))
     save_credential(out, signer, passphrase_env)
+
+
+@pki_group.command("issue-device")
+@click.option("--ca", "ca_dir", type=directory_type, required=True)
+@click.option("--unit", required=True, help="The local unit's code, as its certificates name it (C-ZTN).")
+@click.option("--device-id", required=True, help="The device's id (ZTN-TAB-01), printed on its receipts.")
+@click.option(
+    "--public-key",
+    "public_key_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="The device's public key (PEM), made on the device: its private key never leaves it.",
+)
+@click.option("--days", type=click.IntRange(1, 3650), default=DEVICE_VALIDITY.days, show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@passphrase_option
+def issue_device(
+    ca_dir: Path, unit: str, device_id: str, public_key_file: Path, days: int, out: Path, passphrase_env: str
+) -> None:
+    """Certify a field device's key (a mobile district's tablet); write its chain (device, CA) as PEM."""
+    try:
+        key = serialization.load_pem_public_key(public_key_file.read_bytes())
+    except ValueError:
+        raise PkiError(f"{public_key_file}: not a PEM public key") from None
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise PkiError(f"{public_key_file}: the device key must be ECDSA P-256")
+    ca = load_credential(ca_dir, passphrase_env)
+    certificate = issue_device_certificate(ca, unit, device_id, key, validity=timedelta(days=days))
+    chain = [certificate, ca.certificate]
+    out.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain))
+    click.echo(f"{out}: device {device_id} of {unit}, valid until {certificate.not_valid_after_utc.date()}")
 
 
 COMMANDS: tuple[click.Command, ...] = (pki_group,)

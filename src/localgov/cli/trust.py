@@ -15,7 +15,7 @@ import click
 from localgov.cli.credentials import directory_type, load_credential, passphrase_option
 from localgov.cli.verify import parse_time
 from localgov.i18n import to_eastern_digits
-from localgov.pki import load_certificate, load_certificates
+from localgov.pki import device_id_of, kid_of, load_certificate, load_certificates
 from localgov.tokens import (
     RevocationList,
     RevocationUpdate,
@@ -144,6 +144,13 @@ def trust_show(trust_file: Path, root_file: Path) -> None:
 @click.option("--token", "tokens", multiple=True, help="Token text of a permit to revoke.")
 @click.option("--permit", "permits", multiple=True, help="KIDHEX:ISSUER/NUMBER of a permit to revoke.")
 @click.option(
+    "--device",
+    "devices",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Certificate (PEM or DER; the first of a chain file) of a device to revoke (a lost tablet): refused from now on.",
+)
+@click.option(
     "--list",
     "list_files",
     multiple=True,
@@ -163,6 +170,7 @@ def trust_show(trust_file: Path, root_file: Path) -> None:
 def revoke_command(
     tokens: tuple[str, ...],
     permits: tuple[str, ...],
+    devices: tuple[Path, ...],
     list_files: tuple[Path, ...],
     signer_dir: Path,
     root_file: Path,
@@ -170,9 +178,9 @@ def revoke_command(
     out: Path,
     passphrase_env: str,
 ) -> None:
-    """Revoke permits: write a signed revocation delta (or full list)."""
-    if not tokens and not permits:
-        raise click.UsageError("name at least one permit (--token or --permit)")
+    """Revoke permits or devices: write a signed revocation delta (or full list)."""
+    if not tokens and not permits and not devices:
+        raise click.UsageError("name at least one permit (--token or --permit) or device (--device)")
     root = load_certificate(root_file)
     current = RevocationList.from_updates(RevocationUpdate.load(p.read_bytes(), root) for p in list_files)
     revoke: dict[bytes, set[bytes]] = {}
@@ -192,12 +200,20 @@ def revoke_command(
         if not kid or not issuer or not number:
             raise click.BadParameter(f"{value!r}: expected KIDHEX:ISSUER/NUMBER")
         revoke.setdefault(kid, set()).add(revocation_hash(issuer, number))
-    delta = current.delta(revoke)
-    update = current.apply(delta).full_update() if full else delta
+    now = datetime.now(UTC)
+    lost: dict[bytes, datetime] = {}
+    for path in devices:
+        certificate = load_certificates(path)[0]  # a device's chain file starts with its own
+        if device_id_of(certificate) is None:
+            raise click.BadParameter(f"{path}: not a device certificate (no device id)")
+        lost[kid_of(certificate)] = now
+    delta = current.delta(revoke, issued_at=now, revoke_devices=lost)
+    update = current.apply(delta).full_update(issued_at=now) if full else delta
     out.write_bytes(update.sign(load_credential(signer_dir, passphrase_env), root))
     count = sum(len(h) for h in revoke.values())
     click.echo(
-        f"{out}: revocation list {update.sequence} ({'full' if full else f'delta from {delta.base}'}), {count} permit(s) revoked"
+        f"{out}: revocation list {update.sequence} ({'full' if full else f'delta from {delta.base}'}), "
+        f"{count} permit(s) and {len(lost)} device(s) revoked"
     )
 
 

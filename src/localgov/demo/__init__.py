@@ -68,6 +68,7 @@ class DemoTrust:
     trust: TrustList
     root: x509.Certificate
     chain: tuple[x509.Certificate, ...]
+    ca: Credential  # Cairo's CA: certifies the district's tablets (the demo_field_channel hook)
 
 
 def _pay(app: Localgov, engine: Engine, request: Request, echo: Callable[[str], None]) -> Request:
@@ -117,6 +118,7 @@ def _demo_pki(output: Path, *, now: datetime.datetime) -> DemoTrust:
         TrustList.load(signed, root.certificate, at=now),
         root.certificate,
         (cairo_ca.certificate, root.certificate),
+        cairo_ca,
     )
 
 
@@ -131,6 +133,7 @@ def zeitoun_staff() -> list[StaffMember]:
         StaffMember("zt-fees-omar", "عمر خليل", unit, {"fee_assessor"}),
         StaffMember("zt-head-nadia", "نادية حسين", unit, {"approver"}),
         StaffMember("zt-issue-youssef", "يوسف إبراهيم", unit, {"issuer"}),
+        StaffMember("zt-tablet-amal", "أمل سعيد", unit, {"mobile_clerk"}),  # the mobile district
     ]
 
 
@@ -385,6 +388,18 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     findings = engine.audit()
     events = engine.history(request.id)
     echo(f"  {len(events)} events; " + ("history verifies ✓ / السجل سليم" if not findings else f"FINDINGS: {findings}"))
+
+    # Channel plugins (the mobile district's tablet...) show a request taken in the field, before
+    # the audit checkpoint below, which then covers it.
+    app.plugins.hook.demo_field_channel(
+        engine=engine,
+        governorate_ca=trust_material.ca,
+        unit_signer=trust_material.signer,
+        root=trust_material.root,
+        output=output,
+        step=step,
+        echo=echo,
+    )
 
     step(
         LocalizedText(

@@ -10,6 +10,8 @@ from localgov.pki.hierarchy import (
     KID_LENGTH,
     Credential,
     create_root,
+    device_id_of,
+    issue_device_certificate,
     issue_governorate_ca,
     issue_trust_list_signer,
     issue_unit_signer,
@@ -26,6 +28,7 @@ from localgov.pki.keys import (
     save_private_key,
 )
 from localgov.pki.oids import (
+    EKU_DEVICE_SIGNING,
     EKU_PERMIT_SIGNING,
     EKU_TRUST_LIST_SIGNING,
     LOCALGOV_ARC,
@@ -33,6 +36,7 @@ from localgov.pki.oids import (
 )
 
 __all__ = [
+    "EKU_DEVICE_SIGNING",
     "EKU_PERMIT_SIGNING",
     "EKU_TRUST_LIST_SIGNING",
     "KID_LENGTH",
@@ -41,7 +45,9 @@ __all__ = [
     "Credential",
     "PkiError",
     "create_root",
+    "device_id_of",
     "generate_signing_key",
+    "issue_device_certificate",
     "issue_governorate_ca",
     "issue_trust_list_signer",
     "issue_unit_signer",

@@ -1,5 +1,10 @@
 """The certificate hierarchy: national root CA -> governorate CA -> unit document signer.
 
+The same governorate CA certifies a unit's field devices (the mobile district's tablets,
+:func:`issue_device_certificate`): the device's own key, the unit in the subject's
+organizationalUnitName, the device id in its serialNumber, and the "localgov device signing"
+extended key usage, so a device certificate can never pass for a document signer.
+
 One document-signing certificate per local unit signs both the permit's QR token and its PDF,
 so it is an ordinary X.509 certificate: keyUsage digitalSignature and nonRepudiation (what PDF
 validators expect of a signer), extended key usage "localgov permit signing", the unit's code in
@@ -13,6 +18,7 @@ DER encoding (as the EU Digital COVID Certificate does): the verifier needs no o
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -26,12 +32,14 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 from localgov.pki.errors import PkiError
 from localgov.pki.extensions import permit_kinds_extension
 from localgov.pki.keys import generate_signing_key
-from localgov.pki.oids import EKU_PERMIT_SIGNING, EKU_TRUST_LIST_SIGNING
+from localgov.pki.oids import EKU_DEVICE_SIGNING, EKU_PERMIT_SIGNING, EKU_TRUST_LIST_SIGNING
 
 __all__ = [
     "KID_LENGTH",
     "Credential",
     "create_root",
+    "device_id_of",
+    "issue_device_certificate",
     "issue_governorate_ca",
     "issue_trust_list_signer",
     "issue_unit_signer",
@@ -47,6 +55,10 @@ EKU_DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 ROOT_VALIDITY = timedelta(days=20 * 365)
 GOVERNORATE_CA_VALIDITY = timedelta(days=10 * 365)
 SIGNER_VALIDITY = timedelta(days=2 * 365)
+# A tablet is carried around and lost: its certificate is short-lived, renewed at each enrolment.
+DEVICE_VALIDITY = timedelta(days=365)
+# What a device id may be: it is printed on the device's receipts and stored in sync records.
+_DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 @attrs.frozen
@@ -69,6 +81,13 @@ def kid_of(certificate: x509.Certificate) -> bytes:
 def unit_code_of(certificate: x509.Certificate) -> str | None:
     """The unit code a document-signing certificate was issued to (subject OU), if any."""
     values = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATIONAL_UNIT_NAME)
+    value = values[0].value if values else None
+    return value if isinstance(value, str) else None
+
+
+def device_id_of(certificate: x509.Certificate) -> str | None:
+    """The device id of a device certificate (subject serialNumber), if it is one."""
+    values = certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
     value = values[0].value if values else None
     return value if isinstance(value, str) else None
 
@@ -224,6 +243,57 @@ def issue_unit_signer(
         .sign(ca.private_key, hashes.SHA256())
     )
     return Credential(certificate, key)
+
+
+def issue_device_certificate(
+    ca: Credential,
+    unit_code: str,
+    device_id: str,
+    public_key: ec.EllipticCurvePublicKey,
+    *,
+    validity: timedelta = DEVICE_VALIDITY,
+    now: datetime | None = None,
+) -> x509.Certificate:
+    """Certify a field device's key for ``unit_code``: the tablet keeps its private key, the CA
+    never sees it (the device sends its public key at enrolment).
+
+    Key usage digitalSignature only (a device's signature is not a non-repudiable act of the unit:
+    the request it carries is received and recorded by the server), extended key usage
+    :data:`~localgov.pki.oids.EKU_DEVICE_SIGNING`.
+    """
+    if not unit_code.strip():
+        raise PkiError("unit code must not be empty")
+    if not _DEVICE_ID.fullmatch(device_id):
+        raise PkiError(f"device id {device_id!r:.70}: use 1 to 64 letters, digits, '.', '_' or '-'")
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or public_key.curve.name != "secp256r1":
+        raise PkiError(f"device {device_id}: the device key must be ECDSA P-256")
+    start = _now(now)
+    _check_issuer_validity(ca, start, validity)
+    organisation = ca.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    subject = x509.Name(
+        [
+            *_name(f"Device {device_id} of unit {unit_code}", str(organisation), unit_code),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, device_id),
+        ]
+    )
+    usage = x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    return (
+        _issued_by(_builder(subject, ca.certificate.subject, public_key, start, validity), ca)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.ExtendedKeyUsage([EKU_DEVICE_SIGNING]), critical=False)
+        .sign(ca.private_key, hashes.SHA256())
+    )
 
 
 def issue_trust_list_signer(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from cryptography.x509 import ObjectIdentifier
 
 __all__ = [
+    "EKU_DEVICE_SIGNING",
     "EKU_PERMIT_SIGNING",
     "EKU_TRUST_LIST_SIGNING",
     "LOCALGOV_ARC",
@@ -27,3 +28,6 @@ PERMIT_KINDS_EXTENSION = ObjectIdentifier(f"{LOCALGOV_ARC}.1")
 EKU_PERMIT_SIGNING = ObjectIdentifier(f"{LOCALGOV_ARC}.2")
 #: Extended key usage of a certificate that signs trust lists and revocation lists.
 EKU_TRUST_LIST_SIGNING = ObjectIdentifier(f"{LOCALGOV_ARC}.3")
+#: Extended key usage of a field device's certificate (a mobile district's tablet): it signs the
+#: submissions it takes offline and their provisional receipts, never a permit or a list.
+EKU_DEVICE_SIGNING = ObjectIdentifier(f"{LOCALGOV_ARC}.4")

@@ -16,11 +16,17 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from cryptography import x509
+
     from localgov.catalogue import Channel, FeeRule, ServiceDefinition
     from localgov.catalogue.sources import DefinitionSource
     from localgov.correspondence import Letter
     from localgov.documents import DocumentBranding
+    from localgov.i18n import LocalizedText
     from localgov.organisation import Governorate, LocalUnit
+    from localgov.pki import Credential
     from localgov.plugins.protocols import Guard, Notifier, PaymentProvider, PluginHost
     from localgov.requests import Engine, EventRow, Request
 
@@ -213,6 +219,33 @@ def demo_sms(engine: Engine, request: Request) -> Sequence[tuple[str, str, str]]
     :param engine: the demo's engine (its store holds the outbox).
     :param request: the demo's request, issued.
     :return: the messages, or ``None``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def demo_field_channel(
+    engine: Engine,
+    governorate_ca: Credential,
+    unit_signer: Credential,
+    root: x509.Certificate,
+    output: Path,
+    step: Callable[[LocalizedText], None],
+    echo: Callable[[str], None],
+) -> None:
+    """Show a request taken in the field by a channel plugin, for ``localgov demo``.
+
+    Called once the demo's permit is issued; every plugin that answers shows its own step, in the
+    order the plugins load. The demo runs in Zeitoun, Cairo, on the demo's own certificates.
+
+    :param engine: the demo's engine (its clock is the scenario's; its staff, Zeitoun's).
+    :param governorate_ca: the demo's Cairo CA, which certifies the unit's devices.
+    :param unit_signer: Zeitoun's document-signing certificate and key.
+    :param root: the demo's national root certificate.
+    :param output: the demo's output folder, for the files the step writes.
+    :param step: prints a step's heading (Arabic, then English).
+    :param echo: prints one line.
 
     .. versionadded:: 0.1
     """

@@ -4,7 +4,7 @@
 with uvicorn. See ``docs/web.md``.
 """
 
-from localgov.web.app import create_app
+from localgov.web.app import create_app, standard_parts
 from localgov.web.context import WebContext
 from localgov.web.problems import InvalidInput
 from localgov.web.settings import WebSettings, WebSettingsError, api_key_digest
@@ -19,4 +19,5 @@ __all__ = [
     "WebSettingsError",
     "api_key_digest",
     "create_app",
+    "standard_parts",
 ]

@@ -21,7 +21,7 @@ from localgov.web.problems import exception_handlers
 from localgov.web.security import SecurityHeaders
 from localgov.web.settings import WebSettings
 
-__all__ = ["OPENAPI_PATH", "create_app"]
+__all__ = ["OPENAPI_PATH", "create_app", "standard_parts"]
 
 OPENAPI_PATH = "/openapi.json"
 
@@ -47,9 +47,10 @@ def create_app(
     """The web service over ``engine``, as an ASGI application to run with uvicorn or mount elsewhere.
 
     ``parts`` replaces the standard set (API, Open311, pages, notifications), for an embedding
-    system that wants only some of them. ``correspondence`` serves the letters between units (with
-    the units' signing credentials, so that letters can be sent); by default those of the engine's
-    database are served for reading.
+    system that wants only some of them, or adds a plugin's routes to it:
+    ``parts=[*standard_parts(), mobile_part(server)]``. ``correspondence`` serves the letters
+    between units (with the units' signing credentials, so that letters can be sent); by default
+    those of the engine's database are served for reading.
     """
     context = WebContext(
         localgov=localgov_app,
@@ -58,7 +59,7 @@ def create_app(
         permit_log=permit_log,
         letters=correspondence,
     )
-    chosen = list(parts) if parts is not None else _standard_parts()
+    chosen = list(parts) if parts is not None else standard_parts()
     routers = [router for part in chosen for router in part(context)]
     limit = context.settings.requests_per_minute
     middleware = [] if limit is None else [RateLimitConfig(rate_limit=("minute", limit)).middleware]
@@ -80,7 +81,8 @@ def create_app(
     return SecurityHeaders(app)
 
 
-def _standard_parts() -> list[Callable[[WebContext], Sequence[Router]]]:
+def standard_parts() -> list[Callable[[WebContext], Sequence[Router]]]:
+    """The parts ``create_app`` mounts when given none, to which a plugin's routes may be added."""
     import importlib
 
     return [importlib.import_module(name).routers for name in _PARTS]
