@@ -99,3 +99,30 @@ def test_a_letter_about_a_request_of_another_unit_or_none_is_refused(engine: Eng
     request = submit_building_permit(engine)
     with pytest.raises(InvalidLetter, match="not of 'matareya'"):
         letters.send(PLANNER, TO_PLANNING, "س", "ن", request_id=request.id)
+
+
+def test_the_reports_count_a_request_a_letter_holds_as_paused_not_overdue(
+    engine: Engine, letters: Correspondence
+) -> None:
+    """Reports agree with Engine.overdue: a letter awaiting its reply stops the clock there too,
+    and recording the wait is a fact of the history, not an employee's decision."""
+    from localgov.reports import Filters, Period, ReportViewer
+    from tests.requests.support import APPROVER
+    from tests.reports.conftest import reports_over
+
+    request = submit_building_permit(engine, at=cairo_time(2026, 4, 1))
+    engine.act(request.id, "accept_documents", CHECKER, at=cairo_time(2026, 4, 1))
+    late = cairo_time(2026, 6, 30)
+    reports = reports_over(engine, clock=lambda: late)
+    period = Period(D(2026, 4, 1), D(2026, 6, 30))
+    assert reports.time_limits(period, Filters(unit="zeitoun")).total.overdue_now.count == 1
+
+    letters.send(
+        ENGINEER, TO_PLANNING, "استعلام مساحي", "نرجو إفادتنا بحدود القطعة", reply_within_days=3,
+        request_id=request.id, at=cairo_time(2026, 4, 2),
+    )  # fmt: skip
+    assert reports.time_limits(period, Filters(unit="zeitoun")).total.overdue_now.count == 0
+    employees = reports.employees(period, Filters(unit="zeitoun"), viewer=ReportViewer.staff(APPROVER))
+    (wrote,) = [row for row in employees.rows if row.role == "correspondence"]
+    # The engineer's letter is one action of theirs, but no decision to rate.
+    assert (wrote.employee, wrote.actions, wrote.send_back_rate, wrote.rejection_rate) == (ENGINEER.id, 1, None, None)

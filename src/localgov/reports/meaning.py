@@ -16,8 +16,9 @@ from localgov.catalogue import Catalogue, WorkflowState
 __all__ = ["Meanings", "StateMeaning"]
 
 COMPLETED, REJECTED, WITHDRAWN = "completed", "rejected", "withdrawn"
-# The engine's steps that record a fact and decide nothing (Engine.record_refund, record_originals).
-_RECORDS = frozenset({"refund", "originals"})
+# The engine's steps that record a fact and decide nothing (Engine.record_refund, record_originals,
+# record_letter).
+_RECORDS = frozenset({"refund", "originals", "letter"})
 OUTCOMES = (COMPLETED, REJECTED, WITHDRAWN)
 
 
@@ -27,6 +28,8 @@ class StateMeaning:
     clock: str  # running or paused
     pause_kind: str | None  # applicant or payment
     outcome: str | None  # completed, rejected or withdrawn, for a final state
+    # The clock stands still here while letters about the request await their replies.
+    letters_pause_clock: bool = False
 
 
 def _state_meaning(state: WorkflowState) -> StateMeaning:
@@ -39,7 +42,7 @@ def _state_meaning(state: WorkflowState) -> StateMeaning:
         # A final state ends the service unless it is a refusal or a withdrawal: Cairo's burial
         # plots end "allocated", which issues no document but completes the service all the same.
         outcome = REJECTED if "reject" in state.code else WITHDRAWN if "withdraw" in state.code else COMPLETED
-    return StateMeaning(state.final, "paused" if paused else "running", pause_kind, outcome)
+    return StateMeaning(state.final, "paused" if paused else "running", pause_kind, outcome, state.letters_pause_clock)
 
 
 _UNKNOWN = StateMeaning(final=False, clock="running", pause_kind=None, outcome=None)

@@ -230,10 +230,14 @@ class Projector:
         holder = submit.get("assigned_to")
         steps: list[dict[str, Any]] = []
         stay: dict[str, Any] | None = None
+        letters: set[str] = set()  # awaited replies (Engine.record_letter)
         for event in events:
             changes = event.data.get("changes")
             if isinstance(changes, Mapping) and "assigned_to" in changes:
                 holder = changes["assigned_to"]
+            letter = changes.get("letter") if isinstance(changes, Mapping) else None
+            if isinstance(letter, Mapping):
+                (letters.add if letter.get("status") == "awaited" else letters.discard)(str(letter.get("number")))
             moment = datetime.datetime.fromisoformat(event.at)
             day = moment.astimezone(self._timezone).date()
             meaning = meanings.state(row.service, event.to_state)
@@ -302,7 +306,10 @@ class Projector:
             "paused_wd": paused_wd,
             "paused_applicant_wd": paused["applicant"],
             "paused_payment_wd": paused["payment"],
-            "paused": not final.final and (stay or last)["clock"] == "paused",
+            # Paused now: in a paused state, or one whose clock a letter awaiting its reply stops
+            # (the engine's clock_stands_still), so "overdue now" counts neither.
+            "paused": not final.final
+            and ((stay or last)["clock"] == "paused" or (final.letters_pause_clock and bool(letters))),
             "taken_wd": taken,
             "within_limit": (closed_on <= due_date) if final.outcome == "completed" and closed_on else None,
             "event_count": row.event_count,
