@@ -11,6 +11,13 @@ classes disagree::
             CalendarFileError          localgov.calendar
         CatalogueError                 localgov.catalogue
         UnknownEntry                   localgov.catalogue
+        CorrespondenceError            localgov.correspondence
+            InvalidLetter              localgov.correspondence
+            InvalidLetterSignature     localgov.correspondence
+            LetterConflict             localgov.correspondence
+            LetterKeyReused            localgov.correspondence
+            LetterNotAllowed           localgov.correspondence
+            UnknownLetter              localgov.correspondence
         DocumentError                  localgov.documents
             FontError                  localgov.documents
             SigningError               localgov.documents

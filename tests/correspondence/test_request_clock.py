@@ -107,8 +107,8 @@ def test_the_reports_count_a_request_a_letter_holds_as_paused_not_overdue(
     """Reports agree with Engine.overdue: a letter awaiting its reply stops the clock there too,
     and recording the wait is a fact of the history, not an employee's decision."""
     from localgov.reports import Filters, Period, ReportViewer
-    from tests.requests.support import APPROVER
     from tests.reports.conftest import reports_over
+    from tests.requests.support import APPROVER
 
     request = submit_building_permit(engine, at=cairo_time(2026, 4, 1))
     engine.act(request.id, "accept_documents", CHECKER, at=cairo_time(2026, 4, 1))
