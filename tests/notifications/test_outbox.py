@@ -90,3 +90,29 @@ def test_english_notices_use_the_english_templates(make_engine: Callable[..., En
     request = submit_building_permit(engine, at=cairo_time(2026, 12, 6))
     (received,) = outbox_of(engine).notices(request_id=request.id)
     assert received.language == "en" and received.text.startswith("We received your")
+
+
+def test_a_message_answered_before_it_was_marked_is_written_with_its_outcome(engine: Engine) -> None:
+    """A fast gateway's receipts can all be in hand when the round is written: the message goes
+    straight to delivered (every part delivered) or undelivered (one part not), as receipts applied
+    after its mark would leave it; a receipt for a part nobody marked is handed back."""
+    first = submit_building_permit(engine, at=cairo_time(2026, 12, 6))
+    second = submit_building_permit(engine, at=cairo_time(2026, 12, 6))
+    outbox = outbox_of(engine)
+    claimed = outbox.claim(now=0.0, limit=10, lease_seconds=60)
+    ids = {notice.message_id.split("/")[0]: notice.message_id for notice in claimed}
+    delivered, undelivered = ids[first.id], ids[second.id]
+    sent = [(delivered, "smpp", ["a1", "a2"]), (undelivered, "smpp", ["b1", "b2"])]
+    receipts = [("smpp", "a1", True), ("smpp", "b1", True), ("smpp", "x9", True), ("smpp", "a2", True)]
+    receipts.append(("smpp", "b2", False))
+    unknown, _ = outbox.settle_and_claim(
+        sent, receipts, "2026-12-06T10:00:00+00:00", now=1.0, limit=0, lease_seconds=60
+    )
+    assert unknown == [2]  # x9: no part of that id, kept for later
+    states = {n.message_id: n for n in outbox.notices()}
+    assert (states[delivered].state, states[delivered].delivered_at) == ("delivered", "2026-12-06T10:00:00+00:00")
+    assert (states[undelivered].state, states[undelivered].delivered_at) == ("undelivered", None)
+    assert states[delivered].sent_at == states[undelivered].sent_at == "2026-12-06T10:00:00+00:00"
+    # A receipt that comes later for an answered part changes nothing; one for a marked part applies.
+    outbox.settle_and_claim([], [("smpp", "a1", True)], "2026-12-06T10:01:00+00:00", now=2.0, limit=0, lease_seconds=60)
+    assert outbox.counts() == {"delivered": 1, "undelivered": 1}
