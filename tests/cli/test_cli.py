@@ -205,6 +205,9 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     for produced in ("permit-qr.png", "trust-list.cose", "receipt.pdf", "permit.pdf", "notice-missing-documents.pdf"):
         assert (tmp_path / "demo" / produced).exists(), produced
     assert "Pay-at-Fawry reference" in result.output and "signature and QR verified" in result.output
+    # The technical review's letter to Matareya, numbered out and in, and the clock it stopped.
+    assert "outgoing: C-ZTN/2026/OUT/000001   وارد / incoming: C-MTR/2026/IN/000001" in result.output
+    assert "expected by: 2026-11-26 → 2026-12-01" in result.output
     verified = run(
         "verify",
         tmp_path / "demo" / "permit.pdf",

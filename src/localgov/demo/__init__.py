@@ -24,6 +24,7 @@ import attrs
 from cryptography import x509
 
 from localgov.app import Localgov
+from localgov.demo.letters import ask_planning_by_letter
 from localgov.documents import DocumentFactory, IssuedPermit, PdfSigner, verify_pdf
 from localgov.i18n import LocalizedText, to_eastern_digits
 from localgov.identity import compose_national_id
@@ -291,8 +292,28 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     echo(f"  الموعد المتوقع / expected by: {before.isoformat()} → {request.due_date.isoformat()}")
     show(request)
 
+    step(LocalizedText("قبول المستندات", "Documents accepted"))
+    request = engine.act(request.id, "accept_documents", staff["zt-docs-karim"], at=at())
+    show(request)
+    step(
+        LocalizedText(
+            "المهندس يستعلم من إدارة التخطيط بحي المطرية بخطاب موقع؛ ساعة الطلب تتوقف حتى يصل الرد",
+            "The engineer asks Matareya's planning department by a signed letter; the request's clock"
+            " stands still until the reply",
+        )
+    )
+    request = ask_planning_by_letter(
+        app,
+        engine,
+        request,
+        staff["zt-eng-hany"],
+        trust_material.signer,
+        trust_material.ca,
+        trust_material.chain,
+        at,
+        echo,
+    )
     for action, who, text in (
-        ("accept_documents", "zt-docs-karim", LocalizedText("قبول المستندات", "Documents accepted")),
         ("complete_review", "zt-eng-hany", LocalizedText("المراجعة الفنية", "Technical review completed")),
         ("record_inspection", "zt-insp-salma", LocalizedText("المعاينة الميدانية", "Field inspection recorded")),
         ("assess_fees", "zt-fees-omar", LocalizedText("تقدير الرسوم", "Fees assessed")),

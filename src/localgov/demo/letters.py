@@ -1,0 +1,57 @@
+"""The demo's letter between units: a technical review asks another district's planning
+department, and the request's clock stands still until the reply (docs/correspondence.md)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from localgov.app import Localgov
+from localgov.correspondence import Party
+from localgov.organisation import StaffMember
+from localgov.pki import Credential, issue_unit_signer
+from localgov.requests import Engine, Request
+
+__all__ = ["ask_planning_by_letter"]
+
+# Matareya's planning department answers for the parcel's zoning; a person of the demo only.
+PLANNER = StaffMember("mt-plan-rasha", "م. رشا عادل", "matareya", {"engineer"}, department="planning")
+
+
+def ask_planning_by_letter(
+    app: Localgov,
+    engine: Engine,
+    request: Request,
+    engineer: StaffMember,
+    zeitoun_signer: Credential,
+    cairo_ca: Credential,
+    chain: tuple[object, ...],
+    at: Callable[..., datetime.datetime],
+    echo: Callable[[str], None],
+) -> Request:
+    """Send the letter, record its delivery and reply; the request as the reply leaves it."""
+    matareya_signer = issue_unit_signer(cairo_ca, "C-MTR", ["building_permit"], now=at() - datetime.timedelta(days=30))
+    letters = app.correspondence(
+        engine=engine, signers={"C-ZTN": zeitoun_signer, "C-MTR": matareya_signer}, chain=chain
+    )
+    author = StaffMember(engineer.id, engineer.name, engineer.unit, engineer.roles, department="engineering")
+    letter = letters.send(
+        author,
+        Party("C", "matareya", "planning"),
+        "استعلام عن الاشتراطات التخطيطية للقطعة",
+        f"بالإشارة إلى طلب الترخيص رقم {request.id}، نرجو إفادتنا بالاشتراطات التخطيطية للقطعة.",
+        reply_within_days=5,
+        request_id=request.id,
+        at=at(),
+    )
+    waiting = engine.get(request.id)
+    echo(f"  صادر / outgoing: {letter.id}   وارد / incoming: {letter.incoming_number}")
+    echo(
+        f"  الرد مطلوب قبل / reply by: {letter.reply_by}   الطلب ينتظر الرد / the request waits: {waiting.letters_awaited}"
+    )
+    letters.acknowledge(letter.id, PLANNER, at=at())
+    reply = letters.reply(letter.id, PLANNER, "القطعة داخل الحيز العمراني، والارتفاع المسموح ١٢ مترًا.", at=at(days=5))
+    answered = engine.get(request.id)
+    echo(f"  الرد / reply: {reply.id} (وارد {reply.incoming_number})")
+    echo(f"  الموعد المتوقع / expected by: {waiting.due_date.isoformat()} → {answered.due_date.isoformat()}")
+    return answered
