@@ -17,6 +17,7 @@ from localgov_mobile import (
     Photo,
     Tablet,
     WireError,
+    build_bundle,
     open_bundle,
     read_receipt,
 )
@@ -256,3 +257,16 @@ def test_a_tablet_whose_bundle_no_longer_verifies_still_opens_and_syncs(sqlite_w
     stranger.close()
     reopened = Tablet.open(tmp_path / "tablet", root=pki().root.certificate, clock=sqlite_world.clock)
     assert [o.outcome for o in reopened.sync(LocalTransport(sqlite_world.server)).outcomes] == ["accepted"]
+
+
+def test_a_bundle_holds_what_the_unit_s_governorate_offers() -> None:
+    """A Qalyubia village's tablet would get none of Cairo's own services (the renewals the
+    mobile channel takes are Cairo's): building it is refused rather than handing out services
+    the server would refuse for that unit."""
+    from localgov.app import Localgov
+
+    app = Localgov(plugins=["cairo", "qalyubia", "mobile"])
+    engine = app.engine("sqlite://")
+    assert "shop_licence_renewal" in build_bundle(engine, "zeitoun", sequence=1).catalogue.services
+    with pytest.raises(BundleError, match="takes no service"):
+        build_bundle(engine, "kafr_el_gazzar", governorate="KB", sequence=1)

@@ -160,13 +160,15 @@ def build_bundle(
     valid_for: timedelta = DEFAULT_VALIDITY,
 ) -> Bundle:
     """The bundle of ``unit``'s ``channel`` from the engine's catalogue, organisation and calendar."""
-    catalogue = engine.catalogue
-    if channel not in catalogue.channels:
+    if channel not in engine.catalogue.channels:
         raise BundleError(f"there is no channel {channel!r} in the catalogue")
-    taken_by = catalogue.channels[channel]
     gov = next((g for code, g in engine.organisation.items() if unit in g.units and governorate in (None, code)), None)
     if gov is None:
         raise BundleError(f"local unit {unit!r} is not known")
+    # The catalogue as the unit's governorate offers it: its own services and its overrides of the
+    # national ones, so the tablet validates and estimates as the server will for this unit.
+    catalogue = engine.catalogue.for_governorate(gov.code)
+    taken_by = catalogue.channels[channel]
     services = [s for s in catalogue.services.values() if channel in s.channels and taken_by.takes(s.code)]
     if not services:
         raise BundleError(f"channel {channel!r} takes no service: a bundle would be empty")
