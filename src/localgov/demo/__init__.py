@@ -25,6 +25,7 @@ from cryptography import x509
 
 from localgov.app import Localgov
 from localgov.demo.letters import ask_planning_by_letter
+from localgov.demo.narration import Scenario
 from localgov.documents import DocumentFactory, IssuedPermit, PdfSigner, verify_pdf
 from localgov.i18n import LocalizedText, to_eastern_digits
 from localgov.identity import compose_national_id
@@ -198,20 +199,8 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
         app, signer=PdfSigner(trust_material.signer, trust_material.chain), permit_log=permit_log
     )
 
-    def step(text: LocalizedText) -> None:
-        echo("")
-        echo(f"■ {text.ar}")
-        echo(f"  {text.en}")
-
-    def show(request: Request) -> None:
-        state = engine.workflow_of(request).definition.state(request.state)
-        assert state is not None
-        echo(f"  → {state.name.ar} / {state.name.en}" + (f"  [{request.assigned_to}]" if request.assigned_to else ""))
-
-    def at(days: int = 0) -> datetime.datetime:
-        """The next moment of the scenario: a few hours after the last step, or ``days`` later."""
-        moments.append(moments[-1] + datetime.timedelta(days=days, hours=0 if days else 3))
-        return moments[-1]
+    scenario = Scenario(engine, echo, moments)
+    step, show, at = scenario.step, scenario.show, scenario.at
 
     cairo = app.organisation["C"]
     zeitoun = cairo.units["zeitoun"]

@@ -21,6 +21,7 @@ from cryptography import x509
 
 from localgov.app import Localgov
 from localgov.demo import START, DemoResult, _pay, _pdf
+from localgov.demo.narration import Scenario
 from localgov.documents import DocumentFactory, PdfSigner, PdfVerdict, verify_pdf
 from localgov.i18n import LocalizedText
 from localgov.identity import compose_national_id
@@ -105,19 +106,8 @@ def run_qalyubia_demo(output: Path, *, echo: Callable[[str], None] = print) -> D
     )
     documents = DocumentFactory(app, signer=_village_signer(output, now=START - datetime.timedelta(days=30)))
 
-    def step(text: LocalizedText) -> None:
-        echo("")
-        echo(f"■ {text.ar}")
-        echo(f"  {text.en}")
-
-    def show(request: Request) -> None:
-        state = engine.workflow_of(request).definition.state(request.state)
-        assert state is not None
-        echo(f"  → {state.name.ar} / {state.name.en}" + (f"  [{request.assigned_to}]" if request.assigned_to else ""))
-
-    def at(days: int = 0) -> datetime.datetime:
-        moments.append(moments[-1] + datetime.timedelta(days=days, hours=0 if days else 3))
-        return moments[-1]
+    scenario = Scenario(engine, echo, moments)
+    step, show, at = scenario.step, scenario.show, scenario.at
 
     lineage = qalyubia.lineage(VILLAGE)
     echo(f"localgov — {qalyubia.name.ar} / {qalyubia.name.en} ({qalyubia.kind.value})")

@@ -1,0 +1,40 @@
+"""How the demos tell their story: each step in Arabic then English, each request's state after
+it, and the scenario's clock, a few hours after the last step unless days pass."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import attrs
+
+from localgov.i18n import LocalizedText
+from localgov.requests import Engine
+from localgov.requests.model import Request
+
+__all__ = ["Scenario"]
+
+
+@attrs.define
+class Scenario:
+    """The demo's narration over ``engine``; ``moments`` is the clock the engine was given."""
+
+    engine: Engine
+    echo: Callable[[str], None]
+    moments: list[datetime.datetime]
+
+    def step(self, text: LocalizedText) -> None:
+        self.echo("")
+        self.echo(f"■ {text.ar}")
+        self.echo(f"  {text.en}")
+
+    def show(self, request: Request) -> None:
+        state = self.engine.workflow_of(request).definition.state(request.state)
+        assert state is not None
+        holder = f"  [{request.assigned_to}]" if request.assigned_to else ""
+        self.echo(f"  → {state.name.ar} / {state.name.en}{holder}")
+
+    def at(self, days: int = 0) -> datetime.datetime:
+        """The next moment of the scenario: a few hours after the last step, or ``days`` later."""
+        self.moments.append(self.moments[-1] + datetime.timedelta(days=days, hours=0 if days else 3))
+        return self.moments[-1]
