@@ -38,11 +38,8 @@ def test_all_27_governorates_with_unique_codes() -> None:
     assert governorate_facts("XX") is None
 
 
-def test_a_regional_governorate_holds_markaz_city_and_village(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        """
-governorate = "KB"
+# Banha markaz with its seat city and a village: the start of each regional organisation below.
+BANHA = """governorate = "KB"
 [units.banha]
 kind = "markaz"
 name = { ar = "مركز بنها", en = "Banha markaz" }
@@ -54,7 +51,14 @@ name = { ar = "مدينة بنها", en = "Banha city" }
 kind = "village"
 parent = "banha"
 name = { ar = "قرية كفر سعد", en = "Kafr Saad village" }
-[service_points.kafr_saad_post]
+"""
+
+
+def test_a_regional_governorate_holds_markaz_city_and_village(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        BANHA
+        + """[service_points.kafr_saad_post]
 kind = "post_office"
 unit = "kafr_saad"
 name = { ar = "مكتب بريد كفر سعد", en = "Kafr Saad post office" }
@@ -216,20 +220,8 @@ name = { ar = "مدينة", en = "City" }
 def test_lineage_and_children_of_a_regional_governorate(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        """
-governorate = "KB"
-[units.banha]
-kind = "markaz"
-name = { ar = "مركز بنها", en = "Banha markaz" }
-[units.banha_city]
-kind = "city"
-parent = "banha"
-name = { ar = "مدينة بنها", en = "Banha city" }
-[units.kafr_saad]
-kind = "village"
-parent = "banha"
-name = { ar = "قرية كفر سعد", en = "Kafr Saad village" }
-[units.shubra_el_kheima]
+        BANHA
+        + """[units.shubra_el_kheima]
 kind = "city"
 name = { ar = "مدينة شبرا الخيمة", en = "Shubra El Kheima city" }
 [units.shubra_el_kheima_west]
