@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from localgov.requests.history import _canonical, chain_hash
+from localgov.requests.history import canonical_json, chain_hash
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.text()
 HISTORY_DATA = st.recursive(SCALARS, lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=25)
@@ -31,12 +31,12 @@ def test_the_encoding_is_the_json_modules_byte_for_byte(fields: dict[str, Any]) 
         expected = json_module_bytes(fields)
     except UnicodeEncodeError:  # a lone surrogate is no text either encoder stores
         return
-    assert _canonical(fields) == expected
+    assert canonical_json(fields) == expected
 
 
 def test_arabic_control_characters_and_large_integers() -> None:
     fields = {"comment": "ينقص مستند\n\t\x00\x1f\x7f\u2028", "b": 2**70, "a": [-(2**63), 2**64 - 1, True, None]}
-    assert _canonical(fields) == json_module_bytes(fields)
+    assert canonical_json(fields) == json_module_bytes(fields)
 
 
 def test_a_hash_recorded_with_the_json_module_still_verifies() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
-from localgov_mobile import Photo, SyncServer, Tablet
+from localgov_mobile import Photo, ProvisionalReceipt, SyncServer, Tablet
 
 from localgov.app import Localgov
 from localgov.identity import compose_national_id
@@ -35,6 +35,21 @@ PDF = b"%PDF-1.4\n% "
 
 def renewal_photos() -> list[Photo]:
     return [Photo(t, "pdf", PDF + t.encode()) for t in ("previous_licence", "national_id_copy")]
+
+
+def take_renewals(tablet: Tablet, count: int = 1) -> list[ProvisionalReceipt]:
+    """``count`` shop-licence renewals taken on ``tablet`` by the mobile clerk; their receipts."""
+    return [
+        tablet.take(
+            "shop_licence_renewal",
+            applicant=APPLICANT,
+            form=RENEWAL_FORM,
+            clerk=MOBILE_CLERK.id,
+            service_point=SERVICE_POINT,
+            photos=renewal_photos(),
+        )
+        for _ in range(count)
+    ]
 
 
 @attrs.frozen

@@ -17,15 +17,14 @@ from litestar.testing import TestClient
 from localgov_mobile import Tablet, read_receipt
 from localgov_mobile.web import mobile_part
 from mobile_harness import (
-    APPLICANT,
     CHECKER,
     MOBILE_CLERK,
-    RENEWAL_FORM,
     SERVICE_POINT,
     World,
     certify,
     pki,
     renewal_photos,
+    take_renewals,
 )
 
 from localgov.web import create_app, standard_parts
@@ -62,14 +61,7 @@ def test_a_renewal_taken_offline_in_zeitoun_and_synced(any_world: World, client:
     assert "shop_licence_renewal" in bundle.services and "building_permit" not in bundle.services
 
     # Offline: the tablet is closed and opened again between the visit and the sync.
-    receipt = tablet.take(
-        "shop_licence_renewal",
-        applicant=APPLICANT,
-        form=RENEWAL_FORM,
-        clerk=MOBILE_CLERK.id,
-        service_point=SERVICE_POINT,
-        photos=renewal_photos(),
-    )
+    (receipt,) = take_renewals(tablet)
     tablet.close()
     assert read_receipt(receipt.qr_text, tablet.certificate)[4] == receipt.number == "ZTN-TAB-01-000001"
     tablet = Tablet.open(tmp_path / "tablet", root=root, clock=any_world.clock)
@@ -108,14 +100,7 @@ def test_the_http_transport_over_a_real_socket(sqlite_world: World, tmp_path: Pa
     from localgov.testing.web import free_port, serve
 
     tablet = sqlite_world.tablet(tmp_path / "tablet")
-    tablet.take(
-        "shop_licence_renewal",
-        applicant=APPLICANT,
-        form=RENEWAL_FORM,
-        clerk=MOBILE_CLERK.id,
-        service_point=SERVICE_POINT,
-        photos=renewal_photos(),
-    )
+    take_renewals(tablet)
     with pytest.raises(SyncError, match="did not complete"):  # nobody listening: nothing changes
         tablet.sync(HttpTransport(f"http://127.0.0.1:{free_port()}", timeout=5))
     assert len(tablet.waiting()) == 1

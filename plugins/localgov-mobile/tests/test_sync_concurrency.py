@@ -6,20 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from localgov_mobile import read_answer
-from mobile_harness import APPLICANT, MOBILE_CLERK, RENEWAL_FORM, SERVICE_POINT, World, renewal_photos
+from mobile_harness import World, take_renewals
 
 
 def test_two_syncs_at_once_receive_each_submission_once(any_world: World, tmp_path: Path) -> None:
     tablet = any_world.tablet(tmp_path / "tablet")
-    for _ in range(6):
-        tablet.take(
-            "shop_licence_renewal",
-            applicant=APPLICANT,
-            form=RENEWAL_FORM,
-            clerk=MOBILE_CLERK.id,
-            service_point=SERVICE_POINT,
-            photos=renewal_photos(),
-        )
+    take_renewals(tablet, 6)
     body = tablet.sync_request().encode()
     with ThreadPoolExecutor(max_workers=2) as pool:
         answers = [read_answer(a) for a in pool.map(any_world.server.handle, [body, body])]

@@ -11,7 +11,16 @@ from cryptography.hazmat.primitives import serialization
 from localgov_mobile import LocalTransport, SyncError, SyncRequest, Tablet, read_answer
 from localgov_mobile.server import SyncServer
 from localgov_mobile.submission import read_submission
-from mobile_harness import APPLICANT, MOBILE_CLERK, RENEWAL_FORM, SERVICE_POINT, Clock, World, renewal_photos, world
+from mobile_harness import (
+    APPLICANT,
+    MOBILE_CLERK,
+    RENEWAL_FORM,
+    SERVICE_POINT,
+    Clock,
+    World,
+    take_renewals,
+    world,
+)
 
 from localgov.pki import generate_signing_key
 from localgov.requests import Engine
@@ -24,18 +33,6 @@ OCCUPANCY_FORM = {
     "occupied_area": "6",
     "occupancy_address": "أمام ٣ شارع طومان باي، الزيتون",
 }
-
-
-def take(tablet: Tablet, count: int = 1) -> None:
-    for _ in range(count):
-        tablet.take(
-            "shop_licence_renewal",
-            applicant=APPLICANT,
-            form=RENEWAL_FORM,
-            clerk=MOBILE_CLERK.id,
-            service_point=SERVICE_POINT,
-            photos=renewal_photos(),
-        )
 
 
 def requests_in(engine: Engine) -> list[str]:
@@ -60,7 +57,7 @@ def test_a_dropped_connection_loses_nothing_and_receives_nothing_twice(
     sqlite_world: World, tmp_path: Path, when: str
 ) -> None:
     tablet = sqlite_world.tablet(tmp_path / "tablet")
-    take(tablet, 3)
+    take_renewals(tablet, 3)
     with pytest.raises(SyncError, match="did not complete"):
         tablet.sync(Dropped(sqlite_world.server, when))
     assert len(tablet.waiting()) == 3  # the tablet changed nothing
@@ -75,7 +72,7 @@ def test_a_dropped_connection_loses_nothing_and_receives_nothing_twice(
 def test_dropped_while_the_server_commits(sqlite_world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The engine received the requests, the sync's own transaction died: the retry finds them."""
     tablet = sqlite_world.tablet(tmp_path / "tablet")
-    take(tablet, 2)
+    take_renewals(tablet, 2)
     original = SyncServer._refuse
 
     def die(*args: object, **kwargs: object) -> None:
@@ -95,7 +92,7 @@ def test_dropped_while_the_server_commits(sqlite_world: World, tmp_path: Path, m
 
 def test_the_same_outbox_sent_twice(sqlite_world: World, tmp_path: Path) -> None:
     tablet = sqlite_world.tablet(tmp_path / "tablet")
-    take(tablet, 2)
+    take_renewals(tablet, 2)
     body = tablet.sync_request().encode()
     first = read_answer(sqlite_world.server.handle(body))
     second = read_answer(sqlite_world.server.handle(body))
@@ -107,7 +104,7 @@ def test_the_same_outbox_sent_twice(sqlite_world: World, tmp_path: Path) -> None
 
 def test_submissions_out_of_order(sqlite_world: World, tmp_path: Path) -> None:
     tablet = sqlite_world.tablet(tmp_path / "tablet")
-    take(tablet, 3)
+    take_renewals(tablet, 3)
     envelopes = dict(tablet.waiting())
     request = tablet.sync_request()
     # 3 and 1 arrive, 2 is missing: 1 is received, 3 waits for 2.
@@ -134,7 +131,7 @@ def test_a_tablet_clock_hours_off(tmp_path: Path) -> None:
     server_clock = Clock()
     made = world(f"sqlite:///{tmp_path / 'server.sqlite3'}", server_clock)
     tablet = made.tablet(tmp_path / "tablet", clock=Clock(server_clock.at + datetime.timedelta(hours=5)))
-    take(tablet)
+    take_renewals(tablet)
     report = tablet.sync(LocalTransport(made.server))
     assert report.clock_skew == 5 * 3600
     assert report.outcomes[0].outcome == "accepted"
@@ -148,7 +145,7 @@ def test_a_tablet_clock_hours_off(tmp_path: Path) -> None:
 def test_a_bundle_older_than_the_catalogue(sqlite_world: World, tmp_path: Path) -> None:
     """The mobile district stops taking shop renewals while a tablet is out: kept, with the reason."""
     tablet = sqlite_world.tablet(tmp_path / "tablet")
-    take(tablet)
+    take_renewals(tablet)
     tablet.take(
         "occupancy_licence_renewal",
         applicant=APPLICANT,
@@ -187,7 +184,7 @@ def test_a_bundle_older_than_the_catalogue(sqlite_world: World, tmp_path: Path) 
 
 def test_a_revoked_device_is_refused_from_the_moment_of_revocation(sqlite_world: World, tmp_path: Path) -> None:
     tablet = sqlite_world.tablet(tmp_path / "tablet")
-    take(tablet, 2)
+    take_renewals(tablet, 2)
     moment = sqlite_world.clock.at + datetime.timedelta(hours=1)
     sqlite_world.revocations = RevocationList().apply(RevocationList().delta({}, revoke_devices={tablet.kid: moment}))
     # Before the moment: still received.
@@ -205,7 +202,7 @@ def test_a_revoked_device_is_refused_from_the_moment_of_revocation(sqlite_world:
 
 def test_a_forged_device_signature_is_refused(sqlite_world: World, tmp_path: Path) -> None:
     tablet = sqlite_world.tablet(tmp_path / "tablet")
-    take(tablet)
+    take_renewals(tablet)
     ((_, envelope),) = tablet.waiting()
     submission = read_submission(cose.parse_sign1(envelope).payload)
     # Someone with the tablet's certificate (public) but not its key signs a submission of their own.
@@ -237,7 +234,7 @@ def test_a_certificate_not_under_the_root_is_refused_and_recorded(sqlite_world: 
     )
     chain = tuple(c.public_bytes(serialization.Encoding.DER) for c in (certificate, stranger_ca.certificate))
     tablet = sqlite_world.tablet(tmp_path / "tablet")
-    take(tablet)
+    take_renewals(tablet)
     request = SyncRequest(chain, sqlite_world.clock.at, tuple(e for _, e in tablet.waiting()))
     (outcome,) = read_answer(sqlite_world.server.handle(request.encode())).outcomes
     assert outcome.outcome == "refused" and "not valid" in (outcome.reason or "")
@@ -251,7 +248,7 @@ def test_a_reinstalled_tablet_reusing_a_sequence_is_refused(sqlite_world: World,
     from mobile_harness import pki
 
     tablet = sqlite_world.tablet(tmp_path / "tablet")
-    take(tablet)
+    take_renewals(tablet)
     assert [o.outcome for o in tablet.sync(LocalTransport(sqlite_world.server)).outcomes] == ["accepted"]
     tablet.close()
     fresh = tmp_path / "reinstalled"
@@ -260,7 +257,7 @@ def test_a_reinstalled_tablet_reusing_a_sequence_is_refused(sqlite_world: World,
         shutil.copy2(tmp_path / "tablet" / name, fresh / name)
     again = Tablet.open(fresh, root=pki().root.certificate, clock=sqlite_world.clock)
     again.install_bundle(sqlite_world.server.signed_bundle("zeitoun"))
-    take(again)
+    take_renewals(again)
     (outcome,) = again.sync(LocalTransport(sqlite_world.server)).outcomes
     assert outcome.outcome == "refused" and "sequence 1 was already used for another submission" in (
         outcome.reason or ""

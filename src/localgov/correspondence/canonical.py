@@ -19,9 +19,8 @@ import hmac
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
 from localgov.correspondence.model import Attachment, Classification, Party
+from localgov.requests.history import canonical_json
 
 __all__ = [
     "CANONICAL_FORMAT",
@@ -35,10 +34,6 @@ __all__ = [
 ]
 
 CANONICAL_FORMAT = "localgov-letter/1"
-
-
-def _dumps(value: Mapping[str, Any]) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
 def letter_content(
@@ -78,7 +73,7 @@ def letter_content(
 
 def canonical_letter(content: Mapping[str, Any]) -> bytes:
     """The signed bytes of :func:`letter_content`."""
-    return _dumps(content)
+    return canonical_json(content)
 
 
 def letter_genesis(letter_id: str) -> str:
@@ -96,15 +91,15 @@ def event_hash(
 ) -> str:
     # As for requests, the sequence number is left out: order comes from the chain itself.
     fields = {"letter": letter_id, "at": at, "actor": actor, "action": action, "data": data, "prev": prev_hash}
-    return hmac.digest(key, _dumps(fields), "sha256").hex()
+    return hmac.digest(key, canonical_json(fields), "sha256").hex()
 
 
 def entry_hash(key: bytes, *, book: str, year: int, number: int, letter_id: str, at: str, prev_hash: str) -> str:
     fields = {"book": book, "year": year, "number": number, "letter": letter_id, "at": at, "prev": prev_hash}
-    return hmac.digest(key, _dumps(fields), "sha256").hex()
+    return hmac.digest(key, canonical_json(fields), "sha256").hex()
 
 
 def book_seal(key: bytes, *, book: str, year: int, last: int, head: str) -> str:
     """The seal on a book's counter: rewinding the counter and head to hide the last letters needs the key."""
     fields = {"book": book, "year": year, "last": last, "head": head}
-    return hmac.digest(key, _dumps(fields), "sha256").hex()
+    return hmac.digest(key, canonical_json(fields), "sha256").hex()

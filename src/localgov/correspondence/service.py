@@ -23,7 +23,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import attrs
-import orjson
 from cryptography import x509
 
 from localgov.calendar import WorkingCalendar
@@ -60,6 +59,7 @@ from localgov.correspondence.signatures import sign_detached
 from localgov.organisation import Governorate, StaffMember
 from localgov.pki import Credential, unit_code_of
 from localgov.requests import Engine, UnknownRequest
+from localgov.requests.history import canonical_json
 
 __all__ = [
     "MAX_ATTACHMENT_BYTES",
@@ -694,4 +694,4 @@ def _asked(
 
 
 def _fingerprint(asked: dict[str, Any]) -> str:
-    return hashlib.sha256(orjson.dumps(asked, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return hashlib.sha256(canonical_json(asked)).hexdigest()

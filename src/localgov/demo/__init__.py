@@ -281,9 +281,9 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
     echo(f"  الموعد المتوقع / expected by: {before.isoformat()} → {request.due_date.isoformat()}")
     show(request)
 
-    step(LocalizedText("قبول المستندات", "Documents accepted"))
-    request = engine.act(request.id, "accept_documents", staff["zt-docs-karim"], at=at())
-    show(request)
+    request = scenario.decide(
+        request, "accept_documents", staff["zt-docs-karim"], LocalizedText("قبول المستندات", "Documents accepted")
+    )
     step(
         LocalizedText(
             "المهندس يستعلم من إدارة التخطيط بحي المطرية بخطاب موقع؛ ساعة الطلب تتوقف حتى يصل الرد",
@@ -291,29 +291,14 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
             " stands still until the reply",
         )
     )
-    request = ask_planning_by_letter(
-        app,
-        engine,
-        request,
-        staff["zt-eng-hany"],
-        trust_material.signer,
-        trust_material.ca,
-        trust_material.chain,
-        at,
-        echo,
-    )
+    request = ask_planning_by_letter(app, request, staff["zt-eng-hany"], trust_material, scenario)
     for action, who, text in (
         ("complete_review", "zt-eng-hany", LocalizedText("المراجعة الفنية", "Technical review completed")),
         ("record_inspection", "zt-insp-salma", LocalizedText("المعاينة الميدانية", "Field inspection recorded")),
         ("assess_fees", "zt-fees-omar", LocalizedText("تقدير الرسوم", "Fees assessed")),
     ):
-        step(text)
-        request = engine.act(request.id, action, staff[who], at=at())
-        show(request)
-    assert request.invoice is not None
-    for line in request.invoice.lines:
-        echo(f"  {line.name.ar} / {line.name.en}: {line.amount} EGP  [{line.revenue_item}]")
-    echo(f"  الإجمالي / total: {request.invoice.total} EGP")
+        request = scenario.decide(request, action, staff[who], text)
+    scenario.show_invoice(request)
 
     step(
         LocalizedText(
@@ -342,9 +327,7 @@ def run_demo(output: Path, *, echo: Callable[[str], None] = print) -> DemoResult
         ("approve", "zt-head-nadia", LocalizedText("رئيس الحي يعتمد", "The head of district approves")),
         ("issue", "zt-issue-youssef", LocalizedText("إصدار الرخصة", "The permit is issued")),
     ):
-        step(text)
-        request = engine.act(request.id, action, staff[who], at=at())
-        show(request)
+        request = scenario.decide(request, action, staff[who], text)
     assert request.issued is not None
     echo(f"  رقم الرخصة / permit number: {request.issued.number}")
 

@@ -4,13 +4,17 @@ department, and the request's clock stands still until the reply (docs/correspon
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from localgov.app import Localgov
 from localgov.correspondence import Party
+from localgov.demo.narration import Scenario
 from localgov.organisation import StaffMember
-from localgov.pki import Credential, issue_unit_signer
-from localgov.requests import Engine, Request
+from localgov.pki import issue_unit_signer
+from localgov.requests import Request
+
+if TYPE_CHECKING:  # the demo's package imports this module
+    from localgov.demo import DemoTrust
 
 __all__ = ["ask_planning_by_letter"]
 
@@ -19,20 +23,13 @@ PLANNER = StaffMember("mt-plan-rasha", "م. رشا عادل", "matareya", {"engi
 
 
 def ask_planning_by_letter(
-    app: Localgov,
-    engine: Engine,
-    request: Request,
-    engineer: StaffMember,
-    zeitoun_signer: Credential,
-    cairo_ca: Credential,
-    chain: tuple[object, ...],
-    at: Callable[..., datetime.datetime],
-    echo: Callable[[str], None],
+    app: Localgov, request: Request, engineer: StaffMember, trust: DemoTrust, scenario: Scenario
 ) -> Request:
     """Send the letter, record its delivery and reply; the request as the reply leaves it."""
-    matareya_signer = issue_unit_signer(cairo_ca, "C-MTR", ["building_permit"], now=at() - datetime.timedelta(days=30))
+    engine, echo, at = scenario.engine, scenario.echo, scenario.at
+    matareya_signer = issue_unit_signer(trust.ca, "C-MTR", ["building_permit"], now=at() - datetime.timedelta(days=30))
     letters = app.correspondence(
-        engine=engine, signers={"C-ZTN": zeitoun_signer, "C-MTR": matareya_signer}, chain=chain
+        engine=engine, signers={"C-ZTN": trust.signer, "C-MTR": matareya_signer}, chain=trust.chain
     )
     author = StaffMember(engineer.id, engineer.name, engineer.unit, engineer.roles, department="engineering")
     letter = letters.send(

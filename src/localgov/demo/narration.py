@@ -9,6 +9,7 @@ from collections.abc import Callable
 import attrs
 
 from localgov.i18n import LocalizedText
+from localgov.organisation import StaffMember
 from localgov.requests import Engine
 from localgov.requests.model import Request
 
@@ -38,3 +39,16 @@ class Scenario:
         """The next moment of the scenario: a few hours after the last step, or ``days`` later."""
         self.moments.append(self.moments[-1] + datetime.timedelta(days=days, hours=0 if days else 3))
         return self.moments[-1]
+
+    def decide(self, request: Request, action: str, actor: StaffMember, text: LocalizedText) -> Request:
+        """Announce ``text``, take ``action`` as ``actor`` at the next moment, show where it leaves the request."""
+        self.step(text)
+        request = self.engine.act(request.id, action, actor, at=self.at())
+        self.show(request)
+        return request
+
+    def show_invoice(self, request: Request) -> None:
+        assert request.invoice is not None
+        for line in request.invoice.lines:
+            self.echo(f"  {line.name.ar} / {line.name.en}: {line.amount} EGP  [{line.revenue_item}]")
+        self.echo(f"  الإجمالي / total: {request.invoice.total} EGP")

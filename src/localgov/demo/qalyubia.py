@@ -146,7 +146,7 @@ def run_qalyubia_demo(output: Path, *, echo: Callable[[str], None] = print) -> D
     (output / "receipt.pdf").write_bytes(documents.receipt(first))
     echo(f"  نموذج استلام الخدمة / receipt form: {output / 'receipt.pdf'}")
     show(first)
-    first = _decide(app, engine, first, staff, step, show, echo, at)
+    first = _decide(app, engine, first, staff, scenario)
     permit = _issue(documents, first, output / "permit.pdf", moments[-1], echo)
 
     step(
@@ -177,7 +177,7 @@ def run_qalyubia_demo(output: Path, *, echo: Callable[[str], None] = print) -> D
     echo(f"  الأصول بالبريد المسجل / originals by registered mail: {item}")
     engine.record_originals(second.id, item=item, status="arrived", actor=staff["kg-docs-reda"], at=at(days=1))
     echo("  وصلت الأصول إلى الوحدة المحلية / the originals reached the village unit")
-    second = _decide(app, engine, engine.get(second.id), staff, step, show, echo, at)
+    second = _decide(app, engine, engine.get(second.id), staff, scenario)
     _issue(documents, second, output / "permit-post-office.pdf", moments[-1], echo)
 
     step(LocalizedText("التحقق من سلسلة السجل", "Verifying the hash-chained history"))
@@ -190,29 +190,18 @@ def run_qalyubia_demo(output: Path, *, echo: Callable[[str], None] = print) -> D
 
 
 def _decide(
-    app: Localgov,
-    engine: Engine,
-    request: Request,
-    staff: dict[str, StaffMember],
-    step: Callable[[LocalizedText], None],
-    show: Callable[[Request], None],
-    echo: Callable[[str], None],
-    at: Callable[..., datetime.datetime],
+    app: Localgov, engine: Engine, request: Request, staff: dict[str, StaffMember], scenario: Scenario
 ) -> Request:
     """The village unit's back office: documents, review, inspection, fees, payment, approval, issue."""
+    step, show, echo, at = scenario.step, scenario.show, scenario.echo, scenario.at
     for action, who, text in (
         ("accept_documents", "kg-docs-reda", LocalizedText("قبول المستندات", "Documents accepted")),
         ("complete_review", "kg-eng-walid", LocalizedText("المراجعة الفنية", "Technical review completed")),
         ("record_inspection", "kg-insp-marwa", LocalizedText("المعاينة الميدانية", "Field inspection recorded")),
         ("assess_fees", "kg-fees-samir", LocalizedText("تقدير الرسوم", "Fees assessed")),
     ):
-        step(text)
-        request = engine.act(request.id, action, staff[who], at=at())
-        show(request)
-    assert request.invoice is not None
-    for line in request.invoice.lines:
-        echo(f"  {line.name.ar} / {line.name.en}: {line.amount} EGP  [{line.revenue_item}]")
-    echo(f"  الإجمالي / total: {request.invoice.total} EGP")
+        request = scenario.decide(request, action, staff[who], text)
+    scenario.show_invoice(request)
     step(
         LocalizedText("السداد", "Payment")
         if request.channel != "post_office"
@@ -229,9 +218,7 @@ def _decide(
         ),
         ("issue", "kg-issue-heba", LocalizedText("إصدار الرخصة", "The permit is issued")),
     ):
-        step(text)
-        request = engine.act(request.id, action, staff[who], at=at())
-        show(request)
+        request = scenario.decide(request, action, staff[who], text)
     assert request.issued is not None
     echo(f"  رقم الرخصة / permit number: {request.issued.number}")
     return request

@@ -21,7 +21,7 @@ import orjson
 
 from localgov.requests.ports import EventRow, RequestRow
 
-__all__ = ["chain_hash", "genesis_hash", "verify_chain"]
+__all__ = ["canonical_json", "chain_hash", "genesis_hash", "verify_chain"]
 
 
 def genesis_hash(request_id: str) -> str:
@@ -29,8 +29,8 @@ def genesis_hash(request_id: str) -> str:
     return hashlib.sha256(f"localgov/history/v1/{request_id}".encode()).hexdigest()
 
 
-def _canonical(fields: Mapping[str, Any]) -> bytes:
-    """The bytes an event's hash covers: JSON, keys sorted, no spaces, UTF-8 (Arabic unescaped).
+def canonical_json(fields: Mapping[str, Any]) -> bytes:
+    """The bytes an event's hash covers (and a letter's signature, localgov.correspondence): JSON, keys sorted, no spaces, UTF-8 (Arabic unescaped).
 
     These are exactly the bytes of ``json.dumps(fields, sort_keys=True, separators=(",", ":"),
     ensure_ascii=False)`` for what history data holds (text, integers, booleans, null, arrays
@@ -70,7 +70,7 @@ def chain_hash(
         "data": data,
         "prev": prev_hash,
     }
-    return hmac.digest(key, _canonical(fields), "sha256").hex()
+    return hmac.digest(key, canonical_json(fields), "sha256").hex()
 
 
 def _recompute(key: bytes, event: EventRow) -> str:

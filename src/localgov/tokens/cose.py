@@ -20,6 +20,7 @@ check unvalidated; split, that argument would span files.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TypeAlias
 
 import attrs
@@ -408,8 +409,10 @@ def sign(
     *,
     kid: bytes | None = None,
     tagged: bool = True,
+    protected: Mapping[int, object] | None = None,
 ) -> bytes:
-    """A COSE_Sign1 over ``payload``; alg (and kid, if given) go in the protected header.
+    """A COSE_Sign1 over ``payload``; alg (and kid, if given) go in the protected header, with
+    any further ``protected`` headers (an ``x5chain``, say).
 
     The algorithm follows the key: ES256 for P-256, ES384 for P-384, EdDSA for Ed25519/Ed448,
     PS256 for RSA.
@@ -417,6 +420,7 @@ def sign(
     header: dict[int, object] = {HEADER_ALG: default_alg(key)}
     if kid is not None:
         header[HEADER_KID] = kid
+    header.update(protected or {})
     protected_bytes = cbor.encode(header)
     signature = sign_raw(signed_bytes(protected_bytes, payload), key)
     body = [protected_bytes, {}, payload, signature]

@@ -33,16 +33,12 @@ class SignedFileError(LocalgovError):
 
 def sign_file(payload: dict[int, object], signer: Credential, root: x509.Certificate) -> bytes:
     """COSE_Sign1 over ``payload``, by the root or a trust-list signer under it."""
-    # The algorithm follows the key (ES256 for P-256, ES384 for P-384), as sign_raw signs.
-    alg = cose.default_alg(signer.private_key)
-    header: dict[int, object] = {cose.HEADER_ALG: alg, cose.HEADER_KID: signer.kid}
+    # The algorithm follows the key (ES256 for P-256, ES384 for P-384), as cose.sign signs.
+    chain: dict[int, object] = {}
     if signer.certificate != root:
         _check_signer(signer.certificate, root, None)
-        header[HEADER_X5CHAIN] = signer.certificate.public_bytes(serialization.Encoding.DER)
-    protected = cbor.encode(header)
-    body = cbor.encode(payload)
-    signature = cose.sign_raw(cose.signed_bytes(protected, body), signer.private_key)
-    return cbor.encode_tagged(cose.TAG_SIGN1, [protected, {}, body, signature])
+        chain[HEADER_X5CHAIN] = signer.certificate.public_bytes(serialization.Encoding.DER)
+    return cose.sign(cbor.encode(payload), signer.private_key, kid=signer.kid, protected=chain)
 
 
 def _check_signer(certificate: x509.Certificate, root: x509.Certificate, at: datetime | None) -> None:

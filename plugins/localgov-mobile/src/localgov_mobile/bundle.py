@@ -138,15 +138,10 @@ class Bundle:
                 f"bundle for {self.issuer!r} cannot be signed by unit {unit_code_of(signer.certificate)!r}"
             )
         chain = [signer.certificate, *intermediates]
-        header: dict[int, object] = {
-            cose.HEADER_ALG: cose.default_alg(signer.private_key),
-            cose.HEADER_KID: signer.kid,
-            HEADER_X5CHAIN: [c.public_bytes(serialization.Encoding.DER) for c in chain],
-        }
-        protected = cbor.encode(header)
-        body = cbor.encode(self.to_payload())
-        signature = cose.sign_raw(cose.signed_bytes(protected, body), signer.private_key)
-        return cbor.encode_tagged(cose.TAG_SIGN1, [protected, {}, body, signature])
+        x5chain = [c.public_bytes(serialization.Encoding.DER) for c in chain]
+        return cose.sign(
+            cbor.encode(self.to_payload()), signer.private_key, kid=signer.kid, protected={HEADER_X5CHAIN: x5chain}
+        )
 
 
 def build_bundle(

@@ -129,6 +129,9 @@ class SyncServer:
         self.database = store_engine
         migrate(self.database, MOBILE_TABLES)
         self._editions: dict[tuple[str, bytes], int] = {}  # (unit, digest) -> sequence
+        # Each unit's bundle as built from the engine's catalogue, which an engine never changes
+        # (its workflows are compiled from it): built once, not at every sync, which asks for it.
+        self._drafts: dict[str, Bundle] = {}
 
     # ---------------------------------------------------------------- bundles
 
@@ -138,7 +141,11 @@ class SyncServer:
         An edition is its catalogue entries (its digest): the same entries keep their sequence,
         and each download is issued afresh, valid for a week from then.
         """
-        draft = build_bundle(self.engine, unit, sequence=1, channel=self.channel)
+        built = self._drafts.get(unit)
+        if built is None:
+            built = self._drafts[unit] = build_bundle(self.engine, unit, sequence=1, channel=self.channel)
+        issued = self.engine.now().astimezone(UTC).replace(microsecond=0)
+        draft = attrs.evolve(built, issued_at=issued, valid_until=issued + (built.valid_until - built.issued_at))
         known = self._editions.get((unit, draft.digest))
         if known is not None:
             return attrs.evolve(draft, sequence=known)
