@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,9 +93,9 @@ def _rate(wrk: str, base: str, script: Path, seconds: int) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="3-second runs instead of 10")
+    parser.add_argument("--quick", action="store_true", help="3 rounds of 2-second runs instead of 7 of 5")
     arguments = parser.parse_args()
-    seconds = 3 if arguments.quick else 10
+    rounds, seconds = (3, 2) if arguments.quick else (7, 5)
     wrk = _ensure_wrk()
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
@@ -110,20 +111,36 @@ def main() -> None:
                 "status page (/track/{id}?c=...)": [f"/track/{n}?c={c}" for n, c in made],
                 "Open311 GET requests/{id}.json": [f"/open311/v2/requests/{n}.json?access_code={c}" for n, c in made],
                 "API GET requests/{id}/status": [f"/api/v1/requests/{n}/status?access_code={c}" for n, c in made],
+                "status page, nothing kept (/uncached/track/...)": [f"/uncached/track/{n}?c={c}" for n, c in made],
             }
-            results = {}
-            for name, paths in cases.items():
-                script = _wrk_script(folder, re.sub(r"\W+", "_", name), paths)
+            scripts = {name: _wrk_script(folder, re.sub(r"\W+", "_", name), paths) for name, paths in cases.items()}
+            for script in scripts.values():
                 _rate(wrk, base, script, 1)  # warm the caches and the connection pool
-                results[name] = _rate(wrk, base, script, seconds)
+            # Rounds interleave the cases, so a change in the machine's load between them falls on
+            # each case alike; each round's ratio is to that round's hello.
+            measured: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+            for _ in range(rounds):
+                hello, errors = _rate(wrk, base, scripts["bare ASGI hello"], seconds)
+                measured["bare ASGI hello"].append((hello, 1.0))
+                for name, script in scripts.items():
+                    if name != "bare ASGI hello":
+                        rate, errors = _rate(wrk, base, script, seconds)
+                        if errors:
+                            raise SystemExit(f"bench_web: {errors} answers to {name} were not 2xx")
+                        measured[name].append((rate, rate / hello))
         finally:
             server.terminate()
             server.wait(10)
-    hello = results["bare ASGI hello"][0]
-    print(f"{CONNECTIONS} connections, {seconds} s each, server and wrk on separate cores, SQLite file, one worker")
-    for name, (rate, errors) in results.items():
-        note = f"  ({errors} errors)" if errors else ""
-        print(f"  {name:<44} {rate:>9,.0f} req/s   {rate / hello:5.2f} of hello{note}")
+    print(
+        f"{CONNECTIONS} connections, {rounds} interleaved rounds of {seconds} s, server and wrk on separate cores,"
+        " SQLite file, one worker; median (range) of the rounds"
+    )
+    for name, runs in measured.items():
+        rates, ratios = sorted(r for r, _ in runs), sorted(q for _, q in runs)
+        print(
+            f"  {name:<50} {statistics.median(rates):>9,.0f} req/s   "
+            f"{statistics.median(ratios):5.2f} of hello ({ratios[0]:.2f}-{ratios[-1]:.2f})"
+        )
 
 
 def _wait_for(base: str, timeout: float = 30.0) -> None:

@@ -161,6 +161,7 @@ def test_workers_started_together_count_wrong_codes_in_the_database(
     """What `localgov serve --workers N` (N > 1) puts in each worker's environment."""
     from localgov.limits import MemoryAttemptLimit
     from localgov.storage import SqlAttemptLimit
+    from localgov.web import context_of
     from localgov.web.serving import app_from_environment
 
     monkeypatch.setenv("LOCALGOV_DATABASE", f"sqlite:///{tmp_path / 'localgov.db'}")
@@ -169,7 +170,7 @@ def test_workers_started_together_count_wrong_codes_in_the_database(
         monkeypatch.delenv("LOCALGOV_SHARED_LIMITS", raising=False)
     else:
         monkeypatch.setenv("LOCALGOV_SHARED_LIMITS", variable)
-    context = app_from_environment().app.state["localgov"]
+    context = context_of(app_from_environment())
     limiter = context.access_code_limiter
     assert isinstance(limiter, SqlAttemptLimit if shared else MemoryAttemptLimit)
     context.engine.store.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -129,6 +129,15 @@ class SqlStore:
         with self._reading() as (cursor, reads):
             rows = reads.events.records(cursor, {"request_id": request_id})
         return [EventRow(**row) for row in rows]
+
+    def read_row(self, statement: PreparedStatement, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The first row of a compiled read of this store's database, on a kept connection.
+
+        For reads made at every page view, where checking a connection out of the pool would
+        cost more than the statement (``localgov.web.status_cache`` reads a request's mark so).
+        """
+        with self._reading() as (cursor, _):
+            return statement.first(cursor, values)
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[tuple[Any, _ReadStatements]]:

@@ -4,7 +4,7 @@
 with uvicorn. See ``docs/web.md``.
 """
 
-from localgov.web.app import create_app, standard_parts
+from localgov.web.app import context_of, create_app, standard_parts
 from localgov.web.context import WebContext
 from localgov.web.problems import InvalidInput
 from localgov.web.settings import WebSettings, WebSettingsError, api_key_digest
@@ -18,6 +18,7 @@ __all__ = [
     "WebSettings",
     "WebSettingsError",
     "api_key_digest",
+    "context_of",
     "create_app",
     "standard_parts",
 ]

@@ -8,20 +8,22 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 
 import localgov
 from localgov.app import Localgov
 from localgov.correspondence import Correspondence
 from localgov.requests import Engine
+from localgov.storage import SqlStore
 from localgov.storage.permit_log import SqlPermitLog
 from localgov.web.context import WebContext
 from localgov.web.problems import exception_handlers
+from localgov.web.rate_limit import RequestRateLimit
 from localgov.web.security import SecurityHeaders
 from localgov.web.settings import WebSettings
+from localgov.web.status_cache import StatusCache
 
-__all__ = ["OPENAPI_PATH", "create_app", "standard_parts"]
+__all__ = ["OPENAPI_PATH", "context_of", "create_app", "standard_parts"]
 
 OPENAPI_PATH = "/openapi.json"
 
@@ -61,11 +63,8 @@ def create_app(
     )
     chosen = list(parts) if parts is not None else standard_parts()
     routers = [router for part in chosen for router in part(context)]
-    limit = context.settings.requests_per_minute
-    middleware = [] if limit is None else [RateLimitConfig(rate_limit=("minute", limit)).middleware]
     app = Litestar(
         route_handlers=routers,
-        middleware=middleware,
         dependencies={"context": Provide(lambda: context, use_cache=True, sync_to_thread=False)},
         exception_handlers=dict(exception_handlers),
         request_max_body_size=context.settings.max_body,
@@ -78,7 +77,28 @@ def create_app(
         ),
         state=State({"localgov": context}),
     )
-    return SecurityHeaders(app)
+    return _outer_layers(SecurityHeaders(app), context)
+
+
+def _outer_layers(app: Any, context: WebContext) -> Any:
+    # The rate limit outermost, so that no answer escapes it, the kept status answers included.
+    settings = context.settings
+    store = context.engine.store
+    if settings.status_answers_kept and isinstance(store, SqlStore):
+        context.ledger  # noqa: B018 -- its tables, which the request's mark reads, exist from here on
+        app = StatusCache(app, store, context.access_code_limiter, size=settings.status_answers_kept)
+    if settings.requests_per_minute is not None:
+        app = RequestRateLimit(app, settings.requests_per_minute)
+    return app
+
+
+def context_of(app: Any) -> WebContext:
+    """The :class:`WebContext` of an application :func:`create_app` made (through its outer layers)."""
+    layer = app
+    while not isinstance(layer, Litestar):
+        layer = layer.app
+    context: WebContext = layer.state["localgov"]
+    return context
 
 
 def standard_parts() -> list[Callable[[WebContext], Sequence[Router]]]:

@@ -49,6 +49,8 @@ class WebSettings:
         ``/api/v1/reports`` to answer from it as it is; 0 brings it up to date before each report.
         With ``localgov refresh-reports --every N`` running, a few times N: the reports then never
         wait for a refresh, unless the refresher has stopped.
+    :param status_answers_kept: how many citizen status answers each worker keeps and sends again
+        while their request is unchanged (:mod:`localgov.web.status_cache`); 0 keeps none.
     """
 
     public_url: str = "http://127.0.0.1:8000"
@@ -64,6 +66,7 @@ class WebSettings:
     access_code_window: float = 600.0
     shared_limits: bool = False
     reports_max_age: float = 0.0
+    status_answers_kept: int = 10_000
 
     def __attrs_post_init__(self) -> None:
         if not self.public_url.startswith(("https://", "http://")):
@@ -80,6 +83,8 @@ class WebSettings:
             )
         if self.reports_max_age < 0:
             raise WebSettingsError(f"reports_max_age: {self.reports_max_age} seconds cannot be negative")
+        if self.status_answers_kept < 0:
+            raise WebSettingsError(f"status_answers_kept: {self.status_answers_kept} cannot be negative")
         if self.max_body < 1024:
             raise WebSettingsError(f"max_body: {self.max_body} bytes is too small to carry a request")
 

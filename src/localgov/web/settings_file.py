@@ -32,6 +32,7 @@ _NUMBERS = {
     "access_code_tries": int,
     "access_code_window": float,
     "requests_per_minute": int,
+    "status_answers_kept": int,
     "reports_max_age": float,
 }
 _FLAGS = ("permit_log", "shared_limits")

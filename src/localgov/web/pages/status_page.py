@@ -58,7 +58,7 @@ def _page(request: Request[Any, Any, Any], template: str, status: int, **values:
     root = str(request.scope.get("root_path", "")).rstrip("/")
     html = _TEMPLATES.get_template(template).render(portal=_PORTAL, footer=_FOOTER, root=root, **values)
     headers = {"Cache-Control": "no-store"}  # a status page must never be kept by a shared cache
-    return Response(html, status_code=status, media_type="text/html; charset=utf-8", headers=headers)
+    return Response(html, status_code=status, media_type="text/html", headers=headers)
 
 
 def _form(
