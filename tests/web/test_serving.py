@@ -72,16 +72,18 @@ def test_serve_hashes_a_key_for_the_settings_file() -> None:
 
 def test_the_settings_file(tmp_path: Path) -> None:
     (tmp_path / "trust-list.cose").write_bytes(b"x")
+    (tmp_path / "revocations.d").mkdir()
     path = tmp_path / "web.toml"
     path.write_text(
         'public_url = "https://services.cairo.gov.eg"\ntrust_list = "trust-list.cose"\nmax_body = 4096\n'
-        "shared_limits = true\n"
+        'shared_limits = true\nrevocation_deltas = "revocations.d"\nstatus_answers_kept = 50\n'
         f'[api_keys]\n"{api_key_digest("k1")}" = "clerk1"\n',
         encoding="utf-8",
     )
     settings = load_web_settings(path)
     assert settings.trust_list == tmp_path / "trust-list.cose" and settings.max_body == 4096
-    assert settings.shared_limits
+    assert settings.shared_limits and settings.status_answers_kept == 50
+    assert settings.revocation_deltas == tmp_path / "revocations.d"
     assert settings.staff_id_for_key("k1") == "clerk1" and settings.staff_id_for_key("k2") is None
 
 
@@ -90,6 +92,8 @@ def test_the_settings_file(tmp_path: Path) -> None:
     [
         ("public_url = 1\n", "public_url: 1 is not a str"),
         ('revocations = "missing.cose"\n', "revocations: no file"),
+        ('revocation_deltas = "nowhere"\n', "revocation_deltas: no folder"),
+        ("status_answers_kept = -1\n", "status_answers_kept: -1 cannot be negative"),
         ("colour = 1\n", "unknown key 'colour'"),
         ("max_body = 10\n", "max_body: 10 bytes is too small"),
         ('[api_keys]\n"abc" = "clerk1"\n', "api_keys: 'abc'... is not a SHA-256 hex digest"),

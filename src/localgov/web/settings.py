@@ -33,6 +33,8 @@ class WebSettings:
         acts as. The keys themselves are never kept.
     :param trust_list: the signed trust list file (``trust-list.cose``) the verification page caches.
     :param revocations: the signed revocation list file the verification page caches.
+    :param revocation_deltas: a folder of the signed revocation deltas published since (the files
+        ``localgov trust revoke`` writes): a page holding list ``n`` fetches only the deltas after it.
     :param root_certificate: the national root certificate (PEM) the page checks the trust list against.
     :param max_body: the largest request body accepted, in bytes, uploads included.
     :param permit_log: serve the public permit log kept in the same database under ``/log/``.
@@ -57,6 +59,7 @@ class WebSettings:
     api_keys: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
     trust_list: Path | None = None
     revocations: Path | None = None
+    revocation_deltas: Path | None = None
     root_certificate: Path | None = None
     max_body: int = 20 * 1024 * 1024
     permit_log: bool = False

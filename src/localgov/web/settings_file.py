@@ -35,8 +35,9 @@ _NUMBERS = {
     "status_answers_kept": int,
     "reports_max_age": float,
 }
+_FOLDERS = ("revocation_deltas",)
 _FLAGS = ("permit_log", "shared_limits")
-_KNOWN = {"public_url", "api_keys", *_FLAGS, *_PATHS, *_NUMBERS}
+_KNOWN = {"public_url", "api_keys", *_FLAGS, *_PATHS, *_FOLDERS, *_NUMBERS}
 
 
 def load_web_settings(path: Path) -> WebSettings:
@@ -59,6 +60,12 @@ def load_web_settings(path: Path) -> WebSettings:
             if not file.is_file():
                 raise WebSettingsError(f"{path}: {key}: no file {file}")
             values[key] = file
+    for key in _FOLDERS:
+        if key in document:
+            folder = path.parent / _typed(path, key, document[key], str)
+            if not folder.is_dir():
+                raise WebSettingsError(f"{path}: {key}: no folder {folder}")
+            values[key] = folder
     for key, kind in _NUMBERS.items():
         if key in document:
             values[key] = _typed(path, key, document[key], kind)

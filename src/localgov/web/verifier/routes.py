@@ -1,8 +1,9 @@
 """The verification page's routes under ``/verify``: the page, its service worker, the lists it caches.
 
 The server verifies nothing here: it hands out the page, its scripts, the national root
-certificate and the two signed lists, and the browser checks every signature itself. The lists
-are read from disk at each request, so a deployment publishes a new edition by replacing the file.
+certificate, the two signed lists and the revocation deltas published since, and the browser
+checks every signature itself. The files are read from disk at each request, so a deployment
+publishes a new edition by replacing a file, or a delta by adding one to the folder.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.static_files import create_static_files_router
 
+from localgov.tokens import cbor
+from localgov.tokens.revocation_chain import delta_chain
 from localgov.web.assets import font_files
 from localgov.web.context import WebContext
 from localgov.web.verifier.assets import FONT_PATH, STATIC_DIR, STATIC_PATH, load_assets
@@ -36,10 +39,14 @@ def _file_or_404(path: Path | None, what: str, media_type: str) -> Response[byte
 
 def verifier_routers(context: WebContext) -> list[Router]:
     settings = context.settings
-    # The page asks the log only where a log key is published (the body says so: no 404 to probe).
-    page_bytes = load_assets().page
+    # The page asks the log, and for revocation deltas, only where this server publishes them (the
+    # body says so: no 404 to probe).
+    published = []
     if settings.log_public_key is not None:
-        page_bytes = page_bytes.replace(b"<body>", b'<body data-log-key="/verify/log.pub">', 1)
+        published.append(b' data-log-key="/verify/log.pub"')
+    if settings.revocation_deltas is not None:
+        published.append(b' data-revocation-deltas="/verify/revocations/since/"')
+    page_bytes = load_assets().page.replace(b"<body>", b"<body" + b"".join(published) + b">", 1)
 
     @get("/", sync_to_thread=False, include_in_schema=False)
     def page() -> Response[bytes]:
@@ -60,6 +67,18 @@ def verifier_routers(context: WebContext) -> list[Router]:
     def revocations() -> Response[bytes]:
         return _file_or_404(settings.revocations, "revocation list", "application/cose")
 
+    @get("/revocations/since/{sequence:int}", sync_to_thread=True, include_in_schema=False)
+    def revocation_deltas(sequence: FromPath[int]) -> Response[bytes]:
+        # A CBOR array of the signed deltas from list `sequence` to the newest; the page verifies each.
+        folder = settings.revocation_deltas
+        if folder is None:
+            raise NotFoundException(detail="this server publishes no revocation deltas")
+        files = (path.read_bytes() for path in sorted(folder.glob("*.cose")) if path.is_file())
+        chain = delta_chain(files, sequence)
+        if chain is None:
+            raise NotFoundException(detail=f"no revocation deltas lead from list {sequence}: take the full list")
+        return Response(cbor.encode(chain), media_type="application/cbor", headers=_NO_CACHE)
+
     @get("/root.pem", sync_to_thread=True, include_in_schema=False)
     def root_certificate() -> Response[bytes]:
         return _file_or_404(settings.root_certificate, "root certificate", "application/x-pem-file")
@@ -77,7 +96,16 @@ def verifier_routers(context: WebContext) -> list[Router]:
 
     pages = Router(
         "/verify",
-        route_handlers=[page, service_worker, trust_list, revocations, root_certificate, log_public_key, font],
+        route_handlers=[
+            page,
+            service_worker,
+            trust_list,
+            revocations,
+            revocation_deltas,
+            root_certificate,
+            log_public_key,
+            font,
+        ],
     )
     static = create_static_files_router(STATIC_PATH, [STATIC_DIR], name="verifier-static", include_in_schema=False)
     return [pages, static]

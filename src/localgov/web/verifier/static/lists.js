@@ -7,6 +7,7 @@
 import { toHex, sha256 } from "./bytes.js";
 import { LogError, parseLogKey } from "./log.js";
 import { openRevocationList } from "./revocation.js";
+import { withDeltas } from "./revocation-deltas.js";
 import { openTrustList } from "./trust-list.js";
 import { parseCertificate, pemToDer } from "./x509.js";
 
@@ -65,7 +66,7 @@ async function logKey(published) {
 }
 
 // { root, trust, revocations, trustFile, revocationFile, log: { key, problem } } or a thrown ListsError.
-export async function loadLists(nowMs = Date.now(), { logKeyPublished = false } = {}) {
+export async function loadLists(nowMs = Date.now(), { logKeyPublished = false, deltasPublished = false } = {}) {
   const root = await pinnedRoot();
   const trustFile = await fetchFile("trust-list.cose");
   const revocationFile = await fetchFile("revocations.cose", true);
@@ -74,7 +75,10 @@ export async function loadLists(nowMs = Date.now(), { logKeyPublished = false } 
   let revocations = null;
   try {
     trust = await openTrustList(trustFile.bytes, root.certificate, at);
-    if (revocationFile) revocations = await openRevocationList(revocationFile.bytes, root.certificate, at);
+    if (revocationFile) {
+      const full = await openRevocationList(revocationFile.bytes, root.certificate, at);
+      revocations = (await withDeltas(full, root.certificate, at, deltasPublished)).list;
+    }
   } catch (error) {
     throw new ListsError("قوائم التحقق غير موقعة من الجذر الوطني أو تالفة", "the verification lists are not signed under the national root, or damaged", error.message);
   }

@@ -204,7 +204,8 @@ async function start() {
     navigator.serviceWorker.register("/verify/sw.js", { scope: "/verify" }).catch(() => {});
   }
   try {
-    lists = await loadLists(Date.now(), { logKeyPublished: "logKey" in document.body.dataset });
+    const published = document.body.dataset;
+    lists = await loadLists(Date.now(), { logKeyPublished: "logKey" in published, deltasPublished: "revocationDeltas" in published });
   } catch (error) {
     if (!(error instanceof ListsError)) throw error;
     listsProblem = error;
