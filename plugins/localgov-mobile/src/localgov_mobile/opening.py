@@ -6,6 +6,9 @@ the call), so a second thread checks the signatures of a request in the order th
 the syncing thread reads the submissions and then takes them through ``Engine.submit``, whose
 SQLite and PostgreSQL calls release the lock too. Measured in ``docs/benchmarks.md``.
 
+A request whose manifest verifies (:mod:`localgov_mobile.manifest`) needs none of these checks:
+the device signed the SHA-256 of each of its envelopes at once.
+
 Nothing is decided on a submission before its signature is known: :meth:`Opened.refusal`
 waits for the check, and the server asks it first, before the sequence, the device named or
 anything else the content says. Reading before verifying only means the strict reader
@@ -30,6 +33,10 @@ from localgov_mobile.errors import WireError
 from localgov_mobile.submission import Submission, read_submission, signed_message
 
 __all__ = ["Opened", "SignatureChecks", "unverified_sequence"]
+
+# The check of an envelope the request's verified manifest lists: done, and passed.
+_SIGNED: Future[None] = Future()
+_SIGNED.set_result(None)
 
 
 def unverified_sequence(envelope: bytes) -> int | None:
@@ -78,8 +85,11 @@ class SignatureChecks:
     (a sync that failed half-way) are cancelled, not run.
     """
 
-    def __init__(self, key: ec.EllipticCurvePublicKey, kid: bytes) -> None:
+    def __init__(self, key: ec.EllipticCurvePublicKey, kid: bytes, *, manifest_verified: bool = False) -> None:
         self._key, self._kid = key, kid
+        # A request whose manifest the server verified (localgov_mobile.manifest) has every
+        # envelope's bytes signed by the device already: no check of its own is run.
+        self._covered = manifest_verified
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mobile-signatures")
 
     def __enter__(self) -> Self:
@@ -99,7 +109,8 @@ class SignatureChecks:
             except WireError as error:
                 messages.append((envelope, None, str(error), None))
                 continue
-            messages.append((envelope, message, None, self._pool.submit(cose.verify_signature, message, self._key)))
+            check = _SIGNED if self._covered else self._pool.submit(cose.verify_signature, message, self._key)
+            messages.append((envelope, message, None, check))
         opened = []
         for index, (envelope, parsed, problem, signed) in enumerate(messages):
             submission = None

@@ -5,9 +5,11 @@ For each sync request (:mod:`localgov_mobile.exchange`):
 1. The device certificate must chain to the national root, be a device certificate (its EKU) of
    a unit the deployment has; otherwise every submission is refused and the refusal recorded.
 2. Each submission's signature is checked with that certificate's key: a forged or malformed
-   one is refused and recorded, and its sequence stays open. The checks run in a second thread
-   beside the engine's work (:mod:`localgov_mobile.opening`); nothing is decided on a
-   submission before its check is known.
+   one is refused and recorded, and its sequence stays open. A request whose manifest verifies
+   (the device's one signature over the SHA-256 of each submission,
+   :mod:`localgov_mobile.manifest`) needs no check a submission; otherwise the checks run in a
+   second thread beside the engine's work (:mod:`localgov_mobile.opening`). Nothing is decided
+   on a submission before its check is known.
 3. A device the revocation list names (:meth:`RevocationList.device_revoked_at`) has every
    submission refused, and recorded, from the moment of revocation on. The server's clock
    decides, never the tablet's: a lost tablet's clock is whatever its finder sets.
@@ -45,8 +47,9 @@ from localgov.tokens import RevocationList
 from localgov_mobile.bundle import Bundle, build_bundle
 from localgov_mobile.errors import EnrolmentError, WireError
 from localgov_mobile.exchange import Outcome, SyncAnswer, SyncRequest, read_request
+from localgov_mobile.manifest import covers
 from localgov_mobile.opening import Opened, SignatureChecks, unverified_sequence
-from localgov_mobile.schema import MOBILE_TABLES, bundles, devices, refusals, submissions
+from localgov_mobile.schema import MOBILE_TABLES, bundles, devices, manifests, refusals, submissions
 from localgov_mobile.submission import Submission
 
 __all__ = ["Refusal", "SyncRecord", "SyncServer"]
@@ -231,8 +234,18 @@ class SyncServer:
             reason = f"device {device.device_id} was revoked at {revoked_at.isoformat()}"
             decisions = _Decisions(expected, refused=[(unverified_sequence(e), reason, e) for e in request.envelopes])
         else:
-            with SignatureChecks(device.key, device.kid) as checks:
+            verified = bool(request.manifest) and covers(
+                request.manifest,
+                request.envelopes,
+                key=device.key,
+                kid=device.kid,
+                device_id=device.device_id,
+                device_now=request.device_now,
+            )
+            with SignatureChecks(device.key, device.kid, manifest_verified=verified) as checks:
                 decisions = self._decide(device, checks.open_all(request.envelopes), expected, current, now, skew)
+            if verified and decisions.records:
+                decisions.manifest = request.manifest
         try:
             with self._writing() as connection:
                 moved = connection.execute(
@@ -244,6 +257,10 @@ class SyncServer:
                     raise _Raced
                 if decisions.records:
                     connection.execute(submissions.insert(), decisions.records)
+                if decisions.manifest:  # the evidence of the records it spared a check of their own
+                    connection.execute(
+                        manifests.insert().values(kid=device.kid, received_at=_iso(now), manifest=decisions.manifest)
+                    )
                 self._refuse(connection, device.kid, device.device_id, decisions.refused, now)
         except _Raced:
             return None
@@ -488,6 +505,7 @@ class _Decisions:
     outcomes: list[Outcome] = attrs.Factory(list)
     records: list[dict[str, object]] = attrs.Factory(list)
     refused: list[tuple[int | None, str, bytes]] = attrs.Factory(list)
+    manifest: bytes = b""  # the verified manifest the records rely on, kept with them
 
 
 class _Writing:

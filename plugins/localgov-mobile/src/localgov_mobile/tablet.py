@@ -53,6 +53,7 @@ from localgov.requests.uploads import check_uploads
 from localgov_mobile.bundle import Bundle, open_bundle
 from localgov_mobile.errors import BundleError, EnrolmentError, OutboxError, SyncError, WireError
 from localgov_mobile.exchange import Outcome, SyncAnswer, SyncRequest, read_answer
+from localgov_mobile.manifest import sign_manifest
 from localgov_mobile.receipt import ProvisionalReceipt
 from localgov_mobile.submission import Photo, Submission
 
@@ -349,7 +350,10 @@ class Tablet:
             envelopes.append(envelope)
             size += len(envelope)
         chain = tuple(c.public_bytes(serialization.Encoding.DER) for c in self.chain)
-        return SyncRequest(chain, self._clock().astimezone(UTC), tuple(envelopes))
+        now = self._clock().astimezone(UTC)
+        # One signature over the request's submissions, so the server checks one, not 500.
+        manifest = sign_manifest(envelopes, self.device_id, now, self._key, self.kid)
+        return SyncRequest(chain, now, tuple(envelopes), manifest)
 
     def sync(self, transport: Transport, *, limit: int = 500, max_bytes: int = MAX_SYNC_BYTES) -> SyncReport:
         """Send what waits (one request: see :meth:`sync_request`), record the server's answer;
