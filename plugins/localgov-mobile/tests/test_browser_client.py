@@ -21,13 +21,14 @@ import sqlalchemy as sa
 from cryptography import x509
 from localgov_mobile import read_receipt
 from localgov_mobile.enrolment import Enroller
-from localgov_mobile.schema import devices
+from localgov_mobile.schema import devices, manifests
 from localgov_mobile.web import mobile_part
 from mobile_harness import MOBILE_CLERK, SERVICE_POINT, Clock, World, cairo, pki, world
 
 from localgov.fees import estimate
 from localgov.requests.forms import validate_form
 from localgov.testing.web import serve
+from localgov.tokens import cose
 from localgov.tokens.qr import read_qr_texts
 from localgov.web import create_app, standard_parts
 
@@ -168,5 +169,9 @@ def test_the_browser_client_end_to_end(browser: Any, live: tuple[World, Enroller
     assert (claims[2], claims[3], claims[4], claims[8]) == ("ZTN-TAB-09", 1, "ZTN-TAB-09-000001", str(expected.total))
     (record,) = made.server.records()
     assert (record.device_id, record.outcome) == ("ZTN-TAB-09", "accepted")
+    # The page signed its sync's manifest with the same key: the server relied on it and kept it.
+    with made.server.database.connect() as connection:
+        (manifest,) = connection.execute(sa.select(manifests.c.manifest)).scalars()
+    assert cose.verify(bytes(manifest), x509.load_der_x509_certificate(device))
     assert problems == []
     context.close()

@@ -195,7 +195,16 @@ export class BrowserTablet {
       envelopes.push(entry.envelope);
       size += entry.envelope.length;
     }
-    const body = encode(new Map([[1, "localgov-mobile-sync"], [2, 1], [3, device.chain], [4, seconds()], [5, envelopes]]));
+    const now = seconds();
+    // The manifest: one signature over the SHA-256 of every submission sent, so the server
+    // checks one signature instead of one a submission (localgov_mobile.manifest).
+    const digests = await Promise.all(envelopes.map((e) => sha256(e)));
+    const manifest = await signSign1(
+      device.privateKey,
+      device.kid,
+      encode(new Map([[1, "localgov-mobile-manifest"], [2, 1], [3, device.deviceId], [4, now], [5, digests]])),
+    );
+    const body = encode(new Map([[1, "localgov-mobile-sync"], [2, 1], [3, device.chain], [4, now], [5, envelopes], [6, manifest]]));
     const response = await fetch(`${base}/mobile/sync`, { method: "POST", body, headers: { "Content-Type": "application/cbor" } });
     if (!response.ok) throw new MobileError(`sync refused: ${response.status} ${await response.text()}`);
     const answer = decode(new Uint8Array(await response.arrayBuffer()));
