@@ -138,10 +138,16 @@ async function take(event) {
       return;
     }
     const r = result.receipt;
-    say(
-      "result",
-      `إيصال مؤقت / Provisional receipt ${r.number} — ${r.name.ar} / ${r.name.en}` +
-        (missing.length ? ` — مستندات ناقصة / documents still missing: ${missing.join(", ")}` : ""),
+    say("result", "");
+    // The receipt number isolated left to right, so that the Arabic around it does not reorder it.
+    const number = document.createElement("bdi");
+    number.dir = "ltr";
+    number.className = "number";
+    number.textContent = r.number;
+    $("result").append(
+      "إيصال مؤقت / Provisional receipt ",
+      number,
+      ` — ${r.name.ar} / ${r.name.en}` + (missing.length ? ` — مستندات ناقصة / documents still missing: ${missing.join(", ")}` : ""),
     );
     $("receipt-fees").textContent = feesText(r.fees);
     $("receipt-qr").textContent = r.qrText;
