@@ -87,6 +87,11 @@ def test_the_browser_client_end_to_end(browser: Any, live: tuple[World, Enroller
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
+    # A CSP violation (an inline script or style the page must not use) is a console error.
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
+    missing: list[str] = []
+    page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
     page.goto(f"{base}/mobile/app")
     page.wait_for_selector("body[data-ready='1']")
 
@@ -174,4 +179,6 @@ def test_the_browser_client_end_to_end(browser: Any, live: tuple[World, Enroller
         (manifest,) = connection.execute(sa.select(manifests.c.manifest)).scalars()
     assert cose.verify(bytes(manifest), x509.load_der_x509_certificate(device))
     assert problems == []
+    assert [m for m in console if "Content Security Policy" in m] == [], console
+    assert missing == []  # every file the app asks for is served (the font among them)
     context.close()

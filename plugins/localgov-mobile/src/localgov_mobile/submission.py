@@ -34,7 +34,7 @@ from localgov.tokens.errors import TokenError
 from localgov_mobile.errors import WireError
 from localgov_mobile.wire import decode_map, numeric_date
 
-__all__ = ["SUBMISSION_TYPE", "Photo", "Submission", "open_submission", "read_submission"]
+__all__ = ["SUBMISSION_TYPE", "Photo", "Submission", "open_submission", "read_submission", "signed_message"]
 
 SUBMISSION_TYPE = "localgov-mobile-submission"
 FORMAT_VERSION = 1
