@@ -1,13 +1,14 @@
 """Opening one sync request's submissions: each read at once, its device signature checked beside.
 
-The device signature check (ES256, about 67 µs) is most of what a sync costs beyond the engine's
-own intake. OpenSSL runs it without Python's global lock (``cryptography`` releases it around
+For a request without a manifest that verifies (:mod:`localgov_mobile.manifest`), the device
+signature check of each submission (ES256, about 67 µs) is most of what the sync costs beyond the
+engine's own intake. OpenSSL runs it without Python's global lock (``cryptography`` releases it around
 the call), so a second thread checks the signatures of a request in the order they came while
 the syncing thread reads the submissions and then takes them through ``Engine.submit``, whose
 SQLite and PostgreSQL calls release the lock too. Measured in ``docs/benchmarks.md``.
 
-A request whose manifest verifies (:mod:`localgov_mobile.manifest`) needs none of these checks:
-the device signed the SHA-256 of each of its envelopes at once.
+A request whose manifest verifies needs none of these checks: the device signed the SHA-256 of
+each of its envelopes at once.
 
 Nothing is decided on a submission before its signature is known: :meth:`Opened.refusal`
 waits for the check, and the server asks it first, before the sequence, the device named or
