@@ -25,12 +25,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from localgov.notifications import Dispatcher
-from localgov.requests import NoticeRow
-from localgov.storage import SqlOutbox, SqlStore
 from localgov_smpp import SmppNotifier
 from localgov_smpp.pdu import BindTransceiver, Command, ShortMessage, Tag
 from localgov_smpp.session import Session
+
+from localgov.notifications import Dispatcher
+from localgov.requests import NoticeRow
+from localgov.storage import SqlOutbox, SqlStore
 
 TEXT = "Request CZTN-2600001-3: fees EGP 2524.00. Pay with reference CZTN-2600001-3 at Fawry"
 

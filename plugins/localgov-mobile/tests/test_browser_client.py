@@ -1,10 +1,15 @@
 """The reference browser client in Chromium: enrolled against a one-time code, the bundle
-downloaded and verified in the page, a renewal taken (and one refused by the page's check),
-the app reopened offline from its service worker with the outbox intact, then synced."""
+downloaded and verified in the page, a renewal taken (and one refused by the page's check), its
+fee estimate and its receipt's QR code drawn (read back with localgov's QR reader), the app
+reopened offline from its service worker with the outbox intact, then synced.
+
+At phone width, in Arabic. ``LOCALGOV_UPDATE_SCREENSHOTS=1`` also writes the screenshot of the
+receipt to docs/images/mobile-app-receipt.png (how it was made); otherwise to a temporary folder."""
 
 from __future__ import annotations
 
 import datetime
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,14 +21,21 @@ import sqlalchemy as sa
 from cryptography import x509
 from localgov_mobile import read_receipt
 from localgov_mobile.enrolment import Enroller
-from localgov_mobile.schema import devices
+from localgov_mobile.schema import devices, manifests
 from localgov_mobile.web import mobile_part
 from mobile_harness import MOBILE_CLERK, SERVICE_POINT, Clock, World, cairo, pki, world
 
+from localgov.fees import estimate
+from localgov.requests.forms import validate_form
 from localgov.testing.web import serve
+from localgov.tokens import cose
+from localgov.tokens.qr import read_qr_texts
 from localgov.web import create_app, standard_parts
 
 CHROMIUM = Path("/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+IMAGES = Path(__file__).parents[3] / "docs" / "images"
+SHOP_FORM = {"licence_number": "ZTN/SH/2020/118", "activity": "retail", "shop_address": "٣ شارع طومان باي، الزيتون"}
 ENSURE = Path(__file__).parents[3] / "scripts" / "ensure-chromium"
 
 
@@ -59,9 +71,9 @@ def fill_visit(page: Any, national_id: str) -> None:
     page.fill("#national-id", national_id)
     page.fill("#name", "محمد أحمد علي حسن")
     page.fill("#mobile", "010 1234 5678")
-    page.fill("[name=licence_number]", "ZTN/SH/2020/118")
-    page.select_option("[name=activity]", "retail")
-    page.fill("[name=shop_address]", "٣ شارع طومان باي، الزيتون")
+    page.fill("[name=licence_number]", SHOP_FORM["licence_number"])
+    page.select_option("[name=activity]", SHOP_FORM["activity"])
+    page.fill("[name=shop_address]", SHOP_FORM["shop_address"])
     for kind in ("previous_licence", "national_id_copy"):
         page.set_input_files(
             f"input[data-type={kind}]",
@@ -69,12 +81,17 @@ def fill_visit(page: Any, national_id: str) -> None:
         )
 
 
-def test_the_browser_client_end_to_end(browser: Any, live: tuple[World, Enroller, str]) -> None:
+def test_the_browser_client_end_to_end(browser: Any, live: tuple[World, Enroller, str], tmp_path: Path) -> None:
     made, enroller, base = live
-    context = browser.new_context(locale="ar-EG")
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="ar-EG")
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
+    # A CSP violation (an inline script or style the page must not use) is a console error.
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
+    missing: list[str] = []
+    page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
     page.goto(f"{base}/mobile/app")
     page.wait_for_selector("body[data-ready='1']")
 
@@ -102,6 +119,28 @@ def test_the_browser_client_end_to_end(browser: Any, live: tuple[World, Enroller
     page.wait_for_selector("#result.ok")
     assert "ZTN-TAB-09-000001" in page.inner_text("#result")
     receipt_text = page.inner_text("#receipt-qr")
+    # The fee estimate is localgov's own for the same form, on the same day (UTC, as the tablet's).
+    shop = made.engine.catalogue.for_governorate("C").services["shop_licence_renewal"]
+    expected = estimate(
+        shop, made.engine.catalogue, validate_form(shop, SHOP_FORM), as_of=datetime.datetime.now(datetime.UTC).date()
+    )
+    assert expected.complete and f"EGP {expected.total}" in page.inner_text("#receipt-fees")
+    assert "(حد أدنى" not in page.inner_text("#receipt-fees")
+    # The QR image the page drew reads back, with localgov's reader, as the receipt's signed text.
+    drawn = page.locator("#receipt-qr-image svg").screenshot()
+    assert read_qr_texts(drawn) == [receipt_text]
+    layout = page.evaluate(
+        """() => ({
+            direction: getComputedStyle(document.documentElement).direction,
+            overflow: document.scrollingElement.scrollWidth - window.innerWidth,
+            font: [...document.fonts].some((f) => f.family.includes("IBM Plex Sans Arabic") && f.status === "loaded"),
+        })"""
+    )
+    assert layout == {"direction": "rtl", "overflow": 0, "font": True}
+    folder = IMAGES if os.environ.get("LOCALGOV_UPDATE_SCREENSHOTS") == "1" else tmp_path
+    # The screen the clerk turns to the applicant: the receipt, its fees and its QR code.
+    page.locator("#result").evaluate("(element) => element.scrollIntoView()")
+    page.screenshot(path=str(folder / "mobile-app-receipt.png"))
     assert page.locator("#outbox li").all_inner_texts() == ["ZTN-TAB-09-000001 shop_licence_renewal: pending"]
 
     # Offline: the app opens from its service worker, the outbox as it was.
@@ -132,8 +171,14 @@ def test_the_browser_client_end_to_end(browser: Any, live: tuple[World, Enroller
     # The receipt the page signed with its WebCrypto key verifies with the device certificate.
     device = made.server.database.connect().execute(sa.select(devices.c.certificate)).scalar_one()
     claims = read_receipt(receipt_text, x509.load_der_x509_certificate(device))
-    assert (claims[2], claims[3], claims[4]) == ("ZTN-TAB-09", 1, "ZTN-TAB-09-000001")
+    assert (claims[2], claims[3], claims[4], claims[8]) == ("ZTN-TAB-09", 1, "ZTN-TAB-09-000001", str(expected.total))
     (record,) = made.server.records()
     assert (record.device_id, record.outcome) == ("ZTN-TAB-09", "accepted")
+    # The page signed its sync's manifest with the same key: the server relied on it and kept it.
+    with made.server.database.connect() as connection:
+        (manifest,) = connection.execute(sa.select(manifests.c.manifest)).scalars()
+    assert cose.verify(bytes(manifest), x509.load_der_x509_certificate(device))
     assert problems == []
+    assert [m for m in console if "Content Security Policy" in m] == [], console
+    assert missing == []  # every file the app asks for is served (the font among them)
     context.close()

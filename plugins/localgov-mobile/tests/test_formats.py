@@ -103,6 +103,7 @@ requests = st.builds(
     chain=st.lists(st.binary(min_size=1, max_size=50), min_size=1, max_size=3).map(tuple),
     device_now=moments,
     envelopes=st.lists(st.binary(min_size=1, max_size=50), max_size=5).map(tuple),
+    manifest=st.just(b"") | st.binary(min_size=1, max_size=100),  # none, or a manifest's bytes
 )
 answers = st.builds(
     SyncAnswer,

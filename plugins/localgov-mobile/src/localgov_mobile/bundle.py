@@ -41,7 +41,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from localgov.calendar import WorkingCalendar
 from localgov.calendar.working import Holiday
-from localgov.catalogue import Catalogue, CatalogueError, load_catalogue
+from localgov.catalogue import Catalogue, CatalogueError, FeeRule, load_catalogue
+from localgov.catalogue.model import Condition
 from localgov.i18n import LocalizedText
 from localgov.permits import issuer_code
 from localgov.pki import EKU_PERMIT_SIGNING, Credential, PkiError, kid_of, unit_code_of, verify_chain
@@ -294,15 +295,27 @@ def _read_forms(wire: WireMap) -> str:
     return str(text)
 
 
+def _condition(when: Condition | None) -> dict[str, object] | None:
+    """A condition of a document or fee as :func:`forms_json` writes it."""
+    return None if when is None else {"field": when.field, "equals": list(when.equals)}
+
+
 def forms_json(catalogue: Catalogue, services: Sequence[str]) -> str:
     """The services' fields and documents as JSON (UTF-8, keys sorted, no spaces)::
 
         {"services": [{"code", "name": {"ar", "en"}, "fields": [{"name", "type", "label",
           "required", "minimum", "maximum", "max_length", "choices": [{"value", "label"}]}],
           "documents": [{"type", "name", "mandatory", "when": {"field", "equals"} | null,
-          "accepted_types", "max_size_mb"}]}]}
+          "accepted_types", "max_size_mb"}],
+          "fees": [{"rule", "when": {"field", "equals"} | null}]}],
+         "fee_rules": {code: {"code", "name", "kind", "amount", "rate", "basis",
+          "tiers": [{"rate", "up_to"}], "minimum", "maximum", "unit",
+          "late_penalty": {"rate", "due_field", "due_date", "grace_days", "cap_percent"} | null,
+          "exemptions": [{"code", "reason", "when": {"field", "equals"}, "percent"}]}}}
 
-    Numbers are decimal strings (or null), as catalogue files write amounts.
+    Numbers are decimal strings (or null), as catalogue files write amounts. The fee rules are
+    those of the services' fees, for the browser client's estimate (``browser/fees.js``), which
+    follows :func:`localgov.fees.estimate` on them.
     """
 
     def text(value: LocalizedText | None) -> dict[str, str] | None:
@@ -336,13 +349,58 @@ def forms_json(catalogue: Catalogue, services: Sequence[str]) -> str:
                     "type": requirement.type,
                     "name": text(kind.name),
                     "mandatory": requirement.mandatory,
-                    "when": None if when is None else {"field": when.field, "equals": list(when.equals)},
+                    "when": _condition(when),
                     "accepted_types": list(requirement.accepted_types or kind.accepted_types),
                     "max_size_mb": number(requirement.max_size_mb or kind.max_size_mb),
                 }
             )
-        described.append({"code": code, "name": text(service.name), "fields": fields, "documents": documents})
-    return json.dumps({"services": described}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        fees = [{"rule": item.rule, "when": _condition(item.when)} for item in service.fees]
+        described.append(
+            {"code": code, "name": text(service.name), "fields": fields, "documents": documents, "fees": fees}
+        )
+    rules = {
+        item.rule: _fee_rule(catalogue.fee_rules[item.rule]) for s in services for item in catalogue.services[s].fees
+    }
+    return json.dumps(
+        {"services": described, "fee_rules": rules}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+
+
+def _fee_rule(rule: FeeRule) -> dict[str, object]:
+    """One fee rule as :func:`forms_json` writes it."""
+
+    def number(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    def text(value: LocalizedText | None) -> dict[str, str] | None:
+        return None if value is None else {"ar": value.ar, "en": value.en}
+
+    penalty = rule.late_penalty
+    return {
+        "code": rule.code,
+        "name": text(rule.name),
+        "kind": rule.kind.value,
+        "amount": number(rule.amount),
+        "rate": number(rule.rate),
+        "basis": rule.basis,
+        "tiers": [{"rate": number(t.rate), "up_to": number(t.up_to)} for t in rule.tiers],
+        "minimum": number(rule.minimum),
+        "maximum": number(rule.maximum),
+        "unit": text(rule.unit),
+        "late_penalty": None
+        if penalty is None
+        else {
+            "rate": number(penalty.rate),
+            "due_field": penalty.due_field,
+            "due_date": None if penalty.due_date is None else penalty.due_date.isoformat(),
+            "grace_days": penalty.grace_days,
+            "cap_percent": number(penalty.cap_percent),
+        },
+        "exemptions": [
+            {"code": e.code, "reason": text(e.reason), "when": _condition(e.when), "percent": number(e.percent)}
+            for e in rule.exemptions
+        ],
+    }
 
 
 def _read_calendar(wire: WireMap) -> WorkingCalendar:

@@ -5,6 +5,8 @@ Request (``POST /mobile/sync``, ``application/cbor``)::
     1 "localgov-mobile-sync"   2 format version (1)
     3 [device certificate DER, governorate CA DER]   4 the device's clock now (NumericDate)
     5 [signed submissions (COSE_Sign1 bytes), ...]   at most 500, in any order
+    ?6 the manifest: the device's signature over the SHA-256 of each of key 5's submissions
+       (:mod:`localgov_mobile.manifest`); without it, each submission's own signature is checked
 
 Answer::
 
@@ -30,6 +32,7 @@ import attrs
 
 from localgov.tokens import cbor
 from localgov_mobile.errors import WireError
+from localgov_mobile.manifest import MAX_MANIFEST
 from localgov_mobile.wire import decode_map, numeric_date
 
 __all__ = ["MAX_BATCH", "OUTCOMES", "Outcome", "SyncAnswer", "SyncRequest", "read_answer", "read_request"]
@@ -47,17 +50,19 @@ class SyncRequest:
     chain: tuple[bytes, ...]
     device_now: datetime
     envelopes: tuple[bytes, ...]
+    manifest: bytes = b""  # none: a tablet that signs no manifest
 
     def encode(self) -> bytes:
-        return cbor.encode(
-            {
-                1: REQUEST_TYPE,
-                2: FORMAT_VERSION,
-                3: list(self.chain),
-                4: numeric_date(self.device_now),
-                5: list(self.envelopes),
-            }
-        )
+        value: dict[int, object] = {
+            1: REQUEST_TYPE,
+            2: FORMAT_VERSION,
+            3: list(self.chain),
+            4: numeric_date(self.device_now),
+            5: list(self.envelopes),
+        }
+        if self.manifest:
+            value[6] = self.manifest
+        return cbor.encode(value)
 
 
 @attrs.frozen
@@ -125,7 +130,8 @@ def read_request(data: bytes) -> SyncRequest:
         ),
         f"a list of at most {MAX_BATCH} signed submissions",
     )
-    return SyncRequest(tuple(chain), wire.moment(4), tuple(envelopes))
+    manifest = wire.raw(6, limit=MAX_MANIFEST, optional=True)
+    return SyncRequest(tuple(chain), wire.moment(4), tuple(envelopes), manifest or b"")
 
 
 def _outcome(value: object) -> Outcome:

@@ -6,6 +6,9 @@ so nothing a tablet sent is lost even when the catalogue no longer takes it.
 ``mob_refusals``: every submission refused (revoked device, forged or malformed signature).
 ``mob_bundles``: each edition of a unit's bundle, by the digest of its catalogue entries.
 ``mob_enrolments``: the one-time codes with which a device asks for its certificate.
+``mob_manifests``: each sync request's manifest the server relied on instead of checking its
+submissions' own signatures one by one (:mod:`localgov_mobile.manifest`): the evidence that
+the device signed them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import sqlalchemy as sa
 
 from localgov.storage import Migration, TableSet
 
-__all__ = ["MOBILE_TABLES", "bundles", "devices", "enrolments", "metadata", "refusals", "submissions"]
+__all__ = ["MOBILE_TABLES", "bundles", "devices", "enrolments", "manifests", "metadata", "refusals", "submissions"]
 
 metadata = sa.MetaData()
 
@@ -90,6 +93,15 @@ enrolments = sa.Table(
     sa.Column("kid", sa.LargeBinary(8)),  # the certificate it was used for
 )
 
+manifests = sa.Table(
+    "mob_manifests",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("kid", sa.LargeBinary(8), nullable=False),
+    sa.Column("received_at", sa.String(32), nullable=False),
+    sa.Column("manifest", sa.LargeBinary, nullable=False),  # its list names each envelope by SHA-256
+)
+
 
 def _v1(connection: sa.Connection) -> None:
     metadata.create_all(connection, tables=[devices, submissions, refusals, bundles])
@@ -99,9 +111,14 @@ def _v2(connection: sa.Connection) -> None:
     metadata.create_all(connection, tables=[enrolments])
 
 
+def _v3(connection: sa.Connection) -> None:
+    metadata.create_all(connection, tables=[manifests])
+
+
 MOBILE_MIGRATIONS = (
     Migration(1, "mobile district: devices, submissions, refusals, bundles", _v1),
     Migration(2, "mobile district: one-time enrolment codes", _v2),
+    Migration(3, "mobile district: the sync requests' manifests", _v3),
 )
 
 #: The mobile plugin's tables, migrated by the storage's one runner.

@@ -5,7 +5,11 @@ For each sync request (:mod:`localgov_mobile.exchange`):
 1. The device certificate must chain to the national root, be a device certificate (its EKU) of
    a unit the deployment has; otherwise every submission is refused and the refusal recorded.
 2. Each submission's signature is checked with that certificate's key: a forged or malformed
-   one is refused and recorded, and its sequence stays open.
+   one is refused and recorded, and its sequence stays open. A request whose manifest verifies
+   (the device's one signature over the SHA-256 of each submission,
+   :mod:`localgov_mobile.manifest`) needs no check a submission; otherwise the checks run in a
+   second thread beside the engine's work (:mod:`localgov_mobile.opening`). Nothing is decided
+   on a submission before its check is known.
 3. A device the revocation list names (:meth:`RevocationList.device_revoked_at`) has every
    submission refused, and recorded, from the moment of revocation on. The server's clock
    decides, never the tablet's: a lost tablet's clock is whatever its finder sets.
@@ -39,13 +43,14 @@ from localgov.pki import EKU_DEVICE_SIGNING, Credential, PkiError, device_id_of,
 from localgov.requests import Engine
 from localgov.storage import migrate
 from localgov.storage.database import WRITE
-from localgov.tokens import RevocationList, cbor, cose
-from localgov.tokens.errors import TokenError
+from localgov.tokens import RevocationList
 from localgov_mobile.bundle import Bundle, build_bundle
 from localgov_mobile.errors import EnrolmentError, WireError
 from localgov_mobile.exchange import Outcome, SyncAnswer, SyncRequest, read_request
-from localgov_mobile.schema import MOBILE_TABLES, bundles, devices, refusals, submissions
-from localgov_mobile.submission import Submission, open_submission
+from localgov_mobile.manifest import covers
+from localgov_mobile.opening import Opened, SignatureChecks, unverified_sequence
+from localgov_mobile.schema import MOBILE_TABLES, bundles, devices, manifests, refusals, submissions
+from localgov_mobile.submission import Submission
 
 __all__ = ["Refusal", "SyncRecord", "SyncServer"]
 
@@ -86,16 +91,6 @@ class _Device:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
-
-
-def _unverified_sequence(envelope: bytes) -> int | None:
-    """The sequence a refused envelope claims, only to tell the tablet which one was refused."""
-    try:
-        payload = cbor.decode(cose.parse_sign1(envelope, max_depth=8).payload, max_depth=8)
-    except (TokenError, cbor.CborError, ValueError, RecursionError):
-        return None
-    value = payload.get(4) if isinstance(payload, dict) else None
-    return value if type(value) is int and value >= 0 else None
 
 
 class SyncServer:
@@ -195,7 +190,7 @@ class SyncServer:
         device, refusal = self._device(request.chain, now)
         if device is None:
             kid = hashlib.sha256(request.chain[0]).digest()[:8]
-            refused = [(_unverified_sequence(e), e) for e in request.envelopes]
+            refused = [(unverified_sequence(e), e) for e in request.envelopes]
             with self._writing() as connection:
                 self._refuse(connection, kid, None, [(s, refusal, e) for s, e in refused], now)
             outcomes = tuple(Outcome(s or 0, "refused", reason=refusal) for s, _ in refused)
@@ -234,50 +229,79 @@ class SyncServer:
     def _sync_device(self, device: _Device, request: SyncRequest, now: datetime, skew: int) -> SyncAnswer | None:
         expected = self._expected(device, now)
         revoked_at = self._revocations().device_revoked_at(device.kid)
-        outcomes: list[Outcome] = []
-        refused: list[tuple[int | None, str, bytes]] = []
-        readable: list[tuple[Submission, bytes]] = []
-        for envelope in request.envelopes:
-            # A refused envelope is named to the tablet by the sequence it claims, read unverified.
-            if revoked_at is not None and now >= revoked_at:
-                reason = f"device {device.device_id} was revoked at {revoked_at.isoformat()}"
-                refused.append((_unverified_sequence(envelope), reason, envelope))
-                continue
-            try:
-                submission = open_submission(envelope, device.key, device.kid)
-            except TokenError:
-                reason = f"the signature is not device {device.device_id}'s"
-                refused.append((_unverified_sequence(envelope), reason, envelope))
-                continue
-            except WireError as error:
-                refused.append((_unverified_sequence(envelope), f"malformed: {error}", envelope))
-                continue
-            problem = self._mismatch(device, submission)
-            if problem is not None:
-                refused.append((submission.sequence, problem, envelope))
-                continue
-            readable.append((submission, envelope))
-        readable.sort(key=lambda pair: pair[0].sequence)
-        decided = self._decided(device.kid, [s.sequence for s, _ in readable if s.sequence < expected])
         current = self.bundle(device.unit)
-        records = []
-        next_sequence = expected
-        for submission, envelope in readable:
+        if revoked_at is not None and now >= revoked_at:
+            reason = f"device {device.device_id} was revoked at {revoked_at.isoformat()}"
+            decisions = _Decisions(expected, refused=[(unverified_sequence(e), reason, e) for e in request.envelopes])
+        else:
+            verified = bool(request.manifest) and covers(
+                request.manifest,
+                request.envelopes,
+                key=device.key,
+                kid=device.kid,
+                device_id=device.device_id,
+                device_now=request.device_now,
+            )
+            with SignatureChecks(device.key, device.kid, manifest_verified=verified) as checks:
+                decisions = self._decide(device, checks.open_all(request.envelopes), expected, current, now, skew)
+            if verified and decisions.records:
+                decisions.manifest = request.manifest
+        try:
+            with self._writing() as connection:
+                moved = connection.execute(
+                    devices.update()
+                    .where(devices.c.kid == device.kid, devices.c.next_sequence == expected)
+                    .values(next_sequence=decisions.next_sequence, last_sync=_iso(now))
+                ).rowcount
+                if moved != 1:
+                    raise _Raced
+                if decisions.records:
+                    connection.execute(submissions.insert(), decisions.records)
+                if decisions.manifest:  # the evidence of the records it spared a check of their own
+                    connection.execute(
+                        manifests.insert().values(kid=device.kid, received_at=_iso(now), manifest=decisions.manifest)
+                    )
+                self._refuse(connection, device.kid, device.device_id, decisions.refused, now)
+        except _Raced:
+            return None
+        outcomes = decisions.outcomes + [Outcome(s or 0, "refused", reason=r) for s, r, _ in decisions.refused]
+        outcomes.sort(key=lambda o: o.sequence)
+        return self._answer(now, tuple(outcomes), decisions.next_sequence, skew, current)
+
+    def _decide(
+        self, device: _Device, opened: Sequence[Opened], expected: int, current: Bundle, now: datetime, skew: int
+    ) -> _Decisions:
+        """Each envelope decided in sequence order, none before its signature is known to be the device's."""
+        decisions = _Decisions(expected)
+        # Refusals found opening an envelope are recorded in the request's order, as when every
+        # signature was checked before anything was decided; those found deciding (a sequence
+        # used again) after them.
+        opening: list[tuple[int, tuple[int | None, str, bytes]]] = []
+        for item in opened:
+            if item.submission is None:
+                reason = item.refusal(device.device_id)
+                assert reason is not None  # an envelope that cannot be read is always refused
+                opening.append((item.index, (item.claimed_sequence(), reason, item.envelope)))
+        in_order = sorted(
+            ((item.submission, item) for item in opened if item.submission is not None), key=lambda p: p[0].sequence
+        )
+        decided = self._decided(device.kid, [s.sequence for s, _ in in_order if s.sequence < expected])
+        for submission, item in in_order:
+            envelope = item.envelope
+            problem = item.refusal(device.device_id) or self._mismatch(device, submission)
+            if problem is not None:
+                opening.append((item.index, (submission.sequence, problem, envelope)))
+                continue
             earlier = decided.get(submission.sequence)
-            if submission.sequence < next_sequence:
+            if submission.sequence < decisions.next_sequence:
                 if earlier is None:
                     continue  # the same sequence twice in one request: decided with the first
                 if earlier[0] != submission.idempotency_key:
-                    refused.append(
-                        (
-                            submission.sequence,
-                            f"sequence {submission.sequence} was already used for another submission",
-                            envelope,
-                        )
-                    )
+                    reason = f"sequence {submission.sequence} was already used for another submission"
+                    decisions.refused.append((submission.sequence, reason, envelope))
                     continue
-                outcomes.append(Outcome(submission.sequence, earlier[1], earlier[2], earlier[3], repeat=True))
-            elif submission.sequence == next_sequence:
+                decisions.outcomes.append(Outcome(submission.sequence, earlier[1], earlier[2], earlier[3], repeat=True))
+            elif submission.sequence == decisions.next_sequence:
                 outcome = self._receive(device, submission)
                 stale = submission.bundle_digest != current.digest
                 if stale and outcome.outcome == "rejected":
@@ -286,36 +310,26 @@ class SyncServer:
                         reason=f"{outcome.reason} (taken with bundle {submission.bundle_sequence}, "
                         f"older than the catalogue in force, bundle {current.sequence})",
                     )
-                records.append(self._record(device, submission, envelope, outcome, now, skew, stale))
-                outcomes.append(outcome)
+                decisions.records.append(self._record(device, submission, envelope, outcome, now, skew, stale))
+                decisions.outcomes.append(outcome)
                 decided[submission.sequence] = (
                     submission.idempotency_key,
                     outcome.outcome,
                     outcome.request_id,
                     outcome.reason,
                 )
-                next_sequence += 1
+                decisions.next_sequence += 1
             else:
-                outcomes.append(
-                    Outcome(submission.sequence, "out_of_order", reason=f"waiting for sequence {next_sequence} first")
+                decisions.outcomes.append(
+                    Outcome(
+                        submission.sequence,
+                        "out_of_order",
+                        reason=f"waiting for sequence {decisions.next_sequence} first",
+                    )
                 )
-        try:
-            with self._writing() as connection:
-                moved = connection.execute(
-                    devices.update()
-                    .where(devices.c.kid == device.kid, devices.c.next_sequence == expected)
-                    .values(next_sequence=next_sequence, last_sync=_iso(now))
-                ).rowcount
-                if moved != 1:
-                    raise _Raced
-                if records:
-                    connection.execute(submissions.insert(), records)
-                self._refuse(connection, device.kid, device.device_id, refused, now)
-        except _Raced:
-            return None
-        outcomes += [Outcome(s or 0, "refused", reason=r) for s, r, _ in refused]
-        outcomes.sort(key=lambda o: o.sequence)
-        return self._answer(now, tuple(outcomes), next_sequence, skew, current)
+        opening.sort(key=lambda pair: pair[0])
+        decisions.refused[:0] = [refusal for _, refusal in opening]
+        return decisions
 
     def _mismatch(self, device: _Device, submission: Submission) -> str | None:
         if submission.device_id != device.device_id:
@@ -481,6 +495,17 @@ class SyncServer:
 
 class _Raced(Exception):
     pass
+
+
+@attrs.define
+class _Decisions:
+    """What one sync decided, to be written in its one transaction."""
+
+    next_sequence: int
+    outcomes: list[Outcome] = attrs.Factory(list)
+    records: list[dict[str, object]] = attrs.Factory(list)
+    refused: list[tuple[int | None, str, bytes]] = attrs.Factory(list)
+    manifest: bytes = b""  # the verified manifest the records rely on, kept with them
 
 
 class _Writing:

@@ -34,7 +34,7 @@ from localgov.tokens.errors import TokenError
 from localgov_mobile.errors import WireError
 from localgov_mobile.wire import decode_map, numeric_date
 
-__all__ = ["SUBMISSION_TYPE", "Photo", "Submission", "open_submission", "read_submission"]
+__all__ = ["SUBMISSION_TYPE", "Photo", "Submission", "open_submission", "read_submission", "signed_message"]
 
 SUBMISSION_TYPE = "localgov-mobile-submission"
 FORMAT_VERSION = 1
@@ -169,11 +169,10 @@ def read_submission(payload: bytes) -> Submission:
     )
 
 
-def open_submission(envelope: bytes, key: ec.EllipticCurvePublicKey, kid: bytes) -> Submission:
-    """Verify a device-signed submission with the device's public key and read it.
+def signed_message(envelope: bytes, kid: bytes) -> cose.Sign1:
+    """The COSE_Sign1 of a submission signed by the key ``kid`` names, not yet verified.
 
-    :class:`WireError` for a malformed one; :class:`localgov.tokens.BadSignature` (a
-    :class:`TokenError`) for one the device did not sign.
+    :class:`WireError` for one that is not a COSE_Sign1, not ES256, or names another key.
     """
     try:
         message = cose.parse_sign1(envelope, max_depth=8)
@@ -183,5 +182,15 @@ def open_submission(envelope: bytes, key: ec.EllipticCurvePublicKey, kid: bytes)
         raise WireError(f"{SUBMISSION_TYPE}: a device signs with ES256 only")
     if message.kid != kid:
         raise WireError(f"{SUBMISSION_TYPE}: signed by another key than the device's")
+    return message
+
+
+def open_submission(envelope: bytes, key: ec.EllipticCurvePublicKey, kid: bytes) -> Submission:
+    """Verify a device-signed submission with the device's public key and read it.
+
+    :class:`WireError` for a malformed one; :class:`localgov.tokens.BadSignature` (a
+    :class:`TokenError`) for one the device did not sign.
+    """
+    message = signed_message(envelope, kid)
     cose.verify_signature(message, key)
     return read_submission(message.payload)

@@ -4,6 +4,7 @@
 
 import { BrowserTablet } from "./tablet.js";
 import { requiredDocuments } from "./forms.js";
+import qrcodegen from "./qrcodegen.js";
 
 const base = new URL("../..", document.baseURI).href.replace(/\/$/, "");
 const $ = (id) => document.getElementById(id);
@@ -13,6 +14,42 @@ function say(id, text, ok = true) {
   const element = $(id);
   element.textContent = text;
   element.className = ok ? "ok" : "problem";
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+const QUIET = 4; // modules of light border all round, as the standard asks
+
+// The receipt's QR code as an SVG drawn with DOM calls (no inline script or style: the CSP
+// stays as it is), error correction level Q at least, as localgov.tokens.qr draws tokens.
+function drawQr(text) {
+  const code = qrcodegen.QrCode.encodeText(text, qrcodegen.QrCode.Ecc.QUARTILE);
+  const side = code.size + 2 * QUIET;
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", `0 0 ${side} ${side}`);
+  svg.setAttribute("width", String(side * 4));
+  svg.setAttribute("height", String(side * 4));
+  svg.setAttribute("shape-rendering", "crispEdges");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", "رمز الإيصال / Receipt QR code");
+  const background = document.createElementNS(SVG, "rect");
+  background.setAttribute("width", String(side));
+  background.setAttribute("height", String(side));
+  background.setAttribute("fill", "#fff");
+  const dark = [];
+  for (let y = 0; y < code.size; y++) {
+    for (let x = 0; x < code.size; x++) if (code.getModule(x, y)) dark.push(`M${x + QUIET},${y + QUIET}h1v1h-1z`);
+  }
+  const modules = document.createElementNS(SVG, "path");
+  modules.setAttribute("d", dark.join(""));
+  modules.setAttribute("fill", "#000");
+  svg.append(background, modules);
+  return svg;
+}
+
+function feesText(fees) {
+  if (!fees) return "الرسوم التقديرية غير متاحة في هذه الحزمة / no fee estimate in this bundle";
+  const more = fees.complete ? "" : " (حد أدنى / at least)";
+  return `الرسوم التقديرية / Estimated fees: EGP ${fees.total}${more}`;
 }
 
 async function refresh() {
@@ -101,12 +138,21 @@ async function take(event) {
       return;
     }
     const r = result.receipt;
-    say(
-      "result",
-      `إيصال مؤقت / Provisional receipt ${r.number} — ${r.name.ar} / ${r.name.en}` +
-        (missing.length ? ` — مستندات ناقصة / documents still missing: ${missing.join(", ")}` : ""),
+    say("result", "");
+    // The receipt number isolated left to right, so that the Arabic around it does not reorder it.
+    const number = document.createElement("bdi");
+    number.dir = "ltr";
+    number.className = "number";
+    number.textContent = r.number;
+    $("result").append(
+      "إيصال مؤقت / Provisional receipt ",
+      number,
+      ` — ${r.name.ar} / ${r.name.en}` + (missing.length ? ` — مستندات ناقصة / documents still missing: ${missing.join(", ")}` : ""),
     );
+    $("receipt-fees").textContent = feesText(r.fees);
     $("receipt-qr").textContent = r.qrText;
+    $("receipt-qr-image").replaceChildren(drawQr(r.qrText));
+    $("receipt").hidden = false;
   } catch (error) {
     say("result", error.message, false);
   }

@@ -2,11 +2,12 @@
 // Keeps the app and the scripts it imports, so the tablet opens and takes requests offline.
 // The bundle, enrolment and sync always go to the network (the app keeps what they return).
 
-const CACHE = "localgov-mobile-v1";
+const CACHE = "localgov-mobile-v2";
 const SHELL = [
-  "index.html", "app.js", "tablet.js", "forms.js", "store.js", "cbor-encode.js", "manifest.webmanifest", "app.css", "root.der",
+  "index.html", "app.js", "tablet.js", "forms.js", "fees.js", "qrcodegen.js", "store.js", "cbor-encode.js", "manifest.webmanifest", "app.css", "root.der",
   "../../verify/static/cbor.js", "../../verify/static/cose.js", "../../verify/static/x509.js",
   "../../verify/static/bytes.js", "../../verify/static/der.js",
+  "../../assets/IBMPlexSansArabic-Regular.ttf", "../../assets/IBMPlexSansArabic-Bold.ttf",
 ];
 
 self.addEventListener("install", (event) => {

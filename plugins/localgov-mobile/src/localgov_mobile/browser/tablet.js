@@ -7,6 +7,7 @@ import { parseSign1, signedBytes, verifyEcdsa } from "../../verify/static/cose.j
 import { EKU_PERMIT_SIGNING, LOCALGOV_ARC, isIssuedBy, parseCertificate, publicKeyOf } from "../../verify/static/x509.js";
 import { sha256, toHex } from "../../verify/static/bytes.js";
 import { b45encode, encode, Tag } from "./cbor-encode.js";
+import { carriesFees, estimate } from "./fees.js";
 import { checkPhoto, validateApplicant, validateForm } from "./forms.js";
 import { all, get, openStore, put, queue, record } from "./store.js";
 
@@ -166,13 +167,18 @@ export class BrowserTablet {
     const entry = { sequence, key, number, service, takenAt: now, envelope, status: "pending", requestId: null, reason: null };
     // A sequence taken meanwhile (another window) makes `add` fail: nothing is queued twice.
     await queue(this.db, entry, hashed.map((p) => ({ sha256: hex(p.sha256), mediaType: p.mediaType, content: p.content })));
-    const receipt = await signSign1(
-      device.privateKey,
-      device.kid,
-      encode(new Map([[1, "localgov-mobile-receipt"], [2, device.deviceId], [3, sequence], [4, number], [5, service], [6, bundle.unit], [7, now]])),
-    );
-    // The QR text as localgov_mobile.read_receipt reads it (the page shows it; a printer draws it).
-    return { receipt: { number, sequence, service, name: definition.name, takenAt: now, qrText: `LGM1:${b45encode(receipt)}` } };
+    // The fees as localgov.fees.estimate gives them on the tablet's clock's day (UTC, as the
+    // Python tablet's), from the bundle's fee rules; a bundle without them gives no estimate.
+    const fees = carriesFees(bundle.forms)
+      ? estimate(definition, bundle.forms.fee_rules, checkedForm.form, new Date(now * 1000).toISOString().slice(0, 10))
+      : null;
+    const claims = new Map([[1, "localgov-mobile-receipt"], [2, device.deviceId], [3, sequence], [4, number], [5, service], [6, bundle.unit], [7, now]]);
+    if (fees) claims.set(8, fees.total);
+    const receipt = await signSign1(device.privateKey, device.kid, encode(claims));
+    // The QR text as localgov_mobile.read_receipt reads it (the page draws it as a QR code).
+    return {
+      receipt: { number, sequence, service, name: definition.name, takenAt: now, fees, qrText: `LGM1:${b45encode(receipt)}` },
+    };
   }
 
   async outbox() {
@@ -189,7 +195,16 @@ export class BrowserTablet {
       envelopes.push(entry.envelope);
       size += entry.envelope.length;
     }
-    const body = encode(new Map([[1, "localgov-mobile-sync"], [2, 1], [3, device.chain], [4, seconds()], [5, envelopes]]));
+    const now = seconds();
+    // The manifest: one signature over the SHA-256 of every submission sent, so the server
+    // checks one signature instead of one a submission (localgov_mobile.manifest).
+    const digests = await Promise.all(envelopes.map((e) => sha256(e)));
+    const manifest = await signSign1(
+      device.privateKey,
+      device.kid,
+      encode(new Map([[1, "localgov-mobile-manifest"], [2, 1], [3, device.deviceId], [4, now], [5, digests]])),
+    );
+    const body = encode(new Map([[1, "localgov-mobile-sync"], [2, 1], [3, device.chain], [4, now], [5, envelopes], [6, manifest]]));
     const response = await fetch(`${base}/mobile/sync`, { method: "POST", body, headers: { "Content-Type": "application/cbor" } });
     if (!response.ok) throw new MobileError(`sync refused: ${response.status} ${await response.text()}`);
     const answer = decode(new Uint8Array(await response.arrayBuffer()));
