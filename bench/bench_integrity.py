@@ -5,7 +5,8 @@
     its signed token alone, and the whole issue (the step, the token and the signed PDF, made by
     ``DocumentFactory.issue_permit``, which appends the entry when given the log);
 (c) inclusion and consistency proofs in a log of 10 million leaves (O(log n) reads);
-(d) an audit checkpoint over 1 million requests, against the raw SELECT of the columns it reads;
+(d) an audit checkpoint over 1 million requests: one that reads every head, against the raw SELECT
+    of the columns it reads, and a checkpointer's incremental one after 1,000 requests changed;
 (e) ``audit verify`` with every record's seal checked and its events replayed, against the raw
     SELECT of the same rows.
 
@@ -37,9 +38,11 @@ from localgov.documents import DocumentFactory, DocumentSettings, PdfSigner
 from localgov.permits import log_entry, permit_claims
 from localgov.pki import create_root, issue_governorate_ca, issue_unit_signer
 from localgov.requests import Engine, Request
-from localgov.requests.checkpoints import take_checkpoint
+from localgov.requests.checkpointer import Checkpointer
+from localgov.requests.checkpoints import AuditCheckpoint, take_checkpoint
 from localgov.storage import SqlStore, open_database
 from localgov.storage.permit_log import SqlPermitLog
+from localgov.storage.schema import events as events_table
 from localgov.storage.schema import requests as requests_table
 from localgov.testing.pki import build_test_pki
 from localgov.testing.postgresql import TemporaryPostgres
@@ -213,37 +216,20 @@ def bench_proofs(leaves: int) -> None:
 # ------------------------------------------------------------- (d) a checkpoint of 1 million
 
 
-def bench_checkpoint(count: int) -> None:
+def bench_checkpoint(count: int, changes: int = 1000, rounds: int = 5) -> None:
     print(f"(d) an audit checkpoint over {count:,} requests (SQLite)")
     now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
     root = create_root("bench root", now=now)
     signer = issue_unit_signer(
         issue_governorate_ca(root, "C", "bench CA", now=now), "C-ZTN", ["building_permit"], now=now
     )
-    with sqlite_url() as url:
+    with sqlite_url() as url, tempfile.TemporaryDirectory(prefix="localgov-bench-checkpoints-") as out:
         store = SqlStore.open(url, durable=False)
         stamp = now.isoformat()
         with store.engine.begin() as connection:
             for start in range(0, count, 50_000):
                 connection.execute(
-                    requests_table.insert(),
-                    [
-                        {
-                            "id": f"CZTN-{i:08d}",
-                            "governorate": "C",
-                            "unit": "zeitoun",
-                            "service": "building_permit",
-                            "state": "submitted",
-                            "version": 3,
-                            "closed": False,
-                            "submitted_at": stamp,
-                            "updated_at": stamp,
-                            "head_hash": f"{i:064x}",
-                            "event_count": 3,
-                            "data": {},
-                        }
-                        for i in range(start, min(start + 50_000, count))
-                    ],
+                    requests_table.insert(), [_request_row(i, stamp) for i in range(start, min(start + 50_000, count))]
                 )
         columns = (
             requests_table.c.id,
@@ -261,10 +247,91 @@ def bench_checkpoint(count: int) -> None:
         data = taken.sign(signer)
         elapsed = time.perf_counter() - started
         print(
-            f"    checkpoint {elapsed:.2f} s (read, tree, sign; {len(data) / 1e6:.0f} MB file)   "
+            f"    full read    {elapsed:.2f} s (read, tree, sign; {len(data) / 1e6:.0f} MB file)   "
             f"raw SELECT {raw:.2f} s   ratio {raw / elapsed:.2f}"
         )
+        sizes: list[int] = []
+
+        def write(checkpoint: AuditCheckpoint, data: bytes) -> None:
+            (Path(out) / f"{len(sizes)}.checkpoint").write_bytes(data)
+            sizes.append(len(data))
+
+        clock = [datetime.datetime.now(datetime.UTC)]
+        checkpointer = Checkpointer(
+            store, unit="zeitoun", issuer="C-ZTN", signer=signer, write=write, interval=None, clock=lambda: clock[0]
+        )
+        started = time.perf_counter()
+        checkpointer.checkpoint()
+        first = time.perf_counter() - started
+        print(f"    Checkpointer, first (full) {first:.2f} s (read, tree and index of places, sign, write the file)")
+        deltas = []
+        for round_number in range(rounds):
+            _change(store, count, changes, round_number, stamp)
+            clock[0] += datetime.timedelta(minutes=1)
+            started = time.perf_counter()
+            delta = checkpointer.checkpoint()
+            deltas.append(time.perf_counter() - started)
+            assert delta.changed is not None and len(delta.changed) == changes, len(delta.changed or ())
+        assert sorted(delta.lines) == sorted(store.chain_head_lines("zeitoun"))
+        print(
+            f"    Checkpointer, after {changes:,} requests changed or added (a tenth new): "
+            f"median {statistics.median(deltas) * 1e3:.0f} ms, range {min(deltas) * 1e3:.0f}-{max(deltas) * 1e3:.0f} ms "
+            f"of {rounds} (read the changed heads, rehash their bundles, sign, write; {sizes[-1] / 1e3:.0f} kB file)"
+        )
         store.close()
+
+
+def _request_row(i: int, stamp: str, event_count: int = 3) -> dict[str, object]:
+    return {
+        "id": f"CZTN-{i:08d}",
+        "governorate": "C",
+        "unit": "zeitoun",
+        "service": "building_permit",
+        "state": "submitted",
+        "version": 3,
+        "closed": False,
+        "submitted_at": stamp,
+        "updated_at": stamp,
+        "head_hash": f"{i:064x}",
+        "event_count": event_count,
+        "data": {},
+    }
+
+
+def _change(store: SqlStore, count: int, changes: int, round_number: int, stamp: str) -> None:
+    """``changes`` requests changed as a decision changes them (an event appended, the row's head
+    moved), a tenth of them new, in one transaction."""
+    added = changes // 10
+    new_ids = range(count + round_number * added, count + (round_number + 1) * added)
+    moved = [(i * 7919 + round_number * 104_729) % count for i in range(changes - added)]
+    seq = 4 + round_number
+    with store.engine.begin() as connection:
+        connection.execute(requests_table.insert(), [_request_row(i, stamp, event_count=seq) for i in new_ids])
+        for i in moved:
+            connection.execute(
+                requests_table.update()
+                .where(requests_table.c.id == f"CZTN-{i:08d}")
+                .values(event_count=seq, head_hash=f"{i + seq:064x}")
+            )
+        connection.execute(
+            events_table.insert(),
+            [
+                {
+                    "request_id": f"CZTN-{i:08d}",
+                    "seq": seq,
+                    "at": stamp,
+                    "actor": "bench",
+                    "role": "bench",
+                    "action": "note",
+                    "from_state": "submitted",
+                    "to_state": "submitted",
+                    "data": {},
+                    "prev_hash": "00" * 32,
+                    "hash": f"{i + seq:064x}",
+                }
+                for i in [*moved, *new_ids]
+            ],
+        )
 
 
 # ---------------------------------------------------------------- (e) audit verify, replayed

@@ -20,6 +20,7 @@ database operator's reach; :func:`compare` then finds, against any later databas
 from __future__ import annotations
 
 import datetime
+import hashlib
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,35 +29,34 @@ from typing import Any
 import attrs
 
 from localgov.pki import Credential
+from localgov.requests.checkpoint_tree import HEADS_PER_LEAF, HeadTree, heads_root
 from localgov.requests.errors import RequestError
 from localgov.requests.ports import Store
 from localgov.tokens import TokenError, TrustList
 from localgov.tokens.unit_statement import open_statement, sign_statement
-from localgov.transparency import root_of
-from localgov.transparency.merkle import leaf_hash
 
 __all__ = [
     "CHECKPOINT_TYPE",
+    "HEADS_PER_LEAF",
     "AuditCheckpoint",
     "ChainHead",
     "InvalidCheckpoint",
     "check_store",
     "compare",
     "compare_checkpoints",
+    "heads_root",
+    "load_checkpoints",
     "take_checkpoint",
 ]
 
 CHECKPOINT_TYPE = "localgov-audit-checkpoint"
-_UNIT, _ISSUER, _MADE_AT, _SIZE, _ROOT, _HEADS = 2, 3, 4, 5, 6, 7
+_UNIT, _ISSUER, _MADE_AT, _SIZE, _ROOT, _HEADS, _PREVIOUS = 2, 3, 4, 5, 6, 7, 8
 
 
 class InvalidCheckpoint(RequestError):
     """A checkpoint file is unreadable, not signed by a unit on the trust list, or not its unit's."""
 
 
-#: Chain heads per leaf of a checkpoint's tree. A leaf hashes a bundle of heads, so making a
-#: checkpoint hashes its bytes in large blocks instead of calling SHA-256 once per request.
-HEADS_PER_LEAF = 256
 _LINE = re.compile(r"([^\s]{1,64}) (0|[1-9][0-9]{0,9}) ([0-9a-f]{64})\n")
 
 
@@ -74,26 +74,24 @@ class ChainHead:
         return f"{self.request_id} {self.event_count} {self.head_hash}\n"
 
 
-def heads_root(lines: Sequence[str]) -> bytes:
-    """The RFC 9162 root over leaves of :data:`HEADS_PER_LEAF` consecutive head lines each."""
-    return root_of(
-        leaf_hash("".join(lines[start : start + HEADS_PER_LEAF]).encode())
-        for start in range(0, len(lines), HEADS_PER_LEAF)
-    )
-
-
 @attrs.frozen
 class AuditCheckpoint:
-    """The chain heads of one unit's requests at ``made_at`` (as lines, by request id), and their root."""
+    """The chain heads of one unit's requests at ``made_at`` (as lines, one per request), and their root.
+
+    A checkpoint that ``previous`` names (by the SHA-256 of its signed file) is a *delta*: its file
+    carries only the lines ``changed`` since that one, and the size and root of them all; it is
+    read with its predecessors (:func:`load_checkpoints`). ``digest`` is the SHA-256 of its own
+    signed file, once signed or loaded.
+    """
 
     unit: str
     issuer: str
     made_at: datetime.datetime
     lines: tuple[str, ...] = attrs.field(repr=False)
-    root: bytes = attrs.field(init=False, repr=False)
-
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "root", heads_root(self.lines))
+    root: bytes = attrs.field(default=attrs.Factory(lambda self: heads_root(self.lines), takes_self=True), repr=False)
+    previous: bytes | None = attrs.field(default=None, repr=False)
+    changed: tuple[str, ...] | None = attrs.field(default=None, repr=False)
+    digest: bytes | None = attrs.field(default=None, repr=False)
 
     @property
     def size(self) -> int:
@@ -110,32 +108,74 @@ class AuditCheckpoint:
         return cls(unit, issuer, made_at.replace(microsecond=0), tuple(lines))
 
     def sign(self, signer: Credential) -> bytes:
-        """The checkpoint as a COSE_Sign1 file signed by the unit's key."""
-        payload = {
+        """The checkpoint as a COSE_Sign1 file signed by the unit's key (a delta's, its changed lines)."""
+        payload: dict[int, object] = {
             _UNIT: self.unit,
             _ISSUER: self.issuer,
             _MADE_AT: int(self.made_at.timestamp()),
             _SIZE: self.size,
             _ROOT: self.root,
-            _HEADS: "".join(self.lines),
         }
+        if self.previous is None:
+            payload[_HEADS] = "".join(self.lines)
+        else:
+            payload[_HEADS] = "".join(self.changed or ())
+            payload[_PREVIOUS] = self.previous
         return sign_statement(CHECKPOINT_TYPE, payload, signer)
 
     @classmethod
     def load(cls, data: bytes, trust: TrustList, *, where: str = "checkpoint") -> AuditCheckpoint:
-        """A checkpoint file, verified: signed by a unit on ``trust``, for that unit, whole."""
-        try:
-            signer, payload = open_statement(data, CHECKPOINT_TYPE, trust)
-        except TokenError as error:
-            raise InvalidCheckpoint(f"{where}: {error}") from None
-        checkpoint = _read(payload, where)
-        if signer.unit_code != checkpoint.issuer:
+        """A checkpoint file that holds every head, verified: signed by a unit on ``trust``, for
+        that unit, whole. A delta is refused: it needs its predecessors (:func:`load_checkpoints`)."""
+        statement = _open(data, trust, where)
+        if statement.previous is not None:
             raise InvalidCheckpoint(
-                f"{where}: signed by the key of unit {signer.unit_code!r}, but it is the checkpoint of {checkpoint.issuer!r}"
+                f"{where}: a checkpoint of the changes since {statement.previous.hex()}, "
+                "to be read with its predecessors (load_checkpoints)"
             )
-        if checkpoint.size != payload[_SIZE] or checkpoint.root != payload[_ROOT]:
-            raise InvalidCheckpoint(f"{where}: its chain heads do not make the size and root it signs")
-        return checkpoint
+        return _whole(statement)[0]
+
+
+@attrs.frozen
+class _Statement:
+    """A checkpoint file as signed: a delta's ``lines`` are its changed ones only."""
+
+    where: str
+    unit: str
+    issuer: str
+    made_at: datetime.datetime
+    size: int
+    root: bytes
+    lines: tuple[str, ...]
+    previous: bytes | None
+    digest: bytes
+
+
+def _open(data: bytes, trust: TrustList, where: str) -> _Statement:
+    try:
+        signer, payload = open_statement(data, CHECKPOINT_TYPE, trust)
+    except TokenError as error:
+        raise InvalidCheckpoint(f"{where}: {error}") from None
+    statement = _read(payload, where, hashlib.sha256(data).digest())
+    if signer.unit_code != statement.issuer:
+        raise InvalidCheckpoint(
+            f"{where}: signed by the key of unit {signer.unit_code!r}, but it is the checkpoint of {statement.issuer!r}"
+        )
+    return statement
+
+
+def _whole(statement: _Statement) -> tuple[AuditCheckpoint, HeadTree]:
+    """A checkpoint that holds every head, with its tree, checked against the size and root it signs."""
+    try:
+        tree = HeadTree(statement.lines)
+    except ValueError:
+        raise InvalidCheckpoint(f"{statement.where}: it lists a request twice") from None
+    if len(tree) != statement.size or tree.root() != statement.root:
+        raise InvalidCheckpoint(f"{statement.where}: its chain heads do not make the size and root it signs")
+    checkpoint = AuditCheckpoint(
+        statement.unit, statement.issuer, statement.made_at, statement.lines, statement.root, digest=statement.digest
+    )
+    return checkpoint, tree
 
 
 def _parse_line(line: str) -> ChainHead:
@@ -145,10 +185,17 @@ def _parse_line(line: str) -> ChainHead:
     return ChainHead(match[1], int(match[2]), match[3])
 
 
-def _read(payload: Mapping[Any, Any], where: str) -> AuditCheckpoint:
+def _read(payload: Mapping[Any, Any], where: str, digest: bytes) -> _Statement:
     try:
         text, unit, issuer, made_at = payload[_HEADS], payload[_UNIT], payload[_ISSUER], payload[_MADE_AT]
+        size, root, previous = payload[_SIZE], payload[_ROOT], payload.get(_PREVIOUS)
         if not (isinstance(text, str) and isinstance(unit, str) and isinstance(issuer, str) and type(made_at) is int):
+            raise TypeError(payload)
+        if (
+            type(size) is not int
+            or not isinstance(root, bytes)
+            or not (previous is None or isinstance(previous, bytes))
+        ):
             raise TypeError(payload)
         moment = datetime.datetime.fromtimestamp(made_at, datetime.UTC)
     except (KeyError, TypeError, ValueError, OverflowError, OSError):
@@ -156,7 +203,91 @@ def _read(payload: Mapping[Any, Any], where: str) -> AuditCheckpoint:
     lines = tuple(text.splitlines(keepends=True))
     if lines and not lines[-1].endswith("\n"):
         raise InvalidCheckpoint(f"{where}: its chain heads do not end in a newline")
-    return AuditCheckpoint(unit, issuer, moment, lines)
+    return _Statement(where, unit, issuer, moment, size, root, lines, previous, digest)
+
+
+def load_checkpoints(files: Iterable[tuple[str, bytes]], trust: TrustList) -> tuple[list[AuditCheckpoint], list[str]]:
+    """Checkpoint files (``(where, data)``: a name for messages, and the bytes), each verified and
+    a delta applied to its predecessors': the checkpoints, each with every head, and the findings.
+
+    A delta whose predecessor is not among ``files`` (missing, or another file in its place: the
+    SHA-256 it names is not that file's), whose heads on its predecessor's do not make the size
+    and root it signs, or that is not of its predecessor's unit, is a finding, and so is every
+    delta built on it; none of them is returned. A file that does not verify at all raises
+    :class:`InvalidCheckpoint`, as :meth:`AuditCheckpoint.load` does.
+    """
+    statements = [_open(data, trust, where) for where, data in files]
+    by_digest = {statement.digest: statement for statement in statements}
+    resolved: dict[bytes, tuple[AuditCheckpoint, HeadTree] | str] = {}
+    findings: list[str] = []
+    for statement in statements:
+        _resolve(statement, by_digest, resolved, findings)
+    checkpoints, seen = [], set()
+    for statement in statements:
+        found = resolved[statement.digest]
+        if not isinstance(found, str) and statement.digest not in seen:
+            seen.add(statement.digest)
+            checkpoints.append(found[0])
+    return checkpoints, findings
+
+
+def _resolve(
+    statement: _Statement,
+    by_digest: Mapping[bytes, _Statement],
+    resolved: dict[bytes, tuple[AuditCheckpoint, HeadTree] | str],
+    findings: list[str],
+) -> None:
+    # Back to a checkpoint with every head or one already resolved, then forward: iteratively, as
+    # an hourly checkpointer's chain is thousands long.
+    chain = [statement]
+    while chain[-1].digest not in resolved and chain[-1].previous is not None:
+        before = by_digest.get(chain[-1].previous)
+        if before is None:
+            resolved[chain[-1].digest] = problem = (
+                f"{chain[-1].where}: the checkpoint of {chain[-1].made_at.isoformat()} is of the changes since "
+                f"checkpoint {chain[-1].previous.hex()}, which is not among those given: it cannot be checked"
+            )
+            findings.append(problem)
+            break
+        chain.append(before)
+    for current in reversed(chain):
+        if current.digest in resolved:
+            continue
+        if current.previous is None:
+            resolved[current.digest] = _whole(current)
+            continue
+        found = resolved[current.previous]
+        result = (
+            f"{current.where}: it builds on a checkpoint that cannot be checked"
+            if isinstance(found, str)
+            else _apply(current, *found)
+        )
+        resolved[current.digest] = result
+        if isinstance(result, str):
+            findings.append(result)
+
+
+def _apply(delta: _Statement, before: AuditCheckpoint, tree: HeadTree) -> tuple[AuditCheckpoint, HeadTree] | str:
+    """The checkpoint ``delta`` makes of its predecessor's heads, or what is wrong with it."""
+    if (delta.unit, delta.issuer) != (before.unit, before.issuer) or delta.made_at < before.made_at:
+        return (
+            f"{delta.where}: it names as its predecessor a checkpoint of {before.unit} "
+            f"({before.issuer}) of {before.made_at.isoformat()}, which it cannot follow"
+        )
+    after, _ = tree.changed(delta.lines)
+    if len(after) != delta.size or after.root() != delta.root:
+        return f"{delta.where}: its chain heads on its predecessor's do not make the size and root it signs"
+    checkpoint = AuditCheckpoint(
+        delta.unit,
+        delta.issuer,
+        delta.made_at,
+        tuple(after.lines),
+        delta.root,
+        previous=delta.previous,
+        changed=delta.lines,
+        digest=delta.digest,
+    )
+    return checkpoint, after
 
 
 def compare(
