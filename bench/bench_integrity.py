@@ -69,10 +69,10 @@ def databases(postgresql: bool) -> Iterator[tuple[str, str, bool]]:
             yield "PostgreSQL, fsync=on", server.url.render_as_string(hide_password=False), True
 
 
-def rate(count: int, work: Callable[[int], object], rounds: int) -> float:
+def rate(count: int, work: Callable[[int], object], rounds: int, first_round: int = 0) -> float:
     """Median per-second rate of ``rounds`` runs of ``work(i)`` for ``count`` values of i."""
     rates = []
-    for round_number in range(rounds):
+    for round_number in range(first_round, first_round + rounds):
         started = time.perf_counter()
         for i in range(count):
             work(round_number * count + i)
@@ -84,19 +84,29 @@ def rate(count: int, work: Callable[[int], object], rounds: int) -> float:
 
 
 def bench_append(postgresql: bool, count: int, rounds: int) -> None:
-    print(f"(a) permit-log appends per second, one leaf per transaction, {count:,} per round, median of {rounds}")
+    print(
+        f"(a) permit-log appends per second, one leaf per transaction, {count:,} per round, "
+        f"{rounds} rounds of each side taken in turn"
+    )
     for label, url, durable in databases(postgresql):
         raw = open_database(url, durable=durable)
-        raw_rate = measure_commit_rate(raw, transactions=count, rounds=rounds).per_second
-        raw.dispose()
         log = SqlPermitLog.open(url, origin=ORIGIN, durable=durable)
         for i in range(50):
             log.append(f"warm-up {i}".encode())
-        log_rate = rate(count, lambda i, log=log: log.append(b"localgov/permit/v1\nentry %d\n" % i), rounds)
+        raw_rates, log_rates = [], []
+        for round_number in range(rounds):
+            raw_rates.append(measure_commit_rate(raw, transactions=count, rounds=1, warmup=50).per_second)
+            log_rates.append(
+                rate(count, lambda i, log=log: log.append(b"localgov/permit/v1\nentry %d\n" % i), 1, round_number)
+            )
         assert log.check() == []
         log.close()
+        raw.dispose()
+        ratios = [mine / theirs for mine, theirs in zip(log_rates, raw_rates, strict=True)]
         print(
-            f"    {label:36} {log_rate:8,.0f}/s   raw insert+commit {raw_rate:8,.0f}/s   ratio {log_rate / raw_rate:.2f}"
+            f"    {label:36} {statistics.median(log_rates):8,.0f}/s   raw insert+commit "
+            f"{statistics.median(raw_rates):8,.0f}/s   ratio {statistics.median(ratios):.2f} "
+            f"(rounds {min(ratios):.2f}-{max(ratios):.2f})"
         )
 
 
@@ -376,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"machine: {machine()}")
     rounds = 3
     if "a" in options.only:
-        bench_append(not options.no_postgresql, 300 if options.quick else 1000, rounds)
+        bench_append(not options.no_postgresql, 300 if options.quick else 1000, 5)
     if "b" in options.only:
         bench_issue(app, 50 if options.quick else 200, rounds)
         bench_issue_documents(app, 10 if options.quick else 40, rounds)
