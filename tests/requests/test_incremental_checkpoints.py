@@ -362,3 +362,18 @@ def test_a_delta_reads_the_events_since_its_mark_not_every_request_of_the_unit(e
         "SEARCH e USING INTEGER PRIMARY KEY (rowid>?)",
         "SEARCH r USING INDEX sqlite_autoindex_lg_requests_1 (id=?)",
     ]
+
+
+def test_after_the_clock_was_set_back_the_next_checkpoint_holds_every_head(
+    engine: Engine, checkpointer: Checkpointer, files: Files, localgov_pki: TestPki
+) -> None:
+    submit_building_permit(engine, at=at(2026, 2, 1))
+    checkpointer.checkpoint()
+    files.tick(hours=1)
+    assert checkpointer.checkpoint().previous is not None
+    files.tick(hours=-2)
+    assert checkpointer.checkpoint().previous is None  # a delta dated before its predecessor would not verify
+    assert checkpointer.checkpoint(full=True).previous is None
+    files.tick(minutes=1)
+    assert checkpointer.checkpoint().previous is not None
+    assert load_checkpoints(files.named(), localgov_pki.trust_list())[1] == []

@@ -75,7 +75,15 @@ class Checkpointer:
         with self._lock:
             made_at = self._clock().replace(microsecond=0)
             last = self.last
-            whole = full or last is None or self._full_at is None or made_at - self._full_at >= self.full_interval
+            # A delta may not be dated before its predecessor (a verifier refuses it): after the
+            # clock was set back, the next one holds every head again.
+            whole = (
+                full
+                or last is None
+                or self._full_at is None
+                or made_at - self._full_at >= self.full_interval
+                or made_at < last.made_at
+            )
             lines, mark = self._store.changed_chain_head_lines(self.unit, None if whole else self._mark)
             if whole or last is None or self._tree is None:
                 tree = HeadTree(lines)
