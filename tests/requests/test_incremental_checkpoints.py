@@ -377,3 +377,11 @@ def test_after_the_clock_was_set_back_the_next_checkpoint_holds_every_head(
     files.tick(minutes=1)
     assert checkpointer.checkpoint().previous is not None
     assert load_checkpoints(files.named(), localgov_pki.trust_list())[1] == []
+
+
+def test_a_head_line_out_of_form_makes_the_file_unusable_and_names_it(localgov_pki: TestPki) -> None:
+    good = "CZTN-2600001-3 1 " + "aa" * 32 + "\n"
+    for wrong in ("CZTN-2600001-4 one " + "bb" * 32 + "\n", "CZTN-2600001-4 1 " + "BB" * 32 + "\n", "x y\n"):
+        data = AuditCheckpoint("zeitoun", ISSUER, NOW, (good, wrong)).sign(localgov_pki.signer)
+        with pytest.raises(InvalidCheckpoint, match=r"^bad\.checkpoint: a chain head is 'REQUEST COUNT HASH', not"):
+            load_checkpoints([("bad.checkpoint", data)], localgov_pki.trust_list())

@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from localgov.pki import Credential
-from localgov.requests.checkpoint_tree import HEADS_PER_LEAF, HeadTree, heads_root
+from localgov.requests.checkpoint_tree import HEADS_PER_LEAF, HeadTree, heads_root, request_of
 from localgov.requests.errors import RequestError
 from localgov.requests.ports import Store
 from localgov.tokens import TokenError, TrustList
@@ -203,6 +203,9 @@ def _read(payload: Mapping[Any, Any], where: str, digest: bytes) -> _Statement:
     lines = tuple(text.splitlines(keepends=True))
     if lines and not lines[-1].endswith("\n"):
         raise InvalidCheckpoint(f"{where}: its chain heads do not end in a newline")
+    wrong = next((line for line in lines if _LINE.fullmatch(line) is None), None)
+    if wrong is not None:
+        raise InvalidCheckpoint(f"{where}: a chain head is 'REQUEST COUNT HASH', not {wrong[:100]!r}")
     return _Statement(where, unit, issuer, moment, size, root, lines, previous, digest)
 
 
@@ -290,42 +293,52 @@ def _apply(delta: _Statement, before: AuditCheckpoint, tree: HeadTree) -> tuple[
     return checkpoint, after
 
 
+def _fields(line: str) -> tuple[str, int, str]:
+    """A head line's request id, event count and head hash (its form checked when it was read)."""
+    request_id, count, head_hash = line.split(" ")
+    return request_id, int(count), head_hash[:-1]
+
+
 def compare(
     checkpoint: AuditCheckpoint,
     current: Mapping[str, ChainHead],
     submitted_at: Mapping[str, datetime.datetime],
     event_hash: Mapping[tuple[str, int], str],
+    *,
+    extended: set[str] | None = None,
 ) -> list[str]:
     """What the database of today shows against ``checkpoint``: one finding per request.
 
     ``current`` is every request of the unit as stored now, ``submitted_at`` when each was
     submitted, and ``event_hash`` the stored hash of each ``(request, seq)`` the checkpoint
-    names where the history has grown since.
+    names where the history has grown since. ``extended`` holds head lines the database was
+    already found to extend, and gains this checkpoint's: a chain of checkpoints shares most of
+    its lines, and each is then checked once.
     """
     when = checkpoint.made_at.isoformat()
     findings = []
     held = set()
-    for head in checkpoint.heads:
-        held.add(head.request_id)
-        now = current.get(head.request_id)
+    good = set() if extended is None else extended
+    for line in checkpoint.lines:
+        if line in good:
+            held.add(request_of(line))
+            continue
+        request_id, count, head_hash = _fields(line)
+        held.add(request_id)
+        now = current.get(request_id)
         if now is None:
+            findings.append(f"{request_id}: in the checkpoint of {when} with {count} events, gone now (deleted)")
+        elif now.event_count < count:
             findings.append(
-                f"{head.request_id}: in the checkpoint of {when} with {head.event_count} events, gone now (deleted)"
+                f"{request_id}: had {count} events at the checkpoint of {when}, has {now.event_count} now (rolled back)"
             )
-        elif now.event_count < head.event_count:
+        elif (now.head_hash if now.event_count == count else event_hash.get((request_id, count))) != head_hash:
             findings.append(
-                f"{head.request_id}: had {head.event_count} events at the checkpoint of {when}, has {now.event_count} "
-                "now (rolled back)"
-            )
-        elif (
-            now.head_hash
-            if now.event_count == head.event_count
-            else event_hash.get((head.request_id, head.event_count))
-        ) != head.head_hash:
-            findings.append(
-                f"{head.request_id}: its event {head.event_count} is not the one the checkpoint of {when} holds "
+                f"{request_id}: its event {count} is not the one the checkpoint of {when} holds "
                 "(the history was rewritten from there)"
             )
+        else:
+            good.add(line)
     for request_id in sorted(current.keys() - held):
         submitted = submitted_at.get(request_id)
         if submitted is not None and submitted < checkpoint.made_at:
@@ -344,21 +357,28 @@ def compare_checkpoints(checkpoints: Sequence[AuditCheckpoint]) -> list[str]:
         if older.unit != newer.unit:
             findings.append(f"checkpoints of units {older.unit} and {newer.unit} cannot be compared")
             continue
-        later = {head.request_id: head for head in newer.heads}
         first, second = older.made_at.isoformat(), newer.made_at.isoformat()
-        for head in older.heads:
-            found = later.get(head.request_id)
-            if found is None:
-                findings.append(
-                    f"{head.request_id}: in the checkpoint of {first}, not in the later one of {second} (fork)"
-                )
-            elif found.event_count < head.event_count or (
-                found.event_count == head.event_count and found.head_hash != head.head_hash
-            ):
-                findings.append(
-                    f"{head.request_id}: the checkpoints of {first} and {second} disagree on its history (fork)"
-                )
+        for before, after in _differing(older.lines, newer.lines):
+            request_id, count, head_hash = _fields(before)
+            if after is None:
+                findings.append(f"{request_id}: in the checkpoint of {first}, not in the later one of {second} (fork)")
+                continue
+            _, later_count, later_hash = _fields(after)
+            if later_count < count or (later_count == count and later_hash != head_hash):
+                findings.append(f"{request_id}: the checkpoints of {first} and {second} disagree on its history (fork)")
     return findings
+
+
+def _differing(older: Sequence[str], newer: Sequence[str]) -> list[tuple[str, str | None]]:
+    """Each line of ``older`` that ``newer`` does not hold as it is, with ``newer``'s line of
+    that request (None: it has none)."""
+    # A delta keeps its predecessor's order, and two full reads list requests in the index's
+    # order: mostly the lines stand side by side, and only those that differ are looked at.
+    pairs = [(before, after) for before, after in zip(older, newer, strict=False) if before != after]
+    if len(newer) >= len(older) and all(request_of(before) == request_of(after) for before, after in pairs):
+        return list(pairs)
+    later = {request_of(line): line for line in newer}
+    return [(line, later.get(request_of(line))) for line in older if later.get(request_of(line)) != line]
 
 
 def take_checkpoint(store: Store, unit: str, issuer: str, made_at: datetime.datetime) -> AuditCheckpoint:
@@ -373,16 +393,17 @@ def check_store(store: Store, checkpoints: Sequence[AuditCheckpoint]) -> list[st
         rows = store.chain_heads(unit)
         current = {row.id: ChainHead(row.id, row.event_count, row.head_hash) for row in rows}
         submitted = {row.id: _moment(row.submitted_at) for row in rows}
-        mine = [checkpoint for checkpoint in checkpoints if checkpoint.unit == unit]
-        grown = [
-            (head.request_id, head.event_count)
-            for checkpoint in mine
-            for head in checkpoint.heads
-            if head.request_id in current and current[head.request_id].event_count > head.event_count
-        ]
-        hashes = store.event_hashes(grown)
-        for checkpoint in sorted(mine, key=lambda c: c.made_at):
-            findings += compare(checkpoint, current, submitted, hashes)
+        mine = sorted((checkpoint for checkpoint in checkpoints if checkpoint.unit == unit), key=lambda c: c.made_at)
+        grown = set()
+        for line in {line for checkpoint in mine for line in checkpoint.lines}:
+            request_id, count, _ = _fields(line)
+            now = current.get(request_id)
+            if now is not None and now.event_count > count:
+                grown.add((request_id, count))
+        hashes = store.event_hashes(sorted(grown))
+        extended: set[str] = set()
+        for checkpoint in mine:
+            findings += compare(checkpoint, current, submitted, hashes, extended=extended)
     return findings
 
 
