@@ -116,6 +116,12 @@ def test_a_chain_of_incremental_checkpoints_is_verified_and_a_missing_link_named
     gap = run(*_db(demo), "audit", "verify", "--checkpoint", written[0], "--checkpoint", written[2], *trust)
     assert gap.exit_code == 1 and "Traceback" not in gap.output
     assert f"{written[2]}: the checkpoint of" in gap.output and "which is not among those given" in gap.output
+    altered = bytearray(written[0].read_bytes())
+    altered[-5] ^= 1
+    tampered = chain / "tampered.checkpoint"
+    tampered.write_bytes(bytes(altered))
+    unusable = run(*_db(demo), "audit", "verify", "--checkpoint", tampered, *every[2:], *trust)
+    assert unusable.exit_code == 2 and str(tampered) in unusable.output and "Traceback" not in unusable.output
     request_id = _request_id(demo)
     _sql(
         demo,
