@@ -15,6 +15,12 @@ database operator's reach; :func:`compare` then finds, against any later databas
 * a request submitted before the checkpoint that it does not hold (inserted after the fact).
 
 :func:`compare_checkpoints` finds two checkpoints of one unit that cannot both be true (a fork).
+
+A checkpoint may be a *delta* on the one before it (what a :class:`~localgov.requests.checkpointer.
+Checkpointer` writes after its first): its file names the SHA-256 of its predecessor's and
+carries only the heads that changed since, with the size and root of them all, so that it still
+commits to every head. :func:`load_checkpoints` reads a chain of them back to one that holds
+every head, and finds a link that is missing or does not add up.
 """
 
 from __future__ import annotations
