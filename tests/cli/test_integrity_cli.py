@@ -85,6 +85,56 @@ def test_a_deleted_request_passes_inside_the_database_but_not_against_the_checkp
     assert f"{request_id}: in the checkpoint of" in found.output and "(deleted)" in found.output
 
 
+def test_a_chain_of_incremental_checkpoints_is_verified_and_a_missing_link_named(demo: Path) -> None:
+    from localgov.pki import Credential, load_certificate, load_private_key
+    from localgov.requests import Checkpointer
+    from localgov.storage import SqlStore
+
+    chain = demo / "chain"
+    chain.mkdir()
+    written: list[Path] = []
+
+    def write(checkpoint: object, data: bytes) -> None:
+        written.append(chain / f"{len(written)}.checkpoint")
+        written[-1].write_bytes(data)
+
+    store = SqlStore.open(f"sqlite:///{demo / 'localgov.db'}")
+    signer = Credential(
+        load_certificate(demo / "pki" / "zeitoun-signer.pem"),
+        load_private_key(demo / "pki" / "zeitoun-signer.key", None),
+    )
+    checkpointer = Checkpointer(store, unit="zeitoun", issuer="C-ZTN", signer=signer, write=write, interval=None)
+    checkpointer.checkpoint()
+    checkpointer.checkpoint()
+    checkpointer.checkpoint()
+    store.close()
+    trust = ("--trust", demo / "trust-list.cose", "--root", demo / "root.pem")
+    every = [arg for path in written for arg in ("--checkpoint", path)]
+    verified = run(*_db(demo), "audit", "verify", *every, *trust)
+    assert verified.exit_code == 0, verified.output
+    assert f"ok: the database extends checkpoint {written[2]}" in verified.output
+    gap = run(*_db(demo), "audit", "verify", "--checkpoint", written[0], "--checkpoint", written[2], *trust)
+    assert gap.exit_code == 1 and "Traceback" not in gap.output
+    assert f"{written[2]}: the checkpoint of" in gap.output and "which is not among those given" in gap.output
+    altered = bytearray(written[0].read_bytes())
+    altered[-5] ^= 1
+    tampered = chain / "tampered.checkpoint"
+    tampered.write_bytes(bytes(altered))
+    unusable = run(*_db(demo), "audit", "verify", "--checkpoint", tampered, *every[2:], *trust)
+    assert unusable.exit_code == 2 and str(tampered) in unusable.output and "Traceback" not in unusable.output
+    request_id = _request_id(demo)
+    _sql(
+        demo,
+        f"DELETE FROM lg_events WHERE request_id = '{request_id}'",
+        f"DELETE FROM lg_requests WHERE id = '{request_id}'",
+        f"DELETE FROM lg_payment_orders WHERE request_id = '{request_id}'",
+        "UPDATE lg_sequences SET last = 0",
+    )
+    found = run(*_db(demo), "audit", "verify", *every, *trust)
+    assert found.exit_code == 1
+    assert found.output.count(f"{request_id}: in the checkpoint of") == 3 and "(deleted)" in found.output
+
+
 def test_a_checkpoint_file_that_is_not_one_is_unusable_input(demo: Path) -> None:
     bogus = demo / "bogus.checkpoint"
     bogus.write_bytes(b"\xa0not a checkpoint")

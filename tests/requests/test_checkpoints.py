@@ -18,6 +18,7 @@ from localgov.requests.checkpoints import (
     InvalidCheckpoint,
     check_store,
     compare_checkpoints,
+    load_checkpoints,
     take_checkpoint,
 )
 from localgov.storage import SqlStore
@@ -155,7 +156,7 @@ def test_a_checkpoint_signed_by_another_unit_or_not_on_the_trust_list_is_refused
 def test_the_checkpointer_writes_at_each_permit_issued_and_at_its_interval(
     make_engine: Callable[..., Engine], store_url: str, localgov_pki: TestPki
 ) -> None:
-    written: list[AuditCheckpoint] = []
+    written: list[bytes] = []
     clock = [NOW]
     store = SqlStore.open(store_url)
     checkpointer = Checkpointer(
@@ -163,7 +164,7 @@ def test_the_checkpointer_writes_at_each_permit_issued_and_at_its_interval(
         unit="zeitoun",
         issuer=ISSUER,
         signer=localgov_pki.signer,
-        write=lambda checkpoint, data: written.append(AuditCheckpoint.load(data, localgov_pki.trust_list())),
+        write=lambda checkpoint, data: written.append(data),
         interval=datetime.timedelta(hours=1),
         clock=lambda: clock[0],
     )
@@ -174,11 +175,21 @@ def test_the_checkpointer_writes_at_each_permit_issued_and_at_its_interval(
     assert request.issued is not None
     # The first event checkpoints (none made yet); the rest fall inside the hour, but the issue does.
     assert len(written) == 2
-    assert written[-1].heads[0].event_count == len(engine.history(request.id))
+    # The first holds every head; the second the changes since, on it.
+    checkpoints, findings = load_checkpoints(
+        [(str(i), data) for i, data in enumerate(written)], localgov_pki.trust_list()
+    )
+    assert findings == [] and [c.previous is None for c in checkpoints] == [True, False]
+    assert checkpoints[-1].heads[0].event_count == len(engine.history(request.id))
     clock[0] += datetime.timedelta(minutes=30)
     assert checkpointer.tick() is None
     clock[0] += datetime.timedelta(minutes=31)
     assert checkpointer.tick() is not None and len(written) == 3
+    assert checkpointer.last is not None and checkpointer.last.previous == checkpoints[-1].digest
+    # Once a day has passed since the last full one, the next holds every head again.
+    clock[0] += datetime.timedelta(days=1)
+    assert checkpointer.checkpoint().previous is None
+    assert load_checkpoints([("last", written[-1])], localgov_pki.trust_list())[1] == []
     store.close()
 
 

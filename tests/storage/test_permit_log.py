@@ -194,3 +194,30 @@ def test_tiles_written_serve_the_checkpointed_tree(log: SqlPermitLog, tmp_path: 
 
     assert root_from_tiles(fetch, 300) == signed.checkpoint.root_hash
     assert SignedCheckpoint.parse((served / "checkpoint").read_text()).checkpoint == signed.checkpoint
+
+
+def test_a_log_of_version_2_keeps_its_tree_when_its_sqlite_tables_are_rebuilt(tmp_path: Path) -> None:
+    import attrs
+
+    from localgov.storage import migrate, open_database
+    from localgov.storage.permit_log_schema import LOG_TABLES, log_state
+
+    engine = open_database(f"sqlite:///{tmp_path / 'v2.sqlite3'}")
+    migrate(engine, attrs.evolve(LOG_TABLES, steps=LOG_TABLES.steps[:2]))
+    with engine.begin() as connection:
+        connection.execute(log_state.update().values(origin=ORIGIN))
+    older = SqlPermitLog(engine, ORIGIN)
+    older.append_many(_entries(300))
+    root, proof = older.root(), older.inclusion_proof(123)
+    older.close()
+    log = SqlPermitLog.open(f"sqlite:///{tmp_path / 'v2.sqlite3'}")
+    with log.engine.connect() as connection:
+        tables = dict(connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all())
+        indexes = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'").scalars().all()
+    assert "idx INTEGER PRIMARY KEY" in tables["lg_log_entries"] and tables["lg_log_nodes"].endswith("WITHOUT ROWID")
+    assert "lg_log_leaves_by_hash" in indexes and not any("autoindex_lg_log_nodes" in name for name in indexes)
+    assert log.size == 300 and log.root() == root and log.inclusion_proof(123) == proof
+    assert log.index_of(leaf_hash(b"e123")) == 123 and log.check() == []
+    log.append(b"after")
+    assert log.check() == [] and log.entry(300) == b"after"
+    log.close()

@@ -218,6 +218,28 @@ def test_migration_6_indexes_a_version_5_database_for_paged_lists(store_url: str
         engine.dispose()
 
 
+def test_migration_8_marks_each_new_event_with_its_transaction_on_postgresql(store_url: str) -> None:
+    """What an incremental checkpoint asks for (storage.chain_heads); SQLite has the rowid already."""
+    engine = open_database(store_url)
+    try:
+        migrate(engine)
+        postgresql = engine.dialect.name == "postgresql"
+        with engine.begin() as connection:  # the state a version-7 database was left in
+            if postgresql:
+                connection.execute(sa.text("ALTER TABLE lg_events DROP COLUMN change_xid"))
+            connection.execute(sa.delete(schema.schema_version).where(schema.schema_version.c.version >= 8))
+        assert migrate(engine) == CORE.latest
+        columns = {column["name"]: column for column in sa.inspect(engine).get_columns("lg_events")}
+        indexes = {index["name"] for index in sa.inspect(engine).get_indexes("lg_events")}
+        if postgresql:
+            assert "pg_current_xact_id()" in str(columns["change_xid"]["default"])
+            assert "lg_events_change_xid" in indexes
+        else:
+            assert "change_xid" not in columns and "lg_events_change_xid" not in indexes
+    finally:
+        engine.dispose()
+
+
 # -- paged lists
 
 

@@ -19,7 +19,7 @@ from localgov.payments.ledger import PaymentLedger
 from localgov.permits import issuer_code
 from localgov.pki import load_certificate, unit_code_of
 from localgov.requests import Engine
-from localgov.requests.checkpoints import AuditCheckpoint, check_store, take_checkpoint
+from localgov.requests.checkpoints import check_store, load_checkpoints, take_checkpoint
 from localgov.storage import LETTER_TABLES, SqlLetterStore, current_version
 
 __all__ = ["COMMANDS"]
@@ -39,7 +39,8 @@ def audit() -> None:
     "checkpoint_files",
     multiple=True,
     type=_file,
-    help="A signed checkpoint to compare the database with (repeatable): finds rollback, deletion, forks.",
+    help="A signed checkpoint to compare the database with (repeatable): finds rollback, deletion, forks. "
+    "An incremental one needs the checkpoints it builds on, back to a full one.",
 )
 @click.option("--trust", "trust_file", type=_file, help="The trust list that checkpoints are checked against.")
 @click.option(
@@ -76,8 +77,9 @@ def verify(
         if trust_file is None or root_file is None:
             raise click.UsageError("--checkpoint needs --trust and --root to check its signature")
         trust = load_context(trust_file, root_file, (), None).trust
-        checkpoints = [AuditCheckpoint.load(path.read_bytes(), trust, where=str(path)) for path in checkpoint_files]
-        against = check_store(engine.store, checkpoints)
+        # A delta is read with the checkpoints before it, which must be among those given.
+        checkpoints, against = load_checkpoints([(str(path), path.read_bytes()) for path in checkpoint_files], trust)
+        against += check_store(engine.store, checkpoints)
     if not findings and not against:
         count = len(request_ids) if request_ids else len(engine.store.request_ids())
         click.echo(f"ok: the history of {count} request{'s' if count != 1 else ''} verifies")

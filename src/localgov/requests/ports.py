@@ -227,6 +227,13 @@ class Store(Protocol):
         of a million requests must not make a million objects."""
         ...
 
+    def changed_chain_head_lines(self, unit: str, since: int | None) -> tuple[list[str], int]:
+        """The lines of ``unit``'s requests whose history may have changed since the mark
+        ``since`` (of every request when it is None), and the mark of this read: what an
+        incremental checkpoint reads again. It may repeat a line since the mark; it must not
+        miss one changed since (``localgov.storage.chain_heads``)."""
+        ...
+
     def event_hashes(self, wanted: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
         """The stored hash of each ``(request id, seq)`` asked for that exists."""
         ...

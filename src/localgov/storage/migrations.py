@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from localgov.errors import LocalgovError
 from localgov.storage import schema
+from localgov.storage.chain_heads import CHANGE_XID
 from localgov.storage.database import WRITE
 
 __all__ = [
@@ -111,6 +112,20 @@ def _v7_attempts(connection: sa.Connection) -> None:
     schema.metadata.create_all(connection, tables=[schema.attempts])
 
 
+def _v8_event_changes(connection: sa.Connection) -> None:
+    # What an incremental audit checkpoint asks for: the events appended since its last read
+    # (localgov.storage.chain_heads). On SQLite their rowid already says it; on PostgreSQL each
+    # event records its transaction. Rows from before stay NULL: older than any mark.
+    if connection.dialect.name != "postgresql":
+        return
+    column = CHANGE_XID
+    connection.execute(sa.text(f"ALTER TABLE lg_events ADD COLUMN IF NOT EXISTS {column} bigint"))
+    connection.execute(
+        sa.text(f"ALTER TABLE lg_events ALTER COLUMN {column} SET DEFAULT (pg_current_xact_id()::text::bigint)")
+    )
+    connection.execute(sa.text(f"CREATE INDEX IF NOT EXISTS lg_events_{column} ON lg_events ({column})"))
+
+
 # Append new steps; never edit one that has shipped.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "requests, events, sequences, idempotency keys, documents", _v1_initial),
@@ -120,6 +135,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "attempts refused for separation of duties", _v5_refusals),
     Migration(6, "index requests by unit and submission time, for paged lists", _v6_paged_lists),
     Migration(7, "attempts counted against limits, shared by every worker", _v7_attempts),
+    Migration(8, "events say when they were appended, for incremental audit checkpoints", _v8_event_changes),
 )
 
 #: The core's tables: requests, their events, counters, idempotency keys, documents.

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from localgov.requests.codec import StoredRecord
 from localgov.requests.errors import IdempotencyKeyReused
 from localgov.requests.ports import ChainHeadRow, EventRow, RefusalRow, RequestQuery, RequestRow, SummaryRow
-from localgov.storage import schema
+from localgov.storage import chain_heads, schema
 from localgov.storage.connections import KeptConnections
 from localgov.storage.database import OPENED, open_database
 from localgov.storage.migrations import migrate
@@ -275,22 +275,11 @@ class SqlStore:
             return [ChainHeadRow(*row) for row in rows]
 
     def chain_head_lines(self, unit: str) -> list[str]:
-        # The database writes the lines and the driver's cursor fetches them: no Python object
-        # per request but the line (SQLAlchemy's result rows would double the cost at a million).
-        line = _requests.c.id + " " + sa.cast(_requests.c.event_count, sa.String) + " " + _requests.c.head_hash + "\n"
         # In the index's order, not sorted: a checkpoint lists its heads in any order it likes.
-        compiled = sa.select(line).where(_requests.c.unit == unit).compile(dialect=self.engine.dialect)
-        values = compiled.construct_params()
-        arguments = [values[name] for name in compiled.positiontup or ()] if compiled.positional else values
-        connection = self.engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(compiled.string, arguments)
-            lines = [row[0] for row in cursor.fetchall()]
-            cursor.close()
-        finally:
-            connection.close()
-        return lines
+        return chain_heads.chain_head_lines(self.engine, unit)
+
+    def changed_chain_head_lines(self, unit: str, since: int | None) -> tuple[list[str], int]:
+        return chain_heads.changed_chain_head_lines(self.engine, unit, since)
 
     def event_hashes(self, wanted: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
         found: dict[tuple[str, int], str] = {}
