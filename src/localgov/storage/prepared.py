@@ -81,6 +81,16 @@ class PreparedStatement:
             for name, value, convert in zip(self._columns, row, self._results, strict=True)
         }
 
+    def first_values(self, cursor: Any, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """Run the statement and return its first row as a tuple of converted values (None: no row)."""
+        cursor.execute(self.sql, self.parameters(values))
+        row = cursor.fetchone()
+        if row is None or not any(self._results):
+            return None if row is None else tuple(row)
+        return tuple(
+            value if convert is None else convert(value) for value, convert in zip(row, self._results, strict=True)
+        )
+
     def rows(self, cursor: Any, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run the statement and return every row as a tuple of converted values."""
         cursor.execute(self.sql, self.parameters(values))

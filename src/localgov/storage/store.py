@@ -130,14 +130,28 @@ class SqlStore:
             rows = reads.events.records(cursor, {"request_id": request_id})
         return [EventRow(**row) for row in rows]
 
-    def read_row(self, statement: PreparedStatement, values: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The first row of a compiled read of this store's database, on a kept connection.
+    def read_values(self, statement: PreparedStatement, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The first row of a compiled read of this store's database, as a tuple, on a kept connection.
 
         For reads made at every page view, where checking a connection out of the pool would
         cost more than the statement (``localgov.web.status_cache`` reads a request's mark so).
         """
-        with self._reading() as (cursor, _):
-            return statement.first(cursor, values)
+        connection, checked_out = self._connections.take()
+        cursor = connection.cursor()
+        try:
+            row = statement.first_values(cursor, values)
+        except self._dbapi.Error as error:
+            with contextlib.suppress(self._dbapi.Error):
+                cursor.close()
+            self._connections.discard(connection, error)
+            raise
+        except BaseException:
+            cursor.close()
+            self._connections.give_back(connection, checked_out)
+            raise
+        cursor.close()
+        self._connections.give_back(connection, checked_out)
+        return row
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[tuple[Any, _ReadStatements]]:
