@@ -11,6 +11,7 @@ so a row written here reads back the same through Core, and the other way round.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
@@ -29,7 +30,7 @@ class PreparedStatement:
     >>> select.first(cursor, {"id": "CZTN-2600001-3"})   # a dict of column name to value, or None
     """
 
-    __slots__ = ("_bind", "_columns", "_defaults", "_order", "_results", "sql")
+    __slots__ = ("_bind", "_columns", "_defaults", "_order", "_pick", "_results", "sql")
 
     def __init__(self, statement: sa.ClauseElement, dialect: sa.Dialect) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
@@ -45,6 +46,11 @@ class PreparedStatement:
             for name, bind in binds.items()
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         )
+        # A positional statement whose values need no conversion takes them picked in order by
+        # C calls, not a loop: a dispatcher binds hundreds of rows a round.
+        self._pick: Callable[[Mapping[str, Any]], Sequence[Any]] | None = None
+        if self._order and not self._bind:
+            self._pick = _picker(self._order, self._defaults)
         # The columns a SELECT selects, or those a DML statement's RETURNING clause returns.
         returned = list(statement.exported_columns)  # type: ignore[attr-defined]
         self._columns = tuple(column.key for column in returned)
@@ -54,6 +60,8 @@ class PreparedStatement:
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """``values`` converted for the driver, in the form its paramstyle takes."""
+        if self._pick is not None:
+            return self._pick(values)
         bound = {**self._defaults, **values} if self._defaults else dict(values)
         for name, processor in self._bind:
             bound[name] = processor(bound[name])
@@ -96,3 +104,14 @@ class PreparedStatement:
         """Run the statement and return every row by column name."""
         columns = self._columns
         return [dict(zip(columns, row, strict=True)) for row in self.rows(cursor, values)]
+
+
+def _picker(names: tuple[str, ...], defaults: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
+    """A function from a mapping (over ``defaults``) to its values for ``names``, in order."""
+    if len(names) == 1:  # itemgetter of one name returns the value itself, not a tuple
+        (name,) = names
+        return lambda values: (values[name] if name in values else defaults[name],)
+    pick = cast(Callable[[Mapping[str, Any]], Sequence[Any]], operator.itemgetter(*names))
+    if not defaults:
+        return pick
+    return lambda values: pick({**defaults, **values})

@@ -112,8 +112,11 @@ def _fixed_width(text: str) -> tuple[int, bytes, int] | None:
     return UCS2, text.encode("utf-16-be"), 2
 
 
-def encode_parts(text: str, reference: int) -> list[EncodedPart]:
-    """The parts ``text`` goes in: one without a UDH if it fits, else each with its UDH."""
+def encode_parts(text: str, reference: int | str) -> list[EncodedPart]:
+    """The parts ``text`` goes in: one without a UDH if it fits, else each with its UDH.
+
+    ``reference`` is the concatenation reference, or the message id to draw it from
+    (:func:`reference_for`), which is then hashed only if the text needs more than one part."""
     fixed = _fixed_width(text)
     if fixed is not None:
         coding, octets, width = fixed
@@ -130,9 +133,11 @@ def encode_parts(text: str, reference: int) -> list[EncodedPart]:
     return _with_udh(coding, _pack(units, beside_udh), reference, text)
 
 
-def _with_udh(coding: int, chunks: list[bytes], reference: int, text: str) -> list[EncodedPart]:
+def _with_udh(coding: int, chunks: list[bytes], reference: int | str, text: str) -> list[EncodedPart]:
     if len(chunks) > 255:
         raise TextError(f"a text of {len(text)} characters needs more than 255 parts")
+    if isinstance(reference, str):
+        reference = reference_for(reference)
     return [
         EncodedPart(coding, bytes((5, 0, 3, reference & 0xFF, len(chunks), index)) + chunk, True)
         for index, chunk in enumerate(chunks, start=1)
