@@ -95,10 +95,15 @@ class PreparedStatement:
         results = self._results
         if not any(results):
             return [tuple(row) for row in cursor.fetchall()]
-        return [
-            tuple(value if convert is None else convert(value) for value, convert in zip(row, results, strict=True))
-            for row in cursor.fetchall()
-        ]
+        # Only the columns that need it are converted (a claim's boolean among eight others).
+        converted = [(index, convert) for index, convert in enumerate(results) if convert is not None]
+        rows = []
+        for row in cursor.fetchall():
+            fields = list(row)
+            for index, convert in converted:
+                fields[index] = convert(fields[index])
+            rows.append(tuple(fields))
+        return rows
 
     def records(self, cursor: Any, values: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Run the statement and return every row by column name."""
