@@ -4,7 +4,8 @@ Prints messages per second sent to the SMSC simulator (plugins/localgov-smpp) on
 (a) raw: a bare client on one bound SMPP session sending submit_sm and waiting for each
     submit_sm_resp, nothing else;
 (b) through the dispatcher: the same messages queued in the outbox (an SQLite file in WAL mode,
-    durable), claimed in batches, sent by the SMPP notifier, marked sent, receipts written.
+    queued durably; the dispatcher's rounds commit without a flush, docs/notifications.md),
+    claimed in batches, sent by the SMPP notifier, marked sent, receipts written.
 Both in the same run, with the same one-part Latin messages, one at a time on one session, runs
 interleaved. The simulator runs in a process of its own, as an SMSC is another machine: in the
 measuring process it would compete with the client for the interpreter's lock, and the figures

@@ -116,3 +116,58 @@ def test_a_message_answered_before_it_was_marked_is_written_with_its_outcome(eng
     # A receipt that comes later for an answered part changes nothing; one for a marked part applies.
     outbox.settle_and_claim([], [("smpp", "a1", True)], "2026-12-06T10:01:00+00:00", now=2.0, limit=0, lease_seconds=60)
     assert outbox.counts() == {"delivered": 1, "undelivered": 1}
+
+
+def test_the_dispatchers_bookkeeping_does_not_wait_for_the_disk_and_leaves_decisions_durable(
+    store_url: str,
+) -> None:
+    """A round's claim and marks commit without a flush (a lost one is sent again under the same
+    reference); the connection goes back to the pool as durable as it came, failure or not."""
+    from typing import Any
+
+    from sqlalchemy.pool import StaticPool
+
+    from localgov.storage import SqlOutbox, SqlStore
+
+    postgresql = store_url.startswith("postgresql")
+    query = "SHOW synchronous_commit" if postgresql else "PRAGMA synchronous"
+    # One connection on SQLite, so that the one the outbox used is the one looked at afterwards.
+    store = SqlStore.open(store_url) if postgresql else SqlStore.open(store_url, poolclass=StaticPool)
+    if postgresql:  # the test server commits without waiting for the disk: this database waits
+        with store.engine.begin() as connection:
+            name = connection.exec_driver_sql("SELECT current_database()").scalar()
+            connection.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit TO on')
+        store.engine.dispose()
+    outbox = SqlOutbox(store.engine)
+    during: list[str] = []
+
+    class Watched:
+        """The claim, looking first at the setting of the transaction it runs in."""
+
+        def __init__(self, statement: Any, fail: bool) -> None:
+            self.statement, self.fail = statement, fail
+
+        def rows(self, cursor: Any, values: Any) -> Any:
+            cursor.execute(query)
+            during.append(str(cursor.fetchone()[0]))
+            if self.fail:
+                raise RuntimeError("the claim failed")
+            return self.statement.rows(cursor, values)
+
+    def after() -> str:
+        with store.engine.connect() as connection:
+            return str(connection.exec_driver_sql(query).scalar())
+
+    claim = outbox._statements.claim
+    try:
+        for fail in (False, True):
+            outbox._statements.claim = lambda limit, fail=fail: Watched(claim(limit), fail)  # type: ignore[method-assign]
+            try:
+                outbox.settle_and_claim([], [], "2026-12-06T10:00:00+00:00", now=0.0, limit=5, lease_seconds=60)
+            except RuntimeError:
+                assert fail
+            assert after() == ("on" if postgresql else "2")  # FULL again, for the decisions
+        assert during == ["off" if postgresql else "1"] * 2  # NORMAL within the round's transaction
+        assert after() == ("on" if postgresql else "2")
+    finally:
+        store.close()

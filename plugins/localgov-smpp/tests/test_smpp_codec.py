@@ -164,3 +164,18 @@ def test_reassembly_stays_bounded_whatever_arrives(parts: list[tuple[int, int, i
     for reference, total, sequence, text in parts:
         buffer.add("2010", (reference, total, sequence), text)
     assert len(buffer._waiting) <= 8
+
+
+def test_ascii_text_takes_the_quick_path_to_the_same_septets() -> None:
+    from localgov_smpp.text import reference_for
+
+    text = "Pay @ Fawry: $5_00, ref. CZTN-2600001-3 (today!)"
+    (part,) = encode_parts(text, "m-1")
+    assert part.data_coding == GSM_7BIT and part.short_message[:4] == bytes((0x50, 0x61, 0x79, 0x20))
+    assert part.short_message[4] == 0x00 and 0x02 in part.short_message and 0x11 in part.short_message
+    assert decode_text(part.short_message, GSM_7BIT) == text
+    # An extension character or one outside the alphabet still goes the long way round.
+    assert encode_parts("{x}", "m-2")[0].short_message == bytes((0x1B, 0x28, 0x78, 0x1B, 0x29))
+    assert encode_parts("a`b", "m-3")[0].data_coding == UCS2
+    # A message id stands for the reference drawn from it, only when there are parts to join.
+    assert encode_parts("a" * 200, "m-4") == encode_parts("a" * 200, reference_for("m-4"))

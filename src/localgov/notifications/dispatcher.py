@@ -221,7 +221,7 @@ class Dispatcher:
         """
         with self._lock:
             self._receipts.append((self._clock(), receipt))
-            if self._writer is None or not self._writer.is_alive():
+            if self._writer is None:  # a pass clears it, under this lock, as it ends
                 self._start_writer()
 
     def _start_writer(self) -> None:

@@ -193,14 +193,38 @@ class SqlOutbox:
         return self.engine.connect().execution_options(**{WRITE: True})
 
     @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        """The driver's cursor in a write transaction of its own."""
-        with self._writing() as connection, connection.begin():
-            cursor = connection.connection.cursor()
+    def _cursor(self, *, wait_for_disk: bool = True) -> Iterator[Any]:
+        """The driver's cursor in a write transaction of its own.
+
+        ``wait_for_disk=False`` commits without waiting for the log to reach the disk (SQLite
+        ``synchronous=NORMAL`` for this transaction, PostgreSQL ``synchronous_commit=off``):
+        after a power loss the transaction may be gone, the database still consistent. For the
+        dispatcher's bookkeeping only (claims, marks, receipts), whose loss the outbox already
+        survives: a claim or mark that is lost leaves the message due again under its id, sent
+        again with the same client reference, which the SMSC counts once, as after a crash.
+        A decision's own commit, and the messages it queues, still wait for the disk; in WAL
+        mode, that flush also makes durable every earlier commit in the log.
+        """
+        with self._writing() as connection:
+            relaxed = not wait_for_disk and not self._postgresql
+            if relaxed:
+                # Outside the transaction (SQLite refuses it inside), on this connection only,
+                # and set back as it was before the connection returns to the pool.
+                driver: Any = connection.connection.driver_connection
+                (level,) = driver.execute("PRAGMA synchronous").fetchone()
+                driver.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield cursor
+                with connection.begin():
+                    cursor = connection.connection.cursor()
+                    try:
+                        if not wait_for_disk and self._postgresql:
+                            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                        yield cursor
+                    finally:
+                        cursor.close()
             finally:
-                cursor.close()
+                if relaxed:
+                    driver.execute(f"PRAGMA synchronous={int(level)}")
 
     def claim(self, now: float, limit: int, lease_seconds: float) -> list[ClaimedNotice]:
         """Take up to ``limit`` due rows for ``lease_seconds``; oldest due first."""
@@ -236,8 +260,8 @@ class SqlOutbox:
     ) -> tuple[list[int], list[ClaimedNotice]]:
         """Mark the last batch sent, apply the receipts, claim the next batch: one transaction
         (one commit, one flush of the log to disk, instead of three). What :meth:`record_receipts`
-        and :meth:`claim` return."""
-        with self._cursor() as cursor:
+        and :meth:`claim` return. Committed without waiting for the disk (see :meth:`_cursor`)."""
+        with self._cursor(wait_for_disk=False) as cursor:
             answered, consumed = self._answered(sent, receipts)
             self._mark_final(cursor, answered, at)
             self._mark_sent(cursor, [message for message in sent if message[0] not in answered], at)

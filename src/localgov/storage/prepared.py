@@ -11,6 +11,7 @@ so a row written here reads back the same through Core, and the other way round.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
@@ -29,7 +30,7 @@ class PreparedStatement:
     >>> select.first(cursor, {"id": "CZTN-2600001-3"})   # a dict of column name to value, or None
     """
 
-    __slots__ = ("_bind", "_columns", "_defaults", "_order", "_results", "sql")
+    __slots__ = ("_bind", "_columns", "_defaults", "_order", "_pick", "_results", "sql")
 
     def __init__(self, statement: sa.ClauseElement, dialect: sa.Dialect) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
@@ -45,6 +46,11 @@ class PreparedStatement:
             for name, bind in binds.items()
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         )
+        # A positional statement whose values need no conversion takes them picked in order by
+        # C calls, not a loop: a dispatcher binds hundreds of rows a round.
+        self._pick: Callable[[Mapping[str, Any]], Sequence[Any]] | None = None
+        if self._order and not self._bind:
+            self._pick = _picker(self._order, self._defaults)
         # The columns a SELECT selects, or those a DML statement's RETURNING clause returns.
         returned = list(statement.exported_columns)  # type: ignore[attr-defined]
         self._columns = tuple(column.key for column in returned)
@@ -54,6 +60,8 @@ class PreparedStatement:
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """``values`` converted for the driver, in the form its paramstyle takes."""
+        if self._pick is not None:
+            return self._pick(values)
         bound = {**self._defaults, **values} if self._defaults else dict(values)
         for name, processor in self._bind:
             bound[name] = processor(bound[name])
@@ -97,12 +105,28 @@ class PreparedStatement:
         results = self._results
         if not any(results):
             return [tuple(row) for row in cursor.fetchall()]
-        return [
-            tuple(value if convert is None else convert(value) for value, convert in zip(row, results, strict=True))
-            for row in cursor.fetchall()
-        ]
+        # Only the columns that need it are converted (a claim's boolean among eight others).
+        converted = [(index, convert) for index, convert in enumerate(results) if convert is not None]
+        rows = []
+        for row in cursor.fetchall():
+            fields = list(row)
+            for index, convert in converted:
+                fields[index] = convert(fields[index])
+            rows.append(tuple(fields))
+        return rows
 
     def records(self, cursor: Any, values: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Run the statement and return every row by column name."""
         columns = self._columns
         return [dict(zip(columns, row, strict=True)) for row in self.rows(cursor, values)]
+
+
+def _picker(names: tuple[str, ...], defaults: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
+    """A function from a mapping (over ``defaults``) to its values for ``names``, in order."""
+    if len(names) == 1:  # itemgetter of one name returns the value itself, not a tuple
+        (name,) = names
+        return lambda values: (values[name] if name in values else defaults[name],)
+    pick = cast(Callable[[Mapping[str, Any]], Sequence[Any]], operator.itemgetter(*names))
+    if not defaults:
+        return pick
+    return lambda values: pick({**defaults, **values})

@@ -29,7 +29,7 @@ from localgov_smpp.reassembly import Reassembly
 from localgov_smpp.receipts import is_receipt, parse_receipt
 from localgov_smpp.session import BindRefused, Session
 from localgov_smpp.settings import SmppSettings
-from localgov_smpp.text import TextError, decode_text, encode_parts, reference_for, split_udh
+from localgov_smpp.text import TextError, decode_text, encode_parts, split_udh
 from localgov_smpp.wire import ConnectionLost
 
 __all__ = ["InboundAnswer", "SmppNotifier"]
@@ -64,6 +64,7 @@ class SmppNotifier:
     ) -> None:
         self.code = code
         self.settings = settings
+        self._source = (settings.sender, *settings.sender_ton_npi)  # the same in every submit
         self._throttle_retries, self._throttle_pause = throttle_retries, throttle_pause
         self._session: Session | None = None
         self._lock = threading.Lock()
@@ -85,14 +86,14 @@ class SmppNotifier:
 
     def send(self, message: OutboundMessage) -> Sequence[str]:
         try:
-            parts = encode_parts(message.text, reference_for(message.message_id))
+            parts = encode_parts(message.text, message.message_id)
         except TextError as error:
             raise DeliveryRefused(f"{self.code}: {error}") from None
-        source_ton, source_npi = self.settings.sender_ton_npi
+        sender, source_ton, source_npi = self._source
         ids = []
         for index, part in enumerate(parts, start=1):
             body = ShortMessage(
-                source_addr=self.settings.sender,
+                source_addr=sender,
                 source_addr_ton=source_ton,
                 source_addr_npi=source_npi,
                 destination_addr=message.recipient.lstrip("+"),
@@ -126,6 +127,9 @@ class SmppNotifier:
         self.hand_on_receipts()  # what came before the close still reaches the handlers
 
     def _live_session(self) -> Session:
+        session = self._session  # the common case, without the lock: bound and alive
+        if session is not None and session.alive:
+            return session
         with self._lock:
             if self._session is not None and self._session.alive:
                 return self._session
@@ -252,7 +256,7 @@ class SmppNotifier:
 
     def _reply(self, citizen: str, short_code: str, text: str) -> None:
         reference = f"reply-{time.time_ns()}"
-        for index, part in enumerate(encode_parts(text, reference_for(reference)), start=1):
+        for index, part in enumerate(encode_parts(text, reference), start=1):
             body = ShortMessage(
                 source_addr=short_code or self.settings.sender,
                 source_addr_ton=3 if short_code.isdigit() else 5,

@@ -9,6 +9,7 @@ malformed PDU raises :class:`PduError`, never another exception.
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Mapping
 from enum import IntEnum
@@ -142,7 +143,10 @@ _LIMITS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _cstring(value: str, field: str) -> bytes:
+    # Cached: a session writes the same few (the sender, empty fields, the citizens' numbers)
+    # in every PDU, and checking and encoding them was a tenth of what a submit cost here.
     raw = value.encode("ascii", "strict") if value.isascii() else b""
     if not value.isascii() or b"\x00" in raw or len(raw) + 1 > _LIMITS[field]:
         raise PduError(f"{field} {value!r:.40} must be ASCII of at most {_LIMITS[field] - 1} characters")

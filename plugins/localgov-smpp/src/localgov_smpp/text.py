@@ -54,6 +54,10 @@ _EXTENSION_CHARS = frozenset(_EXTENSION)
 _GSM_CHARS = frozenset(_TO_SEPTET) | _EXTENSION_CHARS
 # Text to septets in one str.translate (then Latin-1 octets): the common case, without escapes.
 _TO_SEPTETS = {ord(char): chr(code) for char, code in _TO_SEPTET.items()}
+# ASCII text, the commonest, in bytes.translate calls (a table lookup per octet, in C): the
+# octets of the basic alphabet to delete when checking, and each one's septet.
+_ASCII_BASIC = bytes(ord(char) for char in _TO_SEPTET if char.isascii())
+_ASCII_SEPTETS = bytes(_TO_SEPTET.get(chr(octet), 0) for octet in range(256))
 
 
 class TextError(ValueError):
@@ -103,6 +107,10 @@ def _pack(units: list[bytes], limit: int) -> list[bytes]:
 def _fixed_width(text: str) -> tuple[int, bytes, int] | None:
     """``(data_coding, octets, octets per character)`` when every character has the same width
     (GSM without escapes, or UCS-2 within the BMP): the text can then be cut anywhere evenly."""
+    if text.isascii():
+        octets = text.encode("ascii")
+        if not octets.translate(None, _ASCII_BASIC):  # nothing left: all in the basic alphabet
+            return GSM_7BIT, octets.translate(_ASCII_SEPTETS), 1
     if _GSM_CHARS.issuperset(text):
         if not _EXTENSION_CHARS.isdisjoint(text):
             return None
@@ -112,8 +120,11 @@ def _fixed_width(text: str) -> tuple[int, bytes, int] | None:
     return UCS2, text.encode("utf-16-be"), 2
 
 
-def encode_parts(text: str, reference: int) -> list[EncodedPart]:
-    """The parts ``text`` goes in: one without a UDH if it fits, else each with its UDH."""
+def encode_parts(text: str, reference: int | str) -> list[EncodedPart]:
+    """The parts ``text`` goes in: one without a UDH if it fits, else each with its UDH.
+
+    ``reference`` is the concatenation reference, or the message id to draw it from
+    (:func:`reference_for`), which is then hashed only if the text needs more than one part."""
     fixed = _fixed_width(text)
     if fixed is not None:
         coding, octets, width = fixed
@@ -130,9 +141,11 @@ def encode_parts(text: str, reference: int) -> list[EncodedPart]:
     return _with_udh(coding, _pack(units, beside_udh), reference, text)
 
 
-def _with_udh(coding: int, chunks: list[bytes], reference: int, text: str) -> list[EncodedPart]:
+def _with_udh(coding: int, chunks: list[bytes], reference: int | str, text: str) -> list[EncodedPart]:
     if len(chunks) > 255:
         raise TextError(f"a text of {len(text)} characters needs more than 255 parts")
+    if isinstance(reference, str):
+        reference = reference_for(reference)
     return [
         EncodedPart(coding, bytes((5, 0, 3, reference & 0xFF, len(chunks), index)) + chunk, True)
         for index, chunk in enumerate(chunks, start=1)
