@@ -26,6 +26,7 @@ from localgov.storage.connections import KeptConnections
 from localgov.storage.database import OPENED, open_database
 from localgov.storage.migrations import migrate
 from localgov.storage.prepared import PreparedStatement
+from localgov.storage.reader import DedicatedReader
 from localgov.storage.transaction import SELECT_REQUEST_TEXT, SqlTransaction, WriteStatements
 
 __all__ = ["SqlStore", "SqlTransaction"]
@@ -57,6 +58,7 @@ class SqlStore:
             # control, and JSON serializers that write stored records as they are.
             raise ValueError("SqlStore needs an engine made by localgov.storage.open_database(url, ...)")
         self.engine = engine
+        self._readers: list[DedicatedReader] = []
 
     @classmethod
     def open(cls, url: str, *, durable: bool = True, **engine_options: Any) -> SqlStore:
@@ -66,6 +68,8 @@ class SqlStore:
         return cls(engine)
 
     def close(self) -> None:
+        for reader in self._readers:
+            reader.close()
         if "_connections" in self.__dict__:
             self._connections.close()
         self.engine.dispose()
@@ -130,6 +134,18 @@ class SqlStore:
             rows = reads.events.records(cursor, {"request_id": request_id})
         return [EventRow(**row) for row in rows]
 
+    def dedicated_reader(self, statement: PreparedStatement) -> Callable[[Mapping[str, Any]], tuple[Any, ...] | None]:
+        """A function running ``statement`` on a connection kept for it alone (closed with the store).
+
+        For a read made at every page view (``localgov.web.status_cache``); in memory, where the
+        store has one connection for everything, the reads take it in turn instead.
+        """
+        if isinstance(self.engine.pool, sa.StaticPool):
+            return functools.partial(self.read_values, statement)
+        reader = DedicatedReader(self.engine, statement)
+        self._readers.append(reader)
+        return reader
+
     def read_values(self, statement: PreparedStatement, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row of a compiled read of this store's database, as a tuple, on a kept connection.
 
@@ -137,7 +153,8 @@ class SqlStore:
         cost more than the statement (``localgov.web.status_cache`` reads a request's mark so).
         """
         connection, checked_out = self._connections.take()
-        cursor = connection.cursor()
+        # The driver's own cursor: SQLAlchemy's wrapper of it costs more than this read's statement.
+        cursor = connection.dbapi_connection.cursor()
         try:
             row = statement.first_values(cursor, values)
         except self._dbapi.Error as error:

@@ -96,8 +96,8 @@ class StatusCache:
         if size < 1:
             raise ValueError(f"a status cache keeps at least one answer, not {size}")
         self.app = app
-        self._store, self._tries, self._size = store, tries, size
-        self._mark = PreparedStatement(mark_statement(), store.engine.dialect)
+        self._tries, self._size = tries, size
+        self._read = store.dedicated_reader(PreparedStatement(mark_statement(), store.engine.dialect))
         self._kept: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
 
     def __len__(self) -> int:
@@ -162,7 +162,7 @@ class StatusCache:
             self._kept.popitem(last=False)
 
     def _read_mark(self, number: str) -> Mark | None:
-        return self._store.read_values(self._mark, {"request_id": number})
+        return self._read({"request_id": number})
 
     def _out_of_tries(self, scope: Any) -> bool:
         client = scope.get("client")

@@ -1,0 +1,99 @@
+"""One compiled read, run again and again on a driver connection of its own.
+
+The citizen's status answers (``localgov.web.status_cache``) read one row before each answer, at
+tens of thousands a second. Taking a connection and a cursor for each read, even from the kept
+ones (:mod:`localgov.storage.connections`), costs about as much as the statement itself, so the
+reader holds one connection and one cursor for as long as they work: the read is then the
+statement and nothing else. It runs each statement as its own transaction (SQLite's autocommit
+mode, which ``open_database`` sets, and PostgreSQL's ``autocommit``), so it never holds a
+snapshot open between reads. A database error gives the connection back to the pool
+(invalidated if the database dropped it) and the next read opens another; a forked child never
+uses its parent's.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from localgov.storage.prepared import PreparedStatement
+
+__all__ = ["DedicatedReader"]
+
+
+class DedicatedReader:
+    """``reader(values)``: the first row of ``statement`` as a tuple, or None; safe across threads."""
+
+    def __init__(self, engine: sa.Engine, statement: PreparedStatement) -> None:
+        self._engine, self._statement = engine, statement
+        self._dbapi = engine.dialect.loaded_dbapi
+        self._connection: Any = None
+        self._cursor: Any = None
+        self._lock = threading.Lock()  # a driver connection serves one thread at a time
+        _ALL.add(self)
+
+    def __call__(self, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        with self._lock:
+            cursor = self._cursor if self._cursor is not None else self._open()
+            try:
+                return self._statement.first_values(cursor, values)
+            except self._dbapi.Error as error:
+                self._drop(error)
+                raise
+
+    def close(self) -> None:
+        """Give the connection back to the pool (the next read opens another)."""
+        with self._lock:
+            if self._connection is not None:
+                connection, self._connection, self._cursor = self._connection, None, None
+                self._give_back(connection)
+
+    def forget_after_fork(self) -> None:
+        """In a forked child: leave the parent's connection alone (closing it would end its session)."""
+        self._connection = self._cursor = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> Any:
+        connection = self._engine.raw_connection()
+        driver: Any = connection.dbapi_connection
+        try:
+            if self._engine.dialect.name == "postgresql":
+                driver.autocommit = True
+            cursor = driver.cursor()
+        except BaseException:
+            connection.invalidate()
+            raise
+        self._connection, self._cursor = connection, cursor
+        return cursor
+
+    def _drop(self, error: Any) -> None:
+        connection, self._connection, self._cursor = self._connection, None, None
+        if self._engine.dialect.is_disconnect(error, connection.dbapi_connection, None):
+            connection.invalidate()
+            return
+        self._give_back(connection)
+
+    def _give_back(self, connection: Any) -> None:
+        try:
+            if self._engine.dialect.name == "postgresql":
+                connection.dbapi_connection.autocommit = False
+            connection.close()
+        except self._dbapi.Error:
+            connection.invalidate()
+
+
+_ALL: weakref.WeakSet[DedicatedReader] = weakref.WeakSet()
+
+
+def _forget_after_fork() -> None:
+    for reader in list(_ALL):
+        reader.forget_after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
