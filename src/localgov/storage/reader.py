@@ -35,6 +35,7 @@ class DedicatedReader:
         self._connection: Any = None
         self._cursor: Any = None
         self._lock = threading.Lock()  # a driver connection serves one thread at a time
+        self._generation = 0  # of the connection: data versions of two connections do not compare
         _ALL.add(self)
 
     def __call__(self, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
@@ -45,6 +46,21 @@ class DedicatedReader:
             except self._dbapi.Error as error:
                 self._drop(error)
                 raise
+
+    def data_version(self) -> tuple[int, int] | None:
+        """On SQLite, a value that is the same at two calls only if no other connection committed
+        anything in between (``PRAGMA data_version``, on this reader's connection); None elsewhere."""
+        if self._engine.dialect.name != "sqlite":
+            return None
+        with self._lock:
+            cursor = self._cursor if self._cursor is not None else self._open()
+            try:
+                cursor.execute("PRAGMA data_version")
+                (version,) = cursor.fetchone()
+            except self._dbapi.Error as error:
+                self._drop(error)
+                raise
+            return self._generation, int(version)
 
     def close(self) -> None:
         """Give the connection back to the pool (the next read opens another)."""
@@ -69,6 +85,7 @@ class DedicatedReader:
             connection.invalidate()
             raise
         self._connection, self._cursor = connection, cursor
+        self._generation += 1
         return cursor
 
     def _drop(self, error: Any) -> None:

@@ -134,14 +134,12 @@ class SqlStore:
             rows = reads.events.records(cursor, {"request_id": request_id})
         return [EventRow(**row) for row in rows]
 
-    def dedicated_reader(self, statement: PreparedStatement) -> Callable[[Mapping[str, Any]], tuple[Any, ...] | None]:
-        """A function running ``statement`` on a connection kept for it alone (closed with the store).
-
-        For a read made at every page view (``localgov.web.status_cache``); in memory, where the
-        store has one connection for everything, the reads take it in turn instead.
-        """
+    def dedicated_reader(self, statement: PreparedStatement) -> DedicatedReader | None:
+        """``statement`` run on a connection kept for it alone (closed with the store), for a read
+        made at every page view (``localgov.web.status_cache``); None in memory, where the store
+        has one connection for everything (use :meth:`read_values`)."""
         if isinstance(self.engine.pool, sa.StaticPool):
-            return functools.partial(self.read_values, statement)
+            return None
         reader = DedicatedReader(self.engine, statement)
         self._readers.append(reader)
         return reader

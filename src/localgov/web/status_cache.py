@@ -21,17 +21,22 @@ What is kept, and why that is safe:
 * the mark is read before the application is asked: if the request changes while it answers, the
   answer is kept under the older mark and the next read misses. A kept answer can look older than
   the request, never newer, and an older one is never sent once the mark has moved;
-* the mark is read from the database at every read, so workers, each with its own memory, never
-  send what another worker changed, and an edit made in the database (which moves the row's
-  version or history) is seen at once: the application then reads the record and checks its seal.
+* the mark is read from the database, so workers, each with its own memory, never send what
+  another worker changed, and an edit made in the database (which moves the row's version or
+  history) is seen at once: the application then reads the record and checks its seal. On
+  SQLite the read is skipped while ``PRAGMA data_version`` (asked on the reader's own connection,
+  before any mark is read) shows that nothing at all was committed since the mark was last found
+  unchanged.
 
 At most ``size`` answers are kept per worker, those read least recently forgotten first.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -81,12 +86,14 @@ def mark_statement() -> sa.Select[Any]:
     )
 
 
-@attrs.frozen
+@attrs.define
 class _Kept:
     number: str
     mark: Mark
     headers: list[tuple[bytes, bytes]]
     body: bytes
+    #: The database's version (SQLite's data_version) when the mark was last found unchanged.
+    checked_at: Any = None
 
 
 class StatusCache:
@@ -97,7 +104,14 @@ class StatusCache:
             raise ValueError(f"a status cache keeps at least one answer, not {size}")
         self.app = app
         self._tries, self._size = tries, size
-        self._read = store.dedicated_reader(PreparedStatement(mark_statement(), store.engine.dialect))
+        statement = PreparedStatement(mark_statement(), store.engine.dialect)
+        reader = store.dedicated_reader(statement)
+        self._read: Callable[[Mapping[str, Any]], Mark | None] = (
+            reader if reader is not None else functools.partial(store.read_values, statement)
+        )
+        # SQLite tells whether anything was committed since a mark was read: until then the
+        # kept answers need no read of their marks (docs/web.md, "Status answers kept").
+        self._database_version: Callable[[], Any] = reader.data_version if reader is not None else lambda: None
         self._kept: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
 
     def __len__(self) -> int:
@@ -124,7 +138,7 @@ class StatusCache:
         key = (scope.get("root_path", ""), scope["path"], scope["query_string"], code_header)
         kept = self._kept.get(key)
         if kept is not None:
-            if self._read_mark(kept.number) == kept.mark and not self._out_of_tries(scope):
+            if self._unchanged(kept) and not self._out_of_tries(scope):
                 self._kept.move_to_end(key)
                 await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
                 await send({"type": "http.response.body", "body": kept.body})
@@ -138,6 +152,7 @@ class StatusCache:
         except InvalidTrackingNumber:
             await self.app(scope, receive, send)
             return
+        checked_at = self._database_version()  # before the mark: a commit after it moves it
         mark = self._read_mark(number)  # before the application reads: see the module's notes
         if mark is None:
             await self.app(scope, receive, send)
@@ -151,7 +166,7 @@ class StatusCache:
             elif message["type"] == "http.response.body":
                 body.append(message.get("body", b""))
                 if not message.get("more_body", False) and _keepable(start):
-                    self._keep(key, _Kept(number, mark, list(start.get("headers", ())), b"".join(body)))
+                    self._keep(key, _Kept(number, mark, list(start.get("headers", ())), b"".join(body), checked_at))
             await send(message)
 
         await self.app(scope, receive, keep_and_send)
@@ -160,6 +175,15 @@ class StatusCache:
         self._kept[key] = answer
         if len(self._kept) > self._size:
             self._kept.popitem(last=False)
+
+    def _unchanged(self, kept: _Kept) -> bool:
+        version = self._database_version()
+        if version is not None and version == kept.checked_at:
+            return True  # nothing committed anywhere since the mark was found unchanged
+        if self._read_mark(kept.number) != kept.mark:
+            return False
+        kept.checked_at = version
+        return True
 
     def _read_mark(self, number: str) -> Mark | None:
         return self._read({"request_id": number})
