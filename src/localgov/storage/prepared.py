@@ -80,14 +80,8 @@ class PreparedStatement:
 
     def first(self, cursor: Any, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """Run the statement and return its first row by column name (None: no row)."""
-        cursor.execute(self.sql, self.parameters(values))
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        return {
-            name: value if convert is None else convert(value)
-            for name, value, convert in zip(self._columns, row, self._results, strict=True)
-        }
+        row = self.first_values(cursor, values)
+        return None if row is None else dict(zip(self._columns, row, strict=True))
 
     def first_values(self, cursor: Any, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Run the statement and return its first row as a tuple of converted values (None: no row)."""

@@ -4,9 +4,9 @@ The citizen's status answers (``localgov.web.status_cache``) read one row before
 tens of thousands a second. Taking a connection and a cursor for each read, even from the kept
 ones (:mod:`localgov.storage.connections`), costs about as much as the statement itself, so the
 reader holds one connection and one cursor for as long as they work: the read is then the
-statement and nothing else. It runs each statement as its own transaction (SQLite's autocommit
-mode, which ``open_database`` sets, and PostgreSQL's ``autocommit``), so it never holds a
-snapshot open between reads. A database error gives the connection back to the pool
+statement and nothing else. Each statement must run as its own transaction (SQLite's autocommit
+mode, which ``open_database`` sets; on PostgreSQL the store passes ``prepare`` and ``release``
+switching ``autocommit`` on and off), so it never holds a snapshot open between reads. A database error gives the connection back to the pool
 (invalidated if the database dropped it) and the next read opens another; a forked child never
 uses its parent's.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,8 +29,16 @@ __all__ = ["DedicatedReader"]
 class DedicatedReader:
     """``reader(values)``: the first row of ``statement`` as a tuple, or None; safe across threads."""
 
-    def __init__(self, engine: sa.Engine, statement: PreparedStatement) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        statement: PreparedStatement,
+        *,
+        prepare: Callable[[Any], None] = lambda driver: None,
+        release: Callable[[Any], None] = lambda driver: None,
+    ) -> None:
         self._engine, self._statement = engine, statement
+        self._prepare, self._release = prepare, release
         self._dbapi = engine.dialect.loaded_dbapi
         self._connection: Any = None
         self._cursor: Any = None
@@ -78,8 +86,7 @@ class DedicatedReader:
         connection = self._engine.raw_connection()
         driver: Any = connection.dbapi_connection
         try:
-            if self._engine.dialect.name == "postgresql":
-                driver.autocommit = True
+            self._prepare(driver)
             cursor = driver.cursor()
         except BaseException:
             connection.invalidate()
@@ -97,8 +104,7 @@ class DedicatedReader:
 
     def _give_back(self, connection: Any) -> None:
         try:
-            if self._engine.dialect.name == "postgresql":
-                connection.dbapi_connection.autocommit = False
+            self._release(connection.dbapi_connection)
             connection.close()
         except self._dbapi.Error:
             connection.invalidate()

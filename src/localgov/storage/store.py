@@ -140,33 +140,19 @@ class SqlStore:
         has one connection for everything (use :meth:`read_values`)."""
         if isinstance(self.engine.pool, sa.StaticPool):
             return None
-        reader = DedicatedReader(self.engine, statement)
+        if self.engine.dialect.name == "postgresql":  # autocommit while held, as kept connections are
+            reader = DedicatedReader(
+                self.engine, statement, prepare=_set_autocommit(True), release=_set_autocommit(False)
+            )
+        else:
+            reader = DedicatedReader(self.engine, statement)
         self._readers.append(reader)
         return reader
 
     def read_values(self, statement: PreparedStatement, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        """The first row of a compiled read of this store's database, as a tuple, on a kept connection.
-
-        For reads made at every page view, where checking a connection out of the pool would
-        cost more than the statement (``localgov.web.status_cache`` reads a request's mark so).
-        """
-        connection, checked_out = self._connections.take()
-        # The driver's own cursor: SQLAlchemy's wrapper of it costs more than this read's statement.
-        cursor = connection.dbapi_connection.cursor()
-        try:
-            row = statement.first_values(cursor, values)
-        except self._dbapi.Error as error:
-            with contextlib.suppress(self._dbapi.Error):
-                cursor.close()
-            self._connections.discard(connection, error)
-            raise
-        except BaseException:
-            cursor.close()
-            self._connections.give_back(connection, checked_out)
-            raise
-        cursor.close()
-        self._connections.give_back(connection, checked_out)
-        return row
+        """The first row of a compiled read of this store's database, as a tuple, on a kept connection."""
+        with self._reading() as (cursor, _):
+            return statement.first_values(cursor, values)
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[tuple[Any, _ReadStatements]]:

@@ -30,9 +30,11 @@ import attrs
 from cryptography import x509
 
 from localgov.pki import Credential
-from localgov.tokens.signed_file import FILE_TYPE, SignedFileError, open_signed_file, sign_file
+from localgov.tokens import cbor, cose
+from localgov.tokens.errors import TokenError
+from localgov.tokens.signed_file import FILE_TYPE, MAX_SIGNED_FILE, SignedFileError, open_signed_file, sign_file
 
-__all__ = ["REVOCATION_LIST_TYPE", "RevocationList", "RevocationUpdate"]
+__all__ = ["REVOCATION_LIST_TYPE", "RevocationList", "RevocationUpdate", "delta_steps"]
 
 REVOCATION_LIST_TYPE = "localgov-revocation-list"
 HASH_LENGTH = 16
@@ -229,3 +231,19 @@ class RevocationList:
             devices=revoke_devices or {},
             reinstated_devices=_frozen_kids(reinstate_devices),
         )
+
+
+def delta_steps(data: bytes) -> tuple[int, int] | None:
+    """``(base, sequence)`` of a signed revocation delta, read without verifying; None if it is not one."""
+    if len(data) > MAX_SIGNED_FILE:
+        return None
+    try:
+        payload = cbor.decode(cose.parse_sign1(data).payload)
+    except (TokenError, cbor.CborError):
+        return None
+    if not isinstance(payload, dict) or payload.get(FILE_TYPE) != REVOCATION_LIST_TYPE:
+        return None
+    base, sequence = payload.get(_BASE), payload.get(_SEQUENCE)
+    if type(base) is not int or type(sequence) is not int or not 0 <= base < sequence:
+        return None
+    return base, sequence

@@ -12,30 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from localgov.tokens import cbor, cose
-from localgov.tokens.errors import TokenError
-from localgov.tokens.revocation import REVOCATION_LIST_TYPE
-from localgov.tokens.signed_file import FILE_TYPE, MAX_SIGNED_FILE
+from localgov.tokens.revocation import delta_steps
 
 __all__ = ["delta_chain", "delta_steps"]
-
-_SEQUENCE, _BASE = 2, 3
-
-
-def delta_steps(data: bytes) -> tuple[int, int] | None:
-    """``(base, sequence)`` of a signed revocation delta, read without verifying; None if it is not one."""
-    if len(data) > MAX_SIGNED_FILE:
-        return None
-    try:
-        payload = cbor.decode(cose.parse_sign1(data).payload)
-    except (TokenError, cbor.CborError):
-        return None
-    if not isinstance(payload, dict) or payload.get(FILE_TYPE) != REVOCATION_LIST_TYPE:
-        return None
-    base, sequence = payload.get(_BASE), payload.get(_SEQUENCE)
-    if type(base) is not int or type(sequence) is not int or not 0 <= base < sequence:
-        return None
-    return base, sequence
 
 
 def delta_chain(files: Iterable[bytes], since: int) -> list[bytes] | None:

@@ -26,7 +26,14 @@ from localgov.web.settings import WebSettings, WebSettingsError
 
 __all__ = ["load_web_settings"]
 
-_PATHS = ("trust_list", "revocations", "root_certificate", "log_public_key")
+# Each path setting, and whether it names a file or a folder.
+_PATHS = {
+    "trust_list": "file",
+    "revocations": "file",
+    "root_certificate": "file",
+    "log_public_key": "file",
+    "revocation_deltas": "folder",
+}
 _NUMBERS = {
     "max_body": int,
     "access_code_tries": int,
@@ -35,9 +42,8 @@ _NUMBERS = {
     "status_answers_kept": int,
     "reports_max_age": float,
 }
-_FOLDERS = ("revocation_deltas",)
 _FLAGS = ("permit_log", "shared_limits")
-_KNOWN = {"public_url", "api_keys", *_FLAGS, *_PATHS, *_FOLDERS, *_NUMBERS}
+_KNOWN = {"public_url", "api_keys", *_FLAGS, *_PATHS, *_NUMBERS}
 
 
 def load_web_settings(path: Path) -> WebSettings:
@@ -54,18 +60,12 @@ def load_web_settings(path: Path) -> WebSettings:
     values: dict[str, Any] = {}
     if "public_url" in document:
         values["public_url"] = _typed(path, "public_url", document["public_url"], str)
-    for key in _PATHS:
+    for key, names in _PATHS.items():
         if key in document:
-            file = path.parent / _typed(path, key, document[key], str)
-            if not file.is_file():
-                raise WebSettingsError(f"{path}: {key}: no file {file}")
-            values[key] = file
-    for key in _FOLDERS:
-        if key in document:
-            folder = path.parent / _typed(path, key, document[key], str)
-            if not folder.is_dir():
-                raise WebSettingsError(f"{path}: {key}: no folder {folder}")
-            values[key] = folder
+            named = path.parent / _typed(path, key, document[key], str)
+            if not (named.is_file() if names == "file" else named.is_dir()):
+                raise WebSettingsError(f"{path}: {key}: no {names} {named}")
+            values[key] = named
     for key, kind in _NUMBERS.items():
         if key in document:
             values[key] = _typed(path, key, document[key], kind)
